@@ -1,0 +1,5 @@
+// Umbrella header of the C shim. Each concern has its own header.
+#ifndef CSUPPORT_H
+#define CSUPPORT_H
+#include "csupport_wbxml.h"
+#endif

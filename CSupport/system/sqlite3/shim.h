@@ -1,0 +1,2 @@
+// Exposes the system SQLite to Swift. Only SyncMLStore imports this module.
+#include <sqlite3.h>

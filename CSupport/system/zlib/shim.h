@@ -1,0 +1,2 @@
+// Exposes the system zlib. deflateInit2/inflateInit2 are macros; CSupport wraps them.
+#include <zlib.h>

@@ -1,0 +1,87 @@
+// swift-tools-version:6.1
+import Foundation
+import PackageDescription
+
+/// Swift settings every target gets: the upcoming features the model codebases
+/// (Hummingbird, swift-nio) build with.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-syncml",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
+        .executable(name: "syncml", targets: ["syncml"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from the design card. Only SyncMLStore (sqlite3) and the
+        // journal framing in CSupport (zlib) may link them.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "CSupport/system/sqlite3",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "CSupport/system/zlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // The C shim: hot loops that must run without allocation (WBXML scanning).
+        .target(
+            name: "CSupport",
+            dependencies: ["CZlib"],
+            path: "CSupport",
+            exclude: ["system"],
+            sources: ["src"],
+            publicHeadersPath: "include",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]
+        ),
+        .target(
+            name: "SyncMLCore",
+            dependencies: ["CSupport"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "syncml",
+            dependencies: [
+                "SyncMLCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLCoreTests",
+            dependencies: ["SyncMLCore", "CSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
+
+// Benchmarks are opt-in: package-benchmark makes a cold `swift test` several times
+// slower, so it is only resolved when SYNCML_BENCHMARKS is set (Hummingbird's pattern).
+if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "SyncMLBenchmarks",
+            dependencies: [
+                "SyncMLCore",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SyncMLBenchmarks",
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
