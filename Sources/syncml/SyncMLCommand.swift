@@ -1,6 +1,11 @@
 import ArgumentParser
 
+/// `syncml`: the command-line face of the engine.
 @main
 struct SyncMLCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "syncml", abstract: "SyncML sync engine")
+    static let configuration = CommandConfiguration(
+        commandName: "syncml",
+        abstract: "An OMA DS 1.2 (SyncML) sync engine.",
+        subcommands: [Decode.self, Encode.self]
+    )
 }

@@ -1,0 +1,24 @@
+/// An element the typed model does not know, kept as it came so that nothing a
+/// peer sent is lost (an `X-` extension, a newer DTD's element, a LITERAL tag).
+public struct MarkupElement: Hashable, Sendable {
+    /// The XML namespace URI (`syncml:metinf`, a vendor's), empty if none.
+    public var namespace: String
+    /// The local name, e.g. `Filter`; for an unassigned WBXML token
+    /// `page-P-token-0xTT`.
+    public var name: String
+    public var content: [MarkupNode]
+
+    public init(namespace: String, name: String, content: [MarkupNode] = []) {
+        self.namespace = namespace
+        self.name = name
+        self.content = content
+    }
+}
+
+/// A piece of an unknown element's content.
+public enum MarkupNode: Hashable, Sendable {
+    case element(MarkupElement)
+    case text(String)
+    /// WBXML OPAQUE bytes.
+    case bytes([UInt8])
+}

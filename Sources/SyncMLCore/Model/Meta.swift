@@ -1,0 +1,63 @@
+/// Meta information about a message, command or item (OMA-TS-SyncML_MetaInfo).
+public struct Meta: Hashable, Sendable {
+    /// `Format`: `b64`, `chr`, `bin`, ...
+    public var format: String?
+    /// `Type`: a MIME type (`text/vcard`) or an auth type (`syncml:auth-md5`).
+    public var type: String?
+    public var mark: String?
+    /// `Size` in bytes, e.g. the total size of a chunked large object.
+    public var size: Int?
+    public var anchor: Anchor?
+    public var version: String?
+    /// `NextNonce` as sent (base64 text).
+    public var nextNonce: String?
+    public var maxMsgSize: Int?
+    public var maxObjSize: Int?
+    /// Experimental meta information, e.g. Synthesis' `datapos=N` for chunks.
+    public var emi: [String]
+    public var mem: Memory?
+    public var fieldLevel: Bool
+    /// Elements of the MetInf vocabulary this model does not name (e.g. `MetInf`).
+    public var unknown: [MarkupElement]
+
+    public init(format: String? = nil, type: String? = nil, mark: String? = nil, size: Int? = nil,
+                anchor: Anchor? = nil, version: String? = nil, nextNonce: String? = nil,
+                maxMsgSize: Int? = nil, maxObjSize: Int? = nil, emi: [String] = [], mem: Memory? = nil,
+                fieldLevel: Bool = false, unknown: [MarkupElement] = []) {
+        self.format = format
+        self.type = type
+        self.mark = mark
+        self.size = size
+        self.anchor = anchor
+        self.version = version
+        self.nextNonce = nextNonce
+        self.maxMsgSize = maxMsgSize
+        self.maxObjSize = maxObjSize
+        self.emi = emi
+        self.mem = mem
+        self.fieldLevel = fieldLevel
+        self.unknown = unknown
+    }
+}
+
+/// Sync anchors (MetaInfo §5.2): the `Last` and `Next` a side remembers.
+public struct Anchor: Hashable, Sendable {
+    public var last: String?
+    public var next: String?
+    public init(last: String? = nil, next: String? = nil) {
+        self.last = last
+        self.next = next
+    }
+}
+
+/// `Mem`: free memory of a datastore (MetaInfo §5.7).
+public struct Memory: Hashable, Sendable {
+    public var sharedMem: Bool
+    public var freeMem: Int?
+    public var freeID: Int?
+    public init(sharedMem: Bool = false, freeMem: Int? = nil, freeID: Int? = nil) {
+        self.sharedMem = sharedMem
+        self.freeMem = freeMem
+        self.freeID = freeID
+    }
+}

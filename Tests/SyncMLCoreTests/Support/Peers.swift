@@ -1,0 +1,58 @@
+import Foundation
+
+/// External reference tools the interop tests run (libwbxml2-utils, SyncEvolution).
+///
+/// A missing tool skips its tests with a loud message on standard error, unless
+/// `SYNCML_REQUIRE_PEERS=1` (set by `.ci/run`): then the tests run and fail.
+enum Peers {
+    static var required: Bool { ProcessInfo.processInfo.environment["SYNCML_REQUIRE_PEERS"] == "1" }
+
+    static func path(of tool: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for directory in paths + ["/usr/bin", "/usr/local/bin"] {
+            let candidate = "\(directory)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// True if the tests needing `tool` should run (it exists, or peers are required).
+    static func available(_ tool: String, package: String) -> Bool {
+        if path(of: tool) != nil { return true }
+        if required { return true }
+        let banner = String(repeating: "!", count: 78)
+        FileHandle.standardError.write(Data("""
+            \(banner)
+            !! SKIPPING tests that need `\(tool)`: it is not installed.
+            !! Install it with: apt-get install \(package)   (CI sets SYNCML_REQUIRE_PEERS=1 to fail instead)
+            \(banner)\n
+            """.utf8))
+        return false
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs `wbxml2xml` (compact mode) on WBXML bytes and returns its XML.
+    static func wbxml2xml(_ wbxml: [UInt8]) throws -> [UInt8] {
+        guard let tool = path(of: "wbxml2xml") else { throw Failure(description: "wbxml2xml is not installed (apt-get install libwbxml2-utils)") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.wbxml")
+        let output = directory.appendingPathComponent("out.xml")
+        try Data(wbxml).write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["-m", "0", "-o", output.path, input.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let xml = try? Data(contentsOf: output) else {
+            throw Failure(description: "wbxml2xml failed with status \(process.terminationStatus)")
+        }
+        return [UInt8](xml)
+    }
+}
