@@ -42,7 +42,7 @@ enum XMLOutcome: Equatable {
 
 /// Feeds `input` in pieces of the sizes `chunkSize` gives, joins adjacent text
 /// pieces and checks the pull contract (progress, no `.needsInput` after finish).
-func tokenize(
+func xmlTokenize(
     _ input: [UInt8], limits: XMLLimits = XMLLimits(), chunkSize: (inout SeededGenerator) -> Int = { _ in .max },
     seed: UInt64 = 0
 ) -> XMLOutcome {
@@ -97,8 +97,8 @@ func tokenize(
     return .hung("no progress after \(maxSteps) steps at byte \(tokenizer.offset)")
 }
 
-func tokenize(_ string: String, limits: XMLLimits = XMLLimits()) -> XMLOutcome {
-    tokenize(Array(string.utf8), limits: limits)
+func xmlTokenize(_ string: String, limits: XMLLimits = XMLLimits()) -> XMLOutcome {
+    xmlTokenize(Array(string.utf8), limits: limits)
 }
 
 /// Chunk sizes mixing single bytes, small and large pieces.
@@ -117,8 +117,8 @@ func expectFailure(
 ) {
     let bytes = Array(input.utf8)
     for (label, outcome) in [
-        ("whole", tokenize(bytes, limits: limits)),
-        ("byte by byte", tokenize(bytes, limits: limits, chunkSize: { _ in 1 })),
+        ("whole", xmlTokenize(bytes, limits: limits)),
+        ("byte by byte", xmlTokenize(bytes, limits: limits, chunkSize: { _ in 1 })),
     ] {
         guard let error = outcome.error else {
             Issue.record("\(label): expected \(kind) at \(offset), got \(outcome)", sourceLocation: sourceLocation)
@@ -161,7 +161,7 @@ struct XMLTokenizerTests {
         #expect(try tokenizer.next() == .token(.end))
         #expect(try tokenizer.next() == .endOfDocument)
         #expect(try tokenizer.next() == .endOfDocument)
-        #expect(tokenize("<SyncML/>") == .document([.start(.syncML), .end]))
+        #expect(xmlTokenize("<SyncML/>") == .document([.start(.syncML), .end]))
     }
 
     @Test("BOM, XML declaration, comments, processing instructions and DOCTYPE are skipped")
@@ -171,7 +171,7 @@ struct XMLTokenizerTests {
             + "  <!ENTITY gt2 \"]>\"> <!-- ]> ' \" --> <!ATTLIST a b CDATA '>'>\n]>\n"
             + "<SyncML \(syncML12)><!-- inside --><?pi inside?><Final/></SyncML>\n<!-- after -->\n"
         for chunk in [Int.max, 1, 3] {
-            #expect(tokenize(Array(document.utf8), chunkSize: { _ in chunk })
+            #expect(xmlTokenize(Array(document.utf8), chunkSize: { _ in chunk })
                 == .document([.start(.syncML), .start(.final), .end, .end]))
         }
     }
@@ -179,15 +179,15 @@ struct XMLTokenizerTests {
     @Test("Attribute values may use either quote style and contain the other quote")
     func quoteStyles() {
         let expected: XMLOutcome = .document([.start(.syncML), .start(.final), .end, .end])
-        #expect(tokenize("<SyncML xmlns=\"SYNCML:SYNCML1.2\" a='say \"hi\"' b = \"it's\"><Final a='>'/></SyncML>") == expected)
-        #expect(tokenize("<SyncML\n\txmlns='SYNCML:SYNCML1.2'\n><Final\n/></SyncML\n>") == expected)
+        #expect(xmlTokenize("<SyncML xmlns=\"SYNCML:SYNCML1.2\" a='say \"hi\"' b = \"it's\"><Final a='>'/></SyncML>") == expected)
+        #expect(xmlTokenize("<SyncML\n\txmlns='SYNCML:SYNCML1.2'\n><Final\n/></SyncML\n>") == expected)
     }
 
     @Test("Prefixed names resolve through their declarations")
     func prefixes() {
         let document = "<s:SyncML xmlns:s='SYNCML:SYNCML1.1' xmlns:m=\"syncml:metinf\"><s:Meta>"
             + "<m:Type>t</m:Type><x:Type xmlns:x='syncml:devinf'/><m:Bogus/></s:Meta></s:SyncML>"
-        #expect(tokenize(document) == .document([
+        #expect(xmlTokenize(document) == .document([
             .start(.syncML), .start(.meta),
             .start(.type), .text("t"), .end,
             .start(.unknown(namespace: "syncml:devinf", name: "Type")), .end,
@@ -201,7 +201,7 @@ struct XMLTokenizerTests {
         let document = "<SyncML \(syncML12)><Meta><Type xmlns='syncml:metinf'><Anchor/></Type><Type/></Meta>"
             + "<Data><DevInf xmlns='syncml:devinf'><SourceRef/></DevInf></Data><SourceRef/>"
             + "<Other xmlns='urn:example'/></SyncML>"
-        #expect(tokenize(document) == .document([
+        #expect(xmlTokenize(document) == .document([
             .start(.syncML), .start(.meta),
             .start(.type), .start(.anchor), .end, .end,
             .start(.unknown(namespace: "SYNCML:SYNCML1.2", name: "Type")), .end,
@@ -215,14 +215,14 @@ struct XMLTokenizerTests {
 
     @Test("Without any namespace declaration names are looked up as SyncML")
     func noNamespace() {
-        #expect(tokenize("<SyncML><SyncHdr/><Nope/></SyncML>") == .document([
+        #expect(xmlTokenize("<SyncML><SyncHdr/><Nope/></SyncML>") == .document([
             .start(.syncML), .start(.syncHdr), .end, .start(.unknown(namespace: "", name: "Nope")), .end, .end,
         ]))
     }
 
     @Test("CDATA content is text, '<' and ']]' without '>' included; empty CDATA yields nothing")
     func cdata() {
-        #expect(tokenize("<SyncML><Data><![CDATA[a<b]]c]]]><![CDATA[]]></Data></SyncML>") == .document([
+        #expect(xmlTokenize("<SyncML><Data><![CDATA[a<b]]c]]]><![CDATA[]]></Data></SyncML>") == .document([
             .start(.syncML), .start(.data), .text("a<b]]c]"), .end, .end,
         ]))
     }
@@ -230,7 +230,7 @@ struct XMLTokenizerTests {
     @Test("References are single characters that split the surrounding text")
     func references() {
         let document = "<SyncML><Data>a&amp;b&lt;&gt;&quot;&apos;&#65;&#x1F600;&#x0d;z</Data></SyncML>"
-        #expect(tokenize(document) == .document([
+        #expect(xmlTokenize(document) == .document([
             .start(.syncML), .start(.data),
             .text("a"), .character("&"), .text("b"), .character("<"), .character(">"), .character("\""),
             .character("'"), .character("A"), .character("\u{1F600}"), .character("\r"), .text("z"),
@@ -241,7 +241,7 @@ struct XMLTokenizerTests {
     @Test("Text is passed through as raw bytes, whitespace between elements included")
     func textIsRaw() {
         let document = "<SyncML>\n  <Data>BEGIN:VCARD\r\nN:Müller\r\n</Data>\n</SyncML>"
-        #expect(tokenize(document) == .document([
+        #expect(xmlTokenize(document) == .document([
             .start(.syncML), .text("\n  "), .start(.data), .text("BEGIN:VCARD\r\nN:Müller\r\n"), .end, .text("\n"), .end,
         ]))
     }
@@ -263,14 +263,14 @@ struct XMLTokenizerTests {
     @Test("The declared encoding must be UTF-8 (any case); ISO-8859-1 is unsupported")
     func encodings() {
         for declaration in ["<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-8'?>", "<?xml version=\"1.0\" encoding = \"Utf-8\" standalone='yes'?>"] {
-            #expect(tokenize(declaration + "<SyncML/>") == .document([.start(.syncML), .end]))
+            #expect(xmlTokenize(declaration + "<SyncML/>") == .document([.start(.syncML), .end]))
         }
         expectFailure("<?xml version='1.0' encoding='ISO-8859-1'?><SyncML/>", .unsupported, at: 30)
     }
 
     @Test("Content after the root element is not read")
     func afterRoot() {
-        #expect(tokenize("<SyncML/>  <!-- c --> <?pi?> <Other>& not even XML") == .document([.start(.syncML), .end]))
+        #expect(xmlTokenize("<SyncML/>  <!-- c --> <?pi?> <Other>& not even XML") == .document([.start(.syncML), .end]))
     }
 
     @Test("Error offsets point at the offending construct")
@@ -307,25 +307,25 @@ struct XMLTokenizerTests {
     @Test("Depth, name length, attribute count and construct size are limited")
     func limits() {
         let nested = String(repeating: "<Item>", count: 5) + String(repeating: "</Item>", count: 5)
-        #expect(tokenize(nested, limits: XMLLimits(maxDepth: 5)).tokens != nil)
+        #expect(xmlTokenize(nested, limits: XMLLimits(maxDepth: 5)).tokens != nil)
         expectFailure(nested, .limitExceeded, at: 24, limits: XMLLimits(maxDepth: 4))
         expectFailure(String(repeating: "<Item>", count: 100), .limitExceeded, at: 384)
         expectFailure("<SyncML><\(String(repeating: "N", count: 257))/></SyncML>", .limitExceeded, at: 9)
         let attributes = (0 ..< 65).map { " a\($0)='\($0)'" }.joined()
         expectFailure("<SyncML\(attributes)/>", .limitExceeded, at: 7 + attributes.utf8.count - 8)
         let big = "<SyncML><Data><![CDATA[\(String(repeating: "x", count: 2000))]]></Data></SyncML>"
-        #expect(tokenize(big, limits: XMLLimits(maxTokenSize: 2012)).tokens != nil)
+        #expect(xmlTokenize(big, limits: XMLLimits(maxTokenSize: 2012)).tokens != nil)
         expectFailure(big, .limitExceeded, at: 14, limits: XMLLimits(maxTokenSize: 1000))
         // Plain text is streamed, so it never counts against the construct size.
         let text = "<SyncML><Data>\(String(repeating: "x", count: 2000))</Data></SyncML>"
-        #expect(tokenize(Array(text.utf8), limits: XMLLimits(maxTokenSize: 100), chunkSize: { _ in 10 }).tokens != nil)
+        #expect(xmlTokenize(Array(text.utf8), limits: XMLLimits(maxTokenSize: 100), chunkSize: { _ in 10 }).tokens != nil)
     }
 
     @Test("A megabyte of CDATA or text fed in small chunks is scanned in linear time")
     func linearResume() {
         let payload = String(repeating: "0123456789abcde]", count: 1 << 16)
         for document in ["<SyncML><Data><![CDATA[\(payload)]]></Data></SyncML>", "<SyncML><Data>\(payload)</Data></SyncML>"] {
-            let outcome = tokenize(Array(document.utf8), chunkSize: { _ in 16 })
+            let outcome = xmlTokenize(Array(document.utf8), chunkSize: { _ in 16 })
             #expect(outcome == .document([.start(.syncML), .start(.data), .text(payload), .end, .end]))
         }
     }
@@ -335,11 +335,11 @@ struct XMLTokenizerTests {
         let document = Array(("\u{FEFF}<?xml version='1.0' encoding='UTF-8'?><!DOCTYPE SyncML [ <!ENTITY a ']>'> ]>"
             + "<SyncML \(syncML12)><SyncHdr><Meta><m:MaxMsgSize xmlns:m=\"syncml:metinf\">1</m:MaxMsgSize></Meta></SyncHdr>"
             + "<!-- c --><SyncBody><Data>a&amp;b&#x41;<![CDATA[<x>]]]]></Data><Final/></SyncBody></SyncML>").utf8)
-        let whole = tokenize(document)
+        let whole = xmlTokenize(document)
         #expect(whole.tokens?.count == 20)
-        #expect(tokenize(document, chunkSize: { _ in 1 }) == whole)
+        #expect(xmlTokenize(document, chunkSize: { _ in 1 }) == whole)
         for seed in 0 ..< UInt64(200) {
-            #expect(tokenize(document, chunkSize: { rng in Int(rng.next() % 12) + 1 }, seed: seed) == whole)
+            #expect(xmlTokenize(document, chunkSize: { rng in Int(rng.next() % 12) + 1 }, seed: seed) == whole)
         }
     }
 }
@@ -352,7 +352,7 @@ struct XMLTokenizerFixtureTests {
           arguments: Fixtures.xmlFiles)
     func chunkingInvariance(path: String) throws {
         let input = try Fixtures.bytes(path)
-        let whole = tokenize(input)
+        let whole = xmlTokenize(input)
         guard let tokens = whole.tokens else {
             Issue.record("\(path): \(whole)")
             return
@@ -362,9 +362,9 @@ struct XMLTokenizerFixtureTests {
         let unknown = tokens.filter { if case .start(.unknown) = $0 { true } else { false } }
         #expect(unknown.isEmpty, "\(path): \(unknown.prefix(5))")
         #expect(tokens.filter { $0 == .end }.count == tokens.filter { if case .start = $0 { true } else { false } }.count)
-        #expect(tokenize(input, chunkSize: { _ in 1 }) == whole, "\(path) byte by byte")
+        #expect(xmlTokenize(input, chunkSize: { _ in 1 }) == whole, "\(path) byte by byte")
         for seed in 0 ..< UInt64(50) {
-            #expect(tokenize(input, chunkSize: randomChunk, seed: seed) == whole, "\(path) seed \(seed)")
+            #expect(xmlTokenize(input, chunkSize: randomChunk, seed: seed) == whole, "\(path) seed \(seed)")
         }
     }
 
@@ -374,7 +374,7 @@ struct XMLTokenizerFixtureTests {
         let input = try Fixtures.bytes(path)
         let rootEnd = try #require(input.lastIndex(of: UInt8(ascii: ">"))) + 1
         for cut in 0 ... input.count {
-            let outcome = tokenize(Array(input[..<cut]))
+            let outcome = xmlTokenize(Array(input[..<cut]))
             if cut < rootEnd {
                 #expect(outcome.error?.kind == .truncated, "cut at \(cut): \(outcome)")
                 #expect(outcome.error?.offset == cut, "cut at \(cut): \(outcome)")
@@ -401,7 +401,7 @@ struct XMLTokenizerFixtureTests {
                 input[at] = rng.next() % 2 == 0 ? interesting[Int(rng.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: rng.next())
             }
             let seed = rng.next()
-            switch tokenize(input, chunkSize: randomChunk, seed: seed) {
+            switch xmlTokenize(input, chunkSize: randomChunk, seed: seed) {
             case .document: outcomes[0] += 1
             case .failed(let error):
                 outcomes[1] += 1
