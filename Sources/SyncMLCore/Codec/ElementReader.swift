@@ -178,16 +178,19 @@ extension ElementName {
         }
     }
 
-    /// The XML namespace URI of the element (SyncML 1.2 for the SyncML page).
+    /// The namespace a kept element records: empty for the message's own
+    /// SyncML namespace (whatever its version, and for WBXML LITERAL tags,
+    /// which carry no namespace), else the URI (`syncml:metinf`, a vendor's).
     package var namespaceURI: String {
         switch self {
         case .known(let tag):
             switch tag.namespace {
-            case .syncML: SyncMLVersion.v1_2.namespaceURI
+            case .syncML: ""
             case .metInf: "syncml:metinf"
             case .devInf: "syncml:devinf"
             }
-        case .unknown(let namespace, _): namespace
+        case .unknown(let namespace, _):
+            CodePages.namespace(forURI: namespace) == .syncML ? "" : namespace
         }
     }
 

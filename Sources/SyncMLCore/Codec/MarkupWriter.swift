@@ -46,7 +46,7 @@ extension MarkupWriter {
 /// Resolves a kept element's name to a known tag, if it is one.
 extension MarkupElement {
     var knownTag: Tag? {
-        guard let namespace = CodePages.namespace(forURI: namespace) else { return nil }
+        guard let namespace = namespace.isEmpty ? .syncML : CodePages.namespace(forURI: namespace) else { return nil }
         return CodePages.tag(named: name, in: namespace)
     }
 

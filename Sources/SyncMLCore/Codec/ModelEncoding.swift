@@ -65,8 +65,9 @@ extension Meta {
         w.end()
     }
 
-    /// A DevInf travels as nested WBXML or inline XML; its MIME type must say
-    /// which (libwbxml and SyncEvolution rewrite it the same way).
+    /// A DevInf travels as nested WBXML or inline XML; the MIME type on a Get,
+    /// Put or Results for it must say which (libwbxml2 and SyncEvolution
+    /// rewrite it the same way).
     static func devInfType(_ type: String, wbxml: Bool) -> String {
         switch type.lowercased() {
         case "application/vnd.syncml-devinf+xml", "application/vnd.syncml-devinf+wbxml":
@@ -207,7 +208,7 @@ extension Exchange {
         w.flag(.noResp, noResp)
         w.element(.lang, lang)
         cred?.encode(to: &w)
-        meta?.encode(to: &w, devInfType: items.contains(where: \.carriesDevInf))
+        meta?.encode(to: &w, devInfType: true)
         for item in items { item.encode(to: &w) }
         w.unknown(unknown)
         w.end()
@@ -220,7 +221,7 @@ extension Results {
         w.element(.cmdID, cmdID)
         w.element(.msgRef, msgRef)
         w.element(.cmdRef, cmdRef)
-        meta?.encode(to: &w, devInfType: items.contains(where: \.carriesDevInf))
+        meta?.encode(to: &w, devInfType: true)
         for ref in targetRefs { w.element(.targetRef, ref) }
         for ref in sourceRefs { w.element(.sourceRef, ref) }
         for item in items { item.encode(to: &w) }

@@ -110,7 +110,8 @@ package struct XMLWriter: MarkupWriter {
     }
 
     package mutating func unknown(_ element: MarkupElement) {
-        let namespace = element.knownTag.map { uri(of: $0.namespace) } ?? element.namespace
+        let namespace = element.knownTag.map { uri(of: $0.namespace) }
+            ?? (element.namespace.isEmpty ? uri(of: .syncML) : element.namespace)
         let name = element.name
         if element.content.isEmpty {
             openTag(name, namespace: namespace, selfClosing: true)

@@ -1,7 +1,9 @@
 /// An element the typed model does not know, kept as it came so that nothing a
 /// peer sent is lost (an `X-` extension, a newer DTD's element, a LITERAL tag).
 public struct MarkupElement: Hashable, Sendable {
-    /// The XML namespace URI (`syncml:metinf`, a vendor's), empty if none.
+    /// The XML namespace URI (`syncml:metinf`, a vendor's); empty for the
+    /// message's own SyncML namespace. WBXML cannot carry foreign namespaces:
+    /// an element that travelled as a WBXML LITERAL comes back with "".
     public var namespace: String
     /// The local name, e.g. `Filter`; for an unassigned WBXML token
     /// `page-P-token-0xTT`.
