@@ -29,11 +29,6 @@ public struct SyncMLDecoder {
         case endOfMessage
     }
 
-    private enum Format {
-        case wbxml(WBXMLTokenizer)
-        case xml(XMLTokenizer)
-    }
-
     private enum Level {
         case root, body, ignored
         /// A container whose own fields have been emitted.
@@ -46,7 +41,10 @@ public struct SyncMLDecoder {
         case containerHead
     }
 
-    private var format: Format?
+    // Exactly one is set once the first byte is seen. Separate optionals, not an
+    // enum with payloads, so that `next()` mutates the tokenizer in place.
+    private var wbxml: WBXMLTokenizer?
+    private var xml: XMLTokenizer?
     private var prefix: [UInt8] = []
     private var finished = false
     private var done = false
@@ -64,16 +62,11 @@ public struct SyncMLDecoder {
 
     /// Appends input.
     public mutating func feed(_ bytes: some Collection<UInt8>) {
-        switch format {
-        case .wbxml(var tokenizer):
-            format = nil
-            tokenizer.feed(bytes)
-            format = .wbxml(tokenizer)
-        case .xml(var tokenizer):
-            format = nil
-            tokenizer.feed(bytes)
-            format = .xml(tokenizer)
-        case nil:
+        if wbxml != nil {
+            wbxml!.feed(bytes)
+        } else if xml != nil {
+            xml!.feed(bytes)
+        } else {
             prefix.append(contentsOf: bytes)
             detectFormat()
         }
@@ -82,36 +75,18 @@ public struct SyncMLDecoder {
     /// Declares that no more input will come.
     public mutating func finish() {
         finished = true
-        switch format {
-        case .wbxml(var tokenizer):
-            format = nil
-            tokenizer.finish()
-            format = .wbxml(tokenizer)
-        case .xml(var tokenizer):
-            format = nil
-            tokenizer.finish()
-            format = .xml(tokenizer)
-        case nil:
-            break
-        }
+        wbxml?.finish()
+        xml?.finish()
     }
 
     /// Whether the input is WBXML (true), XML (false) or not yet known (nil).
     public var isWBXML: Bool? {
-        switch format {
-        case .wbxml: true
-        case .xml: false
-        case nil: nil
-        }
+        wbxml != nil ? true : xml != nil ? false : nil
     }
 
     /// The WBXML header, or XML, once read.
     package var documentInfo: DocumentInfo? {
-        switch format {
-        case .wbxml(let tokenizer): tokenizer.documentInfo
-        case .xml(let tokenizer): tokenizer.documentInfo
-        case nil: nil
-        }
+        wbxml?.documentInfo ?? xml?.documentInfo
     }
 
     private mutating func detectFormat() {
@@ -125,34 +100,29 @@ public struct SyncMLDecoder {
             var tokenizer = XMLTokenizer()
             tokenizer.feed(prefix)
             if finished { tokenizer.finish() }
-            format = .xml(tokenizer)
+            xml = tokenizer
         } else {
             var tokenizer = WBXMLTokenizer()
             tokenizer.feed(prefix)
             if finished { tokenizer.finish() }
-            format = .wbxml(tokenizer)
+            wbxml = tokenizer
         }
         prefix = []
     }
 
     private mutating func nextToken() throws(SyncMLDecodingError) -> (TokenizerEvent, Int) {
-        switch format {
-        case .wbxml(var tokenizer):
-            format = nil
-            defer { format = .wbxml(tokenizer) }
-            let event = try tokenizer.next()
-            return (event, tokenizer.offset)
-        case .xml(var tokenizer):
-            format = nil
-            defer { format = .xml(tokenizer) }
-            let event = try tokenizer.next()
-            return (event, tokenizer.offset)
-        case nil:
-            if finished {
-                throw SyncMLDecodingError(.truncated, at: prefix.count, "no SyncML message in the input")
-            }
-            return (.needsInput, 0)
+        if wbxml != nil {
+            let event = try wbxml!.next()
+            return (event, wbxml!.offset)
         }
+        if xml != nil {
+            let event = try xml!.next()
+            return (event, xml!.offset)
+        }
+        if finished {
+            throw SyncMLDecodingError(.truncated, at: prefix.count, "no SyncML message in the input")
+        }
+        return (.needsInput, 0)
     }
 
     /// The next event, or nil when more input is needed (or the message is done).

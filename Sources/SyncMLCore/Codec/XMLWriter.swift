@@ -88,20 +88,22 @@ package struct XMLWriter: MarkupWriter {
 
     package mutating func data(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
-        // CDATA cannot contain "]]>": split it across two sections.
+        // CDATA cannot contain "]]>": close the section after "]]" and reopen it.
         output.append(contentsOf: "<![CDATA[".utf8)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "]"), i + 2 < bytes.endIndex, bytes[i + 1] == UInt8(ascii: "]"),
-               bytes[i + 2] == UInt8(ascii: ">") {
-                output.append(contentsOf: "]]]]><![CDATA[>".utf8)
-                i += 3
-                continue
+        var start = bytes.startIndex
+        var i = start
+        let end = bytes.endIndex
+        while i + 2 < end {
+            if bytes[i] == UInt8(ascii: "]"), bytes[i + 1] == UInt8(ascii: "]"), bytes[i + 2] == UInt8(ascii: ">") {
+                output.append(contentsOf: bytes[start..<(i + 2)])
+                output.append(contentsOf: "]]><![CDATA[".utf8)
+                start = i + 2
+                i += 2
+            } else {
+                i += 1
             }
-            output.append(byte)
-            i += 1
         }
+        output.append(contentsOf: bytes[start..<end])
         output.append(contentsOf: "]]>".utf8)
     }
 
