@@ -2,4 +2,5 @@
 #ifndef CSUPPORT_H
 #define CSUPPORT_H
 #include "csupport_wbxml.h"
+#include "csupport_hash.h"
 #endif

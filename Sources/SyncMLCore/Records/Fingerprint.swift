@@ -1,0 +1,62 @@
+private import CSupport
+
+/// A 128-bit fingerprint of a record's normalized form.
+///
+/// MurmurHash3_x64_128 (computed in CSupport) over the canonical bytes, with
+/// a fixed seed that is part of the fingerprint's definition: changing the seed
+/// or the canonical form changes every stored fingerprint, so both are
+/// versioned together (`Fingerprint.version`). See docs/RECORDS.md.
+public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Bumped whenever the hash, its seed or a canonical form changes.
+    public static let version = 1
+    /// The seed: the first four bytes of "SyncML" would do as well as any; this
+    /// one is fixed forever for version 1.
+    static let seed: UInt32 = 0x5359_4E43 // "SYNC"
+
+    /// The high and low halves (h1, h2 of the hash, as little-endian words).
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The fingerprint of `bytes`.
+    public init(of bytes: some Collection<UInt8>) {
+        self = Self.hash(bytes, seed: Self.seed)
+    }
+
+    /// MurmurHash3_x64_128 of `bytes` with `seed`, for test vectors and benchmarks.
+    package static func hash(_ bytes: some Collection<UInt8>, seed: UInt32) -> Fingerprint {
+        var out: (UInt64, UInt64) = (0, 0)
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            withUnsafeMutableBytes(of: &out) { target in
+                csupport_murmur3_x64_128(buffer.baseAddress, buffer.count, seed,
+                                         target.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+        if hashed == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { buffer in
+                withUnsafeMutableBytes(of: &out) { target in
+                    csupport_murmur3_x64_128(buffer.baseAddress, buffer.count, seed,
+                                             target.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+        }
+        return Fingerprint(high: UInt64(littleEndian: out.0), low: UInt64(littleEndian: out.1))
+    }
+
+    /// The 16 bytes in the reference implementation's order (h1, h2 little-endian).
+    public var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (8 * $0)) }
+    }
+
+    /// 32 lowercase hex digits of `bytes`.
+    public var description: String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.high, a.low) < (b.high, b.low) }
+}
