@@ -164,4 +164,41 @@ struct CodecSpecTests {
         let empty = try #require(throws: SyncMLDecodingError.self) { try SyncMLMessage(decoding: [UInt8]()) }
         #expect(empty.kind == .truncated)
     }
+
+    @Test("SyncML 1.0 and 1.1 messages carry their own public id and namespace", arguments: [
+        (SyncMLVersion.v1_0, [UInt8]([0x02, 0x9F, 0x51, 0x6A])),
+        (.v1_1, [0x02, 0x9F, 0x53, 0x6A]),
+        (.v1_2, [0x02, 0xA4, 0x01, 0x6A]),
+    ])
+    func olderVersions(version: SyncMLVersion, header: [UInt8]) throws {
+        let message = SyncMLMessage(
+            header: SyncHeader(version: version, sessionID: "1", msgID: "1", target: Location("server"), source: Location("phone")),
+            commands: [.alert(Alert(cmdID: "1", code: .slow, items: [Item(target: Location("contacts"), source: Location("./contacts"),
+                                                                           meta: Meta(anchor: Anchor(next: "1")))]))])
+        let wbxml = message.encoded(as: .wbxml)
+        #expect(Array(wbxml.prefix(4)) == header)
+        #expect(try SyncMLMessage(decoding: wbxml) == message)
+        let xml = message.encoded(as: .xml)
+        #expect(String(decoding: xml, as: UTF8.self).contains("<SyncML xmlns='\(version.namespaceURI)'>"))
+        #expect(try SyncMLMessage(decoding: xml) == message)
+        #expect(try SyncMLMessage(decoding: xml).version == version)
+    }
+
+    @Test("A WBXML public id given in the string table is understood")
+    func stringTablePublicID() throws {
+        let name = Array("-//SYNCML//DTD SyncML 1.1//EN".utf8) + [0]
+        var wbxml: [UInt8] = [0x02, 0x00, 0x00, 0x6A, UInt8(name.count)] + name
+        let body = SyncMLMessage(header: SyncHeader(version: .v1_1, sessionID: "9", msgID: "1", target: Location("s"), source: Location("c")))
+            .encoded(as: .wbxml)
+        wbxml += body.dropFirst(5) // our header is 02 9F 53 6A 00
+        var decoder = SyncMLDecoder()
+        decoder.feed(wbxml)
+        decoder.finish()
+        var events: [SyncMLDecoder.Event] = []
+        while let event = try decoder.next() { events.append(event) }
+        #expect(decoder.documentInfo?.publicID == .string("-//SYNCML//DTD SyncML 1.1//EN"))
+        guard case .header(let header) = events.first else { Issue.record("no header"); return }
+        #expect(header.sessionID == "9")
+        #expect(header.version == .v1_1)
+    }
 }
