@@ -1,0 +1,156 @@
+/// Pairs the records of two sides (the server's N and a client's M) that are
+/// the same thing, so a first or slow sync adds nothing twice.
+///
+/// Linear: every record is looked up in hash indexes, never compared with all
+/// records of the other side (libsynthesis compares each pair, O(N·M)).
+/// Deterministic: the pairs do not depend on input order, because both sides
+/// are ranked by (fingerprint, id) and ties always go to the lowest rank.
+/// Steps: (1) equal fingerprints pair, (2) the rest pair by match keys,
+/// best score first. Each pair says why (`Reason`) and what differs.
+public enum RecordMatcher {
+    /// One record to match: an id of the caller's (a LUID, a GUID, a file) and its signature.
+    public struct Entry: Hashable, Sendable {
+        public var id: String
+        public var signature: RecordSignature
+        public init(id: String, signature: RecordSignature) {
+            self.id = id
+            self.signature = signature
+        }
+    }
+
+    /// Why two records were paired.
+    public struct Reason: Hashable, Sendable, CustomStringConvertible {
+        /// Equal fingerprints: the same record, however written.
+        public var sameFingerprint: Bool
+        /// Which keys agreed: `name`, `email:…`, `phone:…`, or `summary+time`.
+        public var agreedKeys: [String]
+        /// Canonical property names whose values differ between the two.
+        public var differingProperties: [String]
+        public var score: Int
+
+        public var description: String {
+            if sameFingerprint { return "same fingerprint" }
+            var text = "keys agreed: " + agreedKeys.joined(separator: ", ")
+            if !differingProperties.isEmpty { text += "; differ: " + differingProperties.joined(separator: ", ") }
+            return text
+        }
+    }
+
+    public struct Pair: Hashable, Sendable {
+        public var left: String
+        public var right: String
+        public var reason: Reason
+    }
+
+    public struct Result: Hashable, Sendable {
+        public var pairs: [Pair]
+        public var unmatchedLeft: [String]
+        public var unmatchedRight: [String]
+    }
+
+    /// At most this many candidates are looked at per key, so that a very
+    /// common name ("Anna Müller" ×5,000) cannot make matching quadratic.
+    static let candidateLimit = 64
+
+    public static func match(_ left: [Entry], _ right: [Entry]) -> Result {
+        let left = ranked(left)
+        let right = ranked(right)
+        var pairedLeft = [Bool](repeating: false, count: left.count)
+        var pairedRight = [Bool](repeating: false, count: right.count)
+        var pairs: [Pair] = []
+
+        // 1. Equal fingerprints (same kind implied: the kind is hashed).
+        var byFingerprint: [Fingerprint: [Int]] = [:]
+        for (index, entry) in right.enumerated() { byFingerprint[entry.signature.fingerprint, default: []].append(index) }
+        var nextInBucket: [Fingerprint: Int] = [:]
+        for (index, entry) in left.enumerated() {
+            let fingerprint = entry.signature.fingerprint
+            guard let bucket = byFingerprint[fingerprint] else { continue }
+            let position = nextInBucket[fingerprint, default: 0]
+            guard position < bucket.count else { continue }
+            nextInBucket[fingerprint] = position + 1
+            pairedLeft[index] = true
+            pairedRight[bucket[position]] = true
+            pairs.append(Pair(left: entry.id, right: right[bucket[position]].id,
+                              reason: Reason(sameFingerprint: true, agreedKeys: ["fingerprint"], differingProperties: [], score: .max)))
+        }
+
+        // 2. Match keys, over what is left.
+        var byPrimary: [String: [Int]] = [:]
+        var byEmail: [String: [Int]] = [:]
+        var byPhone: [String: [Int]] = [:]
+        for (index, entry) in right.enumerated() where !pairedRight[index] {
+            let key = entry.signature.matchKey
+            if !key.primary.isEmpty { byPrimary[kindPrefix(entry) + key.primary, default: []].append(index) }
+            for email in key.emails { byEmail[email, default: []].append(index) }
+            for phone in key.phones { byPhone[phone, default: []].append(index) }
+        }
+        for (index, entry) in left.enumerated() where !pairedLeft[index] {
+            let key = entry.signature.matchKey
+            var candidates: [Int] = []
+            if !key.primary.isEmpty { candidates += (byPrimary[kindPrefix(entry) + key.primary] ?? []).prefix(candidateLimit) }
+            for email in key.emails.sorted() { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
+            for phone in key.phones.sorted() { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
+            var best: (index: Int, reason: Reason)? = nil
+            for candidate in Set(candidates).sorted() where !pairedRight[candidate] {
+                guard let reason = judge(entry.signature, right[candidate].signature) else { continue }
+                if best == nil || reason.score > best!.reason.score { best = (candidate, reason) }
+            }
+            if let best {
+                pairedLeft[index] = true
+                pairedRight[best.index] = true
+                pairs.append(Pair(left: entry.id, right: right[best.index].id, reason: best.reason))
+            }
+        }
+        return Result(
+            pairs: pairs,
+            unmatchedLeft: left.indices.filter { !pairedLeft[$0] }.map { left[$0].id },
+            unmatchedRight: right.indices.filter { !pairedRight[$0] }.map { right[$0].id })
+    }
+
+    /// The same order whatever order the caller gave.
+    private static func ranked(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { ($0.signature.fingerprint, $0.id) < ($1.signature.fingerprint, $1.id) }
+    }
+
+    private static func kindPrefix(_ entry: Entry) -> String { entry.signature.kind.rawValue + ":" }
+
+    /// Whether two records of one kind are the same thing, and how sure.
+    /// Contacts: the name and at least one shared e-mail or phone (or neither
+    /// has any), or two shared e-mails/phones without the name. Events and
+    /// tasks: the whole key (summary and times).
+    static func judge(_ a: RecordSignature, _ b: RecordSignature) -> Reason? {
+        guard a.kind == b.kind else { return nil }
+        let ka = a.matchKey, kb = b.matchKey
+        let sameName = !ka.primary.isEmpty && ka.primary == kb.primary
+        var agreed: [String] = []
+        var shared = 0
+        if a.kind == .contact {
+            if sameName { agreed.append("name") }
+            for email in ka.emails.intersection(kb.emails).sorted() { agreed.append("email:" + email); shared += 1 }
+            for phone in ka.phones.intersection(kb.phones).sorted() { agreed.append("phone:" + phone); shared += 1 }
+            let noContactPoints = (ka.emails.isEmpty && ka.phones.isEmpty) || (kb.emails.isEmpty && kb.phones.isEmpty)
+            guard (sameName && (shared > 0 || noContactPoints)) || shared >= 2 else { return nil }
+        } else {
+            guard sameName else { return nil }
+            agreed.append("summary+time")
+        }
+        let differing = differences(a.canonical, b.canonical)
+        let score = (sameName ? 1000 : 0) + 100 * shared - differing.count
+        return Reason(sameFingerprint: false, agreedKeys: agreed, differingProperties: differing, score: score)
+    }
+
+    /// Property names whose canonical lines differ between two records.
+    static func differences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
+        func byName(_ record: CanonicalRecord) -> [String: Set<String>] {
+            var map: [String: Set<String>] = [:]
+            for line in record.lines {
+                let name = String(line.prefix { $0 != ";" && $0 != ":" })
+                map[name, default: []].insert(line)
+            }
+            return map
+        }
+        let left = byName(a), right = byName(b)
+        return Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
+    }
+}
