@@ -54,6 +54,22 @@ struct CodecFixtureTests {
         }
     }
 
+    @Test("Events account for the message's bytes (for `syncml decode --stats`)", arguments: all)
+    func byteCounts(_ url: URL) throws {
+        let bytes = try Fixtures.bytes(url)
+        var decoder = SyncMLDecoder()
+        decoder.feed(bytes)
+        decoder.finish()
+        var total = 0
+        while let event = try decoder.next() {
+            if case .command = event { #expect(decoder.lastEventByteCount > 0) }
+            total += decoder.lastEventByteCount
+        }
+        // Everything but the prolog and the SyncML/SyncBody tags and closes.
+        #expect(total <= bytes.count)
+        #expect(total >= bytes.count - 160, "\(total) of \(bytes.count)")
+    }
+
     static func events(_ bytes: [UInt8], chunks: [Int]) throws -> [SyncMLDecoder.Event] {
         var decoder = SyncMLDecoder()
         var events: [SyncMLDecoder.Event] = []

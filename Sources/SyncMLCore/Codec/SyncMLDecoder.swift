@@ -50,7 +50,17 @@ public struct SyncMLDecoder {
     private var done = false
     private var levels: [Level] = []
     private var queue: [Event] = []
+    private var queueSizes: [Int] = []
     private var queueHead = 0
+    /// Where the token being handled starts, and where the recorded unit started.
+    private var tokenStart = 0
+    private var previousOffset = 0
+    private var unitStart = 0
+
+    /// How many input bytes the event `next()` returned last stands for: the
+    /// whole element of a header or leaf command, a container's own fields for
+    /// `.begin`, 0 for `.end` and `.endOfMessage`. For `syncml decode --stats`.
+    public private(set) var lastEventByteCount = 0
 
     private var unitKind: UnitKind?
     private var unitDepth = 0
@@ -129,6 +139,7 @@ public struct SyncMLDecoder {
     public mutating func next() throws(SyncMLDecodingError) -> Event? {
         while queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
+            queueSizes.removeAll(keepingCapacity: true)
             queueHead = 0
             if done { return nil }
             let (event, offset) = try nextToken()
@@ -140,10 +151,13 @@ public struct SyncMLDecoder {
                     throw SyncMLDecodingError(.truncated, at: offset, "document ended inside the message")
                 }
             case .token(let token):
+                tokenStart = previousOffset
                 try handle(token, at: offset)
+                previousOffset = offset
             }
         }
         defer { queueHead += 1 }
+        lastEventByteCount = queueSizes[queueHead]
         return queue[queueHead]
     }
 
@@ -163,6 +177,7 @@ public struct SyncMLDecoder {
     private mutating func beginUnit(_ kind: UnitKind, _ token: MarkupToken, at offset: Int) {
         unitKind = kind
         unitDepth = 1
+        unitStart = tokenStart
         unitTokens.removeAll(keepingCapacity: true)
         unitOffsets.removeAll(keepingCapacity: true)
         unitTokens.append(token)
@@ -184,7 +199,7 @@ public struct SyncMLDecoder {
                     unitTokens.append(.end)
                     unitOffsets.append(offset)
                     try completeUnit()
-                    queue.append(.end)
+                    emit(.end)
                     return
                 }
             }
@@ -213,9 +228,9 @@ public struct SyncMLDecoder {
             switch levels.popLast() {
             case .root?:
                 if !sawHeader { throw SyncMLDecodingError(.unexpectedElement, at: offset, "message has no <SyncHdr>") }
-                queue.append(.endOfMessage)
+                emit(.endOfMessage)
                 done = true
-            case .container?: queue.append(.end)
+            case .container?: emit(.end)
             case .body?, .ignored?: break
             case nil: throw SyncMLDecodingError(.malformedXML, at: offset, "end tag without element")
             }
@@ -254,21 +269,28 @@ public struct SyncMLDecoder {
         }
     }
 
+    private mutating func emit(_ event: Event, size: Int = 0) {
+        queue.append(event)
+        queueSizes.append(size)
+    }
+
     private mutating func completeUnit() throws(SyncMLDecodingError) {
         guard let kind = unitKind else { return }
         unitKind = nil
+        // A container's head ends where the token that closed it began.
+        let size = max(0, (unitDepth == 0 ? unitOffsets.last ?? tokenStart : tokenStart) - unitStart)
         var reader = ElementReader(tokens: unitTokens, offsets: unitOffsets)
         let name = try reader.open()
         switch kind {
         case .header:
-            queue.append(.header(try reader.header()))
+            emit(.header(try reader.header()), size: size)
             sawHeader = true
         case .command:
-            queue.append(.command(try reader.command(name)))
+            emit(.command(try reader.command(name)), size: size)
         case .containerHead:
-            queue.append(.begin(try reader.command(name)))
+            emit(.begin(try reader.command(name)), size: size)
         case .final:
-            queue.append(.final)
+            emit(.final, size: size)
         case .ignored:
             break
         }
