@@ -11,6 +11,9 @@
 // caller can append bytes (it may also drop the bytes before `*position`, they are
 // never looked at again) and call again. Offsets in tokens are relative to
 // `bytes`; error offsets are absolute (counted from the document's first byte).
+// Tokens the caller never sees (SWITCH_PAGE, processing instructions) are
+// consumed as soon as each is whole, so a NEED_MORE may come back with
+// `*position` moved past them; it never points into a token.
 #ifndef CSUPPORT_WBXML_H
 #define CSUPPORT_WBXML_H
 
@@ -83,11 +86,20 @@ typedef struct {
 /// Limits that bound the work a hostile document can cause. Zero fields take
 /// the defaults from csupport_wbxml_init.
 typedef struct {
-    uint32_t max_depth;          ///< open elements (default 64)
-    uint32_t max_string_length;  ///< STR_I / EXT_I bytes (default 16 MiB)
+    uint32_t max_depth;          ///< nested elements, an empty one included (default 64)
+    uint32_t max_string_length;  ///< STR_I / EXT_I bytes; also the bytes of one attribute
+                                 ///< list or PI, which are rescanned until whole (default 16 MiB)
     uint32_t max_opaque_length;  ///< OPAQUE bytes (default 64 MiB)
     uint32_t max_table_length;   ///< string table bytes (default 64 KiB)
 } csupport_wbxml_limits;
+
+/// What kind of problem a MALFORMED status reports (`error_kind`).
+enum {
+    /// The bytes break the WBXML grammar.
+    CSUPPORT_WBXML_ERROR_MALFORMED = 0,
+    /// Well-formed so far, but a csupport_wbxml_limits bound was exceeded.
+    CSUPPORT_WBXML_ERROR_LIMIT = 1,
+};
 
 /// Scanner state: a plain struct the caller owns. No pointers into the input.
 typedef struct {
@@ -99,8 +111,14 @@ typedef struct {
     uint8_t tag_page;        ///< current tag code page
     uint8_t attr_page;       ///< current attribute code page
     uint8_t version;
+    uint8_t error_kind;      ///< CSUPPORT_WBXML_ERROR_*, valid after MALFORMED
     uint64_t error_offset;
     const char *error_reason; ///< static string, NULL until MALFORMED
+    /// An inline string still waiting for its NUL: the absolute offset of its
+    /// token and how many bytes after the token byte are known to hold no NUL,
+    /// so that a string fed in small pieces is not searched again from its start.
+    uint64_t hint_at;
+    size_t hint_length;
 } csupport_wbxml_scanner;
 
 /// Starts a scanner; `limits` may be NULL for the defaults.

@@ -71,6 +71,17 @@ struct CodecFixtureTests {
         #expect(ours.normalizingDevInfType() == theirs.normalizingDevInfType())
     }
 
+    @Test("WBXML decodes to the same model as libsynthesis' own XML translation of it", arguments: wbxml)
+    func agreesWithLibsynthesis(_ url: URL) throws {
+        let translation = url.deletingPathExtension().appendingPathExtension("trm.xml")
+        let pretty = url.deletingPathExtension().appendingPathExtension("pretty.xml")
+        let xmlURL = FileManager.default.fileExists(atPath: translation.path) ? translation : pretty
+        try #require(FileManager.default.fileExists(atPath: xmlURL.path), "no translation of \(Fixtures.name(url))")
+        let ours = try SyncMLMessage(decoding: try Fixtures.bytes(url))
+        let theirs = try SyncMLMessage(decoding: try Fixtures.bytes(xmlURL))
+        #expect(ours.normalizingDevInfType() == theirs.normalizingDevInfType())
+    }
+
     @Test("Our WBXML, translated by libwbxml2, gives the same model", arguments: all)
     func libwbxmlReadsOurWBXML(_ url: URL) throws {
         try #require(Peers.available("wbxml2xml", package: "libwbxml2-utils"))

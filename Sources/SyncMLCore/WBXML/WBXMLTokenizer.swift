@@ -1,9 +1,226 @@
-// STUB: replaced by the real tokenizer from the wbxml-scanner branch.
+private import CSupport
+
+/// Bounds on the work a hostile WBXML document can cause.
+package struct WBXMLLimits: Hashable, Sendable {
+    /// Open elements, root included.
+    package var maxDepth: Int
+    /// Bytes of one inline string (STR_I), also bounds an attribute list.
+    package var maxStringLength: Int
+    /// Bytes of one OPAQUE.
+    package var maxOpaqueLength: Int
+    /// Bytes of the string table.
+    package var maxTableLength: Int
+
+    package init(
+        maxDepth: Int = 64,
+        maxStringLength: Int = 16 << 20,
+        maxOpaqueLength: Int = 64 << 20,
+        maxTableLength: Int = 64 << 10
+    ) {
+        self.maxDepth = maxDepth
+        self.maxStringLength = maxStringLength
+        self.maxOpaqueLength = maxOpaqueLength
+        self.maxTableLength = maxTableLength
+    }
+
+    package static let `default` = WBXMLLimits()
+}
+
+/// Tokenizes WBXML 1.0-1.3 (WAP-192-WBXML) SyncML, MetInf and DevInf documents.
+///
+/// The byte loop is the C scanner in CSupport (`csupport_wbxml_next`); this type
+/// owns the input buffer, names tags through `CodePages`, resolves string table
+/// references and synthesizes the end of elements without content. In a UTF-8
+/// (or US-ASCII, or unspecified) document text tokens are slices of the input
+/// buffer, no bytes are copied; ISO-8859-1 text is converted to UTF-8.
 package struct WBXMLTokenizer: MarkupTokenizer {
-    package init() {}
-    package mutating func feed(_ bytes: some Collection<UInt8>) {}
-    package mutating func finish() {}
-    package mutating func next() throws(SyncMLDecodingError) -> TokenizerEvent { throw SyncMLDecodingError(.unsupported, at: 0, "stub") }
-    package var documentInfo: DocumentInfo? { nil }
-    package var offset: Int { 0 }
+    /// Input not yet dropped; `position` is the scanner's place in it.
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var scanner = csupport_wbxml_scanner()
+    /// A copy of the string table, so that references stay valid after the
+    /// header's bytes are dropped from `buffer`.
+    private var table: [UInt8] = []
+    private var latin1 = false
+    private var pageZero: Namespace = .syncML
+    private var isSyncMLDocument = true
+    /// A start tag without content was returned: its `.end` comes next.
+    private var pendingEnd = false
+    private var finished = false
+    private var failure: SyncMLDecodingError?
+    package private(set) var documentInfo: DocumentInfo?
+
+    package init(limits: WBXMLLimits = .default) {
+        func clamp(_ value: Int) -> UInt32 { UInt32(clamping: max(value, 1)) }
+        var c = csupport_wbxml_limits()
+        c.max_depth = clamp(limits.maxDepth)
+        c.max_string_length = clamp(limits.maxStringLength)
+        c.max_opaque_length = clamp(limits.maxOpaqueLength)
+        c.max_table_length = clamp(limits.maxTableLength)
+        csupport_wbxml_init(&scanner, &c)
+    }
+
+    package var offset: Int { Int(scanner.consumed) }
+
+    package mutating func feed(_ bytes: some Collection<UInt8>) {
+        if position > 0 {
+            buffer.removeSubrange(0..<position)
+            position = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    package mutating func finish() {
+        finished = true
+    }
+
+    package mutating func next() throws(SyncMLDecodingError) -> TokenizerEvent {
+        if let failure { throw failure }
+        if pendingEnd {
+            pendingEnd = false
+            return .token(.end)
+        }
+        do {
+            while true {
+                if let token = try step() { return token }
+            }
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// One call of the C scanner: an event, or nil for a token that is not
+    /// surfaced (the header, extensions).
+    private mutating func step() throws(SyncMLDecodingError) -> TokenizerEvent? {
+        var token = csupport_wbxml_token()
+        var state = scanner
+        var cursor = position
+        let status = buffer.withUnsafeBufferPointer { bytes in
+            csupport_wbxml_next(&state, bytes.baseAddress, bytes.count, &cursor, &token)
+        }
+        scanner = state
+        position = cursor
+
+        switch status {
+        case CSUPPORT_WBXML_OK:
+            break
+        case CSUPPORT_WBXML_NEED_MORE:
+            guard finished else { return .needsInput }
+            throw SyncMLDecodingError(.truncated, at: offset, truncationReason)
+        case CSUPPORT_WBXML_END:
+            return .endOfDocument
+        default:
+            let kind: SyncMLDecodingError.Kind =
+                scanner.error_kind == UInt8(CSUPPORT_WBXML_ERROR_LIMIT) ? .limitExceeded : .malformedWBXML
+            let reason = scanner.error_reason.map { String(cString: $0) } ?? "malformed WBXML"
+            throw SyncMLDecodingError(kind, at: Int(scanner.error_offset), reason)
+        }
+
+        let start = Int(token.data_offset)
+        let data = start..<start + Int(token.data_length)
+        switch UInt32(token.kind) {
+        case CSUPPORT_WBXML_HEADER.rawValue:
+            try readHeader(token, table: data)
+            return nil
+        case CSUPPORT_WBXML_START.rawValue:
+            if token.flags & UInt8(CSUPPORT_WBXML_FLAG_CONTENT) == 0 {
+                pendingEnd = true
+            }
+            return .token(.start(try elementName(token)))
+        case CSUPPORT_WBXML_ENDTAG.rawValue:
+            return .token(.end)
+        case CSUPPORT_WBXML_STRING.rawValue:
+            return .token(.text(text(buffer[data])))
+        case CSUPPORT_WBXML_TABLE_STRING.rawValue:
+            return .token(.text(text(try tableString(at: token.index, offset: offset))))
+        case CSUPPORT_WBXML_OPAQUE.rawValue:
+            return .token(.opaque(buffer[data]))
+        case CSUPPORT_WBXML_ENTITY.rawValue:
+            // The scanner has checked that the code point is a scalar value.
+            guard let scalar = Unicode.Scalar(token.value) else {
+                throw SyncMLDecodingError(.malformedWBXML, at: offset, "entity is not a Unicode scalar value")
+            }
+            return .token(.character(scalar))
+        default:
+            return nil // EXT_*: SyncML defines no extensions.
+        }
+    }
+
+    private mutating func readHeader(_ token: csupport_wbxml_token, table range: Range<Int>) throws(SyncMLDecodingError) {
+        table = Array(buffer[range])
+        switch token.charset {
+        case 0, 3, 106: latin1 = false // unknown (and WBXML 1.0), US-ASCII, UTF-8
+        case 4: latin1 = true // ISO-8859-1
+        default:
+            throw SyncMLDecodingError(.unsupported, at: 0, "unsupported WBXML charset (MIBenum \(token.charset))")
+        }
+        let publicID: PublicID
+        if token.value == 0 {
+            publicID = .string(string(try tableString(at: token.index, offset: 1)))
+        } else {
+            publicID = .number(token.value)
+        }
+        if let (namespace, _) = SyncMLVersion.vocabulary(of: publicID) {
+            pageZero = namespace
+            isSyncMLDocument = namespace == .syncML
+        }
+        documentInfo = DocumentInfo(
+            encoding: .wbxml, wbxmlVersion: token.version, publicID: publicID, charset: token.charset)
+    }
+
+    private func elementName(_ token: csupport_wbxml_token) throws(SyncMLDecodingError) -> ElementName {
+        if token.flags & UInt8(CSUPPORT_WBXML_FLAG_LITERAL) != 0 {
+            return .unknown(namespace: "", name: string(try tableString(at: token.index, offset: offset)))
+        }
+        let namespace: Namespace? =
+            switch token.page {
+            case 0: pageZero
+            case 1 where isSyncMLDocument: .metInf
+            default: nil
+            }
+        if let namespace {
+            let tag = Tag(namespace, token.tag)
+            if CodePages.name(of: tag) != nil { return .known(tag) }
+        }
+        let hex = String(token.tag, radix: 16, uppercase: true)
+        return .unknown(namespace: "", name: "page-\(token.page)-token-0x\(hex.count < 2 ? "0" + hex : hex)")
+    }
+
+    /// The NUL-terminated string at `index` in the string table (WAP-192 §5.7).
+    private func tableString(at index: UInt32, offset: Int) throws(SyncMLDecodingError) -> ArraySlice<UInt8> {
+        let start = Int(index)
+        guard start < table.count, let end = table[start...].firstIndex(of: 0) else {
+            throw SyncMLDecodingError(.malformedWBXML, at: offset, "string table entry without a NUL terminator")
+        }
+        return table[start..<end]
+    }
+
+    /// Text bytes as UTF-8: the same slice, or for ISO-8859-1 a converted copy.
+    private func text(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard latin1, bytes.contains(where: { $0 >= 0x80 }) else { return bytes }
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            if byte < 0x80 {
+                utf8.append(byte)
+            } else {
+                utf8.append(0xC0 | byte >> 6)
+                utf8.append(0x80 | byte & 0x3F)
+            }
+        }
+        return utf8[...]
+    }
+
+    private func string(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: text(bytes), as: UTF8.self)
+    }
+
+    private var truncationReason: String {
+        switch scanner.phase {
+        case 0: "document ends inside the WBXML header"
+        case _ where scanner.depth == 0: "document ends before the root element"
+        default: "document ends inside an element (\(scanner.depth) open)"
+        }
+    }
 }
