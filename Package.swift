@@ -50,10 +50,18 @@ let package = Package(
             dependencies: ["CSupport"],
             swiftSettings: strictSettings
         ),
+        // Deterministic sample data (vCards, slow-sync messages) for benchmarks,
+        // load tests and `syncml generate`.
+        .target(
+            name: "SyncMLSampleData",
+            dependencies: ["SyncMLCore"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "syncml",
             dependencies: [
                 "SyncMLCore",
+                "SyncMLSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -61,6 +69,11 @@ let package = Package(
         .testTarget(
             name: "SyncMLCoreTests",
             dependencies: ["SyncMLCore", "CSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLSampleDataTests",
+            dependencies: ["SyncMLSampleData", "SyncMLCore"],
             swiftSettings: strictSettings
         ),
     ]
@@ -77,6 +90,7 @@ if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
             name: "SyncMLBenchmarks",
             dependencies: [
                 "SyncMLCore",
+                "SyncMLSampleData",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SyncMLBenchmarks",

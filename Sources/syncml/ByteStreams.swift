@@ -66,3 +66,53 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Writes to a file (created or truncated) or, for `-`, standard output.
+/// The one place this target writes files.
+struct ByteSink {
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    private let path: String
+
+    init(path: String) throws(CommandFailure) {
+        self.path = path
+        if path == "-" {
+            descriptor = 1
+            ownsDescriptor = false
+        } else {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else {
+                throw CommandFailure("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            ownsDescriptor = true
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws(CommandFailure) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    func close() throws(CommandFailure) {
+        guard ownsDescriptor else { return }
+        if Glibc.close(descriptor) != 0 {
+            throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// Creates a directory (and no parents); an existing directory is fine.
+func makeDirectory(_ path: String) throws(CommandFailure) {
+    if mkdir(path, 0o755) != 0, errno != EEXIST {
+        throw CommandFailure("cannot create directory \(path): \(String(cString: strerror(errno)))")
+    }
+}
