@@ -158,7 +158,10 @@ public struct SyncMLDecoder {
         }
         defer { queueHead += 1 }
         lastEventByteCount = queueSizes[queueHead]
-        return queue[queueHead]
+        // Move the event out (a swap, not a copy: no retain/release of its fields).
+        var event = Event.end
+        swap(&event, &queue[queueHead])
+        return event
     }
 
     // MARK: - Segmentation into units

@@ -8,16 +8,24 @@ package struct XMLWriter: MarkupWriter {
     private let version: SyncMLVersion
     private let indent: Bool
 
+    /// An element's namespace: one of ours (compared without string work) or a peer's URI.
+    private enum ElementNamespace: Equatable {
+        case known(Namespace)
+        case custom(String)
+    }
+
     private struct Open {
         var name: String
-        var namespace: String
+        var namespace: ElementNamespace
         var hasChildren = false
     }
     private var open: [Open] = []
+    private let syncMLURI: String
 
     package init(version: SyncMLVersion, indent: Bool = false, prolog: Bool = true) {
         self.version = version
         self.indent = indent
+        self.syncMLURI = version.namespaceURI
         if prolog {
             output.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8)
             if indent { output.append(0x0A) }
@@ -30,11 +38,12 @@ package struct XMLWriter: MarkupWriter {
         return output
     }
 
-    private func uri(of namespace: Namespace) -> String {
+    private func uri(of namespace: ElementNamespace) -> String {
         switch namespace {
-        case .syncML: version.namespaceURI
-        case .metInf: "syncml:metinf"
-        case .devInf: "syncml:devinf"
+        case .known(.syncML): syncMLURI
+        case .known(.metInf): "syncml:metinf"
+        case .known(.devInf): "syncml:devinf"
+        case .custom(let uri): uri
         }
     }
 
@@ -44,16 +53,16 @@ package struct XMLWriter: MarkupWriter {
         output.append(contentsOf: repeatElement(0x20, count: 2 * open.count))
     }
 
-    private mutating func openTag(_ name: String, namespace: String, selfClosing: Bool) {
+    private mutating func openTag(_ name: String, namespace: ElementNamespace, selfClosing: Bool) {
         if !open.isEmpty {
             open[open.count - 1].hasChildren = true
             newline()
         }
         output.append(UInt8(ascii: "<"))
         output.append(contentsOf: name.utf8)
-        if namespace != (open.last?.namespace ?? "") {
+        if namespace != open.last?.namespace {
             output.append(contentsOf: " xmlns='".utf8)
-            appendEscaped(namespace, quote: true)
+            appendEscaped(uri(of: namespace), quote: true)
             output.append(UInt8(ascii: "'"))
         }
         if selfClosing {
@@ -67,11 +76,11 @@ package struct XMLWriter: MarkupWriter {
     package var isWBXML: Bool { false }
 
     package mutating func start(_ tag: Tag) {
-        openTag(CodePages.name(of: tag) ?? tag.description, namespace: uri(of: tag.namespace), selfClosing: false)
+        openTag(CodePages.name(of: tag) ?? tag.description, namespace: .known(tag.namespace), selfClosing: false)
     }
 
     package mutating func empty(_ tag: Tag) {
-        openTag(CodePages.name(of: tag) ?? tag.description, namespace: uri(of: tag.namespace), selfClosing: true)
+        openTag(CodePages.name(of: tag) ?? tag.description, namespace: .known(tag.namespace), selfClosing: true)
     }
 
     package mutating func end() {
@@ -88,23 +97,32 @@ package struct XMLWriter: MarkupWriter {
 
     package mutating func data(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
-        // CDATA cannot contain "]]>": close the section after "]]" and reopen it.
         output.append(contentsOf: "<![CDATA[".utf8)
+        // CDATA cannot contain "]]>": close the section after "]]" and reopen it.
         var start = bytes.startIndex
-        var i = start
-        let end = bytes.endIndex
-        while i + 2 < end {
-            if bytes[i] == UInt8(ascii: "]"), bytes[i + 1] == UInt8(ascii: "]"), bytes[i + 2] == UInt8(ascii: ">") {
-                output.append(contentsOf: bytes[start..<(i + 2)])
-                output.append(contentsOf: "]]><![CDATA[".utf8)
-                start = i + 2
-                i += 2
-            } else {
+        while let split = Self.cdataTerminator(in: bytes[start...]) {
+            output.append(contentsOf: bytes[start..<(split + 2)])
+            output.append(contentsOf: "]]><![CDATA[".utf8)
+            start = split + 2
+        }
+        output.append(contentsOf: bytes[start...])
+        output.append(contentsOf: "]]>".utf8)
+    }
+
+    /// The index of the first "]]>" in `bytes`, if any.
+    private static func cdataTerminator(in bytes: ArraySlice<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard buffer.count >= 3 else { return nil }
+            var i = 0
+            let last = buffer.count - 3
+            while i <= last {
+                if buffer[i] == UInt8(ascii: "]"), buffer[i + 1] == UInt8(ascii: "]"), buffer[i + 2] == UInt8(ascii: ">") {
+                    return bytes.startIndex + i
+                }
                 i += 1
             }
+            return nil
         }
-        output.append(contentsOf: bytes[start..<end])
-        output.append(contentsOf: "]]>".utf8)
     }
 
     package mutating func devInf(_ info: DevInf) {
@@ -112,8 +130,8 @@ package struct XMLWriter: MarkupWriter {
     }
 
     package mutating func unknown(_ element: MarkupElement) {
-        let namespace = element.knownTag.map { uri(of: $0.namespace) }
-            ?? (element.namespace.isEmpty ? uri(of: .syncML) : element.namespace)
+        let namespace: ElementNamespace = element.knownTag.map { .known($0.namespace) }
+            ?? (element.namespace.isEmpty ? .known(.syncML) : .custom(element.namespace))
         let name = element.name
         if element.content.isEmpty {
             openTag(name, namespace: namespace, selfClosing: true)
@@ -131,7 +149,13 @@ package struct XMLWriter: MarkupWriter {
     }
 
     private mutating func appendEscaped(_ string: String, quote: Bool) {
-        for byte in string.utf8 {
+        let utf8 = string.utf8
+        // Most values need no escaping: copy them in one go.
+        if !utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (quote && $0 == UInt8(ascii: "'")) }) {
+            output.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
