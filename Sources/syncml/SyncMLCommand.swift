@@ -6,6 +6,8 @@ struct SyncMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syncml",
         abstract: "An OMA DS 1.2 (SyncML) sync engine.",
-        subcommands: [Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, Generate.self]
+        subcommands: [
+            Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, Convert.self, Generate.self,
+        ]
     )
 }

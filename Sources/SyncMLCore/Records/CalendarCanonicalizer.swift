@@ -14,6 +14,8 @@ enum CalendarCanonicalizer {
     static let dateProperties: Set<String> = ["DTSTART", "DTEND", "DUE", "COMPLETED", "RECURRENCE-ID", "EXDATE", "RDATE"]
 
     static func lines(_ record: VComponent) -> [String] {
+        // A vCalendar 1.0 record means what its iCalendar 2.0 conversion says.
+        let record = record.format == .vCalendar10 ? CalendarConversion.fromLegacy(record) : record
         let zones = TimeZones(record)
         let components = record.name == "VCALENDAR"
             ? record.components.filter { $0.name != "VTIMEZONE" }
@@ -34,7 +36,13 @@ enum CalendarCanonicalizer {
         var lines = properties.sorted().map(\.line)
         // Alarms (and other nested components) as one line each.
         let nested = component.components.map { child in
-            "\(child.name):" + componentLines(child, zones: zones).joined(separator: "|")
+            var lines = componentLines(child, zones: zones)
+            if child.name == "VALARM", let trigger = trigger(child, in: component, zones: zones) {
+                lines.removeAll { $0.hasPrefix("TRIGGER:") || $0.hasPrefix("TRIGGER;") }
+                lines.append(trigger)
+                lines.sort()
+            }
+            return "\(child.name):" + lines.joined(separator: "|")
         }
         lines.append(contentsOf: nested.sorted())
         return lines
@@ -66,6 +74,8 @@ enum CalendarCanonicalizer {
                 value = Canonical.text(VText.unescape(property.value)).uppercased().replacingSpaces(with: "-")
             case "RRULE", "EXRULE":
                 value = recurrence(property.value, zones: zones)
+            case "PRIORITY":
+                value = priority(property.value)
             case "CATEGORIES", "RESOURCES", "GEO":
                 value = Canonical.structured(property)
             case "ATTENDEE", "ORGANIZER":
@@ -78,11 +88,40 @@ enum CalendarCanonicalizer {
         return CanonicalProperty(name: name, parameters: parameters, value: value)
     }
 
+    /// When an alarm fires, relative to the start (`TRIGGER:START-900`) when the start is
+    /// on the same clock (UTC or floating), else in UTC: an absolute trigger, one relative to
+    /// the end and one relative to the start that fire at the same time are the same alarm.
+    static func trigger(_ alarm: VComponent, in item: VComponent, zones: TimeZones) -> String? {
+        guard let fire = LegacyAlarm.fireTime(alarm, in: item, zones: zones) else { return nil }
+        if let start = LegacyAlarm.start(of: item, zones: zones), start.utc == fire.utc {
+            let offset = fire.seconds - start.seconds
+            return "TRIGGER:START" + (offset < 0 ? "-" : "+") + String(abs(offset))
+        }
+        return fire.utc ? "TRIGGER:" + DateTime.format(fire.seconds) : nil
+    }
+
+    /// `PRIORITY` as the three levels vCalendar 1.0 can say: 1–4 high (1), 5 normal,
+    /// 6–9 low (9); 0 (undefined) is dropped.
+    static func priority(_ raw: String) -> String {
+        let text = Canonical.text(raw)
+        guard let value = Int(text), (0...9).contains(value) else { return Canonical.escape(text) }
+        switch value {
+        case 0: return ""
+        case 1...4: return "1"
+        case 5: return "5"
+        default: return "9"
+        }
+    }
+
     /// iCalendar RRULE parts sorted, defaults (`INTERVAL=1`, `WKST=MO`) left
-    /// out, `UNTIL` as a UTC date-time. vCalendar 1.0 rules (`W1 MO #5`) kept as
-    /// written: they are not converted yet.
+    /// out, `UNTIL` as a UTC date-time. vCalendar 1.0 rules (`W1 MO #5`) are converted to
+    /// their RFC 5545 form first; those ``LegacyRecurrence`` does not read stay as written.
     static func recurrence(_ raw: String, zones: TimeZones) -> String {
-        guard raw.contains("=") else { return "V1:" + Canonical.text(raw).uppercased() }
+        var raw = raw
+        if !raw.contains("=") {
+            guard let rule = LegacyRecurrence.iCalendar(raw) else { return "V1:" + Canonical.text(raw).uppercased() }
+            raw = rule
+        }
         var parts: [String] = []
         for part in raw.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingASCIIWhitespace().uppercased() }

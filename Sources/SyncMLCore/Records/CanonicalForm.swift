@@ -139,6 +139,7 @@ enum Canonical {
                     var value = String(piece).trimmingASCIIWhitespace()
                     if name == "TYPE" || name == "ENCODING" || name == "VALUE" { value = value.uppercased() }
                     if name == "ENCODING", value == "BASE64" { value = "B" }
+                    if name == "VALUE", value == "URL" { value = "URI" } // vCard 2.1 / vCalendar 1.0 spelling
                     if value.isEmpty || dropping(name, value) { continue }
                     merged[name, default: []].insert(value)
                 }
@@ -164,9 +165,11 @@ enum ContactCanonicalizer {
         var properties: Set<CanonicalProperty> = []
         var hasFN = false
         for property in card.properties where !isVolatile(property.name) {
-            guard let canonical = canonical(property) else { continue }
-            if canonical.name == "FN" { hasFN = true }
-            properties.insert(canonical)
+            for form in equivalents(property) {
+                guard let canonical = canonical(form) else { continue }
+                if canonical.name == "FN" { hasFN = true }
+                properties.insert(canonical)
+            }
         }
         // vCard 2.1 does not require FN; 3.0 does, and converters derive it from N.
         if !hasFN, let n = card.first("N") {
@@ -182,12 +185,35 @@ enum ContactCanonicalizer {
         return properties.sorted().map(\.line)
     }
 
+    /// A property in the form the other vCard versions would give it (docs/RECORDS.md):
+    /// a 4.0 `data:` URI as 3.0 base64 with its `TYPE`, 4.0 `ADR;LABEL=` as the address
+    /// and a 3.0 `LABEL` with the address's types.
+    static func equivalents(_ property: VProperty) -> [VProperty] {
+        var property = property
+        if ContactConversion.mediaProperties.contains(property.name), let data = Media.dataURI(property.value) {
+            property.parameters.removeAll { $0.name == "VALUE" || $0.name == "MEDIATYPE" }
+            property.parameters.append(VParameter("ENCODING", "B"))
+            if let subtype = data.subtype { property.parameters.append(VParameter("TYPE", subtype)) }
+            property.value = data.base64
+        }
+        if property.name == "ADR", let label = property.parameter("LABEL") {
+            property.parameters.removeAll { $0.name == "LABEL" }
+            let labelProperty = VProperty(
+                name: "LABEL", parameters: property.parameters.filter { $0.name == "TYPE" || $0.name == "PREF" },
+                value: VText.escape(Label.decode(label.values.joined(separator: ","))))
+            return [property, labelProperty]
+        }
+        return [property]
+    }
+
     static func canonical(_ property: VProperty) -> CanonicalProperty? {
-        let name = property.name
+        var name = property.name
+        if name == "X-GENDER" { name = "GENDER" }
         var parameters = Canonical.parameters(property) { parameter, value in
             switch (name, parameter, value) {
             case ("EMAIL", "TYPE", "INTERNET"), ("TEL", "TYPE", "VOICE"): true // the defaults
-            case (_, "VALUE", "URI") where name == "TEL": true
+            case (_, "VALUE", "URI") where name == "TEL" || name == "URL" || ContactConversion.mediaProperties.contains(name): true
+            case (_, "VALUE", "URL") where name == "URL" || ContactConversion.mediaProperties.contains(name): true
             case (_, "VALUE", "TEXT"): true
             case (_, "PREF", _): true // turned into TYPE=PREF below
             default: false
@@ -213,6 +239,8 @@ enum ContactCanonicalizer {
             value = Canonical.phone(property.value)
         case "EMAIL":
             value = Canonical.escape(Canonical.text(VText.unescape(property.value)).lowercased())
+        case "GENDER":
+            value = Gender.canonical(property.value)
         case "BDAY", "ANNIVERSARY":
             value = Canonical.date(property.value)
         case "N", "ADR", "ORG", "CATEGORIES", "NICKNAME", "GEO":

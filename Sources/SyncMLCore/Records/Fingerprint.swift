@@ -8,7 +8,7 @@ private import CSupport
 /// versioned together (`Fingerprint.version`). See docs/RECORDS.md.
 public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Bumped whenever the hash, its seed or a canonical form changes.
-    public static let version = 1
+    public static let version = 2
     /// The seed: the first four bytes of "SyncML" would do as well as any; this
     /// one is fixed forever for version 1.
     static let seed: UInt32 = 0x5359_4E43 // "SYNC"

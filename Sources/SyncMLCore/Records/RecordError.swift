@@ -7,7 +7,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: Hashable, Sendable {
             case missingEnd, unexpectedEnd, malformedLine, badQuotedPrintable, badBase64
-            case invalidUTF8, unsupportedCharset, limitExceeded
+            case invalidUTF8, unsupportedCharset, limitExceeded, unsupportedConversion
         }
         fileprivate let base: Base
 
@@ -27,6 +27,8 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unsupportedCharset = Kind(base: .unsupportedCharset)
         /// A line, nesting or count limit of ``VObjectParser/Limits`` was exceeded.
         public static let limitExceeded = Kind(base: .limitExceeded)
+        /// ``RecordConverter`` was asked for a format of another family (a vCard as a calendar).
+        public static let unsupportedConversion = Kind(base: .unsupportedConversion)
 
         public var description: String {
             switch base {
@@ -38,6 +40,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
             case .invalidUTF8: "invalid UTF-8"
             case .unsupportedCharset: "unsupported charset"
             case .limitExceeded: "limit exceeded"
+            case .unsupportedConversion: "unsupported conversion"
             }
         }
     }
