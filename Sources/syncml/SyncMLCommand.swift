@@ -7,7 +7,7 @@ struct SyncMLCommand: ParsableCommand {
         commandName: "syncml",
         abstract: "An OMA DS 1.2 (SyncML) sync engine.",
         subcommands: [
-            Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, Convert.self, Generate.self,
+            Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, ConvertRecords.self, Generate.self,
         ]
     )
 }
