@@ -265,3 +265,21 @@ struct RecordsMatchingTests {
         }
     }
 }
+
+@Suite("Records: defaults and equivalent spellings")
+struct RecordsDefaultsTests {
+    @Test("Default TRANSP/CLASS and equivalent alarm triggers do not change an event's fingerprint")
+    func calendarDefaults() throws {
+        func event(_ extra: String, trigger: String) throws -> Fingerprint {
+            try RecordSignature(parsing: Array("""
+                BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nDTSTART:20240101T100000Z\r\n\(extra)\
+                BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:\(trigger)\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
+                """.utf8)).fingerprint
+        }
+        let plain = try event("", trigger: "-PT1H")
+        #expect(try event("TRANSP:OPAQUE\r\nCLASS:PUBLIC\r\n", trigger: "-PT60M") == plain)
+        #expect(try event("TRANSP:TRANSPARENT\r\n", trigger: "-PT1H") != plain)
+        #expect(try event("CLASS:PRIVATE\r\n", trigger: "-PT1H") != plain)
+        #expect(try event("", trigger: "-PT2H") != plain)
+    }
+}

@@ -72,6 +72,8 @@ enum CalendarCanonicalizer {
             switch name {
             case "STATUS", "CLASS", "TRANSP", "ACTION":
                 value = Canonical.text(VText.unescape(property.value)).uppercased().replacingSpaces(with: "-")
+                // RFC 5545 defaults: writing them or not says the same (Evolution always does, Outlook never).
+                if (name == "TRANSP" && value == "OPAQUE") || (name == "CLASS" && value == "PUBLIC") { return nil }
             case "RRULE", "EXRULE":
                 value = recurrence(property.value, zones: zones)
             case "PRIORITY":

@@ -241,7 +241,7 @@ enum ContactCanonicalizer {
             value = Canonical.escape(Canonical.text(VText.unescape(property.value)).lowercased())
         case "GENDER":
             value = Gender.canonical(property.value)
-        case "BDAY", "ANNIVERSARY":
+        case "BDAY", "ANNIVERSARY", "X-ANNIVERSARY":
             value = Canonical.date(property.value)
         case "N", "ADR", "ORG", "CATEGORIES", "NICKNAME", "GEO":
             value = Canonical.structured(property)
