@@ -21,6 +21,9 @@ public final class Database {
     /// The file the connection opened (":memory:" for an in-memory database).
     public let path: String
     private var cache: [String: Statement] = [:]
+    /// Result rows stepped through on this connection: a deterministic measure
+    /// of work for tests (changes-since must read in proportion to the changes).
+    public internal(set) var rowsRead = 0
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -192,7 +195,9 @@ final class Statement {
     func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
-        case SQLITE_ROW: return true
+        case SQLITE_ROW:
+            database.rowsRead += 1
+            return true
         case SQLITE_DONE: return false
         default:
             let error = database.error(code, sql: sql)

@@ -386,3 +386,34 @@ struct StoreSizeTests {
         print(report)
     }
 }
+
+@Suite("Store cost")
+struct StoreCostTests {
+    @Test("changes-since reads in proportion to the changes, not the store")
+    func changesSinceIsProportional() async throws {
+        let f = try await Fixture()
+        let contacts = AddressBook.contacts(4000, seed: 5)
+        let added = try await f.store.apply(contacts.enumerated().map { index, bytes in
+            ItemChange(.add, luid: String(index), payload: bytes, fingerprint: Fingerprint(of: bytes))
+        }, datastore: f.contacts, device: f.laptop)
+        try await f.store.acknowledge(f.phone, datastore: f.contacts, through: f.store.lastSequence(datastore: f.contacts))
+        for guid in added.compactMap(\.guid) { try await f.store.map(luid: "p" + guid, to: guid, device: f.phone, datastore: f.contacts) }
+        // 1 % changes, two of them twice.
+        var edits = stride(from: 0, to: 4000, by: 100).map { index in change(.replace, luid: String(index), card("Edited \(index)")) }
+        edits += [change(.replace, luid: "0", card("Edited again 0")), change(.replace, luid: "100", card("Edited again 100"))]
+        _ = try await f.store.apply(edits, datastore: f.contacts, device: f.laptop)
+
+        let before = try await f.store.withDatabase { $0.rowsRead }
+        let set = try await f.store.changes(for: f.phone, datastore: f.contacts)
+        let read = try await f.store.withDatabase { $0.rowsRead } - before
+        #expect(set.changes.count == 40)
+        #expect(set.changes.allSatisfy { $0.operation == .replace && $0.luid != nil })
+        // The journal scan (42 rows), a map lookup and a payload row per changed item, the acknowledged sequence.
+        #expect(read <= 42 + 2 * 40 + 2, "read \(read) rows for 40 changes in a store of 4000")
+        let plan = try await f.store.withDatabase { db throws(StoreError) in
+            try db.first("EXPLAIN QUERY PLAN SELECT seq, item_id, op, device_id FROM journal WHERE datastore_id = ? AND seq > ? ORDER BY seq",
+                         [.integer(1), .integer(4000)]) { $0.text(3) }
+        }
+        #expect(plan?.contains("journal_store_seq") == true, "\(plan ?? "")")
+    }
+}
