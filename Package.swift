@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
+        .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
     dependencies: [
@@ -57,6 +58,18 @@ let package = Package(
             dependencies: ["SyncMLCore"],
             swiftSettings: strictSettings
         ),
+        // The change journal: the only module that calls sqlite3_*.
+        .target(
+            name: "SyncMLStore",
+            dependencies: ["CSQLite", "CSupport", "SyncMLCore"],
+            swiftSettings: strictSettings
+        ),
+        // Writes a large batch into a store until killed; the crash-safety test runs it.
+        .executableTarget(
+            name: "store-crash-helper",
+            dependencies: ["SyncMLStore"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "syncml",
             dependencies: [
@@ -74,6 +87,11 @@ let package = Package(
         .testTarget(
             name: "SyncMLSampleDataTests",
             dependencies: ["SyncMLSampleData", "SyncMLCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLStoreTests",
+            dependencies: ["SyncMLStore", "SyncMLCore", "CSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
     ]

@@ -3,4 +3,5 @@
 #define CSUPPORT_H
 #include "csupport_wbxml.h"
 #include "csupport_hash.h"
+#include "csupport_zlib.h"
 #endif

@@ -1,0 +1,107 @@
+// zlib framing for the change journal: one frame per record payload.
+//
+// Why C: deflateInit2/inflateInit2 are macros (they pass ZLIB_VERSION and
+// sizeof(z_stream)), which Swift cannot call; and the codec keeps one deflate
+// and one inflate stream alive across records and resets them per record
+// (deflateReset/inflateReset), because re-initialising per record is most of
+// zlib's allocations (compress-nio's pattern). The state is opaque to Swift:
+// no zlib type appears in this header.
+//
+// Frame layout (all integers little-endian), 11-byte header:
+//
+//   offset size  field
+//   0      1     magic and format version: 0xD1 = magic nibble 0xD, version 1
+//   1      1     method: 0 = stored (the body is the payload itself, used when
+//                deflate would not make it smaller), 1 = raw deflate (RFC 1951,
+//                no zlib header or Adler-32: the CRC below covers the data)
+//   2      1     preset dictionary id: 0 = none; otherwise the id of the
+//                dictionary deflate was primed with (deflateSetDictionary).
+//                Always 0 for stored frames.
+//   3      4     uncompressed length
+//   7      4     CRC-32 (zlib's crc32, ISO-HDLC polynomial) of the uncompressed payload
+//   11     ...   body: the deflate stream, or the stored payload
+//
+// Decoding checks every field: an unknown magic/version/method, a length the
+// body does not produce exactly, trailing bytes after the end of the deflate
+// stream, a truncated stream or a CRC mismatch each give a distinct status,
+// never wrong data. Which bytes dictionary id N stands for is defined by the
+// caller (SyncMLStore's PayloadCodec); a wrong dictionary is caught by the CRC.
+#ifndef CSUPPORT_ZLIB_H
+#define CSUPPORT_ZLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CSUPPORT_ZFRAME_MAGIC_VERSION 0xD1
+#define CSUPPORT_ZFRAME_HEADER_SIZE 11
+#define CSUPPORT_ZFRAME_METHOD_STORED 0
+#define CSUPPORT_ZFRAME_METHOD_DEFLATE 1
+
+/// Status codes; 0 is success, every failure is negative and distinct.
+typedef enum {
+    CSUPPORT_ZFRAME_OK = 0,
+    CSUPPORT_ZFRAME_TRUNCATED = -1,          ///< shorter than the header, or the deflate stream ends early
+    CSUPPORT_ZFRAME_BAD_MAGIC = -2,          ///< byte 0 is not a known magic/version
+    CSUPPORT_ZFRAME_BAD_METHOD = -3,         ///< byte 1 is not a known method (or stored with a dictionary id)
+    CSUPPORT_ZFRAME_BAD_LENGTH = -4,         ///< the body does not hold exactly the announced length
+    CSUPPORT_ZFRAME_DATA_ERROR = -5,         ///< the deflate stream is malformed
+    CSUPPORT_ZFRAME_CRC_MISMATCH = -6,       ///< the data decoded but its CRC-32 differs
+    CSUPPORT_ZFRAME_DICTIONARY_MISMATCH = -7,///< the frame needs another dictionary than the one passed
+    CSUPPORT_ZFRAME_NO_MEMORY = -8,          ///< zlib could not allocate its state
+    CSUPPORT_ZFRAME_OUTPUT_TOO_SMALL = -9,   ///< the caller's buffer is smaller than needed
+    CSUPPORT_ZFRAME_TRAILING_BYTES = -10,    ///< bytes follow the end of the deflate stream
+} csupport_zframe_status;
+
+/// The codec: one deflate and one inflate stream, created lazily, reset per record.
+typedef struct csupport_zframe_codec csupport_zframe_codec;
+
+/// A frame's header fields.
+typedef struct {
+    uint8_t method;
+    uint8_t dictionary_id;
+    uint32_t length;
+    uint32_t crc32;
+} csupport_zframe_header;
+
+/// Allocates a codec compressing at `level` (0-9; -1 = zlib's default).
+/// `mem_level` (1-9) sizes deflate's hash table: lower makes the per-record
+/// reset cheaper (the table is cleared on every reset) at a small cost in ratio.
+csupport_zframe_codec *csupport_zframe_codec_create(int level, int mem_level);
+void csupport_zframe_codec_destroy(csupport_zframe_codec *codec);
+
+/// The largest frame `length` payload bytes can produce (stored fallback included).
+size_t csupport_zframe_bound(size_t length);
+
+/// Encodes `length` bytes at `data` into `out` (capacity `capacity`, at least
+/// csupport_zframe_bound(length)). With `dictionary_id` != 0, deflate is primed
+/// with `dictionary`. Stores the payload when deflate does not shrink it.
+/// Returns the frame size (> 0) or a negative csupport_zframe_status.
+long csupport_zframe_encode(csupport_zframe_codec *codec,
+                            const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
+                            const uint8_t *data, size_t length,
+                            uint8_t *out, size_t capacity);
+
+/// Reads and checks the header of the frame at `frame` (only the header).
+int csupport_zframe_read_header(const uint8_t *frame, size_t frame_length, csupport_zframe_header *header);
+
+/// Decodes the frame into `out`, whose capacity must be at least the header's
+/// length. `dictionary` must be the one the header's dictionary id names
+/// (the caller resolves the id; pass `dictionary_id` to have it checked).
+/// Returns CSUPPORT_ZFRAME_OK or a negative status; on failure `out` holds
+/// nothing the caller may use.
+int csupport_zframe_decode(csupport_zframe_codec *codec,
+                           const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
+                           const uint8_t *frame, size_t frame_length,
+                           uint8_t *out, size_t capacity);
+
+/// zlib's CRC-32 of `length` bytes (for tests and for pinning dictionary contents).
+uint32_t csupport_crc32(const uint8_t *data, size_t length);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

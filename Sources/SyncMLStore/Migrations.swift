@@ -1,0 +1,111 @@
+/// The schema, as an ordered list of migrations; the version reached is kept
+/// in `PRAGMA user_version`. A migration runs in the same transaction as the
+/// version bump, so a crash leaves the database at the old version or the new one.
+/// See docs/STORE.md for what each table holds.
+public enum Migrations {
+    /// The schema version this build writes.
+    public static var latest: Int { steps.count }
+
+    /// Brings `database` to `latest`. Throws `.schemaTooNew` for a database a
+    /// newer build has written.
+    public static func migrate(_ database: Database) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            let version = try database.userVersion()
+            guard version <= latest else {
+                throw StoreError(.schemaTooNew, "schema version \(version) is newer than this build's \(latest)")
+            }
+            for index in version..<latest {
+                try database.execute(steps[index])
+                try database.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
+    static let steps: [String] = [version1]
+
+    static let version1 = """
+    CREATE TABLE users(
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL
+    );
+    CREATE TABLE datastores(
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        UNIQUE(user_id, name)
+    );
+    CREATE TABLE items(
+        id INTEGER PRIMARY KEY,
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        type TEXT NOT NULL,
+        fingerprint BLOB,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 0,
+        UNIQUE(datastore_id, guid)
+    );
+    CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0;
+    CREATE TABLE match_keys(
+        datastore_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        PRIMARY KEY(datastore_id, key, item_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX match_keys_item ON match_keys(item_id);
+    CREATE TABLE devices(
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        dev_id TEXT NOT NULL,
+        devinf BLOB,
+        devinf_time INTEGER,
+        UNIQUE(user_id, dev_id)
+    );
+    CREATE TABLE device_datastores(
+        device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        last_anchor TEXT,
+        next_anchor TEXT,
+        acked_seq INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(device_id, datastore_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX device_datastores_store ON device_datastores(datastore_id);
+    CREATE TABLE sessions(
+        id INTEGER PRIMARY KEY,
+        device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+        session_key TEXT,
+        kind TEXT NOT NULL DEFAULT 'sync',
+        state TEXT NOT NULL DEFAULT 'active',
+        started INTEGER NOT NULL,
+        ended INTEGER,
+        resume_state BLOB,
+        undoes INTEGER REFERENCES sessions(id)
+    );
+    CREATE INDEX sessions_device ON sessions(device_id, state);
+    CREATE TABLE journal(
+        seq INTEGER PRIMARY KEY,
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        op INTEGER NOT NULL CHECK (op IN (1, 2, 3)),
+        prev_seq INTEGER NOT NULL DEFAULT 0,
+        fingerprint BLOB,
+        match_keys TEXT,
+        payload BLOB,
+        time INTEGER NOT NULL,
+        device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL
+    );
+    CREATE INDEX journal_store_seq ON journal(datastore_id, seq);
+    CREATE INDEX journal_item_seq ON journal(item_id, seq);
+    CREATE INDEX journal_session ON journal(session_id) WHERE session_id IS NOT NULL;
+    CREATE TABLE maps(
+        device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        luid TEXT NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        PRIMARY KEY(device_id, datastore_id, luid)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX maps_item ON maps(device_id, datastore_id, item_id);
+    """
+}

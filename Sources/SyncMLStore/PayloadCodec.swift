@@ -1,0 +1,127 @@
+private import CSupport
+
+/// Compresses record payloads into self-checking frames and back
+/// (frame layout: `CSupport/include/csupport_zlib.h`, docs/STORE.md).
+///
+/// One deflate and one inflate stream are kept and reset per record. Owned by
+/// one actor at a time (the `SyncStore`); not thread-safe.
+public final class PayloadCodec {
+    /// Payloads larger than this are refused, and frames announcing more are
+    /// corrupt: a flipped length byte must not make us allocate gigabytes.
+    public static let maximumPayloadLength = 64 << 20
+
+    private let codec: OpaquePointer
+    private let dictionaries: [UInt8: [UInt8]]
+    private let dictionaryID: UInt8
+
+    /// A codec that compresses with the current built-in dictionary
+    /// (`useDictionary: false` compresses without one, for comparisons) and
+    /// decodes frames made with any built-in dictionary.
+    public convenience init(useDictionary: Bool = true, level: Int = 6) {
+        var dictionaries: [UInt8: [UInt8]] = [:]
+        for id in UInt8(1)...PayloadDictionary.current {
+            if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
+        }
+        self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level)
+    }
+
+    /// A codec with an explicit dictionary table (tests: dictionary mismatches).
+    init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, memoryLevel: Int = 8) {
+        guard let codec = csupport_zframe_codec_create(Int32(level), Int32(memoryLevel)) else {
+            fatalError("zlib: cannot allocate a codec")
+        }
+        self.codec = codec
+        self.dictionaries = dictionaries
+        self.dictionaryID = current
+    }
+
+    deinit { csupport_zframe_codec_destroy(codec) }
+
+    /// The id of the dictionary `encode` primes deflate with (0: none).
+    public var currentDictionaryID: UInt8 { dictionaryID }
+
+    /// The frame of `payload`.
+    public func encode(_ payload: some Collection<UInt8>) throws(StoreError) -> [UInt8] {
+        let result = payload.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(StoreError) in try encode(UnsafeRawBufferPointer(buffer)) }
+        } ?? Array(payload).withUnsafeBytes { buffer in
+            Result { () throws(StoreError) in try encode(buffer) }
+        }
+        return try result.get()
+    }
+
+    private func encode(_ payload: UnsafeRawBufferPointer) throws(StoreError) -> [UInt8] {
+        guard payload.count <= Self.maximumPayloadLength else {
+            throw StoreError(.invalidArgument, "payload of \(payload.count) bytes exceeds \(Self.maximumPayloadLength)")
+        }
+        let dictionary = dictionaries[dictionaryID] ?? []
+        let bound = csupport_zframe_bound(payload.count)
+        var status = 0
+        let frame = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            status = dictionary.withUnsafeBufferPointer { dict in
+                csupport_zframe_encode(codec, dict.baseAddress, dict.count, dictionaryID,
+                                       payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count,
+                                       out.baseAddress, bound)
+            }
+            count = max(status, 0)
+        }
+        guard status > 0 else { throw Self.error(Int32(status), "encoding") }
+        return frame
+    }
+
+    /// The payload a frame holds. Throws `.corruptFrame` for any damage and
+    /// `.unknownDictionary` for a dictionary this build lacks; never returns
+    /// bytes that differ from what was encoded.
+    public func decode(_ frame: [UInt8]) throws(StoreError) -> [UInt8] {
+        try frame.withUnsafeBufferPointer { frame throws(StoreError) in
+            var header = csupport_zframe_header()
+            let status = csupport_zframe_read_header(frame.baseAddress, frame.count, &header)
+            guard status == 0 else { throw Self.error(status, "reading the header of") }
+            guard Int(header.length) <= Self.maximumPayloadLength else {
+                throw StoreError(.corruptFrame, "frame announces \(header.length) bytes, more than any payload may have")
+            }
+            var dictionary: [UInt8] = []
+            if header.method != UInt8(CSUPPORT_ZFRAME_METHOD_STORED), header.dictionary_id != 0 {
+                guard let known = dictionaries[header.dictionary_id] else {
+                    throw StoreError(.unknownDictionary, "frame was compressed with preset dictionary \(header.dictionary_id), which this build does not have")
+                }
+                dictionary = known
+            }
+            let length = Int(header.length)
+            var decoded: Int32 = 0
+            let payload = [UInt8](unsafeUninitializedCapacity: length) { out, count in
+                decoded = dictionary.withUnsafeBufferPointer { dict in
+                    csupport_zframe_decode(codec, dict.baseAddress, dict.count, header.dictionary_id,
+                                           frame.baseAddress, frame.count, out.baseAddress, length)
+                }
+                count = decoded == 0 ? length : 0
+            }
+            guard decoded == 0 else { throw Self.error(decoded, "decoding") }
+            return payload
+        }
+    }
+
+    /// The uncompressed length a frame announces, without decoding it.
+    public static func payloadLength(of frame: [UInt8]) -> Int? {
+        var header = csupport_zframe_header()
+        return csupport_zframe_read_header(frame, frame.count, &header) == 0 ? Int(header.length) : nil
+    }
+
+    private static func error(_ status: Int32, _ doing: String) -> StoreError {
+        let reason: String
+        switch status {
+        case CSUPPORT_ZFRAME_TRUNCATED.rawValue: reason = "truncated"
+        case CSUPPORT_ZFRAME_BAD_MAGIC.rawValue: reason = "unknown magic or format version"
+        case CSUPPORT_ZFRAME_BAD_METHOD.rawValue: reason = "unknown method"
+        case CSUPPORT_ZFRAME_BAD_LENGTH.rawValue: reason = "body does not match the announced length"
+        case CSUPPORT_ZFRAME_DATA_ERROR.rawValue: reason = "malformed deflate stream"
+        case CSUPPORT_ZFRAME_CRC_MISMATCH.rawValue: reason = "CRC-32 mismatch"
+        case CSUPPORT_ZFRAME_DICTIONARY_MISMATCH.rawValue:
+            return StoreError(.unknownDictionary, "frame needs another preset dictionary")
+        case CSUPPORT_ZFRAME_TRAILING_BYTES.rawValue: reason = "bytes after the end of the deflate stream"
+        case CSUPPORT_ZFRAME_NO_MEMORY.rawValue: return StoreError(.invalidArgument, "zlib is out of memory while \(doing) a frame")
+        default: reason = "status \(status)"
+        }
+        return StoreError(.corruptFrame, "\(doing) a payload frame: \(reason)")
+    }
+}

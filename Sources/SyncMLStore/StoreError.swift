@@ -1,0 +1,56 @@
+/// An error of the store: what kind, a message, and for SQLite errors the
+/// extended result code and the SQL that failed (GRDB's `DatabaseError` shape).
+///
+/// A struct over an open set of kinds, so kinds can be added without breaking
+/// callers' exhaustive switches.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case sqlite, corruptFrame, unknownDictionary, notFound, invalidArgument, schemaTooNew, conflict
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// SQLite reported an error; `resultCode` and `sql` say which and where.
+        public static let sqlite = Kind(.sqlite)
+        /// A stored payload frame failed a check (magic, length, deflate stream, CRC).
+        public static let corruptFrame = Kind(.corruptFrame)
+        /// A payload frame names a preset dictionary this build does not have.
+        public static let unknownDictionary = Kind(.unknownDictionary)
+        /// A user, datastore, device, item, version or session does not exist.
+        public static let notFound = Kind(.notFound)
+        /// The caller passed a value the operation cannot take.
+        public static let invalidArgument = Kind(.invalidArgument)
+        /// The database was written by a newer schema than this build knows.
+        public static let schemaTooNew = Kind(.schemaTooNew)
+        /// The operation conflicts with the stored state (e.g. undoing a session twice).
+        public static let conflict = Kind(.conflict)
+
+        public var description: String { base.rawValue }
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// For `.sqlite`: SQLite's extended result code (`sqlite3_extended_errcode`).
+    public let resultCode: Int32?
+    /// For `.sqlite`: the statement that failed, when there was one.
+    public let sql: String?
+
+    public init(_ kind: Kind, _ message: String, resultCode: Int32? = nil, sql: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.resultCode = resultCode
+        self.sql = sql
+    }
+
+    /// The primary result code (the low byte of the extended code), e.g. 19 for every SQLITE_CONSTRAINT_*.
+    public var primaryResultCode: Int32? { resultCode.map { $0 & 0xFF } }
+
+    public var description: String {
+        var text = "\(kind): \(message)"
+        if let resultCode { text += " (SQLite code \(resultCode))" }
+        if let sql { text += " in `\(sql)`" }
+        return text
+    }
+}

@@ -1,0 +1,166 @@
+public import Foundation
+public import SyncMLCore
+
+/// A row id wrapped so a user can't be passed where a device is expected.
+public struct UserID: RawRepresentable, Hashable, Sendable { public var rawValue: Int64; public init(rawValue: Int64) { self.rawValue = rawValue } }
+/// A datastore of one user ("contacts", "calendar", "tasks", or any name).
+public struct DatastoreID: RawRepresentable, Hashable, Sendable { public var rawValue: Int64; public init(rawValue: Int64) { self.rawValue = rawValue } }
+/// A client device of one user, known by its SyncML DevID.
+public struct DeviceID: RawRepresentable, Hashable, Sendable { public var rawValue: Int64; public init(rawValue: Int64) { self.rawValue = rawValue } }
+/// A sync session (or an undo), the unit of suspend/resume and undo.
+public struct SessionID: RawRepresentable, Hashable, Sendable { public var rawValue: Int64; public init(rawValue: Int64) { self.rawValue = rawValue } }
+
+/// What a change does to an item (the journal's `op` column).
+public enum ChangeOperation: Int, Sendable, Hashable, CustomStringConvertible {
+    case add = 1
+    case replace = 2
+    case delete = 3
+
+    public var description: String {
+        switch self {
+        case .add: "add"
+        case .replace: "replace"
+        case .delete: "delete"
+        }
+    }
+}
+
+/// One change a client sent, as the engine hands it to `SyncStore.apply`.
+///
+/// The store does not parse records: the fingerprint and the match keys come
+/// from the records layer (`RecordSignature`).
+public struct ItemChange: Sendable, Hashable {
+    public var operation: ChangeOperation
+    /// The client's id for the item (SyncML LUID), resolved through the device's map.
+    public var luid: String?
+    /// The server's id, when the client sent it (or the engine resolved it).
+    public var guid: String?
+    /// The MIME type ("text/vcard", "text/calendar", …).
+    public var type: String
+    /// The record as received. Ignored for deletes.
+    public var payload: [UInt8]
+    /// The record's fingerprint; a change whose fingerprint equals the item's
+    /// current one is not journaled. Nil: always journaled.
+    public var fingerprint: Fingerprint?
+    /// The keys the item is found by in `items(matchingKeys:)`; see `keys(for:)`.
+    public var matchKeys: [String]
+
+    public init(_ operation: ChangeOperation, luid: String? = nil, guid: String? = nil, type: String = "text/vcard",
+                payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [String] = []) {
+        self.operation = operation
+        self.luid = luid
+        self.guid = guid
+        self.type = type
+        self.payload = payload
+        self.fingerprint = fingerprint
+        self.matchKeys = matchKeys
+    }
+
+    /// The index keys of a `MatchKey`: `n:` + the primary key, `e:` + each
+    /// e-mail address, `p:` + each phone key, sorted.
+    public static func keys(for key: MatchKey) -> [String] {
+        var keys: [String] = []
+        if !key.primary.isEmpty { keys.append("n:" + key.primary) }
+        keys += key.emails.sorted().map { "e:" + $0 }
+        keys += key.phones.sorted().map { "p:" + $0 }
+        return keys
+    }
+}
+
+/// What `apply` did with one `ItemChange`.
+public struct AppliedChange: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        /// A new item; `guid` is its new server id.
+        case added
+        case replaced
+        case deleted
+        /// Equal fingerprint (or a delete of a deleted item): nothing journaled.
+        case unchanged
+        /// A delete or a LUID that names no item.
+        case notFound
+    }
+    public var outcome: Outcome
+    public var guid: String?
+    public var luid: String?
+    /// The journal sequence number of the change, when one was written.
+    public var sequence: Int64?
+}
+
+/// One version of an item: a journal row, without its payload.
+public struct JournalEntry: Sendable, Hashable {
+    public var sequence: Int64
+    public var guid: String
+    public var operation: ChangeOperation
+    public var fingerprint: Fingerprint?
+    public var time: Date
+    /// The device whose change this was; nil for server-side changes (restore, undo).
+    public var device: DeviceID?
+    public var session: SessionID?
+    /// The stored (compressed) size of the payload frame.
+    public var storedBytes: Int
+}
+
+/// A change a device lacks, collapsed per item, with the operation it should
+/// receive (an item the device does not know comes as an add).
+public struct OutgoingChange: Sendable, Hashable {
+    /// The journal row this change is (the item's last change in the range).
+    public var sequence: Int64
+    public var guid: String
+    /// The device's id for the item, when it has mapped it.
+    public var luid: String?
+    public var operation: ChangeOperation
+    public var type: String
+    public var fingerprint: Fingerprint?
+    /// The record; nil for deletes.
+    public var payload: [UInt8]?
+}
+
+/// The changes a device lacks, and how far the journal was read: after the
+/// device confirmed them, acknowledge `through` (not the last change's
+/// sequence, so that suppressed echoes are not scanned again).
+public struct ChangeSet: Sendable, Hashable {
+    public var changes: [OutgoingChange]
+    public var through: Int64
+}
+
+/// What the store knows about one device and datastore.
+public struct DeviceState: Sendable, Hashable {
+    public var lastAnchor: String?
+    public var nextAnchor: String?
+    /// The journal sequence the device has acknowledged in this datastore.
+    public var acknowledged: Int64
+}
+
+/// The current state of an item.
+public struct StoredItem: Sendable, Hashable {
+    public var guid: String
+    public var type: String
+    public var fingerprint: Fingerprint?
+    public var deleted: Bool
+    /// The journal sequence of its current version.
+    public var version: Int64
+}
+
+/// A session the device can resume.
+public struct SuspendedSession: Sendable, Hashable {
+    public var id: SessionID
+    public var sessionKey: String?
+    /// The engine's opaque state, as it saved it.
+    public var resumeState: [UInt8]
+}
+
+/// What undoing a session did.
+public struct UndoResult: Sendable, Hashable {
+    /// The session the reversing changes belong to (itself undoable).
+    public var session: SessionID
+    /// The reversing changes written.
+    public var reverted: [JournalEntry]
+    /// Items not reverted, with why (changed again since, or version compacted away).
+    public var skipped: [String: String]
+}
+
+/// What compaction removed.
+public struct CompactionResult: Sendable, Hashable {
+    public var removedVersions: Int
+    public var removedBytes: Int
+}
