@@ -94,4 +94,6 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(bytes)
         }
     }
+
+    recordBenchmarks()
 }
