@@ -61,7 +61,8 @@ struct MatchRecords: ParsableCommand {
     }
 }
 
-/// Reads the records of a file, errors as one line naming the file and line.
+/// Reads the records of a file (vCard, iCalendar/vCalendar or SIF), errors as
+/// one line naming the file and line.
 enum RecordFile {
     static func read(_ path: String) throws -> [VComponent] {
         var source = try ByteSource(path: path)
@@ -69,9 +70,18 @@ enum RecordFile {
         var bytes: [UInt8] = []
         while let chunk = try source.next() { bytes.append(contentsOf: chunk) }
         do {
+            // A SIF document (Outlook's plug-in format) is XML and holds one record.
+            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            if bytes[start...].first(where: { !$0.isWhitespace }) == UInt8(ascii: "<") {
+                return [try SIF.toVComponent(bytes)]
+            }
             return try VObjectParser.parse(bytes)
         } catch {
             throw CommandFailure("\(path): \(error)")
         }
     }
+}
+
+extension UInt8 {
+    var isWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
 }
