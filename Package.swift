@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLCoreTests",
-            dependencies: ["SyncMLCore", "CSupport"],
+            dependencies: ["SyncMLCore", "CSupport", "SyncMLSampleData"],
             swiftSettings: strictSettings
         ),
         .testTarget(

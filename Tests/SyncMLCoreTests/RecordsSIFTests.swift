@@ -615,7 +615,7 @@ struct RecordsSIFTests {
 
     /// A seeded byte-flip loop: any variant is converted or rejected with a RecordError.
     @Test func byteFlipsNeverCrash() throws {
-        var generator = SplitMix64(seed: 0x5349_4643)
+        var generator = SeededGenerator(seed: 0x5349_4643)
         let samples = [Self.contact, Self.event, Self.task, Self.note, Self.allDayEvent].map(Self.bytes)
         var accepted = 0, rejected = 0
         for round in 0..<4000 {
@@ -647,15 +647,3 @@ struct RecordsSIFTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for reproducible fuzz loops.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

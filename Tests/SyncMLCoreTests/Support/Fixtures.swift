@@ -1,4 +1,5 @@
 import Foundation
+import SyncMLSampleData
 
 /// The recorded SyncEvolution sessions in `../shared/fixtures/syncevolution/`.
 enum Fixtures {
@@ -43,15 +44,10 @@ enum Fixtures {
     }
 }
 
-/// A small, seeded generator (SplitMix64), so random tests repeat exactly.
+/// The seeded generator random tests use: the sample data's SplitMix64, so
+/// every suite draws from one implementation and runs repeat exactly.
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var base: SplitMix64
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
 }
