@@ -33,17 +33,22 @@ public struct CanonicalRecord: Hashable, Sendable {
 
 /// One property reduced to its meaning.
 struct CanonicalProperty: Hashable, Comparable {
-    var name: String
+    let name: String
     /// Parameter name → sorted, de-duplicated values; sorted by name.
-    var parameters: [(name: String, values: [String])]
-    var value: String
+    let parameters: [(name: String, values: [String])]
+    let value: String
+    /// `NAME;PARAM=A,B:value`, built once: sets and sorts compare it often.
+    let line: String
 
-    var line: String {
+    init(name: String, parameters: [(name: String, values: [String])], value: String) {
+        self.name = name
+        self.parameters = parameters
+        self.value = value
         var line = name
         for parameter in parameters {
             line += ";" + parameter.name + "=" + parameter.values.joined(separator: ",")
         }
-        return line + ":" + value
+        self.line = line + ":" + value
     }
 
     static func == (a: Self, b: Self) -> Bool { a.line == b.line }
@@ -55,46 +60,84 @@ struct CanonicalProperty: Hashable, Comparable {
 enum Canonical {
     /// Text: unescaped, CR LF and CR made LF, white space runs on a line made
     /// one space, lines trimmed, empty lines at start and end dropped.
+    /// A byte loop: every property of every record passes through here.
     static func text(_ raw: String) -> String {
-        var lines: [String] = []
-        var current = ""
+        let input = raw.utf8
+        // Fast path: nothing to change (no CR/LF/tab/NBSP, no double or edge spaces).
+        var clean = true
+        var previous: UInt8 = 0x20
+        for byte in input {
+            if byte == 0x0D || byte == 0x0A || byte == 0x09 || byte == 0xC2 || (byte == 0x20 && previous == 0x20) {
+                clean = false
+                break
+            }
+            previous = byte
+        }
+        if clean, previous != 0x20 { return raw }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count)
+        var lineStart = 0          // where the current line starts in `out`
         var pendingSpace = false
         var previousCR = false
-        for scalar in raw.unicodeScalars {
-            if scalar == "\r" || (scalar == "\n" && !previousCR) {
-                lines.append(current)
-                current = ""
-                pendingSpace = false
-            } else if scalar == "\n" {
-                // LF after CR: already ended the line.
-            } else if scalar == " " || scalar == "\t" || scalar == "\u{A0}" {
-                pendingSpace = !current.isEmpty
-            } else {
-                if pendingSpace { current.append(" ") }
-                pendingSpace = false
-                current.unicodeScalars.append(scalar)
-            }
-            previousCR = scalar == "\r"
+        var iterator = input.makeIterator()
+        var lookahead: UInt8? = nil
+        func endLine() {
+            // Trailing spaces never get written (they stay pending), so only empty lines matter here.
+            out.append(0x0A)
+            lineStart = out.count
+            pendingSpace = false
         }
-        lines.append(current)
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        while let byte = lookahead ?? iterator.next() {
+            lookahead = nil
+            switch byte {
+            case 0x0D:
+                endLine()
+            case 0x0A:
+                if !previousCR { endLine() }
+            case 0x20, 0x09:
+                pendingSpace = out.count > lineStart
+            case 0xC2:
+                // U+00A0 NO-BREAK SPACE is C2 A0 in UTF-8.
+                let next = iterator.next()
+                if next == 0xA0 {
+                    pendingSpace = out.count > lineStart
+                } else {
+                    if pendingSpace { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(byte)
+                    lookahead = next
+                }
+            default:
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+            }
+            previousCR = byte == 0x0D
+        }
+        // Drop empty lines at the start and the end.
+        var start = 0
+        while start < out.count, out[start] == 0x0A { start += 1 }
+        var end = out.count
+        while end > start, out[end - 1] == 0x0A { end -= 1 }
+        return String(decoding: out[start..<end], as: UTF8.self)
     }
 
     /// Escapes a canonical text for a line: `\` `\n` `;` `,` as in vCard 3.0.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            default: out.append(character)
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x3B || $0 == 0x2C }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
+            switch byte {
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x3B, 0x2C: out.append(0x5C); out.append(byte)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A structured value: components of comma lists, each text normalized,
@@ -107,14 +150,21 @@ enum Canonical {
         return components.joined(separator: ";")
     }
 
-    /// Phone numbers: the digits, with a leading `+` if the number had one.
+    /// Phone numbers: the digits, with a `+` if one came before the first digit.
     /// `tel:` URIs (vCard 4.0) are read as their number.
     static func phone(_ raw: String) -> String {
-        var value = Substring(VText.unescape(raw))
-        if value.lowercased().hasPrefix("tel:") { value = value.dropFirst(4) }
-        let trimmed = value.drop { $0 == " " || $0 == "\t" }
-        let digits = trimmed.unicodeScalars.filter { ("0"..."9").contains($0) }
-        return (trimmed.first == "+" ? "+" : "") + String(String.UnicodeScalarView(digits))
+        var bytes = Array(raw.utf8)[...]
+        if bytes.count >= 4, bytes.prefix(4).map({ $0 | 0x20 }) == Array("tel:".utf8) { bytes = bytes.dropFirst(4) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if byte >= 0x30, byte <= 0x39 {
+                out.append(byte)
+            } else if byte == UInt8(ascii: "+"), out.isEmpty {
+                out.append(byte) // a + before the first digit: an international number
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Dates and date-times: separators removed (`1970-01-02` → `19700102`).
@@ -124,13 +174,17 @@ enum Canonical {
 
     /// Binary values: base64 text without white space.
     static func binary(_ raw: String) -> String {
-        String(raw.filter { !$0.isWhitespace })
+        let utf8 = raw.utf8
+        guard utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else { return raw }
+        return String(decoding: utf8.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
     }
 
     /// Parameters: names and TYPE-like values uppercased, lists split on commas,
     /// sorted and de-duplicated; `ENCODING=BASE64` and `b` made `B`.
     static func parameters(_ property: VProperty, dropping: (String, String) -> Bool) -> [(name: String, values: [String])] {
-        var merged: [String: Set<String>] = [:]
+        guard !property.parameters.isEmpty else { return [] }
+        // A handful of pairs per property: an array sorted once beats sets and dictionaries.
+        var pairs: [(name: String, value: String)] = []
         for parameter in property.parameters {
             let name = parameter.name.uppercased()
             if name.hasPrefix("X-EVOLUTION-") || name == "CHARSET" { continue }
@@ -141,11 +195,20 @@ enum Canonical {
                     if name == "ENCODING", value == "BASE64" { value = "B" }
                     if name == "VALUE", value == "URL" { value = "URI" } // vCard 2.1 / vCalendar 1.0 spelling
                     if value.isEmpty || dropping(name, value) { continue }
-                    merged[name, default: []].insert(value)
+                    pairs.append((name, value))
                 }
             }
         }
-        return merged.sorted { $0.key < $1.key }.map { (name: $0.key, values: $0.value.sorted()) }
+        pairs.sort { ($0.name, $0.value) < ($1.name, $1.value) }
+        var result: [(name: String, values: [String])] = []
+        for pair in pairs {
+            if let last = result.last, last.name == pair.name {
+                if last.values.last != pair.value { result[result.count - 1].values.append(pair.value) }
+            } else {
+                result.append((name: pair.name, values: [pair.value]))
+            }
+        }
+        return result
     }
 }
 

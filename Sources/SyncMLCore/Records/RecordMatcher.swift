@@ -91,15 +91,19 @@ public enum RecordMatcher {
             if !key.primary.isEmpty { candidates += (byPrimary[kindPrefix(entry) + key.primary] ?? []).prefix(candidateLimit) }
             for email in key.emails.sorted() { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
             for phone in key.phones.sorted() { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
-            var best: (index: Int, reason: Reason)? = nil
-            for candidate in Set(candidates).sorted() where !pairedRight[candidate] {
-                guard let reason = judge(entry.signature, right[candidate].signature) else { continue }
-                if best == nil || reason.score > best!.reason.score { best = (candidate, reason) }
+            // Score every candidate cheaply; explain only the winner.
+            candidates.sort()
+            var best: (index: Int, score: Int)? = nil
+            var previous = -1
+            for candidate in candidates where candidate != previous {
+                previous = candidate
+                guard !pairedRight[candidate], let score = score(entry.signature, right[candidate].signature) else { continue }
+                if best == nil || score > best!.score { best = (candidate, score) }
             }
-            if let best {
+            if let best, let reason = judge(entry.signature, right[best.index].signature) {
                 pairedLeft[index] = true
                 pairedRight[best.index] = true
-                pairs.append(Pair(left: entry.id, right: right[best.index].id, reason: best.reason))
+                pairs.append(Pair(left: entry.id, right: right[best.index].id, reason: reason))
             }
         }
         return Result(
@@ -115,10 +119,25 @@ public enum RecordMatcher {
 
     private static func kindPrefix(_ entry: Entry) -> String { entry.signature.kind.rawValue + ":" }
 
-    /// Whether two records of one kind are the same thing, and how sure.
+    /// How sure the matcher is that two records are one (nil: they are not).
     /// Contacts: the name and at least one shared e-mail or phone (or neither
     /// has any), or two shared e-mails/phones without the name. Events and
-    /// tasks: the whole key (summary and times).
+    /// tasks: the whole key (summary and times). Name 1000, each shared
+    /// contact point 100; ties go to the lower rank.
+    static func score(_ a: RecordSignature, _ b: RecordSignature) -> Int? {
+        guard a.kind == b.kind else { return nil }
+        let ka = a.matchKey, kb = b.matchKey
+        let sameName = !ka.primary.isEmpty && ka.primary == kb.primary
+        guard a.kind == .contact else { return sameName ? 1000 : nil }
+        var shared = 0
+        for email in ka.emails where kb.emails.contains(email) { shared += 1 }
+        for phone in ka.phones where kb.phones.contains(phone) { shared += 1 }
+        let noContactPoints = (ka.emails.isEmpty && ka.phones.isEmpty) || (kb.emails.isEmpty && kb.phones.isEmpty)
+        guard (sameName && (shared > 0 || noContactPoints)) || shared >= 2 else { return nil }
+        return (sameName ? 1000 : 0) + 100 * shared
+    }
+
+    /// Whether two records of one kind are the same thing, and why.
     static func judge(_ a: RecordSignature, _ b: RecordSignature) -> Reason? {
         guard a.kind == b.kind else { return nil }
         let ka = a.matchKey, kb = b.matchKey
@@ -136,7 +155,7 @@ public enum RecordMatcher {
             agreed.append("summary+time")
         }
         let differing = differences(a.canonical, b.canonical)
-        let score = (sameName ? 1000 : 0) + 100 * shared - differing.count
+        let score = (sameName ? 1000 : 0) + 100 * shared
         return Reason(sameFingerprint: false, agreedKeys: agreed, differingProperties: differing, score: score)
     }
 

@@ -9,7 +9,8 @@ enum TextFolding {
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar == "," || scalar == ";" {
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{A0}" || scalar == ","
+                || scalar == ";" {
                 pendingSpace = !out.isEmpty
                 continue
             }
