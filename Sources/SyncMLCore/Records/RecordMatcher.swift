@@ -53,25 +53,29 @@ public enum RecordMatcher {
     static let candidateLimit = 64
 
     public static func match(_ left: [Entry], _ right: [Entry]) -> Result {
-        let left = ranked(left)
-        let right = ranked(right)
-        var pairedLeft = [Bool](repeating: false, count: left.count)
-        var pairedRight = [Bool](repeating: false, count: right.count)
+        // Work on positions in rank order; entries themselves are never copied or moved.
+        let leftOrder = rank(left)
+        let rightOrder = rank(right)
+        var pairedLeft = [Bool](repeating: false, count: left.count)   // by rank
+        var pairedRight = [Bool](repeating: false, count: right.count) // by rank
         var pairs: [Pair] = []
 
         // 1. Equal fingerprints (same kind implied: the kind is hashed).
         var byFingerprint: [Fingerprint: [Int]] = [:]
-        for (index, entry) in right.enumerated() { byFingerprint[entry.signature.fingerprint, default: []].append(index) }
+        byFingerprint.reserveCapacity(right.count)
+        for rank in rightOrder.indices {
+            byFingerprint[right[rightOrder[rank]].signature.fingerprint, default: []].append(rank)
+        }
         var nextInBucket: [Fingerprint: Int] = [:]
-        for (index, entry) in left.enumerated() {
-            let fingerprint = entry.signature.fingerprint
+        for rank in leftOrder.indices {
+            let fingerprint = left[leftOrder[rank]].signature.fingerprint
             guard let bucket = byFingerprint[fingerprint] else { continue }
             let position = nextInBucket[fingerprint, default: 0]
             guard position < bucket.count else { continue }
             nextInBucket[fingerprint] = position + 1
-            pairedLeft[index] = true
+            pairedLeft[rank] = true
             pairedRight[bucket[position]] = true
-            pairs.append(Pair(left: entry.id, right: right[bucket[position]].id,
+            pairs.append(Pair(left: left[leftOrder[rank]].id, right: right[rightOrder[bucket[position]]].id,
                               reason: Reason(sameFingerprint: true, agreedKeys: ["fingerprint"], differingProperties: [], score: .max)))
         }
 
@@ -79,45 +83,53 @@ public enum RecordMatcher {
         var byPrimary: [String: [Int]] = [:]
         var byEmail: [String: [Int]] = [:]
         var byPhone: [String: [Int]] = [:]
-        for (index, entry) in right.enumerated() where !pairedRight[index] {
-            let key = entry.signature.matchKey
-            if !key.primary.isEmpty { byPrimary[kindPrefix(entry) + key.primary, default: []].append(index) }
-            for email in key.emails { byEmail[email, default: []].append(index) }
-            for phone in key.phones { byPhone[phone, default: []].append(index) }
+        for rank in rightOrder.indices where !pairedRight[rank] {
+            let signature = right[rightOrder[rank]].signature
+            let key = signature.matchKey
+            if !key.primary.isEmpty { byPrimary[kindPrefix(signature) + key.primary, default: []].append(rank) }
+            for email in key.emails { byEmail[email, default: []].append(rank) }
+            for phone in key.phones { byPhone[phone, default: []].append(rank) }
         }
-        for (index, entry) in left.enumerated() where !pairedLeft[index] {
-            let key = entry.signature.matchKey
-            var candidates: [Int] = []
-            if !key.primary.isEmpty { candidates += (byPrimary[kindPrefix(entry) + key.primary] ?? []).prefix(candidateLimit) }
-            for email in key.emails.sorted() { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
-            for phone in key.phones.sorted() { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
-            // Score every candidate cheaply; explain only the winner.
+        var candidates: [Int] = []
+        for rank in leftOrder.indices where !pairedLeft[rank] {
+            let signature = left[leftOrder[rank]].signature
+            let key = signature.matchKey
+            candidates.removeAll(keepingCapacity: true)
+            if !key.primary.isEmpty { candidates += (byPrimary[kindPrefix(signature) + key.primary] ?? []).prefix(candidateLimit) }
+            for email in key.emails { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
+            for phone in key.phones { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
+            // Score every candidate cheaply, in rank order so that ties go to the
+            // lower rank; explain only the winner.
             candidates.sort()
-            var best: (index: Int, score: Int)? = nil
+            var best: (rank: Int, score: Int)? = nil
             var previous = -1
             for candidate in candidates where candidate != previous {
                 previous = candidate
-                guard !pairedRight[candidate], let score = score(entry.signature, right[candidate].signature) else { continue }
+                guard !pairedRight[candidate], let score = score(signature, right[rightOrder[candidate]].signature) else { continue }
                 if best == nil || score > best!.score { best = (candidate, score) }
             }
-            if let best, let reason = judge(entry.signature, right[best.index].signature) {
-                pairedLeft[index] = true
-                pairedRight[best.index] = true
-                pairs.append(Pair(left: entry.id, right: right[best.index].id, reason: reason))
+            if let best, let reason = judge(signature, right[rightOrder[best.rank]].signature) {
+                pairedLeft[rank] = true
+                pairedRight[best.rank] = true
+                pairs.append(Pair(left: left[leftOrder[rank]].id, right: right[rightOrder[best.rank]].id, reason: reason))
             }
         }
         return Result(
             pairs: pairs,
-            unmatchedLeft: left.indices.filter { !pairedLeft[$0] }.map { left[$0].id },
-            unmatchedRight: right.indices.filter { !pairedRight[$0] }.map { right[$0].id })
+            unmatchedLeft: leftOrder.indices.filter { !pairedLeft[$0] }.map { left[leftOrder[$0]].id },
+            unmatchedRight: rightOrder.indices.filter { !pairedRight[$0] }.map { right[rightOrder[$0]].id })
     }
 
-    /// The same order whatever order the caller gave.
-    private static func ranked(_ entries: [Entry]) -> [Entry] {
-        entries.sorted { ($0.signature.fingerprint, $0.id) < ($1.signature.fingerprint, $1.id) }
+    /// Positions of `entries` ordered by (fingerprint, id): the same order
+    /// whatever order the caller gave.
+    private static func rank(_ entries: [Entry]) -> [Int] {
+        entries.indices.sorted { a, b in
+            let fa = entries[a].signature.fingerprint, fb = entries[b].signature.fingerprint
+            return fa != fb ? fa < fb : entries[a].id < entries[b].id
+        }
     }
 
-    private static func kindPrefix(_ entry: Entry) -> String { entry.signature.kind.rawValue + ":" }
+    private static func kindPrefix(_ signature: RecordSignature) -> String { signature.kind.rawValue + ":" }
 
     /// How sure the matcher is that two records are one (nil: they are not).
     /// Contacts: the name and at least one shared e-mail or phone (or neither
