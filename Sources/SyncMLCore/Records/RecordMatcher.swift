@@ -80,13 +80,22 @@ public enum RecordMatcher {
         }
 
         // 2. Match keys, over what is left.
-        var byPrimary: [String: [Int]] = [:]
+        // A contact that has e-mails or phones can only pair with one sharing one of
+        // them, or with a namesake that has none: its candidates come from the
+        // contact-point indexes and `bareByName`, never from a common name's whole
+        // bucket. That keeps the work per record constant as the book grows.
+        var byName: [String: [Int]] = [:]      // every unpaired record, by kind + primary key
+        var bareByName: [String: [Int]] = [:]  // contacts without e-mail or phone
         var byEmail: [String: [Int]] = [:]
         var byPhone: [String: [Int]] = [:]
         for rank in rightOrder.indices where !pairedRight[rank] {
             let signature = right[rightOrder[rank]].signature
             let key = signature.matchKey
-            if !key.primary.isEmpty { byPrimary[kindPrefix(signature) + key.primary, default: []].append(rank) }
+            if !key.primary.isEmpty {
+                let name = kindPrefix(signature) + key.primary
+                byName[name, default: []].append(rank)
+                if key.emails.isEmpty && key.phones.isEmpty { bareByName[name, default: []].append(rank) }
+            }
             for email in key.emails { byEmail[email, default: []].append(rank) }
             for phone in key.phones { byPhone[phone, default: []].append(rank) }
         }
@@ -95,7 +104,12 @@ public enum RecordMatcher {
             let signature = left[leftOrder[rank]].signature
             let key = signature.matchKey
             candidates.removeAll(keepingCapacity: true)
-            if !key.primary.isEmpty { candidates += (byPrimary[kindPrefix(signature) + key.primary] ?? []).prefix(candidateLimit) }
+            if !key.primary.isEmpty {
+                let name = kindPrefix(signature) + key.primary
+                let hasContactPoints = !key.emails.isEmpty || !key.phones.isEmpty
+                let bucket = signature.kind == .contact && hasContactPoints ? bareByName[name] : byName[name]
+                candidates += (bucket ?? []).prefix(candidateLimit)
+            }
             for email in key.emails { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
             for phone in key.phones { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
             // Score every candidate cheaply, in rank order so that ties go to the
