@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries from the design card. Only SyncMLStore (sqlite3) and the
@@ -61,7 +62,7 @@ let package = Package(
         // The change journal: the only module that calls sqlite3_*.
         .target(
             name: "SyncMLStore",
-            dependencies: ["CSQLite", "CSupport", "SyncMLCore"],
+            dependencies: ["CSQLite", "CSupport", "SyncMLCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
@@ -75,6 +76,7 @@ let package = Package(
             dependencies: [
                 "SyncMLCore",
                 "SyncMLSampleData",
+                "SyncMLStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -94,6 +96,12 @@ let package = Package(
             dependencies: ["SyncMLStore", "SyncMLCore", "CSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
+        // Runs the built `syncml` executable (a dependency, so it is built first).
+        .testTarget(
+            name: "syncmlCLITests",
+            dependencies: ["syncml", "SyncMLCore"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
 
@@ -109,6 +117,7 @@ if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
             dependencies: [
                 "SyncMLCore",
                 "SyncMLSampleData",
+                "SyncMLStore",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SyncMLBenchmarks",

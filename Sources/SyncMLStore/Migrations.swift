@@ -22,7 +22,7 @@ public enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [String] = [version1]
+    static let steps: [String] = [version1, version2]
 
     static let version1 = """
     CREATE TABLE users(
@@ -107,5 +107,15 @@ public enum Migrations {
         PRIMARY KEY(device_id, datastore_id, luid)
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX maps_item ON maps(device_id, datastore_id, item_id);
+    """
+
+    /// Passwords: a salted, iterated hash for basic auth (`PasswordHash`'s
+    /// encoded form, parameters included) and, separately, the secret SyncML MD5
+    /// auth needs (`b64(md5("user:password"))`), which an admin can switch off
+    /// per user (`md5_enabled` 0: no secret stored). See docs/STORE.md, "Users and passwords".
+    static let version2 = """
+    ALTER TABLE users ADD COLUMN password_hash TEXT;
+    ALTER TABLE users ADD COLUMN md5_secret TEXT;
+    ALTER TABLE users ADD COLUMN md5_enabled INTEGER NOT NULL DEFAULT 1;
     """
 }

@@ -21,7 +21,7 @@ public actor SyncStore {
         self.clock = clock
     }
 
-    private var nowMillis: Int64 { Self.millis(clock()) }
+    var nowMillis: Int64 { Self.millis(clock()) }
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
@@ -100,10 +100,12 @@ public actor SyncStore {
 
     // MARK: Sessions
 
-    /// Starts a sync session of `device`; its changes are journaled under it.
-    public func beginSession(device: DeviceID, sessionKey: String? = nil) throws(StoreError) -> SessionID {
-        try database.run("INSERT INTO sessions(device_id, session_key, started) VALUES (?, ?, ?)",
-                         [.integer(device.rawValue), sessionKey.map { .text($0) } ?? .null, .integer(nowMillis)])
+    /// Starts a session; the changes applied under it are journaled with it
+    /// (and undone together). A sync session has a `device`; a server-side
+    /// session (`kind` "import", say) has none.
+    public func beginSession(device: DeviceID?, sessionKey: String? = nil, kind: String = "sync") throws(StoreError) -> SessionID {
+        try database.run("INSERT INTO sessions(device_id, session_key, kind, started) VALUES (?, ?, ?, ?)",
+                         [device.map { .integer($0.rawValue) } ?? .null, sessionKey.map { .text($0) } ?? .null, .text(kind), .integer(nowMillis)])
         return SessionID(rawValue: database.lastInsertRowID)
     }
 
