@@ -185,17 +185,27 @@ public enum RecordMatcher {
         return Reason(sameFingerprint: false, agreedKeys: agreed, differingProperties: differing, score: score)
     }
 
-    /// Property names whose canonical lines differ between two records.
+    /// Property names whose canonical lines differ between two records: a
+    /// merge of the two sorted line lists, no hashing.
     static func differences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
-        func byName(_ record: CanonicalRecord) -> [String: Set<String>] {
-            var map: [String: Set<String>] = [:]
-            for line in record.lines {
-                let name = String(line.prefix { $0 != ";" && $0 != ":" })
-                map[name, default: []].insert(line)
+        let left = a.lines.sorted(), right = b.lines.sorted()
+        var names: [Substring] = []
+        var i = 0, j = 0
+        func name(_ line: String) -> Substring { line.prefix { $0 != ";" && $0 != ":" } }
+        while i < left.count || j < right.count {
+            if i < left.count, j < right.count, left[i] == right[j] {
+                i += 1
+                j += 1
+            } else if j == right.count || (i < left.count && left[i] < right[j]) {
+                names.append(name(left[i]))
+                i += 1
+            } else {
+                names.append(name(right[j]))
+                j += 1
             }
-            return map
         }
-        let left = byName(a), right = byName(b)
-        return Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
+        var unique: [String] = []
+        for name in names.sorted() where unique.last != String(name) { unique.append(String(name)) }
+        return unique
     }
 }
