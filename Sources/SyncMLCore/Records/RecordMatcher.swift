@@ -137,10 +137,15 @@ public enum RecordMatcher {
     /// Positions of `entries` ordered by (fingerprint, id): the same order
     /// whatever order the caller gave.
     private static func rank(_ entries: [Entry]) -> [Int] {
-        entries.indices.sorted { a, b in
-            let fa = entries[a].signature.fingerprint, fb = entries[b].signature.fingerprint
-            return fa != fb ? fa < fb : entries[a].id < entries[b].id
+        // Sort plain (fingerprint, position) pairs; ids are compared only to
+        // order records with equal fingerprints.
+        var keys = entries.indices.map { (fingerprint: entries[$0].signature.fingerprint, position: $0) }
+        keys.sort { a, b in
+            a.fingerprint != b.fingerprint
+                ? a.fingerprint < b.fingerprint
+                : entries[a.position].id < entries[b.position].id
         }
+        return keys.map(\.position)
     }
 
     private static func kindPrefix(_ signature: RecordSignature) -> String { signature.kind.rawValue + ":" }
