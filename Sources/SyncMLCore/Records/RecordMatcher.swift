@@ -79,50 +79,48 @@ public enum RecordMatcher {
                               reason: Reason(sameFingerprint: true, agreedKeys: ["fingerprint"], differingProperties: [], score: .max)))
         }
 
-        // 2. Match keys, over what is left.
+        // 2. Match keys, over what is left. Keys are read once into flat tables of
+        // 64-bit hashes (`KeyTable`), so scoring a candidate touches a few
+        // integers instead of chasing pointers into its signature.
         // A contact that has e-mails or phones can only pair with one sharing one of
         // them, or with a namesake that has none: its candidates come from the
-        // contact-point indexes and `bareByName`, never from a common name's whole
+        // contact-point index and `bareByName`, never from a common name's whole
         // bucket. That keeps the work per record constant as the book grows.
-        var byName: [String: [Int]] = [:]      // every unpaired record, by kind + primary key
-        var bareByName: [String: [Int]] = [:]  // contacts without e-mail or phone
-        var byEmail: [String: [Int]] = [:]
-        var byPhone: [String: [Int]] = [:]
+        let leftKeys = KeyTable(left, order: leftOrder)
+        let rightKeys = KeyTable(right, order: rightOrder)
+        var byName: [UInt64: [Int]] = [:]      // every unpaired record, by kind + primary key
+        var bareByName: [UInt64: [Int]] = [:]  // contacts without e-mail or phone
+        var byPoint: [UInt64: [Int]] = [:]     // e-mails and phones
         for rank in rightOrder.indices where !pairedRight[rank] {
-            let signature = right[rightOrder[rank]].signature
-            let key = signature.matchKey
-            if !key.primary.isEmpty {
-                let name = kindPrefix(signature) + key.primary
+            let name = rightKeys.name[rank]
+            if name != 0 {
                 byName[name, default: []].append(rank)
-                if key.emails.isEmpty && key.phones.isEmpty { bareByName[name, default: []].append(rank) }
+                if rightKeys.points(rank).isEmpty { bareByName[name, default: []].append(rank) }
             }
-            for email in key.emails { byEmail[email, default: []].append(rank) }
-            for phone in key.phones { byPhone[phone, default: []].append(rank) }
+            for point in rightKeys.points(rank) { byPoint[point, default: []].append(rank) }
         }
         var candidates: [Int] = []
         for rank in leftOrder.indices where !pairedLeft[rank] {
-            let signature = left[leftOrder[rank]].signature
-            let key = signature.matchKey
             candidates.removeAll(keepingCapacity: true)
-            if !key.primary.isEmpty {
-                let name = kindPrefix(signature) + key.primary
-                let hasContactPoints = !key.emails.isEmpty || !key.phones.isEmpty
-                let bucket = signature.kind == .contact && hasContactPoints ? bareByName[name] : byName[name]
+            let name = leftKeys.name[rank]
+            let points = leftKeys.points(rank)
+            if name != 0 {
+                let bucket = leftKeys.isContact[rank] && !points.isEmpty ? bareByName[name] : byName[name]
                 candidates += (bucket ?? []).prefix(candidateLimit)
             }
-            for email in key.emails { candidates += (byEmail[email] ?? []).prefix(candidateLimit) }
-            for phone in key.phones { candidates += (byPhone[phone] ?? []).prefix(candidateLimit) }
+            for point in points { candidates += (byPoint[point] ?? []).prefix(candidateLimit) }
             // Score every candidate cheaply, in rank order so that ties go to the
-            // lower rank; explain only the winner.
+            // lower rank; explain only the winner (with the real keys).
             candidates.sort()
             var best: (rank: Int, score: Int)? = nil
             var previous = -1
             for candidate in candidates where candidate != previous {
                 previous = candidate
-                guard !pairedRight[candidate], let score = score(signature, right[rightOrder[candidate]].signature) else { continue }
+                guard !pairedRight[candidate],
+                      let score = KeyTable.score(leftKeys, rank, rightKeys, candidate) else { continue }
                 if best == nil || score > best!.score { best = (candidate, score) }
             }
-            if let best, let reason = judge(signature, right[rightOrder[best.rank]].signature) {
+            if let best, let reason = judge(left[leftOrder[rank]].signature, right[rightOrder[best.rank]].signature) {
                 pairedLeft[rank] = true
                 pairedRight[best.rank] = true
                 pairs.append(Pair(left: left[leftOrder[rank]].id, right: right[rightOrder[best.rank]].id, reason: reason))
@@ -149,24 +147,6 @@ public enum RecordMatcher {
     }
 
     private static func kindPrefix(_ signature: RecordSignature) -> String { signature.kind.rawValue + ":" }
-
-    /// How sure the matcher is that two records are one (nil: they are not).
-    /// Contacts: the name and at least one shared e-mail or phone (or neither
-    /// has any), or two shared e-mails/phones without the name. Events and
-    /// tasks: the whole key (summary and times). Name 1000, each shared
-    /// contact point 100; ties go to the lower rank.
-    static func score(_ a: RecordSignature, _ b: RecordSignature) -> Int? {
-        guard a.kind == b.kind else { return nil }
-        let ka = a.matchKey, kb = b.matchKey
-        let sameName = !ka.primary.isEmpty && ka.primary == kb.primary
-        guard a.kind == .contact else { return sameName ? 1000 : nil }
-        var shared = 0
-        for email in ka.emails where kb.emails.contains(email) { shared += 1 }
-        for phone in ka.phones where kb.phones.contains(phone) { shared += 1 }
-        let noContactPoints = (ka.emails.isEmpty && ka.phones.isEmpty) || (kb.emails.isEmpty && kb.phones.isEmpty)
-        guard (sameName && (shared > 0 || noContactPoints)) || shared >= 2 else { return nil }
-        return (sameName ? 1000 : 0) + 100 * shared
-    }
 
     /// Whether two records of one kind are the same thing, and why.
     static func judge(_ a: RecordSignature, _ b: RecordSignature) -> Reason? {
@@ -212,5 +192,50 @@ public enum RecordMatcher {
         var unique: [String] = []
         for name in names.sorted() where unique.last != String(name) { unique.append(String(name)) }
         return unique
+    }
+}
+
+/// One side's match keys by rank, as 64-bit hashes in flat arrays: the name
+/// (kind included; 0 = none) and the e-mails and phones ("points").
+struct KeyTable {
+    private(set) var name: [UInt64] = []
+    private(set) var isContact: [Bool] = []
+    private var pointStart: [Int] = [0]
+    private var pointHashes: [UInt64] = []
+
+    init(_ entries: [RecordMatcher.Entry], order: [Int]) {
+        name.reserveCapacity(order.count)
+        isContact.reserveCapacity(order.count)
+        for position in order {
+            let signature = entries[position].signature
+            let key = signature.matchKey
+            name.append(key.primary.isEmpty ? 0 : Self.hash(signature.kind.rawValue + ":" + key.primary))
+            isContact.append(signature.kind == .contact)
+            for email in key.emails { pointHashes.append(Self.hash("e:" + email)) }
+            for phone in key.phones { pointHashes.append(Self.hash("p:" + phone)) }
+            pointStart.append(pointHashes.count)
+        }
+    }
+
+    func points(_ rank: Int) -> ArraySlice<UInt64> { pointHashes[pointStart[rank]..<pointStart[rank + 1]] }
+
+    /// A stable 64-bit hash (never 0) of a key.
+    static func hash(_ text: String) -> UInt64 {
+        max(1, Fingerprint.hash(text.utf8, seed: 0).high)
+    }
+
+    /// How sure the matcher is that two records are one (nil: they are not).
+    /// Contacts: the name and at least one shared e-mail or phone (or neither
+    /// has any), or two shared e-mails/phones without the name. Events and
+    /// tasks: the whole key (summary and times). Name 1000, each shared
+    /// contact point 100; ties go to the lower rank.
+    static func score(_ a: KeyTable, _ i: Int, _ b: KeyTable, _ j: Int) -> Int? {
+        let sameName = a.name[i] != 0 && a.name[i] == b.name[j]
+        guard a.isContact[i] else { return sameName ? 1000 : nil }
+        let pa = a.points(i), pb = b.points(j)
+        var shared = 0
+        for point in pa where pb.contains(point) { shared += 1 }
+        guard (sameName && (shared > 0 || pa.isEmpty || pb.isEmpty)) || shared >= 2 else { return nil }
+        return (sameName ? 1000 : 0) + 100 * shared
     }
 }
