@@ -225,8 +225,8 @@ struct KeyTable {
     }
 
     /// How sure the matcher is that two records are one (nil: they are not).
-    /// Contacts: the name and at least one shared e-mail or phone (or neither
-    /// has any), or two shared e-mails/phones without the name. Events and
+    /// Contacts: the name and at least one shared e-mail or phone (or one of
+    /// them has none), or two shared e-mails/phones without the name. Events and
     /// tasks: the whole key (summary and times). Name 1000, each shared
     /// contact point 100; ties go to the lower rank.
     static func score(_ a: KeyTable, _ i: Int, _ b: KeyTable, _ j: Int) -> Int? {
