@@ -60,23 +60,24 @@ public enum RecordMatcher {
         var pairedRight = [Bool](repeating: false, count: right.count) // by rank
         var pairs: [Pair] = []
 
-        // 1. Equal fingerprints (same kind implied: the kind is hashed).
-        var byFingerprint: [Fingerprint: [Int]] = [:]
-        byFingerprint.reserveCapacity(right.count)
-        for rank in rightOrder.indices {
-            byFingerprint[right[rightOrder[rank]].signature.fingerprint, default: []].append(rank)
-        }
-        var nextInBucket: [Fingerprint: Int] = [:]
-        for rank in leftOrder.indices {
-            let fingerprint = left[leftOrder[rank]].signature.fingerprint
-            guard let bucket = byFingerprint[fingerprint] else { continue }
-            let position = nextInBucket[fingerprint, default: 0]
-            guard position < bucket.count else { continue }
-            nextInBucket[fingerprint] = position + 1
-            pairedLeft[rank] = true
-            pairedRight[bucket[position]] = true
-            pairs.append(Pair(left: left[leftOrder[rank]].id, right: right[rightOrder[bucket[position]]].id,
-                              reason: Reason(sameFingerprint: true, agreedKeys: ["fingerprint"], differingProperties: [], score: .max)))
+        // 1. Equal fingerprints (same kind implied: the kind is hashed). Both sides
+        // are in fingerprint order already: a merge join, equal runs paired one to one.
+        let leftPrints = leftOrder.map { left[$0].signature.fingerprint }
+        let rightPrints = rightOrder.map { right[$0].signature.fingerprint }
+        var i = 0, j = 0
+        while i < leftPrints.count, j < rightPrints.count {
+            if leftPrints[i] < rightPrints[j] {
+                i += 1
+            } else if rightPrints[j] < leftPrints[i] {
+                j += 1
+            } else {
+                pairedLeft[i] = true
+                pairedRight[j] = true
+                pairs.append(Pair(left: left[leftOrder[i]].id, right: right[rightOrder[j]].id,
+                                  reason: Reason(sameFingerprint: true, agreedKeys: ["fingerprint"], differingProperties: [], score: .max)))
+                i += 1
+                j += 1
+            }
         }
 
         // 2. Match keys, over what is left. Keys are read once into flat tables of
@@ -88,27 +89,30 @@ public enum RecordMatcher {
         // bucket. That keeps the work per record constant as the book grows.
         let leftKeys = KeyTable(left, order: leftOrder)
         let rightKeys = KeyTable(right, order: rightOrder)
-        var byName: [UInt64: [Int]] = [:]      // every unpaired record, by kind + primary key
-        var bareByName: [UInt64: [Int]] = [:]  // contacts without e-mail or phone
-        var byPoint: [UInt64: [Int]] = [:]     // e-mails and phones
+        var byName = KeyIndex()      // every unpaired record, by kind + primary key
+        var bareByName = KeyIndex()  // contacts without e-mail or phone
+        var byPoint = KeyIndex()     // e-mails and phones
         for rank in rightOrder.indices where !pairedRight[rank] {
             let name = rightKeys.name[rank]
             if name != 0 {
-                byName[name, default: []].append(rank)
-                if rightKeys.points(rank).isEmpty { bareByName[name, default: []].append(rank) }
+                byName.add(name, rank)
+                if rightKeys.points(rank).isEmpty { bareByName.add(name, rank) }
             }
-            for point in rightKeys.points(rank) { byPoint[point, default: []].append(rank) }
+            for point in rightKeys.points(rank) { byPoint.add(point, rank) }
         }
+        byName.seal()
+        bareByName.seal()
+        byPoint.seal()
         var candidates: [Int] = []
         for rank in leftOrder.indices where !pairedLeft[rank] {
             candidates.removeAll(keepingCapacity: true)
             let name = leftKeys.name[rank]
             let points = leftKeys.points(rank)
             if name != 0 {
-                let bucket = leftKeys.isContact[rank] && !points.isEmpty ? bareByName[name] : byName[name]
-                candidates += (bucket ?? []).prefix(candidateLimit)
+                let index = leftKeys.isContact[rank] && !points.isEmpty ? bareByName : byName
+                candidates += index.ranks(for: name, limit: candidateLimit)
             }
-            for point in points { candidates += (byPoint[point] ?? []).prefix(candidateLimit) }
+            for point in points { candidates += byPoint.ranks(for: point, limit: candidateLimit) }
             // Score every candidate cheaply, in rank order so that ties go to the
             // lower rank; explain only the winner (with the real keys).
             candidates.sort()
@@ -237,5 +241,32 @@ struct KeyTable {
         for point in pa where pb.contains(point) { shared += 1 }
         guard (sameName && (shared > 0 || pa.isEmpty || pb.isEmpty)) || shared >= 2 else { return nil }
         return (sameName ? 1000 : 0) + 100 * shared
+    }
+}
+
+/// A multimap from 64-bit key hashes to ranks in two flat arrays, sorted once:
+/// cache-friendly where a Dictionary of arrays scatters a small array per key
+/// over the heap. Ranks of one key stay in ascending (rank) order.
+struct KeyIndex {
+    private var pairs: [(key: UInt64, rank: Int)] = []
+
+    mutating func add(_ key: UInt64, _ rank: Int) { pairs.append((key, rank)) }
+
+    /// Sorts the pairs; call once, after the last `add`.
+    mutating func seal() { pairs.sort { ($0.key, $0.rank) < ($1.key, $1.rank) } }
+
+    /// The first `limit` ranks stored under `key`, ascending.
+    func ranks(for key: UInt64, limit: Int) -> [Int] {
+        var low = 0, high = pairs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if pairs[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        var result: [Int] = []
+        while low < pairs.count, pairs[low].key == key, result.count < limit {
+            result.append(pairs[low].rank)
+            low += 1
+        }
+        return result
     }
 }
