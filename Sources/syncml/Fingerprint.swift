@@ -72,7 +72,7 @@ enum RecordFile {
         do {
             // A SIF document (Outlook's plug-in format) is XML and holds one record.
             let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            if bytes[start...].first(where: { !$0.isWhitespace }) == UInt8(ascii: "<") {
+            if bytes[start...].first(where: { !$0.isXMLWhitespace }) == UInt8(ascii: "<") {
                 return [try SIF.toVComponent(bytes)]
             }
             return try VObjectParser.parse(bytes)
@@ -80,8 +80,4 @@ enum RecordFile {
             throw CommandFailure("\(path): \(error)")
         }
     }
-}
-
-extension UInt8 {
-    var isWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
 }

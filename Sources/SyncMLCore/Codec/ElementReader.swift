@@ -166,7 +166,7 @@ struct ElementReader {
 }
 
 extension UInt8 {
-    var isXMLWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
+    package var isXMLWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
 }
 
 extension ElementName {

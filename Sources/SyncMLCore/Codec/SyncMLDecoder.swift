@@ -30,7 +30,7 @@ public struct SyncMLDecoder {
     }
 
     private enum Level {
-        case root, body, ignored
+        case root, body
         /// A container whose own fields have been emitted.
         case container
     }
@@ -234,7 +234,7 @@ public struct SyncMLDecoder {
                 emit(.endOfMessage)
                 done = true
             case .container?: emit(.end)
-            case .body?, .ignored?: break
+            case .body?: break
             case nil: throw SyncMLDecodingError(.malformedXML, at: offset, "end tag without element")
             }
             return
@@ -266,8 +266,6 @@ public struct SyncMLDecoder {
                 } else {
                     beginUnit(.command, token, at: offset)
                 }
-            case .ignored?:
-                levels.append(.ignored)
             }
         }
     }

@@ -5,7 +5,6 @@
 package struct XMLWriter: MarkupWriter {
     /// The bytes written so far (take them with `takeOutput()` to stream).
     package private(set) var output: [UInt8] = []
-    private let version: SyncMLVersion
     private let indent: Bool
 
     /// An element's namespace: one of ours (compared without string work) or a peer's URI.
@@ -23,7 +22,6 @@ package struct XMLWriter: MarkupWriter {
     private let syncMLURI: String
 
     package init(version: SyncMLVersion, indent: Bool = false, prolog: Bool = true) {
-        self.version = version
         self.indent = indent
         self.syncMLURI = version.namespaceURI
         if prolog {
