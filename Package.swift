@@ -16,11 +16,14 @@ let package = Package(
     products: [
         .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
         .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
+        .library(name: "SyncMLEngine", targets: ["SyncMLEngine"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // System libraries from the design card. Only SyncMLStore (sqlite3) and the
@@ -65,6 +68,13 @@ let package = Package(
             dependencies: ["CSQLite", "CSupport", "SyncMLCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The server's SyncML session engine: messages in, replies out; the
+        // store is its only side effect (no network, no files).
+        .target(
+            name: "SyncMLEngine",
+            dependencies: ["SyncMLCore", "SyncMLStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
         .executableTarget(
             name: "store-crash-helper",
@@ -77,6 +87,7 @@ let package = Package(
                 "SyncMLCore",
                 "SyncMLSampleData",
                 "SyncMLStore",
+                "SyncMLEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
