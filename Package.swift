@@ -72,7 +72,11 @@ let package = Package(
         // store is its only side effect (no network, no files).
         .target(
             name: "SyncMLEngine",
-            dependencies: ["SyncMLCore", "SyncMLStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SyncMLCore", "SyncMLStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
@@ -105,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "SyncMLStoreTests",
             dependencies: ["SyncMLStore", "SyncMLCore", "CSupport", "store-crash-helper"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLEngineTests",
+            dependencies: ["SyncMLEngine", "SyncMLStore", "SyncMLCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // Runs the built `syncml` executable (a dependency, so it is built first).
