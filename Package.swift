@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
         .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
         .library(name: "SyncMLEngine", targets: ["SyncMLEngine"]),
+        .library(name: "SyncMLServer", targets: ["SyncMLServer"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
     dependencies: [
@@ -79,6 +80,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The HTTP transport: SyncML over HTTP/1.1 on swift-nio, handing each
+        // message to SyncServer. No SyncML parsing of its own.
+        .target(
+            name: "SyncMLServer",
+            dependencies: [
+                "SyncMLEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
         .executableTarget(
             name: "store-crash-helper",
@@ -92,7 +107,9 @@ let package = Package(
                 "SyncMLSampleData",
                 "SyncMLStore",
                 "SyncMLEngine",
+                "SyncMLServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -114,6 +131,19 @@ let package = Package(
         .testTarget(
             name: "SyncMLEngineTests",
             dependencies: ["SyncMLEngine", "SyncMLStore", "SyncMLCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLServerTests",
+            dependencies: [
+                "SyncMLServer",
+                "SyncMLEngine",
+                "SyncMLStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Runs the built `syncml` executable (a dependency, so it is built first).

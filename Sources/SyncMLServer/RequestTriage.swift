@@ -1,0 +1,128 @@
+import NIOHTTP1
+import SyncMLEngine
+
+/// What the server does with a request, decided from its head alone, before
+/// any body byte is read. Pure, so the rules are tested without sockets.
+enum RequestTriage: Equatable {
+    /// A SyncML message: collect the body and hand it to the engine.
+    case sync(contentType: String)
+    /// Answered without the engine (the info page, 404, 405, 415); the body is read and dropped.
+    case answer(HTTPAnswer)
+    /// The announced body is over the limit: 413, and the connection closes.
+    case tooLarge
+
+    static func decide(_ head: HTTPRequestHead, maxBodySize: Int, authority: String) -> RequestTriage {
+        switch head.method {
+        case .POST:
+            if let length = head.declaredContentLength, length > maxBodySize { return .tooLarge }
+            let contentType = head.headers.first(name: "content-type") ?? ""
+            guard SyncMLMediaType.accepts(contentType) else {
+                return .answer(.plainText(415, "unsupported content type '\(contentType)': send \(SyncMLMediaType.wbxml) or \(SyncMLMediaType.xml)"))
+            }
+            // Any path: clients get configured with odd URLs, and the engine reads the URL.
+            return .sync(contentType: contentType)
+        case .GET, .HEAD:
+            switch head.path {
+            case "/", "/sync": return .answer(.infoPage(authority: authority))
+            default: return .answer(.plainText(404, "not found: SyncML clients POST to http://\(authority)/sync"))
+            }
+        default:
+            var answer = HTTPAnswer.plainText(405, "method \(head.method.rawValue) not allowed: SyncML clients POST to http://\(authority)/sync")
+            answer.extraHeaders = [("Allow", "GET, HEAD, POST")]
+            return .answer(answer)
+        }
+    }
+
+    /// The absolute URL the engine gets: the client's Host header when it is a
+    /// plausible authority, else the address the connection arrived on.
+    static func requestURL(_ head: HTTPRequestHead, fallbackAuthority: String) -> String {
+        "http://" + authority(head, fallback: fallbackAuthority) + head.uri
+    }
+
+    static func authority(_ head: HTTPRequestHead, fallback: String) -> String {
+        guard let host = head.headers.first(name: "host"), isPlausibleAuthority(host) else { return fallback }
+        return host
+    }
+
+    /// A Host value that cannot change the URL's shape: no path, query, user info or whitespace.
+    private static func isPlausibleAuthority(_ host: String) -> Bool {
+        !host.isEmpty && host.utf8.count <= 255
+            && host.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"/?#@\\".unicodeScalars.contains($0) }
+    }
+}
+
+/// The two SyncML media types (OMA SyncML HTTP binding 1.2, section 5.2).
+enum SyncMLMediaType {
+    static let wbxml = "application/vnd.syncml+wbxml"
+    static let xml = "application/vnd.syncml+xml"
+
+    /// True for either type, whatever its case and parameters (`; charset=UTF-8`).
+    static func accepts(_ contentType: String) -> Bool {
+        let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let type = essence.trimmingSpaces.lowercased()
+        return type == wbxml || type == xml
+    }
+}
+
+/// A response the transport writes itself (the engine's replies and its own rejections).
+struct HTTPAnswer: Equatable {
+    var status: Int
+    var contentType: String
+    var body: [UInt8]
+    var extraHeaders: [(String, String)] = []
+
+    init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    init(_ reply: SyncReply) {
+        self.init(status: reply.httpStatus, contentType: reply.contentType, body: reply.body)
+    }
+
+    static func plainText(_ status: Int, _ text: String) -> HTTPAnswer {
+        HTTPAnswer(SyncReply.plainText(status, text))
+    }
+
+    /// What a browser pointed at the server sees.
+    static func infoPage(authority: String) -> HTTPAnswer {
+        plainText(200, """
+            This is a SyncML (OMA DS 1.2) server (swift-syncml).
+            Point a SyncML client at http://\(authority)/sync
+            (SyncEvolution: syncURL = http://\(authority)/sync, with a user added by `syncml user add`).
+            Messages are POSTed as \(SyncMLMediaType.wbxml) or \(SyncMLMediaType.xml).
+            """)
+    }
+
+    static func == (lhs: HTTPAnswer, rhs: HTTPAnswer) -> Bool {
+        lhs.status == rhs.status && lhs.contentType == rhs.contentType && lhs.body == rhs.body
+            && lhs.extraHeaders.elementsEqual(rhs.extraHeaders, by: ==)
+    }
+}
+
+extension HTTPRequestHead {
+    /// The request target without its query.
+    var path: Substring {
+        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    /// `Content-Length` when present and a number.
+    var declaredContentLength: Int? {
+        headers.first(name: "content-length").flatMap { Int($0.trimmingSpaces) }
+    }
+
+    /// The client waits for `100 Continue` before sending the body (curl does for large bodies).
+    var expectsContinue: Bool {
+        headers["expect"].contains { $0.trimmingSpaces.lowercased() == "100-continue" }
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: Substring {
+        let view = Substring(self)
+        guard let start = view.firstIndex(where: { $0 != " " && $0 != "\t" }),
+              let end = view.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        return view[start...end]
+    }
+}
