@@ -113,7 +113,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLEngineTests",
-            dependencies: ["SyncMLEngine", "SyncMLStore", "SyncMLCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Runs the built `syncml` executable (a dependency, so it is built first).

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SyncMLCore
 import SyncMLEngine
@@ -12,6 +13,9 @@ final class FakePhone {
     var wbxml = true
     var maxMsgSize = 150_000
     var password = "test"
+    /// MD5 auth as SyncEvolution does it (basic auth costs a PBKDF2 verification per session).
+    var useMD5 = true
+    private var nonce = Data()
     /// LUID → vCard text.
     private(set) var items: [String: String] = [:]
     private var changed: [String: ChangeOperation] = [:]
@@ -77,12 +81,19 @@ final class FakePhone {
 
         // Package 1: credentials and the alert.
         var first = header()
-        first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
-                                data: Data("test:\(password)".utf8).base64EncodedString())
+        if useMD5 {
+            let secret = Data(Insecure.MD5.hash(data: Data("test:\(password)".utf8))).base64EncodedString()
+            let digest = Data(Insecure.MD5.hash(data: Data((secret + ":").utf8) + nonce)).base64EncodedString()
+            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: digest)
+        } else {
+            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
+                                    data: Data("test:\(password)".utf8).base64EncodedString())
+        }
         let alert = Alert(cmdID: "1", code: mode, items: [Item(target: Location("contacts"), source: Location("./contacts"),
                                                                 meta: Meta(anchor: Anchor(last: mode == .slow ? nil : lastAnchor, next: next)))])
         let reply1 = try await send(SyncMLMessage(header: first, commands: [.alert(alert)]))
         url = reply1.header.respURI
+        if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
         report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
         guard reply1.status(for: "SyncHdr")?.code.rawValue == 212, let granted = reply1.alerts.first?.code else {
             throw TestFailure("init refused: \(reply1.statusSummary)")
