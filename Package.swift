@@ -130,7 +130,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLEngineTests",
-            dependencies: ["SyncMLEngine", "SyncMLStore", "SyncMLCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
