@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One HTTP request as the transport hands it to the engine: the body and
 /// what the engine needs from the envelope. No HTTP types here, so any

@@ -112,6 +112,7 @@ extension ServerSession {
                 serverAnchor: Anchor(last: mode.isFull ? nil : known.nextAnchor, next: Self.anchorNow()),
                 conflictPolicy: configuration.conflictPolicy(for: name))
             state.acknowledged = mode.isFull ? 0 : known.acknowledged
+            state.clientItemType = known.clientType
             datastores.append(state)
             pendingAlerts.append(state)
             reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: answer, targetRefs: refs.targets,

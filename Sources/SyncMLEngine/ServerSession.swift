@@ -225,6 +225,9 @@ actor ServerSession {
             do {
                 try await store.setAnchors(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next,
                                            next: datastore.serverAnchor.next)
+                if let type = datastore.clientItemType {
+                    try await store.setClientType(type, device: deviceID, datastore: datastore.id)
+                }
                 if datastore.failures == 0, let through = datastore.acknowledgeThrough {
                     try await store.acknowledge(deviceID, datastore: datastore.id, through: through)
                 }

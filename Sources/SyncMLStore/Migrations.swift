@@ -120,8 +120,11 @@ public enum Migrations {
     """
 
     /// SyncML MD5 auth: the NextNonce the server last gave each device
-    /// (base64 text, as sent), which the device's next digest must use.
+    /// (base64 text, as sent), which the device's next digest must use; and the
+    /// content type a device last sent in a datastore, the format it gets when
+    /// its DevInf says nothing (Outlook plug-ins never send one).
     static let version3 = """
     ALTER TABLE devices ADD COLUMN nonce TEXT;
+    ALTER TABLE device_datastores ADD COLUMN client_type TEXT;
     """
 }

@@ -65,9 +65,9 @@ public actor SyncStore {
 
     /// Anchors and acknowledged sequence of a device in a datastore (zero/nil before its first sync).
     public func deviceState(_ device: DeviceID, datastore: DatastoreID) throws(StoreError) -> DeviceState {
-        try database.first("SELECT last_anchor, next_anchor, acked_seq FROM device_datastores WHERE device_id = ? AND datastore_id = ?",
+        try database.first("SELECT last_anchor, next_anchor, acked_seq, client_type FROM device_datastores WHERE device_id = ? AND datastore_id = ?",
                            [.integer(device.rawValue), .integer(datastore.rawValue)]) { row in
-            DeviceState(lastAnchor: row.optionalText(0), nextAnchor: row.optionalText(1), acknowledged: row.integer(2))
+            DeviceState(lastAnchor: row.optionalText(0), nextAnchor: row.optionalText(1), acknowledged: row.integer(2), clientType: row.optionalText(3))
         } ?? DeviceState(lastAnchor: nil, nextAnchor: nil, acknowledged: 0)
     }
 
@@ -77,6 +77,14 @@ public actor SyncStore {
             INSERT INTO device_datastores(device_id, datastore_id, last_anchor, next_anchor) VALUES (?, ?, ?, ?)
             ON CONFLICT(device_id, datastore_id) DO UPDATE SET last_anchor = excluded.last_anchor, next_anchor = excluded.next_anchor
             """, [.integer(device.rawValue), .integer(datastore.rawValue), last.map { .text($0) } ?? .null, next.map { .text($0) } ?? .null])
+    }
+
+    /// Remembers the content type `device` sends in `datastore`.
+    public func setClientType(_ type: String, device: DeviceID, datastore: DatastoreID) throws(StoreError) {
+        try database.run("""
+            INSERT INTO device_datastores(device_id, datastore_id, client_type) VALUES (?, ?, ?)
+            ON CONFLICT(device_id, datastore_id) DO UPDATE SET client_type = excluded.client_type
+            """, [.integer(device.rawValue), .integer(datastore.rawValue), .text(type)])
     }
 
     /// Records that `device` has every change of `datastore` up to `sequence`.

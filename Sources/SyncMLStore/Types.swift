@@ -140,6 +140,15 @@ public struct DeviceState: Sendable, Hashable {
     public var nextAnchor: String?
     /// The journal sequence the device has acknowledged in this datastore.
     public var acknowledged: Int64
+    /// The content type the device last sent items in (`text/x-s4j-sifc`…).
+    public var clientType: String?
+
+    public init(lastAnchor: String?, nextAnchor: String?, acknowledged: Int64, clientType: String? = nil) {
+        self.lastAnchor = lastAnchor
+        self.nextAnchor = nextAnchor
+        self.acknowledged = acknowledged
+        self.clientType = clientType
+    }
 }
 
 /// The current state of an item.

@@ -3,6 +3,7 @@ import Foundation
 import SyncMLCore
 import SyncMLEngine
 import SyncMLStore
+import SyncMLCore
 
 /// A scripted SyncML client with one contacts datastore, holding its items
 /// in memory: enough of a phone to drive the server through whole sessions
@@ -15,6 +16,14 @@ final class FakePhone {
     var password = "test"
     /// MD5 auth as SyncEvolution does it (basic auth costs a PBKDF2 verification per session).
     var useMD5 = true
+    var version: SyncMLVersion = .v1_2
+    /// The content type it sends and wants; SIF types go base64 (`b64`), as the Outlook plug-ins send them.
+    var itemType = "text/vcard"
+    /// The DevInf it Puts in its first message; nil sends none (and, like the Outlook plug-ins, it never answers a Get).
+    var devInf: DevInf?
+    /// DataStore URI the phone names the server's contacts by.
+    var serverDatastore = "contacts"
+    private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
     private var nonce = Data()
     /// LUID → vCard text.
     private(set) var items: [String: String] = [:]
@@ -57,6 +66,7 @@ final class FakePhone {
         /// Statuses the server sent for this phone's changes, in order.
         var itemStatuses: [Int] = []
         var received: [String] = []
+        var receivedTypes: [String] = []
         var messages = 0
     }
 
@@ -71,7 +81,7 @@ final class FakePhone {
         var url: String? = nil
         func header() -> SyncHeader {
             msgID += 1
-            return SyncHeader(sessionID: String(sessionNumber), msgID: String(msgID), target: Location(server.url),
+            return SyncHeader(version: version, sessionID: String(sessionNumber), msgID: String(msgID), target: Location(server.url),
                               source: Location(devID, name: "test"), meta: Meta(maxMsgSize: maxMsgSize))
         }
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
@@ -89,9 +99,14 @@ final class FakePhone {
             first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
                                     data: Data("test:\(password)".utf8).base64EncodedString())
         }
-        let alert = Alert(cmdID: "1", code: mode, items: [Item(target: Location("contacts"), source: Location("./contacts"),
+        let alert = Alert(cmdID: "2", code: mode, items: [Item(target: Location(serverDatastore), source: Location("./contacts"),
                                                                 meta: Meta(anchor: Anchor(last: mode == .slow ? nil : lastAnchor, next: next)))])
-        let reply1 = try await send(SyncMLMessage(header: first, commands: [.alert(alert)]))
+        var init1: [Command] = [.alert(alert)]
+        if let devInf {
+            init1.insert(.put(Exchange(cmdID: "1", meta: Meta(type: "application/vnd.syncml-devinf+xml"),
+                                       items: [Item(source: Location(version.devInfURI), data: .devInf(devInf))])), at: 0)
+        }
+        let reply1 = try await send(SyncMLMessage(header: first, commands: init1))
         url = reply1.header.respURI
         if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
         report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
@@ -112,12 +127,14 @@ final class FakePhone {
             let send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             for (luid, operation) in send {
                 cmd += 1
-                let item = Item(source: Location(luid), data: operation == .delete ? nil : .text(items[luid]!))
-                let command = ItemCommand(cmdID: String(cmd), meta: Meta(type: "text/vcard"), items: [item])
+                var data: ItemData? = nil
+                if operation != .delete { data = isSIF ? .bytes(ArraySlice(SIF.encodeBase64(Array(items[luid]!.utf8)))) : .text(items[luid]!) }
+                let item = Item(source: Location(luid), data: data)
+                let command = ItemCommand(cmdID: String(cmd), meta: Meta(format: isSIF && operation != .delete ? "b64" : nil, type: itemType), items: [item])
                 syncCommands.append(operation == .add ? .add(command) : operation == .replace ? .replace(command) : .delete(command))
             }
         }
-        commands.append(.sync(Sync(cmdID: "2", target: Location("contacts"), source: Location("./contacts"), commands: syncCommands)))
+        commands.append(.sync(Sync(cmdID: "2", target: Location(serverDatastore), source: Location("./contacts"), commands: syncCommands)))
         var reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands)))
         report.itemStatuses = reply.commands.compactMap {
             if case .status(let s) = $0, ["Add", "Replace", "Delete"].contains(s.cmd) { s.code.rawValue } else { nil }
@@ -141,6 +158,8 @@ final class FakePhone {
                             continue
                         }
                         if let pending = chunk, pending.guid == guid { data = pending.data + data; chunk = nil }
+                        if (command.meta?.format ?? item.meta?.format) == "b64" { data = try SIF.decodeBase64(data) }
+                        report.receivedTypes.append(command.meta?.type ?? item.meta?.type ?? "")
                         let text = String(decoding: data, as: UTF8.self)
                         switch name {
                         case "Add":
@@ -162,7 +181,7 @@ final class FakePhone {
             }
             if reply.isFinal {
                 if !maps.isEmpty {
-                    answers.append(.map(Map(cmdID: "m", target: Location("contacts"), source: Location("./contacts"), items: maps)))
+                    answers.append(.map(Map(cmdID: "m", target: Location(serverDatastore), source: Location("./contacts"), items: maps)))
                 }
                 let last = try await send(SyncMLMessage(header: header(), commands: renumber(answers)))
                 guard last.isFinal, last.syncs.isEmpty else { throw TestFailure("expected the end of the session: \(last.statusSummary)") }
