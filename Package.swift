@@ -73,7 +73,11 @@ let package = Package(
         // store is its only side effect (no network, no files).
         .target(
             name: "SyncMLEngine",
-            dependencies: ["SyncMLCore", "SyncMLStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SyncMLCore", "SyncMLStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // The HTTP transport: SyncML over HTTP/1.1 on swift-nio, handing each
@@ -122,6 +126,15 @@ let package = Package(
         .testTarget(
             name: "SyncMLStoreTests",
             dependencies: ["SyncMLStore", "SyncMLCore", "CSupport", "store-crash-helper"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLEngineTests",
+            dependencies: [
+                "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,13 +1,22 @@
 public import Logging
+import Foundation
+import SyncMLCore
 public import SyncMLStore
 
-/// The SyncML server: takes one request at a time per session and answers it.
-/// Sessions of different devices run concurrently; one session's messages are
-/// handled in order. Work in progress (issue #5): this skeleton answers 503.
+/// The SyncML server: decodes each request, hands it to its session and
+/// encodes the answer in the request's encoding. Sessions of different
+/// devices run concurrently; the messages of one device are handled one at a
+/// time, in order.
+///
+/// A session is found by the `sessionid` of the RespURI the server gave it,
+/// or else by the client's SessionID and DevID (for clients that ignore RespURI).
 public actor SyncServer {
     let store: SyncStore
     let configuration: ServerConfiguration
     let logger: Logger
+    private var sessions: [String: ServerSession] = [:]
+    private var sessionsByClient: [String: ServerSession] = [:]
+    private var deviceLocks: [String: AsyncLock] = [:]
 
     public init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration(),
                 logger: Logger = Logger(label: "syncml.server")) {
@@ -18,10 +27,88 @@ public actor SyncServer {
 
     /// Answers one request.
     public func handle(_ request: SyncRequest) async -> SyncReply {
-        .plainText(503, "the SyncML engine is not ready yet")
+        guard let encoding = Self.encoding(contentType: request.contentType, body: request.body) else {
+            return .plainText(415, "expected application/vnd.syncml+wbxml or application/vnd.syncml+xml, got \(request.contentType)")
+        }
+        guard request.body.count <= configuration.maxMessageSize else {
+            return .plainText(413, "message larger than \(configuration.maxMessageSize) bytes")
+        }
+        let message: SyncMLMessage
+        do {
+            message = try SyncMLMessage(decoding: request.body)
+        } catch {
+            logger.notice("undecodable message", metadata: ["error": "\(error)"])
+            return .plainText(400, "not a SyncML message: \(error)")
+        }
+        let header = message.header
+        let clientKey = header.source.locURI + "\u{0}" + header.sessionID
+        var session = Self.sessionToken(in: request.url).flatMap { sessions[$0] }
+        if let found = session, found.deviceURI != header.source.locURI || found.clientSessionID != header.sessionID {
+            session = nil // a RespURI used by another device or session is not that session
+        }
+        session = session ?? sessionsByClient[clientKey]
+        let current: ServerSession
+        if let session {
+            current = session
+        } else {
+            current = ServerSession(token: Self.newToken(), store: store, configuration: configuration, logger: logger,
+                                    deviceURI: header.source.locURI, clientSessionID: header.sessionID)
+            sessions[current.token] = current
+            sessionsByClient[clientKey] = current
+        }
+        let lock = deviceLocks[header.source.locURI] ?? AsyncLock()
+        deviceLocks[header.source.locURI] = lock
+        await lock.acquire()
+        let body = await current.process(message, url: request.url, encoding: encoding)
+        let failed = await current.phase == .failed
+        await lock.release()
+        if failed { forget(current, clientKey: clientKey) }
+        return SyncReply(httpStatus: 200, contentType: encoding.contentType, body: body)
     }
 
     /// Drops sessions idle for longer than the configured timeout; the
-    /// transport calls this periodically.
-    public func expireIdleSessions() async {}
+    /// transport calls this periodically. A finished session is kept until
+    /// then so that a repeated last message still gets its reply.
+    public func expireIdleSessions() async {
+        let now = ContinuousClock.now
+        for (token, session) in sessions where await session.idle(for: configuration.sessionTimeout, now: now) {
+            await session.abandon()
+            sessions[token] = nil
+            sessionsByClient = sessionsByClient.filter { $0.value !== session }
+        }
+    }
+
+    /// Open sessions (finished ones included until they expire).
+    public var sessionCount: Int { sessions.count }
+
+    private func forget(_ session: ServerSession, clientKey: String) {
+        sessions[session.token] = nil
+        if sessionsByClient[clientKey] === session { sessionsByClient[clientKey] = nil }
+    }
+
+    static func encoding(contentType: String, body: [UInt8]) -> SyncMLEncoding? {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch type {
+        case "application/vnd.syncml+wbxml": return .wbxml
+        case "application/vnd.syncml+xml", "application/xml", "text/xml": return .xml
+        default: return nil
+        }
+    }
+
+    static func sessionToken(in url: String) -> String? {
+        guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == "sessionid" { return String(parts[1]) }
+        }
+        return nil
+    }
+
+    /// 128 random bits, hex: RespURIs must not be guessable.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high: UInt64 = generator.next(), low: UInt64 = generator.next()
+        let hex = String(high, radix: 16) + ":" + String(low, radix: 16)
+        return hex.replacingOccurrences(of: ":", with: "")
+    }
 }

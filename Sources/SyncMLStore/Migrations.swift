@@ -22,7 +22,7 @@ public enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [String] = [version1, version2]
+    static let steps: [String] = [version1, version2, version3]
 
     static let version1 = """
     CREATE TABLE users(
@@ -117,5 +117,11 @@ public enum Migrations {
     ALTER TABLE users ADD COLUMN password_hash TEXT;
     ALTER TABLE users ADD COLUMN md5_secret TEXT;
     ALTER TABLE users ADD COLUMN md5_enabled INTEGER NOT NULL DEFAULT 1;
+    """
+
+    /// SyncML MD5 auth: the NextNonce the server last gave each device
+    /// (base64 text, as sent), which the device's next digest must use.
+    static let version3 = """
+    ALTER TABLE devices ADD COLUMN nonce TEXT;
     """
 }

@@ -449,6 +449,12 @@ public actor SyncStore {
         return entries
     }
 
+    /// The journal row of item `guid`'s current version (nil for an unknown item).
+    public func currentVersion(guid: String, datastore: DatastoreID) throws(StoreError) -> JournalEntry? {
+        guard let item = try itemRow(guid: guid, datastore: datastore), item.version > 0 else { return nil }
+        return try entry(sequence: item.version)
+    }
+
     private static func entry(_ row: borrowing Row, guid: String) -> JournalEntry {
         JournalEntry(sequence: row.integer(0), guid: guid, operation: ChangeOperation(rawValue: Int(row.integer(1))) ?? .replace,
                      fingerprint: fingerprint(row.optionalBlob(2)), time: date(row.integer(3)),

@@ -113,6 +113,17 @@ public struct OutgoingChange: Sendable, Hashable {
     public var fingerprint: Fingerprint?
     /// The record; nil for deletes.
     public var payload: [UInt8]?
+
+    public init(sequence: Int64, guid: String, luid: String? = nil, operation: ChangeOperation, type: String,
+                fingerprint: Fingerprint? = nil, payload: [UInt8]? = nil) {
+        self.sequence = sequence
+        self.guid = guid
+        self.luid = luid
+        self.operation = operation
+        self.type = type
+        self.fingerprint = fingerprint
+        self.payload = payload
+    }
 }
 
 /// The changes a device lacks, and how far the journal was read: after the

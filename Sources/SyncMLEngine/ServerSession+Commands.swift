@@ -1,0 +1,183 @@
+import Logging
+import Foundation
+import SyncMLCore
+import SyncMLStore
+
+extension ServerSession {
+    /// One command of the client's message, answered in `reply`.
+    func receive(_ command: Command, msgID: String, reply: inout ReplyBuilder) async {
+        switch command {
+        case .status(let status):
+            receive(status)
+        case .alert(let alert):
+            await receive(alert, msgID: msgID, reply: &reply)
+        case .put(let put):
+            var code = StatusCode.ok
+            if case .devInf(let info)? = put.items.first?.data {
+                await keepDevInf(info)
+            } else {
+                code = .optionalFeatureNotSupported
+            }
+            if !put.noResp {
+                reply.status(msgRef: msgID, cmdRef: put.cmdID, cmd: "Put", code: code,
+                             sourceRefs: put.items.compactMap { $0.source?.locURI })
+            }
+        case .get(let get):
+            receive(get, msgID: msgID, reply: &reply)
+        case .results(let results):
+            // The client's DevInf, answering our Get. No Status is owed for Results in DS 1.2, but
+            // SyncEvolution's peer sends one; we acknowledge it the same way.
+            if case .devInf(let info)? = results.items.first?.data { await keepDevInf(info) }
+            reply.status(msgRef: msgID, cmdRef: results.cmdID, cmd: "Results", code: .ok,
+                         sourceRefs: results.items.compactMap { $0.source?.locURI })
+        case .sync(let sync):
+            await receive(sync, msgID: msgID, reply: &reply)
+        case .map(let map):
+            await receive(map, msgID: msgID, reply: &reply)
+        case .atomic(let group), .sequence(let group):
+            if !group.noResp {
+                reply.status(msgRef: msgID, cmdRef: group.cmdID, cmd: command.name, code: .ok)
+            }
+            for inner in group.commands { await receive(inner, msgID: msgID, reply: &reply) }
+        case .add(let c), .replace(let c), .delete(let c), .copy(let c), .move(let c):
+            // Item commands outside a Sync name no datastore.
+            if !c.noResp { reply.status(msgRef: msgID, cmdRef: c.cmdID, cmd: command.name, code: .commandNotAllowed) }
+        case .exec(let exec):
+            if !exec.noResp { reply.status(msgRef: msgID, cmdRef: exec.cmdID, cmd: "Exec", code: .optionalFeatureNotSupported) }
+        case .search(let search):
+            if !search.noResp { reply.status(msgRef: msgID, cmdRef: search.cmdID, cmd: "Search", code: .optionalFeatureNotSupported) }
+        case .unknown:
+            break
+        }
+    }
+
+    // MARK: Statuses from the client
+
+    private func receive(_ status: Status) {
+        guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
+        switch status.code.rawValue {
+        case 200...299, 418:
+            break
+        default:
+            sent.datastore.failures += 1
+            logger.notice("client refused an item", metadata: ["datastore": "\(sent.datastore.name)", "guid": "\(sent.guid)",
+                                                              "status": "\(status.code)"])
+        }
+    }
+
+    // MARK: Alert
+
+    private func receive(_ alert: Alert, msgID: String, reply: inout ReplyBuilder) async {
+        guard let code = alert.code else {
+            if !alert.noResp { reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .badRequest) }
+            return
+        }
+        guard let requested = SyncMode(alert: code) else {
+            let answer: StatusCode = code == .nextMessage ? .ok : .optionalFeatureNotSupported
+            if !alert.noResp { reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: answer) }
+            return
+        }
+        let item = alert.items.first
+        let target = item?.target?.locURI ?? ""
+        let source = item?.source?.locURI ?? ""
+        let refs = (targets: target.isEmpty ? [] : [target], sources: source.isEmpty ? [] : [source])
+        guard let name = configuration.datastore(forURI: target), let userID, let deviceID else {
+            reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .notFound, targetRefs: refs.targets, sourceRefs: refs.sources)
+            return
+        }
+        guard !datastores.contains(where: { $0.name == name }) else {
+            reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .ok, targetRefs: refs.targets, sourceRefs: refs.sources)
+            return
+        }
+        if let type = item?.meta?.type, !ItemFormat.offered(by: name).contains(where: { $0.type == type.lowercased() }) {
+            reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .optionalFeatureNotSupported,
+                         targetRefs: refs.targets, sourceRefs: refs.sources)
+            return
+        }
+        let clientAnchor = item?.meta?.anchor ?? Anchor()
+        do {
+            let datastoreID = try await store.datastore(named: name, user: userID)
+            let known = try await store.deviceState(deviceID, datastore: datastoreID)
+            var mode = requested
+            var answer = StatusCode.ok
+            // A continuing mode needs the client's Last to be what it said was Next last time.
+            if mode.needsAnchors, known.lastAnchor == nil || clientAnchor.last != known.lastAnchor {
+                mode = .slow
+                answer = .refreshRequired
+            }
+            if mode.isFull { try await store.resetDevice(deviceID, datastore: datastoreID) }
+            let state = DatastoreState(
+                name: name, id: datastoreID, clientURI: source.isEmpty ? target : source, serverURI: target, mode: mode,
+                clientAnchor: clientAnchor,
+                serverAnchor: Anchor(last: mode.isFull ? nil : known.nextAnchor, next: Self.anchorNow()),
+                conflictPolicy: configuration.conflictPolicy(for: name))
+            state.acknowledged = mode.isFull ? 0 : known.acknowledged
+            datastores.append(state)
+            pendingAlerts.append(state)
+            reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: answer, targetRefs: refs.targets,
+                         sourceRefs: refs.sources, items: [Item(data: .anchor(Anchor(next: clientAnchor.next)))])
+        } catch {
+            logger.error("alert failed", metadata: ["datastore": "\(name)", "error": "\(error)"])
+            reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .dataStoreFailure, targetRefs: refs.targets, sourceRefs: refs.sources)
+        }
+    }
+
+    /// A server anchor: the time, as `YYYYMMDDTHHMMSSZ` (what SyncEvolution's server sends too).
+    static func anchorNow() -> String {
+        let seconds = Int(Date().timeIntervalSince1970)
+        let days = seconds / 86_400, secondOfDay = seconds % 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)\(two(month))\(two(day))T\(two(secondOfDay / 3600))\(two(secondOfDay / 60 % 60))\(two(secondOfDay % 60))Z"
+    }
+
+    // MARK: Get
+
+    private func receive(_ get: Exchange, msgID: String, reply: inout ReplyBuilder) {
+        let target = get.items.first?.target?.locURI ?? ""
+        let isDevInf = target.lowercased().hasPrefix("./devinf") || target.lowercased().hasPrefix("devinf")
+        reply.status(msgRef: msgID, cmdRef: get.cmdID, cmd: "Get", code: isDevInf ? .ok : .notFound, targetRefs: [target])
+        guard isDevInf else { return }
+        let results = Results(cmdID: reply.nextCmdID(), msgRef: msgID, cmdRef: get.cmdID,
+                              meta: Meta(type: "application/vnd.syncml-devinf+xml"), targetRefs: [],
+                              items: [Item(source: Location(target), data: .devInf(ServerDevInf.devInf(version: version)))])
+        reply.append(.results(results))
+    }
+
+    // MARK: Map
+
+    private func receive(_ map: Map, msgID: String, reply: inout ReplyBuilder) async {
+        guard let datastore = datastore(forURI: map.target.locURI), let deviceID else {
+            reply.status(msgRef: msgID, cmdRef: map.cmdID, cmd: "Map", code: .notFound,
+                         targetRefs: [map.target.locURI], sourceRefs: [map.source.locURI])
+            return
+        }
+        var code = StatusCode.ok
+        for item in map.items {
+            do {
+                try await store.map(luid: item.source.locURI, to: item.target.locURI, device: deviceID, datastore: datastore.id)
+            } catch {
+                code = .commandFailed
+                logger.error("map failed", metadata: ["guid": "\(item.target.locURI)", "error": "\(error)"])
+            }
+        }
+        reply.status(msgRef: msgID, cmdRef: map.cmdID, cmd: "Map", code: code,
+                     targetRefs: [map.target.locURI], sourceRefs: [map.source.locURI])
+    }
+
+    /// The session's datastore a client names by the server URI it used (or its own URI).
+    func datastore(forURI uri: String?) -> DatastoreState? {
+        guard let uri else { return nil }
+        let name = configuration.datastore(forURI: uri)
+        return datastores.first { $0.serverURI == uri || $0.clientURI == uri || $0.name == name }
+    }
+}

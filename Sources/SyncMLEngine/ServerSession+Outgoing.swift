@@ -1,0 +1,177 @@
+import Logging
+import SyncMLCore
+import SyncMLStore
+
+extension ServerSession {
+    /// When the client's sync package is complete: what the server sends back.
+    func prepareOutgoing(_ datastore: DatastoreState) async throws {
+        guard let deviceID else { return }
+        if datastore.mode == .refreshFromClient {
+            // The client's data is the whole truth: what it did not send goes.
+            let through = try await store.lastSequence(datastore: datastore.id)
+            let gone = try await store.liveItems(datastore: datastore.id).filter { !datastore.claimed.contains($0.guid) }
+            if !gone.isEmpty {
+                _ = try await store.apply(gone.map { ItemChange(.delete, guid: $0.guid, type: $0.type) }, datastore: datastore.id,
+                                          device: deviceID, session: storeSession)
+            }
+            datastore.acknowledgeThrough = max(through, try await store.lastSequence(datastore: datastore.id))
+            return
+        }
+        guard datastore.mode.sendsServerChanges else { return }
+        if datastore.mode.isFull {
+            // The client holds only what it sent in this session: everything else is an Add.
+            let through = try await store.lastSequence(datastore: datastore.id)
+            var outgoing: [OutgoingChange] = []
+            for item in try await store.liveItems(datastore: datastore.id) {
+                if let has = datastore.clientHas[item.guid], has == item.fingerprint { continue }
+                let luid = datastore.clientHas[item.guid] == nil ? nil : try await store.luid(forGUID: item.guid, device: deviceID, datastore: datastore.id)
+                outgoing.append(OutgoingChange(sequence: item.version, guid: item.guid, luid: luid, operation: luid == nil ? .add : .replace,
+                                               type: item.type, fingerprint: item.fingerprint))
+            }
+            datastore.outgoing = outgoing
+            datastore.acknowledgeThrough = through
+        } else {
+            let set = try await store.changes(for: deviceID, datastore: datastore.id, since: datastore.acknowledged, includePayloads: false)
+            datastore.outgoing = set.changes.filter { change in
+                guard let has = datastore.clientHas[change.guid] else { return true }
+                return change.operation != .delete && has != change.fingerprint
+            }
+            datastore.acknowledgeThrough = set.through
+        }
+    }
+
+    /// Adds the server's changes to `reply` as far as the client's MaxMsgSize
+    /// allows. True when everything has been sent.
+    func fillChanges(into reply: inout ReplyBuilder) async -> Bool {
+        let limit = min(clientMaxMessageSize, configuration.maxMessageSize)
+        // What the statuses already take, measured; items are estimated by their data plus markup.
+        var used = reply.message.encoded(as: .xml).count + 512
+        let itemOverhead = 320
+        let msgID = reply.header.msgID
+        var full = false
+        for datastore in datastores where !datastore.failed {
+            guard !full else { break }
+            guard !datastore.syncStarted || datastore.hasMoreToSend else { continue }
+            var commands: [Command] = []
+            let numberOfChanges = datastore.syncStarted || version < .v1_1 ? nil : datastore.outgoing.count
+            datastore.syncStarted = true
+            used += 200
+            while datastore.hasMoreToSend {
+                // Continue a large object first.
+                if var chunk = datastore.partial {
+                    let room = limit - used - itemOverhead
+                    guard room >= 256 else { full = true; break }
+                    let end = Self.chunkEnd(chunk.data, from: chunk.offset, room: room)
+                    let more = end < chunk.data.count
+                    commands.append(itemCommand(for: chunk.change, type: chunk.type, format: chunk.format,
+                                                data: Array(chunk.data[chunk.offset..<end]), moreData: more,
+                                                size: nil, cmdID: reply.nextCmdID(), msgID: msgID, datastore: datastore))
+                    used += end - chunk.offset + itemOverhead
+                    chunk.offset = end
+                    datastore.partial = more ? chunk : nil
+                    if more { full = true; break }
+                    continue
+                }
+                let change = datastore.outgoing[datastore.nextOutgoing]
+                var encoded: (type: String, data: [UInt8], format: String?) = (change.type, [], nil)
+                if change.operation != .delete {
+                    guard let payload = try? await store.payload(guid: change.guid, datastore: datastore.id) else {
+                        datastore.nextOutgoing += 1 // deleted meanwhile; the next sync sends the delete
+                        continue
+                    }
+                    encoded = outgoingFormat(for: datastore, storedType: change.type).encode(storedType: change.type, payload: payload)
+                }
+                let cost = encoded.data.count + itemOverhead
+                if used + cost > limit {
+                    // Too big for what is left: a fresh message, or chunks if it never fits one.
+                    let fitsAlone = cost + 2048 <= limit
+                    if fitsAlone || limit - used - itemOverhead < 1024 { full = true; break }
+                    if let maxObject = clientMaxObjectSize, encoded.data.count > maxObject {
+                        logger.warning("item larger than the client's MaxObjSize skipped", metadata: ["guid": "\(change.guid)"])
+                        datastore.failures += 1
+                        datastore.nextOutgoing += 1
+                        continue
+                    }
+                    datastore.nextOutgoing += 1
+                    let end = Self.chunkEnd(encoded.data, from: 0, room: limit - used - itemOverhead)
+                    commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: Array(encoded.data[..<end]),
+                                                moreData: true, size: encoded.data.count, cmdID: reply.nextCmdID(), msgID: msgID,
+                                                datastore: datastore))
+                    datastore.partial = OutgoingChunk(change: change, type: encoded.type, format: encoded.format, data: encoded.data, offset: end)
+                    count(change, in: datastore)
+                    full = true
+                    break
+                }
+                datastore.nextOutgoing += 1
+                commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: encoded.data, moreData: false,
+                                            size: nil, cmdID: reply.nextCmdID(), msgID: msgID, datastore: datastore))
+                count(change, in: datastore)
+                used += cost
+            }
+            let sync = Sync(cmdID: reply.nextCmdID(), target: Location(datastore.clientURI), source: Location(datastore.serverURI),
+                            numberOfChanges: numberOfChanges, commands: commands)
+            reply.append(.sync(sync))
+        }
+        return !full && !datastores.contains { !$0.failed && $0.hasMoreToSend }
+    }
+
+    private func count(_ change: OutgoingChange, in datastore: DatastoreState) {
+        switch change.operation {
+        case .add: datastore.sent.added += 1
+        case .replace: datastore.sent.replaced += 1
+        case .delete: datastore.sent.deleted += 1
+        }
+    }
+
+    /// Where a chunk of at most `room` bytes starting at `offset` ends, never inside a UTF-8 sequence.
+    static func chunkEnd(_ data: [UInt8], from offset: Int, room: Int) -> Int {
+        var end = min(data.count, offset + max(room, 1))
+        while end < data.count, end > offset + 1, data[end] & 0xC0 == 0x80 { end -= 1 }
+        return end
+    }
+
+    private func itemCommand(for change: OutgoingChange, type: String, format: String?, data: [UInt8], moreData: Bool, size: Int?,
+                             cmdID: String, msgID: String, datastore: DatastoreState) -> Command {
+        sentItems[msgID + "|" + cmdID] = (datastore, change.guid)
+        let meta = Meta(format: format, type: type)
+        switch change.operation {
+        case .add:
+            let item = Item(source: Location(change.guid), meta: size.map { Meta(size: $0) }, data: .bytes(ArraySlice(data)), moreData: moreData)
+            return .add(ItemCommand(cmdID: cmdID, meta: meta, items: [item]))
+        case .replace:
+            let item = Item(target: change.luid.map { Location($0) }, source: Location(change.guid), meta: size.map { Meta(size: $0) },
+                            data: .bytes(ArraySlice(data)), moreData: moreData)
+            return .replace(ItemCommand(cmdID: cmdID, meta: meta, items: [item]))
+        case .delete:
+            let item = Item(target: change.luid.map { Location($0) }, source: Location(change.guid))
+            return .delete(ItemCommand(cmdID: cmdID, meta: Meta(type: type), items: [item]))
+        }
+    }
+
+    /// The format a client gets for a datastore: what its DevInf prefers to
+    /// receive, if the server can write it; else the type it sent in; else as stored.
+    func outgoingFormat(for datastore: DatastoreState, storedType: String) -> ItemFormat {
+        let offered = ItemFormat.offered(by: datastore.name)
+        func supported(_ type: ContentTypeVersion?) -> ItemFormat? {
+            guard let type else { return nil }
+            let lowered = type.type.lowercased()
+            return offered.first { $0.type == lowered && (type.version == nil || $0.version == type.version) }
+                ?? offered.first { $0.type == lowered }
+        }
+        if let info = clientDevInf {
+            let uri = Self.normalized(datastore.clientURI)
+            if let store = info.dataStores.first(where: { Self.normalized($0.sourceRef) == uri }) {
+                if let format = supported(store.rxPref) { return format }
+                for type in store.rx { if let format = supported(type) { return format } }
+            }
+        }
+        if let type = datastore.clientItemType, let format = offered.first(where: { $0.type == type }) { return format }
+        return offered.first { $0.type == storedType } ?? ItemFormat(type: storedType, version: nil)
+    }
+
+    static func normalized(_ uri: String) -> String {
+        var text = Substring(uri.lowercased())
+        while text.hasPrefix("./") { text = text.dropFirst(2) }
+        return String(text)
+    }
+}

@@ -1,0 +1,293 @@
+import Logging
+import Foundation
+import SyncMLCore
+import SyncMLStore
+
+extension ServerSession {
+    /// The client's changes for one datastore.
+    func receive(_ sync: Sync, msgID: String, reply: inout ReplyBuilder) async {
+        let targetRefs = sync.target.map { [$0.locURI] } ?? []
+        let sourceRefs = sync.source.map { [$0.locURI] } ?? []
+        guard let datastore = datastore(forURI: sync.target?.locURI) else {
+            reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .notFound, targetRefs: targetRefs, sourceRefs: sourceRefs)
+            return
+        }
+        if !sync.noResp {
+            reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
+        }
+        for command in sync.commands {
+            await receive(command, in: datastore, msgID: msgID, reply: &reply)
+        }
+    }
+
+    private func receive(_ command: Command, in datastore: DatastoreState, msgID: String, reply: inout ReplyBuilder) async {
+        switch command {
+        case .add(let c): await receive(c, .add, name: "Add", in: datastore, msgID: msgID, reply: &reply)
+        case .replace(let c): await receive(c, .replace, name: "Replace", in: datastore, msgID: msgID, reply: &reply)
+        case .delete(let c): await receive(c, .delete, name: "Delete", in: datastore, msgID: msgID, reply: &reply)
+        case .atomic(let group), .sequence(let group):
+            if !group.noResp { reply.status(msgRef: msgID, cmdRef: group.cmdID, cmd: command.name, code: .ok) }
+            for inner in group.commands { await receive(inner, in: datastore, msgID: msgID, reply: &reply) }
+        default:
+            if let cmdID = command.cmdID {
+                reply.status(msgRef: msgID, cmdRef: cmdID, cmd: command.name, code: .optionalFeatureNotSupported)
+            }
+        }
+    }
+
+    private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
+                         msgID: String, reply: inout ReplyBuilder) async {
+        for item in command.items {
+            let code = await receive(item, of: command, operation, in: datastore)
+            if !command.noResp {
+                reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
+                             targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
+            }
+        }
+    }
+
+    /// One item: reassembled if chunked, then applied. Returns its status.
+    private func receive(_ item: Item, of command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) async -> StatusCode {
+        guard datastore.mode.acceptsClientChanges else { return .commandNotAllowed }
+        guard let deviceID else { return .invalidCredentials }
+        let luid = item.source?.locURI ?? (operation == .delete ? item.target?.locURI : nil)
+        let named = operation == .delete ? nil : item.target?.locURI
+        var type = item.meta?.type ?? command.meta?.type
+        var format = item.meta?.format ?? command.meta?.format
+        var data: [UInt8] = []
+        if case .bytes(let bytes)? = item.data { data = Array(bytes) }
+
+        // Large objects (DS 1.2 §6.2.4): collect chunks until one comes without MoreData.
+        if item.moreData || datastore.chunk != nil {
+            if var chunk = datastore.chunk, chunk.luid == (luid ?? "") {
+                chunk.bytes += data
+                datastore.chunk = chunk
+            } else {
+                datastore.chunk = IncomingChunk(luid: luid ?? "", guid: named, operation: operation, type: type, format: format,
+                                                declaredSize: item.meta?.size ?? command.meta?.size, bytes: data)
+            }
+            if datastore.chunk!.bytes.count > configuration.maxObjectSize {
+                datastore.chunk = nil
+                return .requestEntityTooLarge
+            }
+            if item.moreData { return .chunkedItemAccepted }
+            let chunk = datastore.chunk!
+            datastore.chunk = nil
+            if let size = chunk.declaredSize, size != chunk.bytes.count { return .sizeMismatch }
+            (data, type, format) = (chunk.bytes, chunk.type ?? type, chunk.format ?? format)
+        }
+
+        do {
+            switch operation {
+            case .delete:
+                guard let luid else { return .badRequest }
+                return try await delete(luid: luid, in: datastore, device: deviceID)
+            case .add, .replace:
+                guard !data.isEmpty else { return .badRequest }
+                let record = ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                datastore.clientItemType = record.type
+                return try await write(record, luid: luid, named: named, operation, in: datastore, device: deviceID)
+            }
+        } catch {
+            logger.error("applying a change failed", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")", "error": "\(error)"])
+            datastore.received.rejected += 1
+            return .commandFailed
+        }
+    }
+
+    // MARK: Applying
+
+    private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        if datastore.conflictPolicy != .clientWins,
+           let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
+           let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+           changedElsewhere(current, in: datastore), current.operation != .delete {
+            // The client deleted what another device edited since: the edit wins and the
+            // item goes back to the client as an Add (its LUID is forgotten).
+            try await store.unmap(luid: luid, device: device, datastore: datastore.id)
+            datastore.received.conflicts += 1
+            return .ok
+        }
+        let result = try await store.apply([ItemChange(.delete, luid: luid, type: "")], datastore: datastore.id,
+                                           device: device, session: storeSession)[0]
+        switch result.outcome {
+        case .deleted:
+            datastore.received.deleted += 1
+            return .ok
+        case .notFound:
+            return .itemNotDeleted
+        default:
+            return .ok
+        }
+    }
+
+    private func write(_ record: ReceivedRecord, luid: String?, named: String?, _ operation: ChangeOperation,
+                       in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        let success: StatusCode = operation == .add ? .itemAdded : .ok
+        var mapped: String? = nil
+        if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
+        if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
+            mapped = named
+        }
+        if let guid = mapped {
+            // A known item: a change, or the echo of one (an Add of a LUID already mapped).
+            if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+               changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
+                return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
+            }
+            let result = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            if result.outcome == .unchanged { datastore.received.matched += 1 } else { datastore.received.replaced += 1 }
+            return success
+        }
+        // An item the server does not know by this LUID: add, or pair with what it holds.
+        switch try await findMatch(for: record, in: datastore, device: device) {
+        case .same(let guid):
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            datastore.received.matched += 1
+            return success
+        case .similar(let guid, let server):
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            datastore.received.matched += 1
+            if let merged = Self.merge(record, server) , merged.fingerprint != record.fingerprint {
+                _ = try await applyServerSide(merged, guid: guid, in: datastore)
+                return .conflictResolvedWithMerge
+            }
+            return success
+        case nil:
+            let result = try await apply(record, .add, luid: luid, guid: nil, in: datastore, device: device)
+            datastore.received.added += 1
+            if let guid = result.guid { datastore.claimed.insert(guid) }
+            return .itemAdded
+        }
+    }
+
+    /// Both sides changed the item since the device's last sync.
+    private func resolveConflict(_ record: ReceivedRecord, luid: String?, guid: String, current: JournalEntry,
+                                 in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        datastore.received.conflicts += 1
+        let serverPayload = try await store.payload(guid: guid, datastore: datastore.id)
+        let serverType = try await store.item(guid: guid, datastore: datastore.id)?.type ?? record.type
+        var policy = datastore.conflictPolicy
+        if policy == .newestWins {
+            policy = Self.clientIsNewer(record, than: current.time) ? .clientWins : .serverWins
+        }
+        switch policy {
+        case .clientWins, .newestWins:
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            return .conflictResolvedWithClientWinning
+        case .serverWins:
+            // The client's version is journaled (nothing is lost), then the server's is made current again.
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            _ = try await store.restore(guid: guid, datastore: datastore.id, toVersion: current.sequence, session: storeSession)
+            datastore.clientHas[guid] = nil
+            return .conflictResolvedWithServerData
+        case .merge:
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            guard let serverPayload,
+                  let merged = Self.merge(record, ReceivedRecord(type: serverType, payload: serverPayload)),
+                  merged.fingerprint != record.fingerprint else { return .conflictResolvedWithClientWinning }
+            _ = try await applyServerSide(merged, guid: guid, in: datastore)
+            return .conflictResolvedWithMerge
+        case .duplicate:
+            // The client's version becomes an item of its own; the server's goes to the client as an Add.
+            if let luid { try await store.unmap(luid: luid, device: device, datastore: datastore.id) }
+            let result = try await apply(record, .add, luid: luid, guid: nil, in: datastore, device: device)
+            if let guid = result.guid { datastore.claimed.insert(guid) }
+            return .conflictResolvedWithDuplicate
+        }
+    }
+
+    /// The client's change, journaled as the device's.
+    private func apply(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?,
+                       in datastore: DatastoreState, device: DeviceID) async throws -> AppliedChange {
+        let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
+                                fingerprint: record.fingerprint, matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+        let result = try await store.apply([change], datastore: datastore.id, device: device, session: storeSession)[0]
+        if let guid = result.guid ?? guid {
+            datastore.clientHas[guid] = record.fingerprint
+            datastore.claimed.insert(guid)
+        }
+        return result
+    }
+
+    /// A change the server makes itself (a merge result): journaled without a
+    /// device, so every device, the one in this session included, receives it.
+    private func applyServerSide(_ record: ReceivedRecord, guid: String, in datastore: DatastoreState) async throws -> AppliedChange {
+        let change = ItemChange(.replace, guid: guid, type: record.type, payload: record.payload, fingerprint: record.fingerprint,
+                                matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+        return try await store.apply([change], datastore: datastore.id, device: nil, session: storeSession)[0]
+    }
+
+    func changedElsewhere(_ version: JournalEntry, in datastore: DatastoreState) -> Bool {
+        version.sequence > datastore.acknowledged && version.device != deviceID
+    }
+
+    // MARK: Matching
+
+    enum Match {
+        /// Equal fingerprints: the same record.
+        case same(String)
+        /// Paired by the matcher's keys: the same contact or event, written differently.
+        case similar(String, ReceivedRecord)
+    }
+
+    /// The server item an unknown client item is, if any: equal fingerprint in
+    /// every mode; in slow and refresh syncs also the matcher's key pairing.
+    /// Items already paired in this session, or mapped to another LUID of the device, are not candidates.
+    private func findMatch(for record: ReceivedRecord, in datastore: DatastoreState, device: DeviceID) async throws -> Match? {
+        for item in try await store.items(withFingerprint: record.fingerprint, datastore: datastore.id)
+        where try await isFree(item.guid, in: datastore, device: device) {
+            return .same(item.guid)
+        }
+        guard datastore.mode.isFull, let signature = record.signature else { return nil }
+        var candidates: [RecordMatcher.Entry] = []
+        var records: [String: ReceivedRecord] = [:]
+        for item in try await store.items(matching: signature.matchKey, datastore: datastore.id).prefix(32)
+        where try await isFree(item.guid, in: datastore, device: device) {
+            guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
+            let server = ReceivedRecord(type: item.type, payload: payload)
+            guard let serverSignature = server.signature, serverSignature.kind == signature.kind else { continue }
+            candidates.append(RecordMatcher.Entry(id: item.guid, signature: serverSignature))
+            records[item.guid] = server
+        }
+        guard !candidates.isEmpty else { return nil }
+        let result = RecordMatcher.match([RecordMatcher.Entry(id: "\u{0}client", signature: signature)], candidates)
+        guard let pair = result.pairs.first, let server = records[pair.right] else { return nil }
+        return pair.reason.sameFingerprint ? .same(pair.right) : .similar(pair.right, server)
+    }
+
+    private func isFree(_ guid: String, in datastore: DatastoreState, device: DeviceID) async throws -> Bool {
+        guard !datastore.claimed.contains(guid) else { return false }
+        if datastore.mode.isFull { return true } // maps were reset when the slow sync began
+        return try await store.luid(forGUID: guid, device: device, datastore: datastore.id) == nil
+    }
+
+    /// Client and server versions merged field by field, the client's values winning, in the client's format.
+    static func merge(_ client: ReceivedRecord, _ server: ReceivedRecord) -> ReceivedRecord? {
+        guard let clientRecord = ReceivedRecord.component(type: client.type, payload: client.payload),
+              let serverRecord = ReceivedRecord.component(type: server.type, payload: server.payload) else { return nil }
+        let merged = RecordMerger.merge(clientRecord, serverRecord, winner: .first)
+        if let kind = SIFKind(mimeType: client.type) {
+            guard let bytes = try? SIF.fromVComponent(merged, as: kind) else { return nil }
+            return ReceivedRecord(type: client.type, payload: bytes)
+        }
+        let format = clientRecord.format ?? (clientRecord.name == "VCARD" ? .vCard30 : .iCalendar20)
+        return ReceivedRecord(type: client.type, payload: VObjectWriter.write(merged, as: format))
+    }
+
+    /// Whether the client's record says it was modified after `time` (REV or LAST-MODIFIED); without either, it is not.
+    static func clientIsNewer(_ record: ReceivedRecord, than time: Date) -> Bool {
+        guard let component = ReceivedRecord.component(type: record.type, payload: record.payload) else { return false }
+        let stamp = component.first("REV")?.value ?? component.first("LAST-MODIFIED")?.value
+            ?? component.components.first?.first("LAST-MODIFIED")?.value
+        guard let stamp else { return false }
+        let digits = stamp.filter(\.isNumber)
+        guard digits.count >= 14 else { return false }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        guard let date = formatter.date(from: String(digits.prefix(14))) else { return false }
+        return date > time
+    }
+}

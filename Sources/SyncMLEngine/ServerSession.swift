@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import SyncMLCore
+import SyncMLStore
+
+/// One SyncML session of one device, server side (OMA DS 1.2 §5–§10): it
+/// authenticates, grants a sync mode per datastore, applies the client's
+/// changes, sends the server's, records maps and, when the client confirmed
+/// everything, saves anchors and acknowledges the journal.
+///
+/// Packages: 1 client init (alerts) → 2 server init (statuses, alerts) →
+/// 3 client sync → 4 server sync (statuses, changes; several messages when
+/// they exceed the client's MaxMsgSize) → 5 client map → 6 server map
+/// acknowledgement. The client's seventh message (status for the last
+/// header) is never sent by real clients, so the session ends with package 6.
+actor ServerSession {
+    enum Phase: String {
+        case initialization, clientSync, serverSync, mapping, finished, failed
+    }
+
+    let token: String
+    let store: SyncStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+    /// The device's SyncHdr Source LocURI (its DevID).
+    let deviceURI: String
+    let clientSessionID: String
+    let startTime = ContinuousClock.now
+    private(set) var lastActivity = ContinuousClock.now
+    private(set) var phase = Phase.initialization
+
+    var version: SyncMLVersion = .v1_2
+    var respURI = ""
+    /// The URI the client addressed the server by (our Source).
+    var serverURI = ""
+    var locName: String?
+
+    var user: String?
+    var userID: UserID?
+    var deviceID: DeviceID?
+    var authenticated = false
+    var storeSession: SessionID?
+
+    var clientMaxMessageSize = 65_536
+    var clientMaxObjectSize: Int?
+    var datastores: [DatastoreState] = []
+    /// The server's Alerts to send when the client's init package is complete.
+    var pendingAlerts: [DatastoreState] = []
+    var clientDevInf: DevInf?
+    var askedForDevInf = false
+
+    /// "msgID|cmdID" of each item command the server sent → its datastore and GUID.
+    var sentItems: [String: (datastore: DatastoreState, guid: String)] = [:]
+    private var outgoingMsgID = 0
+    private var lastClientMsgID: String?
+    private var lastReply: [UInt8]?
+
+    init(token: String, store: SyncStore, configuration: ServerConfiguration, logger: Logger,
+         deviceURI: String, clientSessionID: String) {
+        self.token = token
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.deviceURI = deviceURI
+        self.clientSessionID = clientSessionID
+    }
+
+    var isEnded: Bool { phase == .finished || phase == .failed }
+
+    // MARK: Messages
+
+    /// Answers one client message. A message repeated with the MsgID already
+    /// answered (the client did not get the reply) gets the same reply again.
+    func process(_ message: SyncMLMessage, url: String, encoding: SyncMLEncoding) async -> [UInt8] {
+        lastActivity = .now
+        if message.header.msgID == lastClientMsgID, let lastReply { return lastReply }
+        let reply = await answer(message, url: url)
+        let bytes = reply.encoded(as: encoding)
+        lastClientMsgID = message.header.msgID
+        lastReply = bytes
+        return bytes
+    }
+
+    private func answer(_ message: SyncMLMessage, url: String) async -> SyncMLMessage {
+        let header = message.header
+        version = header.version
+        if serverURI.isEmpty {
+            serverURI = header.target.locURI
+            let base = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+            respURI = base + "?sessionid=" + token
+        }
+        if let name = header.source.locName { locName = name }
+        if let size = header.meta?.maxMsgSize { clientMaxMessageSize = max(size, 1024) }
+        if let size = header.meta?.maxObjSize { clientMaxObjectSize = size }
+        outgoingMsgID += 1
+        var reply = ReplyBuilder(
+            header: SyncHeader(version: version, sessionID: clientSessionID, msgID: String(outgoingMsgID),
+                               target: Location(deviceURI, name: locName), source: Location(serverURI), respURI: respURI,
+                               meta: Meta(maxMsgSize: configuration.maxMessageSize,
+                                          maxObjSize: version >= .v1_1 ? configuration.maxObjectSize : nil)),
+            suppressStatuses: header.noResp)
+        let msgID = header.msgID
+
+        // SyncHdr: authentication.
+        if !authenticated {
+            switch await Authenticator(store: store).verify(header.cred, locName: locName, devID: deviceURI) {
+            case .accepted(let name):
+                do {
+                    try await begin(user: name)
+                } catch {
+                    return refuse(message, code: .serverFailure, reply: &reply, chal: nil)
+                }
+                let chal = await Authenticator(store: store).challenge(user: name, devID: deviceURI)
+                reply.status(msgRef: msgID, cmdRef: "0", cmd: "SyncHdr", code: .authenticationAccepted,
+                             targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI], chal: chal)
+            case .rejected, .missing:
+                let chal = await Authenticator(store: store).challenge(user: locName, devID: deviceURI)
+                let code: StatusCode = header.cred == nil ? .missingCredentials : .invalidCredentials
+                logger.notice("authentication failed", metadata: ["device": "\(deviceURI)", "user": "\(locName ?? "-")"])
+                return refuse(message, code: code, reply: &reply, chal: chal)
+            }
+        } else {
+            reply.status(msgRef: msgID, cmdRef: "0", cmd: "SyncHdr", code: .ok,
+                         targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI])
+        }
+
+        for command in message.commands {
+            await receive(command, msgID: msgID, reply: &reply)
+        }
+        await advance(clientFinal: message.isFinal, reply: &reply)
+        return reply.message
+    }
+
+    /// Every command answered with `code`; the session ends (the client starts a new one).
+    private func refuse(_ message: SyncMLMessage, code: StatusCode, reply: inout ReplyBuilder, chal: Challenge?) -> SyncMLMessage {
+        let header = message.header
+        reply.header.respURI = nil
+        reply.status(msgRef: header.msgID, cmdRef: "0", cmd: "SyncHdr", code: code,
+                     targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI], chal: chal)
+        for command in message.commands {
+            guard let cmdID = command.cmdID, !isStatusLike(command) else { continue }
+            reply.status(msgRef: header.msgID, cmdRef: cmdID, cmd: command.name, code: code)
+        }
+        reply.isFinal = true
+        phase = .failed
+        return reply.message
+    }
+
+    private func isStatusLike(_ command: Command) -> Bool {
+        switch command {
+        case .status, .results: true
+        default: false
+        }
+    }
+
+    private func begin(user name: String) async throws {
+        let userID = try await store.user(named: name)
+        let deviceID = try await store.device(devID: deviceURI, user: userID)
+        storeSession = try await store.beginSession(device: deviceID, sessionKey: token)
+        if let stored = try await store.devInf(for: deviceID) { clientDevInf = Self.decodeStoredDevInf(stored) }
+        (self.user, self.userID, self.deviceID, authenticated) = (name, userID, deviceID, true)
+    }
+
+    // MARK: Package flow
+
+    /// After the client's commands: what the server sends next, by phase.
+    private func advance(clientFinal: Bool, reply: inout ReplyBuilder) async {
+        switch phase {
+        case .initialization:
+            guard clientFinal else { return }
+            for datastore in pendingAlerts {
+                let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.mode.alertCode, items: [
+                    Item(target: Location(datastore.clientURI), source: Location(datastore.serverURI),
+                         meta: Meta(anchor: datastore.serverAnchor)),
+                ])
+                reply.append(.alert(alert))
+            }
+            pendingAlerts = []
+            if clientDevInf == nil, !askedForDevInf {
+                askedForDevInf = true
+                reply.append(.get(Exchange(cmdID: reply.nextCmdID(), meta: Meta(type: "application/vnd.syncml-devinf+xml"),
+                                           items: [Item(target: Location(version.devInfURI))])))
+            }
+            reply.isFinal = true
+            phase = datastores.isEmpty ? .mapping : .clientSync
+        case .clientSync:
+            guard clientFinal else { return }
+            for datastore in datastores where !datastore.failed {
+                do {
+                    try await prepareOutgoing(datastore)
+                } catch {
+                    datastore.failed = true
+                    logger.error("reading changes failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+                }
+            }
+            phase = .serverSync
+            await sendChanges(reply: &reply)
+        case .serverSync:
+            await sendChanges(reply: &reply)
+        case .mapping:
+            guard clientFinal else { return }
+            await complete()
+            reply.isFinal = true
+        case .finished, .failed:
+            reply.isFinal = true
+        }
+    }
+
+    private func sendChanges(reply: inout ReplyBuilder) async {
+        let done = await fillChanges(into: &reply)
+        if done {
+            reply.isFinal = true
+            phase = .mapping
+        }
+    }
+
+    /// The client confirmed everything: anchors saved, journal acknowledged.
+    private func complete() async {
+        guard let deviceID else { return }
+        var summary: [String] = []
+        for datastore in datastores {
+            summary.append("\(datastore.name):\(datastore.mode) in[\(datastore.received)] out[\(datastore.sent)]"
+                           + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "") + (datastore.failed ? " FAILED" : ""))
+            guard !datastore.failed else { continue }
+            do {
+                try await store.setAnchors(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next,
+                                           next: datastore.serverAnchor.next)
+                if datastore.failures == 0, let through = datastore.acknowledgeThrough {
+                    try await store.acknowledge(deviceID, datastore: datastore.id, through: through)
+                }
+            } catch {
+                logger.error("saving anchors failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+            }
+        }
+        if let storeSession { try? await store.endSession(storeSession, succeeded: !datastores.contains { $0.failed }) }
+        phase = .finished
+        let elapsed = ContinuousClock.now - startTime
+        logger.info("session completed", metadata: [
+            "device": "\(deviceURI)", "user": "\(user ?? "-")", "datastores": "\(summary.joined(separator: "; "))",
+            "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+        ])
+    }
+
+    /// The session was dropped unfinished (timeout): the store stays as it is,
+    /// anchors are not saved, so the next sync of the device repeats what is unconfirmed.
+    func abandon() async {
+        guard !isEnded else { return }
+        if let storeSession { try? await store.endSession(storeSession, succeeded: false) }
+        logger.notice("session abandoned", metadata: ["device": "\(deviceURI)", "phase": "\(phase.rawValue)"])
+        phase = .failed
+    }
+
+    func idle(for timeout: Duration, now: ContinuousClock.Instant) -> Bool { now - lastActivity > timeout }
+
+    // MARK: DevInf
+
+    static func decodeStoredDevInf(_ bytes: [UInt8]) -> DevInf? {
+        guard let message = try? SyncMLMessage(decoding: bytes) else { return nil }
+        for command in message.commands {
+            if case .put(let put) = command, case .devInf(let info)? = put.items.first?.data { return info }
+        }
+        return nil
+    }
+
+    func keepDevInf(_ info: DevInf) async {
+        clientDevInf = info
+        guard let deviceID else { return }
+        let message = SyncMLMessage(
+            header: SyncHeader(version: version, sessionID: clientSessionID, msgID: "1", target: Location(serverURI), source: Location(deviceURI)),
+            commands: [.put(Exchange(cmdID: "1", meta: Meta(type: "application/vnd.syncml-devinf+xml"),
+                                     items: [Item(source: Location(version.devInfURI), data: .devInf(info))]))])
+        try? await store.setDevInf(message.encoded(as: .xml), for: deviceID)
+    }
+}

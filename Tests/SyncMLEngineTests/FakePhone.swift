@@ -1,0 +1,212 @@
+import Crypto
+import Foundation
+import SyncMLCore
+import SyncMLEngine
+import SyncMLStore
+
+/// A scripted SyncML client with one contacts datastore, holding its items
+/// in memory: enough of a phone to drive the server through whole sessions
+/// (alerts, changes both ways, multi-message packages, large objects, maps).
+final class FakePhone {
+    let server: TestServer
+    let devID: String
+    var wbxml = true
+    var maxMsgSize = 150_000
+    var password = "test"
+    /// MD5 auth as SyncEvolution does it (basic auth costs a PBKDF2 verification per session).
+    var useMD5 = true
+    private var nonce = Data()
+    /// LUID → vCard text.
+    private(set) var items: [String: String] = [:]
+    private var changed: [String: ChangeOperation] = [:]
+    private var lastAnchor: String?
+    private var sessionNumber = 0
+    private var nextLUID = 1
+    private var anchorCounter = 0
+
+    init(_ server: TestServer, devID: String) {
+        self.server = server
+        self.devID = devID
+    }
+
+    @discardableResult
+    func add(_ vcard: String) -> String {
+        let luid = "L\(nextLUID)"
+        nextLUID += 1
+        items[luid] = vcard
+        changed[luid] = .add
+        return luid
+    }
+
+    func edit(_ luid: String, _ vcard: String) {
+        items[luid] = vcard
+        if changed[luid] != .add { changed[luid] = .replace }
+    }
+
+    func delete(_ luid: String) {
+        items[luid] = nil
+        changed[luid] = changed[luid] == .add ? nil : .delete
+    }
+
+    /// Forgets its anchors, as after a reinstall: the next sync is slow.
+    func forgetAnchors() { lastAnchor = nil }
+
+    struct Report {
+        var grantedMode: Int?
+        var alertStatus: Int?
+        /// Statuses the server sent for this phone's changes, in order.
+        var itemStatuses: [Int] = []
+        var received: [String] = []
+        var messages = 0
+    }
+
+    /// One whole session in `mode` (alert code). Throws when the server answers out of protocol.
+    @discardableResult
+    func sync(_ mode: AlertCode = .twoWay) async throws -> Report {
+        sessionNumber += 1
+        anchorCounter += 1
+        let next = "A\(anchorCounter)-\(devID)"
+        var report = Report()
+        var msgID = 0
+        var url: String? = nil
+        func header() -> SyncHeader {
+            msgID += 1
+            return SyncHeader(sessionID: String(sessionNumber), msgID: String(msgID), target: Location(server.url),
+                              source: Location(devID, name: "test"), meta: Meta(maxMsgSize: maxMsgSize))
+        }
+        func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
+            report.messages += 1
+            return try await server.post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url)
+        }
+
+        // Package 1: credentials and the alert.
+        var first = header()
+        if useMD5 {
+            let secret = Data(Insecure.MD5.hash(data: Data("test:\(password)".utf8))).base64EncodedString()
+            let digest = Data(Insecure.MD5.hash(data: Data((secret + ":").utf8) + nonce)).base64EncodedString()
+            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: digest)
+        } else {
+            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
+                                    data: Data("test:\(password)".utf8).base64EncodedString())
+        }
+        let alert = Alert(cmdID: "1", code: mode, items: [Item(target: Location("contacts"), source: Location("./contacts"),
+                                                                meta: Meta(anchor: Anchor(last: mode == .slow ? nil : lastAnchor, next: next)))])
+        let reply1 = try await send(SyncMLMessage(header: first, commands: [.alert(alert)]))
+        url = reply1.header.respURI
+        if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
+        report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
+        guard reply1.status(for: "SyncHdr")?.code.rawValue == 212, let granted = reply1.alerts.first?.code else {
+            throw TestFailure("init refused: \(reply1.statusSummary)")
+        }
+        report.grantedMode = granted.rawValue
+        let slow = granted == .slow || granted == .refreshFromClient
+
+        // Package 3: the phone's changes.
+        var commands: [Command] = [statusFor(reply1, msgRef: "1", cmdRef: "0", cmd: "SyncHdr")]
+        if let serverAlert = reply1.alerts.first {
+            commands.append(.status(Status(cmdID: "s", msgRef: "1", cmdRef: serverAlert.cmdID, cmd: "Alert", code: .ok)))
+        }
+        var syncCommands: [Command] = []
+        var cmd = 100
+        if granted != .oneWayFromServer && granted != .refreshFromServer {
+            let send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for (luid, operation) in send {
+                cmd += 1
+                let item = Item(source: Location(luid), data: operation == .delete ? nil : .text(items[luid]!))
+                let command = ItemCommand(cmdID: String(cmd), meta: Meta(type: "text/vcard"), items: [item])
+                syncCommands.append(operation == .add ? .add(command) : operation == .replace ? .replace(command) : .delete(command))
+            }
+        }
+        commands.append(.sync(Sync(cmdID: "2", target: Location("contacts"), source: Location("./contacts"), commands: syncCommands)))
+        var reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands)))
+        report.itemStatuses = reply.commands.compactMap {
+            if case .status(let s) = $0, ["Add", "Replace", "Delete"].contains(s.cmd) { s.code.rawValue } else { nil }
+        }
+
+        // Package 4: the server's changes, maybe in several messages; package 5: statuses and map.
+        var maps: [MapItem] = []
+        var chunk: (guid: String, data: [UInt8])?
+        while true {
+            var answers: [Command] = [statusFor(reply, msgRef: reply.header.msgID, cmdRef: "0", cmd: "SyncHdr")]
+            for sync in reply.syncs {
+                for (name, command) in sync.items {
+                    for item in command.items {
+                        var code = StatusCode.ok
+                        var data: [UInt8] = []
+                        if case .bytes(let bytes)? = item.data { data = Array(bytes) }
+                        let guid = item.source?.locURI ?? ""
+                        if item.moreData {
+                            chunk = (guid, (chunk?.data ?? []) + data)
+                            answers.append(.status(Status(cmdID: "s", msgRef: reply.header.msgID, cmdRef: command.cmdID, cmd: name, code: .chunkedItemAccepted)))
+                            continue
+                        }
+                        if let pending = chunk, pending.guid == guid { data = pending.data + data; chunk = nil }
+                        let text = String(decoding: data, as: UTF8.self)
+                        switch name {
+                        case "Add":
+                            let luid = "S\(nextLUID)"
+                            nextLUID += 1
+                            items[luid] = text
+                            maps.append(MapItem(target: Location(guid), source: Location(luid)))
+                            code = .itemAdded
+                            report.received.append(text)
+                        case "Replace":
+                            items[item.target?.locURI ?? ""] = text
+                            report.received.append(text)
+                        default:
+                            items[item.target?.locURI ?? ""] = nil
+                        }
+                        answers.append(.status(Status(cmdID: "s", msgRef: reply.header.msgID, cmdRef: command.cmdID, cmd: name, code: code)))
+                    }
+                }
+            }
+            if reply.isFinal {
+                if !maps.isEmpty {
+                    answers.append(.map(Map(cmdID: "m", target: Location("contacts"), source: Location("./contacts"), items: maps)))
+                }
+                let last = try await send(SyncMLMessage(header: header(), commands: renumber(answers)))
+                guard last.isFinal, last.syncs.isEmpty else { throw TestFailure("expected the end of the session: \(last.statusSummary)") }
+                break
+            }
+            answers.append(.alert(Alert(cmdID: "n", code: .nextMessage, items: [])))
+            reply = try await send(SyncMLMessage(header: header(), commands: renumber(answers), isFinal: false))
+        }
+        changed = [:]
+        lastAnchor = next
+        return report
+    }
+
+    private func statusFor(_ reply: SyncMLMessage, msgRef: String, cmdRef: String, cmd: String) -> Command {
+        .status(Status(cmdID: "s", msgRef: msgRef, cmdRef: cmdRef, cmd: cmd, code: .ok))
+    }
+
+    /// CmdIDs 1, 2, 3 … in order (statuses built above carry placeholders).
+    private func renumber(_ commands: [Command]) -> [Command] {
+        var counter = 0
+        return commands.map { command in
+            counter += 1
+            let id = String(counter)
+            switch command {
+            case .status(var s): s.cmdID = id; return .status(s)
+            case .alert(var a): a.cmdID = id; return .alert(a)
+            case .map(var m): m.cmdID = id; return .map(m)
+            case .sync(var s): s.cmdID = id; return .sync(s)
+            default: return command
+            }
+        }
+    }
+}
+
+/// A vCard 3.0 contact.
+func vCard(_ given: String, _ family: String, tel: String? = nil, email: String? = nil, note: String? = nil, photoBytes: Int = 0) -> String {
+    var lines = ["BEGIN:VCARD", "VERSION:3.0", "N:\(family);\(given);;;", "FN:\(given) \(family)"]
+    if let tel { lines.append("TEL;TYPE=CELL:\(tel)") }
+    if let email { lines.append("EMAIL;TYPE=INTERNET:\(email)") }
+    if let note { lines.append("NOTE:\(note)") }
+    if photoBytes > 0 {
+        let bytes = (0..<photoBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        lines.append("PHOTO;ENCODING=b;TYPE=JPEG:" + Data(bytes).base64EncodedString())
+    }
+    lines.append("END:VCARD")
+    return lines.joined(separator: "\r\n") + "\r\n"
+}
