@@ -50,8 +50,13 @@ struct Authenticator {
         }
     }
 
-    /// A fresh nonce for the device, stored before it is sent; returned as the Chal to put in the status.
+    /// The Chal to put in the header's status: a fresh MD5 nonce for the device,
+    /// stored before it is sent — or, for a user without an MD5 secret, basic
+    /// (a client follows the Chal's type in its next session; MD5 would fail).
     func challenge(user: String?, devID: String) async -> Challenge {
+        if let user, (try? await store.existingUser(named: user)) != nil, (try? await store.md5Secret(user: user)) == nil {
+            return Challenge(meta: Meta(format: "b64", type: "syncml:auth-basic"))
+        }
         var bytes = [UInt8](repeating: 0, count: 12)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }

@@ -1,0 +1,38 @@
+import Testing
+
+extension InteropTests {
+    @Suite("Large objects")
+    struct LargeObjects {
+        /// 30,000 bytes of picture, about 40 KB of base64: four times the smallest MaxMsgSize.
+        static let photo = Samples.photo(bytes: 30_000)
+        /// SyncEvolution raises anything smaller to this.
+        static let maxMsgSize = 10_240
+
+        @Test("a contact larger than the client's MaxMsgSize goes up in chunks and comes down in chunks, intact", arguments: [true, false])
+        func contactLargerThanAMessageTravelsBothWays(wbxml: Bool) throws {
+            let workspace = try InteropWorkspace()
+            defer { workspace.close() }
+            let server = try workspace.startServer()
+            let first = try workspace.client("first", of: server)
+            let second = try workspace.client("second", of: server)
+            try Samples.fill(first)
+            try first.write(Samples.contact("Pat Photograph", photo: Self.photo), as: "pat.vcf", in: .addressbook)
+            let contacts = (Samples.titles(.addressbook) + ["Pat Photograph"]).sorted()
+
+            try requireSuccess(first.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
+            let stored = try #require(try server.records(of: .alice)["contacts"]?.first { ItemText.value(of: "FN", in: $0) == "Pat Photograph" })
+            #expect(Self.photoData(stored) == Self.photo, "the server reassembled the chunks")
+
+            let download = try requireSuccess(second.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
+            #expect(download.report?[.addressbook].count(.local, .added) == contacts.count, "\(download)")
+            #expect(try second.titles(in: .addressbook) == contacts)
+            let received = try #require(try second.item(titled: "Pat Photograph", in: .addressbook))
+            #expect(Self.photoData(received.text) == Self.photo, "the client reassembled the server's chunks")
+        }
+
+        /// The PHOTO value without folding whitespace.
+        static func photoData(_ text: String) -> String? {
+            ItemText.value(of: "PHOTO", in: text).map { String($0.filter { !$0.isWhitespace }) }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Fails the test with the client's output and the server's log unless the sync succeeded.
+@discardableResult
+func requireSuccess(_ run: SyncRun, _ server: SyncMLServerProcess) throws -> SyncRun {
+    guard run.succeeded else {
+        throw Subprocess.Failure(description: "\(run)\n--- server log ---\n\(server.log)")
+    }
+    return run
+}
+
+/// A server with one user (`Account.alice`) and two clients holding the same data:
+/// the first uploaded `Samples.book` with a slow sync, the second, empty, received it
+/// with a slow sync.
+struct SyncedPair {
+    let server: SyncMLServerProcess
+    let first: SyncEvolutionClient
+    let second: SyncEvolutionClient
+}
+
+extension InteropWorkspace {
+    func syncedPair(_ datastores: [Datastore] = Datastore.allCases) throws -> SyncedPair {
+        let server = try startServer()
+        let first = try client("first", of: server)
+        let second = try client("second", of: server)
+        try Samples.fill(first)
+        try requireSuccess(first.sync(.slow, datastores), server)
+        try requireSuccess(second.sync(.slow, datastores), server)
+        return SyncedPair(server: server, first: first, second: second)
+    }
+}
+
+extension SyncEvolutionClient {
+    /// The file name of the one item titled `title` (the second client's are 0, 1, 2 …).
+    func fileName(titled title: String, in datastore: Datastore) throws -> String {
+        guard let item = try item(titled: title, in: datastore) else {
+            throw Subprocess.Failure(description: "\(name) has not exactly one \(datastore.rawValue) item titled \(title): \(try items(in: datastore))")
+        }
+        return item.name
+    }
+
+    /// Replaces the one item titled `title` with `text`, keeping its file name (an edit).
+    func replace(titled title: String, in datastore: Datastore, with text: String) throws {
+        try write(text, as: fileName(titled: title, in: datastore), in: datastore)
+    }
+
+    func delete(titled title: String, in datastore: Datastore) throws {
+        try delete(fileName(titled: title, in: datastore), in: datastore)
+    }
+}

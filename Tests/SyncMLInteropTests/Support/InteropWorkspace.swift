@@ -1,0 +1,48 @@
+import Foundation
+
+/// Everything one scenario creates — servers, their stores, clients — under one
+/// temporary directory. `close()` stops the servers and removes the directory,
+/// unless `SYNCML_INTEROP_KEEP=1` (then its path is printed, to look at the
+/// client files, stores and session logs).
+final class InteropWorkspace: @unchecked Sendable {
+    let root: URL
+    private var servers: [SyncMLServerProcess] = []
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-interop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    /// The path of a store file in the workspace (not created).
+    func storePath(_ name: String = "server") -> URL { root.appendingPathComponent("\(name).sqlite") }
+
+    /// Adds `users` to the store `name` (created on first use) and starts `syncml serve` on it.
+    func startServer(_ name: String = "server", users: [Account] = [.alice]) throws -> SyncMLServerProcess {
+        let store = storePath(name)
+        for user in users { try SyncMLTool.addUser(user, store: store) }
+        return try startServer(on: store)
+    }
+
+    /// Starts `syncml serve` on an existing store (its users and device anchors kept).
+    func startServer(on store: URL) throws -> SyncMLServerProcess {
+        let server = try SyncMLServerProcess(store: store)
+        servers.append(server)
+        return server
+    }
+
+    /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`.
+    func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) throws -> SyncEvolutionClient {
+        let client = try SyncEvolutionClient(name: name, in: root)
+        try client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)")
+        return client
+    }
+
+    func close() {
+        for server in servers { server.stop() }
+        if ProcessInfo.processInfo.environment["SYNCML_INTEROP_KEEP"] == "1" {
+            FileHandle.standardError.write(Data("interop workspace kept: \(root.path)\n".utf8))
+        } else {
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SyncEvolution command-line client installed on this machine, and the
+/// `LD_PRELOAD` shim without which its HTTP transport crashes.
+///
+/// A missing client skips the interop tests with a loud message on standard
+/// error, unless `SYNCML_REQUIRE_PEERS=1` (set by `.ci/run`): then they run and fail.
+enum SyncEvolution {
+    static let executable: String? = Subprocess.path(of: "syncevolution")
+
+    static var peersRequired: Bool { ProcessInfo.processInfo.environment["SYNCML_REQUIRE_PEERS"] == "1" }
+
+    /// True if the interop tests should run. Evaluated once, so the banner is printed once.
+    static let testsShouldRun: Bool = {
+        if executable != nil || peersRequired { return true }
+        let banner = String(repeating: "!", count: 78)
+        FileHandle.standardError.write(Data("""
+            \(banner)
+            !! SKIPPING the SyncEvolution interop tests: `syncevolution` is not installed.
+            !! Install it with: apt-get install syncevolution   (CI sets SYNCML_REQUIRE_PEERS=1 to fail instead)
+            \(banner)\n
+            """.utf8))
+        return false
+    }()
+
+    static func requireExecutable() throws -> String {
+        guard let executable else {
+            throw Subprocess.Failure(description: "syncevolution is not installed (apt-get install syncevolution)")
+        }
+        return executable
+    }
+
+    /// The shim's source, kept beside this file (a copy of the project's shared tool).
+    static let curlFixSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("syncevolution-curlfix.c")
+
+    /// Debian's SyncEvolution 2.0.0-3+b1 hands libcurl NULL read/write callbacks and
+    /// segfaults on its first POST; this shim substitutes working ones (see the
+    /// comment in `syncevolution-curlfix.c` and docs/INTEROP.md). Compiled once per
+    /// test process into a temporary directory; returns the `.so` path.
+    static func curlFix() throws -> String { try compiledCurlFix.get() }
+
+    private static let compiledCurlFix: Result<String, Subprocess.Failure> = {
+        guard let compiler = ["gcc", "cc", "clang"].lazy.compactMap(Subprocess.path(of:)).first else {
+            return .failure(Subprocess.Failure(description: "no C compiler (gcc, cc or clang) to build the SyncEvolution curl shim"))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-curlfix-\(getpid())")
+        let library = directory.appendingPathComponent("curlfix.so").path
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let result = try Subprocess.run(compiler, ["-shared", "-fPIC", "-O2", "-o", library, curlFixSource.path, "-ldl"], timeout: .seconds(60))
+            guard result.status == 0 else {
+                return .failure(Subprocess.Failure(description: "compiling the curl shim failed: \(result)"))
+            }
+            return .success(library)
+        } catch {
+            return .failure(Subprocess.Failure(description: "compiling the curl shim failed: \(error)"))
+        }
+    }()
+}

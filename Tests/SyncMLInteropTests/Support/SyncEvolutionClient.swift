@@ -1,0 +1,219 @@
+import Foundation
+
+/// A datastore of the SyncEvolution client, kept by its file backend as one
+/// file per item in a directory of its own.
+enum Datastore: String, CaseIterable, Sendable {
+    case addressbook, calendar, todo
+
+    /// The client's item directory, under the client's root.
+    var folder: String {
+        switch self {
+        case .addressbook: "contacts"
+        case .calendar: "calendar"
+        case .todo: "todo"
+        }
+    }
+
+    /// The MIME type the file backend stores (and prefers on the wire).
+    var format: String { self == .addressbook ? "text/vcard" : "text/calendar" }
+
+    /// The name our server files the datastore under (its canonical alias).
+    var serverName: String {
+        switch self {
+        case .addressbook: "contacts"
+        case .calendar: "calendar"
+        case .todo: "tasks"
+        }
+    }
+}
+
+/// The sync modes SyncEvolution's `--sync` takes, with the alert code each sends.
+enum SyncMode: String, CaseIterable, Sendable {
+    case twoWay = "two-way"
+    case slow
+    case oneWayFromClient = "one-way-from-client"
+    case oneWayFromServer = "one-way-from-server"
+    case refreshFromClient = "refresh-from-client"
+    case refreshFromServer = "refresh-from-server"
+}
+
+enum ClientAuth: String, Sendable {
+    case md5, basic
+}
+
+enum SyncMLVersion: String, Sendable {
+    case v1_1 = "1.1"
+    case v1_2 = "1.2"
+}
+
+/// One item file of a client datastore.
+struct ItemFile: Sendable, CustomStringConvertible {
+    var name: String
+    var text: String
+
+    /// FN of a vCard, SUMMARY of an event or task.
+    var title: String? { ItemText.value(of: "FN", in: text) ?? ItemText.value(of: "SUMMARY", in: text) }
+
+    var description: String { "\(name): \(title ?? "?")" }
+}
+
+/// One SyncEvolution client (`syncevolution --daemon=no`, file backend) with a
+/// root directory of its own: HOME, XDG directories, item files and session logs,
+/// so that clients never share state.
+///
+/// The local context is `@ctx` (the item directories), the peer `peer@ctx` (the
+/// server's URL, the account and the device ID). Each datastore is synced with
+/// the server URI of the same name (`addressbook`, `calendar`, `todo`).
+struct SyncEvolutionClient: Sendable {
+    let name: String
+    let root: URL
+
+    /// Per `sync` run: SIGKILL after this long (a sync against a local server takes ~1 s).
+    static let syncTimeout = Duration.seconds(120)
+
+    /// Creates the client's directories under `directory/name`.
+    init(name: String, in directory: URL) throws {
+        self.name = name
+        root = directory.appendingPathComponent(name)
+        for folder in ["home", "config", "data", "cache", "logs"] + Datastore.allCases.map(\.folder) {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+    }
+
+    /// The environment every run gets: its own HOME and XDG directories, UTC,
+    /// no proxy, no D-Bus session (so no daemon is contacted), and the curl shim.
+    func environment() throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+                     "DBUS_SESSION_BUS_ADDRESS"] {
+            environment[name] = nil
+        }
+        environment["HOME"] = root.appendingPathComponent("home").path
+        environment["XDG_CONFIG_HOME"] = root.appendingPathComponent("config").path
+        environment["XDG_DATA_HOME"] = root.appendingPathComponent("data").path
+        environment["XDG_CACHE_HOME"] = root.appendingPathComponent("cache").path
+        environment["TZ"] = "UTC"
+        environment["LD_PRELOAD"] = try SyncEvolution.curlFix()
+        return environment
+    }
+
+    /// Runs `syncevolution --daemon=no ARGUMENTS` in this client's environment.
+    func run(_ arguments: [String], timeout: Duration = syncTimeout) throws -> ProcessResult {
+        try Subprocess.run(SyncEvolution.requireExecutable(), ["--daemon=no"] + arguments, environment: environment(), timeout: timeout)
+    }
+
+    /// Creates the file-backend context and the peer configuration (the two
+    /// `--configure` commands of the shared SyncEvolution doc).
+    func configure(url: String, user: String, password: String, deviceID: String) throws {
+        var context = ["--configure", "--template", "none", "keyring=no"]
+        for datastore in Datastore.allCases {
+            context += ["\(datastore.rawValue)/backend=file",
+                        "\(datastore.rawValue)/databaseFormat=\(datastore.format)",
+                        "\(datastore.rawValue)/database=file://\(directory(of: datastore).path)"]
+        }
+        try mustSucceed(run(context + ["@ctx"] + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure @ctx")
+        let peer = ["--configure", "--template", "SyncEvolution", "syncURL=\(url)", "username=\(user)", "password=\(password)",
+                    "deviceId=\(deviceID)", "logdir=\(logs.path)", "printChanges=0", "dumpData=0", "peer@ctx"]
+        try mustSucceed(run(peer + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure peer@ctx")
+    }
+
+    /// Points the configured peer at another server URL (a restarted server gets a new port).
+    func point(at url: String) throws {
+        try mustSucceed(run(["--configure", "syncURL=\(url)", "peer@ctx"], timeout: .seconds(30)), "configure syncURL")
+    }
+
+    /// Runs one sync session and returns how it ended.
+    ///
+    /// Always passes `enableRefreshSync=1` (a real Alert 205 for refresh-from-server),
+    /// `preventSlowSync=0` (accept a server-requested slow sync), `RetryInterval=0` and
+    /// `useProxy=0`. `extra` holds further `property=value` overrides for this run only
+    /// (for example `password=wrong`). `SYNCML_INTEROP_DEBUG=1` adds `loglevel=5`, which
+    /// dumps every message into the session's log directory.
+    func sync(
+        _ mode: SyncMode,
+        _ datastores: [Datastore] = Datastore.allCases,
+        wbxml: Bool = true,
+        syncMLVersion: SyncMLVersion = .v1_2,
+        auth: ClientAuth = .md5,
+        maxMsgSize: Int? = nil,
+        maxObjSize: Int? = nil,
+        extra: [String] = []
+    ) throws -> SyncRun {
+        var properties = ["enableWBXML=\(wbxml ? 1 : 0)", "enableRefreshSync=1", "preventSlowSync=0", "RetryInterval=0", "useProxy=0",
+                          "SyncMLVersion=\(syncMLVersion.rawValue)", "clientAuthType=\(auth.rawValue)"]
+        if let maxMsgSize { properties.append("maxMsgSize=\(maxMsgSize)") }
+        if let maxObjSize { properties.append("maxObjSize=\(maxObjSize)") }
+        if ProcessInfo.processInfo.environment["SYNCML_INTEROP_DEBUG"] == "1" { properties.append("loglevel=5") }
+        properties += extra
+        let sessionsBefore = sessionDirectories()
+        let result = try run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue))
+        let session = sessionDirectories().subtracting(sessionsBefore).sorted().last
+        let report = session.flatMap { SyncReport(contentsOf: logs.appendingPathComponent($0).appendingPathComponent("status.ini")) }
+        return SyncRun(client: name, mode: mode, result: result, report: report)
+    }
+
+    // MARK: Item files
+
+    var logs: URL { root.appendingPathComponent("logs") }
+
+    func directory(of datastore: Datastore) -> URL { root.appendingPathComponent(datastore.folder) }
+
+    /// Writes an item file as a user's application would (the backend picks it up as new or changed).
+    @discardableResult
+    func write(_ text: String, as fileName: String, in datastore: Datastore) throws -> String {
+        try Data(text.utf8).write(to: directory(of: datastore).appendingPathComponent(fileName))
+        return fileName
+    }
+
+    func delete(_ fileName: String, in datastore: Datastore) throws {
+        try FileManager.default.removeItem(at: directory(of: datastore).appendingPathComponent(fileName))
+    }
+
+    /// The datastore's item files, by name. Items the client received are named 0, 1, 2 …
+    func items(in datastore: Datastore) throws -> [ItemFile] {
+        let directory = directory(of: datastore)
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().compactMap { name in
+            guard !name.hasPrefix(".") else { return nil }
+            return ItemFile(name: name, text: String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self))
+        }
+    }
+
+    /// The sorted titles (FN or SUMMARY) of the datastore's items: a duplicate shows up twice.
+    func titles(in datastore: Datastore) throws -> [String] {
+        try items(in: datastore).map { $0.title ?? "<no title in \($0.name)>" }.sorted()
+    }
+
+    /// The item whose title is `title`, if exactly one has it.
+    func item(titled title: String, in datastore: Datastore) throws -> ItemFile? {
+        let matching = try items(in: datastore).filter { $0.title == title }
+        return matching.count == 1 ? matching[0] : nil
+    }
+
+    // MARK: Private
+
+    private func sessionDirectories() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: logs.path)) ?? [])
+    }
+
+    private func mustSucceed(_ result: ProcessResult, _ what: String) throws {
+        guard result.status == 0 else { throw Subprocess.Failure(description: "\(name): syncevolution \(what) failed: \(result)") }
+    }
+}
+
+/// How one `syncevolution --sync` run ended.
+struct SyncRun: Sendable, CustomStringConvertible {
+    var client: String
+    var mode: SyncMode
+    var result: ProcessResult
+    /// The session's `status.ini`; nil when the client wrote none.
+    var report: SyncReport?
+
+    var exitCode: Int32 { result.status }
+    var output: String { result.output }
+    var succeeded: Bool { exitCode == 0 }
+
+    var description: String {
+        let crash = exitCode == 139 ? " — SIGSEGV: the curl shim (LD_PRELOAD) was not applied" : ""
+        return "\(client) \(mode.rawValue): \(result)\(crash)"
+    }
+}
