@@ -15,8 +15,6 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    var count: Int { channels.withLockedValue { $0.count } }
-
     /// Asks every connection to finish and schedules a hard close after
     /// `deadline`; returns the channels to wait for.
     func quiesceAll(closingWithin deadline: TimeAmount) -> [any Channel] {

@@ -5,6 +5,15 @@ import SyncMLStore
 import Testing
 
 private let wbxml = "Content-Type: application/vnd.syncml+wbxml"
+/// `shared/fixtures` beside the package, or under `SYNCML_SHARED`.
+private let sharedFixtures: URL = {
+    if let path = ProcessInfo.processInfo.environment["SYNCML_SHARED"] {
+        return URL(fileURLWithPath: path).appendingPathComponent("fixtures")
+    }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
+}()
+
 /// Not SyncML at all: whatever the engine answers, it is not a 2xx.
 private let garbage = Array("definitely not WBXML".utf8)
 
@@ -76,6 +85,21 @@ struct HTTPSyncServerTests {
                     #expect(response.headers["content-type"] == direct.contentType)
                     #expect(response.body == direct.body)
                 }
+            }
+        }
+    }
+
+    @Test("a recorded SyncEvolution message gets a SyncML reply with HTTP 200 (its errors travel inside SyncML)")
+    func recordedClientMessage() async throws {
+        let message = try Array(Data(contentsOf: sharedFixtures.appendingPathComponent("syncevolution/06-bad-password-401-xml/002-c2s.xml")))
+        let type = "application/vnd.syncml+xml"
+        try await TestServer.with { server in
+            try await RawHTTPConnection.with(port: server.http.port) { connection in
+                try await connection.send("POST", "/sync", headers: ["Content-Type: \(type)"], body: message)
+                let response = try await connection.response()
+                #expect(response.status == 200)
+                #expect(response.headers["content-type"]?.hasPrefix(type) == true)
+                #expect(response.text.contains("<SyncML"))
             }
         }
     }
