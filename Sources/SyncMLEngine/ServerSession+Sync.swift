@@ -242,7 +242,8 @@ extension ServerSession {
         guard datastore.mode.isFull, let signature = record.signature else { return nil }
         var candidates: [RecordMatcher.Entry] = []
         var records: [String: ReceivedRecord] = [:]
-        for item in try await store.items(matching: signature.matchKey, datastore: datastore.id).prefix(32)
+        // Bounded per key: a name or number thousands share must not make matching quadratic.
+        for item in try await store.items(matching: signature.matchKey, datastore: datastore.id, limitPerKey: 16)
         where try await isFree(item.guid, in: datastore, device: device) {
             guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
             let server = ReceivedRecord(type: item.type, payload: payload)

@@ -406,11 +406,13 @@ public actor SyncStore {
     }
 
     /// Live items having any of `keys` (indexed), each once, in GUID order.
-    public func items(matchingKeys keys: [String], datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
+    /// `limitPerKey` bounds the rows read per key, so that a key thousands of
+    /// items share (a switchboard number) costs the same as a rare one.
+    public func items(matchingKeys keys: [String], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
         var ids = Set<Int64>()
         for key in Set(keys) {
-            try database.forEach("SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ?",
-                                 [.integer(datastore.rawValue), .text(key)]) { row in ids.insert(row.integer(0)) }
+            try database.forEach("SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?",
+                                 [.integer(datastore.rawValue), .text(key), .integer(Int64(limitPerKey ?? -1))]) { row in ids.insert(row.integer(0)) }
         }
         var items: [StoredItem] = []
         for id in ids {
@@ -420,8 +422,8 @@ public actor SyncStore {
     }
 
     /// Live items sharing a key with `matchKey`.
-    public func items(matching matchKey: MatchKey, datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
-        try items(matchingKeys: ItemChange.keys(for: matchKey), datastore: datastore)
+    public func items(matching matchKey: MatchKey, datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
+        try items(matchingKeys: ItemChange.keys(for: matchKey), datastore: datastore, limitPerKey: limitPerKey)
     }
 
     /// The match keys stored for an item's current version.
