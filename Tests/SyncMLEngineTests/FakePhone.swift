@@ -23,6 +23,8 @@ final class FakePhone {
     var devInf: DevInf?
     /// DataStore URI the phone names the server's contacts by.
     var serverDatastore = "contacts"
+    /// Stops the next session after sending its changes, as if the server's answer never arrived.
+    var loseReplyToChanges = false
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
     private var nonce = Data()
     /// LUID → vCard text.
@@ -136,6 +138,10 @@ final class FakePhone {
         }
         commands.append(.sync(Sync(cmdID: "2", target: Location(serverDatastore), source: Location("./contacts"), commands: syncCommands)))
         var reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands)))
+        if loseReplyToChanges {
+            loseReplyToChanges = false
+            throw TestFailure("the reply to the changes was lost")
+        }
         report.itemStatuses = reply.commands.compactMap {
             if case .status(let s) = $0, ["Add", "Replace", "Delete"].contains(s.cmd) { s.code.rawValue } else { nil }
         }
