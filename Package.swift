@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
         .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
         .library(name: "SyncMLEngine", targets: ["SyncMLEngine"]),
+        .library(name: "SyncMLClient", targets: ["SyncMLClient"]),
         .library(name: "SyncMLServer", targets: ["SyncMLServer"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
@@ -91,6 +92,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The client role a host app embeds: its records in, a sync report out.
+        .target(
+            name: "SyncMLClient",
+            dependencies: [
+                "SyncMLCore", "SyncMLStore",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

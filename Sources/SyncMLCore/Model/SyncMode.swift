@@ -1,5 +1,3 @@
-public import SyncMLCore
-
 /// The six sync modes of OMA DS 1.2 (§4.2–4.6), as the client requests them in
 /// its Alert and as the server grants them.
 public enum SyncMode: String, Sendable, CaseIterable, Hashable, CustomStringConvertible {
@@ -36,14 +34,14 @@ public enum SyncMode: String, Sendable, CaseIterable, Hashable, CustomStringConv
     }
 
     /// Whether the client's changes are applied to the server.
-    var acceptsClientChanges: Bool { self != .oneWayFromServer && self != .refreshFromServer }
+    package var acceptsClientChanges: Bool { self != .oneWayFromServer && self != .refreshFromServer }
     /// Whether the server sends its changes to the client.
-    var sendsServerChanges: Bool { self != .oneWayFromClient && self != .refreshFromClient }
+    package var sendsServerChanges: Bool { self != .oneWayFromClient && self != .refreshFromClient }
     /// Whether the exchange starts from nothing known about the client's items
     /// (its maps and acknowledged sequence are forgotten first).
-    var isFull: Bool { self == .slow || self == .refreshFromClient || self == .refreshFromServer }
+    package var isFull: Bool { self == .slow || self == .refreshFromClient || self == .refreshFromServer }
     /// Whether the mode continues from the last sync's anchors.
-    var needsAnchors: Bool { self == .twoWay || self == .oneWayFromClient || self == .oneWayFromServer }
+    package var needsAnchors: Bool { self == .twoWay || self == .oneWayFromClient || self == .oneWayFromServer }
 
     public var description: String { rawValue }
 }

@@ -1,0 +1,122 @@
+public import SyncMLCore
+
+/// Where and as whom a client syncs.
+public struct ClientConfiguration: Sendable {
+    public enum Authentication: String, Sendable, Hashable {
+        /// `syncml:auth-md5`, the default (the password never crosses the wire).
+        case md5
+        /// `syncml:auth-basic`.
+        case basic
+    }
+
+    /// The server's SyncML URL (`http://host:8080/sync`).
+    public var serverURL: String
+    public var user: String
+    public var password: String
+    /// The client's DevID: the server keeps anchors, maps and nonces per device.
+    public var deviceID: String
+    public var authentication: Authentication = .md5
+    /// WBXML (the default, like phones and SyncEvolution) or XML.
+    public var wbxml = true
+    /// The largest message this client accepts and sends (MaxMsgSize).
+    public var maxMessageSize = 150_000
+    /// The largest object this client accepts (MaxObjSize).
+    public var maxObjectSize = 16 << 20
+
+    public init(serverURL: String, user: String, password: String, deviceID: String) {
+        self.serverURL = serverURL
+        self.user = user
+        self.password = password
+        self.deviceID = deviceID
+    }
+}
+
+/// What one sync did, per datastore.
+public struct SyncReport: Sendable, CustomStringConvertible {
+    public struct Counts: Sendable, Hashable {
+        public var added = 0
+        public var updated = 0
+        public var deleted = 0
+        public init() {}
+    }
+
+    public struct Datastore: Sendable {
+        public var name: String
+        /// The mode the client asked for and the one the server granted (a 508 turns two-way into slow).
+        public var requested: SyncMode
+        public var performed: SyncMode
+        /// Changes applied to the host's records.
+        public var local = Counts()
+        /// Changes the client sent and the server accepted.
+        public var remote = Counts()
+        /// Items the server answered with a conflict status (207 merged, 208, 209, 419), and how.
+        public var conflicts: [String: Int] = [:]
+        /// Items refused (by the server, or by the host when applying).
+        public var rejected = 0
+    }
+
+    public var datastores: [Datastore] = []
+    public var duration: Duration = .zero
+
+    public var description: String {
+        var lines: [String] = []
+        for store in datastores {
+            var line = "\(store.name): \(store.performed)"
+            if store.performed != store.requested { line += " (asked \(store.requested))" }
+            line += "; local +\(store.local.added) ~\(store.local.updated) -\(store.local.deleted)"
+            line += "; remote +\(store.remote.added) ~\(store.remote.updated) -\(store.remote.deleted)"
+            if !store.conflicts.isEmpty { line += "; conflicts " + store.conflicts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ") }
+            if store.rejected > 0 { line += "; rejected \(store.rejected)" }
+            lines.append(line)
+        }
+        lines.append("duration \(duration)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Where a sync is, for progress displays.
+public struct SyncProgress: Sendable, Hashable {
+    public enum Phase: String, Sendable, Hashable {
+        case scanning, connecting, sending, receiving, mapping, finished
+    }
+
+    public var phase: Phase
+    public var datastore: String?
+    /// Items done and expected in this phase (expected 0 when unknown).
+    public var done: Int
+    public var expected: Int
+
+    public init(phase: Phase, datastore: String? = nil, done: Int = 0, expected: Int = 0) {
+        self.phase = phase
+        self.datastore = datastore
+        self.done = done
+        self.expected = expected
+    }
+}
+
+/// Why a sync failed.
+public struct SyncClientError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The server refused the credentials (401/407).
+        case authentication
+        /// The server's answer was not SyncML, or broke the protocol.
+        case protocolViolation
+        /// The server answered with an error status for the session or a datastore.
+        case serverStatus
+        /// The transport failed (connection refused, timeout, HTTP error).
+        case transport
+        /// The host's data source or the local state failed.
+        case local
+        case cancelled
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
