@@ -160,6 +160,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "SyncMLClientTests",
+            dependencies: [
+                "SyncMLClient", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",

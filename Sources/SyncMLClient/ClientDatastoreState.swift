@@ -1,0 +1,41 @@
+import SyncMLCore
+import SyncMLStore
+
+/// One datastore during one client session.
+final class ClientDatastoreState {
+    let datastore: ClientDatastore
+    let mirror: DatastoreID
+    let requested: SyncMode
+    var performed: SyncMode
+    var anchor: Anchor
+    /// The server's anchors from its Alert.
+    var serverAnchor: Anchor?
+    /// Set when the server refused the datastore (404, 406…): nothing more is done with it.
+    var refused: StatusCode?
+    var report: SyncReport.Datastore
+
+    // Outgoing.
+    var outgoing: [OutgoingChange] = []
+    var nextOutgoing = 0
+    var partial: (change: OutgoingChange, data: [UInt8], offset: Int)?
+    var syncSent = false
+    var serverRejected = 0
+
+    // Incoming.
+    var chunk: (guid: String, target: String?, name: String, type: String, declared: Int?, bytes: [UInt8])?
+    var maps: [MapItem] = []
+    /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
+    var touched: Set<String> = []
+
+    init(datastore: ClientDatastore, mirror: DatastoreID, requested: SyncMode, anchor: Anchor) {
+        self.datastore = datastore
+        self.mirror = mirror
+        self.requested = requested
+        self.performed = requested
+        self.anchor = anchor
+        report = SyncReport.Datastore(name: datastore.name, requested: requested, performed: requested)
+    }
+
+    var hasMoreToSend: Bool { partial != nil || nextOutgoing < outgoing.count }
+    var localURI: String { "./" + datastore.name }
+}

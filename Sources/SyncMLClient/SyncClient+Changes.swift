@@ -1,0 +1,267 @@
+import Foundation
+import SyncMLCore
+import SyncMLStore
+
+extension SyncClient {
+    // MARK: Answering the server
+
+    /// Statuses for the server's commands (Sync aside: `receiveChanges` answers
+    /// those), Results for a Get of our DevInf, and the server's statuses for our items counted.
+    func answer(_ reply: SyncMLMessage, allowResults: Bool) -> [Command] {
+        let msgRef = reply.header.msgID
+        var out: [Command] = [.status(Status(cmdID: "", msgRef: msgRef, cmdRef: "0", cmd: "SyncHdr", code: .ok,
+                                             targetRefs: [reply.header.target.locURI], sourceRefs: [reply.header.source.locURI]))]
+        for command in reply.commands {
+            switch command {
+            case .status(let status):
+                take(status)
+            case .alert(let alert) where !alert.noResp:
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: alert.cmdID, cmd: "Alert", code: .ok,
+                                          targetRefs: alert.items.compactMap { $0.target?.locURI },
+                                          sourceRefs: alert.items.compactMap { $0.source?.locURI })))
+            case .get(let get):
+                let target = get.items.first?.target?.locURI ?? ""
+                let isDevInf = target.lowercased().contains("devinf")
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: get.cmdID, cmd: "Get", code: isDevInf ? .ok : .notFound,
+                                          targetRefs: [target])))
+                if isDevInf {
+                    out.append(.results(Results(cmdID: "", msgRef: msgRef, cmdRef: get.cmdID, meta: Meta(type: "application/vnd.syncml-devinf+xml"),
+                                                items: [Item(source: Location(target), data: .devInf(devInf()))])))
+                }
+            case .put(let put) where !put.noResp:
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: put.cmdID, cmd: "Put", code: .ok)))
+            case .results(let results):
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: results.cmdID, cmd: "Results", code: .ok)))
+            case .sync, .alert, .put, .status:
+                break
+            default:
+                if let cmdID = command.cmdID {
+                    out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: cmdID, cmd: command.name, code: .optionalFeatureNotSupported)))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The server's status for one of our item commands.
+    private func take(_ status: Status) {
+        guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
+        let code = status.code.rawValue
+        switch code {
+        case 213:
+            return
+        case 200...299, 418:
+            switch sent.change.operation {
+            case .add: sent.store.report.remote.added += 1
+            case .replace: sent.store.report.remote.updated += 1
+            case .delete: sent.store.report.remote.deleted += 1
+            }
+            let conflict: String? = switch code {
+            case 207: "merged"
+            case 208: "client won"
+            case 209: "duplicated"
+            default: nil
+            }
+            if let conflict { sent.store.report.conflicts[conflict, default: 0] += 1 }
+        case 419:
+            sent.store.report.conflicts["server won", default: 0] += 1
+        case 211 where sent.change.operation == .delete:
+            break // already gone on the server
+        default:
+            sent.store.serverRejected += 1
+        }
+    }
+
+    // MARK: Sending
+
+    /// Adds the client's changes to `commands` as far as the server's MaxMsgSize
+    /// allows. True when everything has been sent.
+    func fillChanges(into commands: inout [Command]) async throws -> Bool {
+        let limit = min(serverMaxMessageSize, configuration.maxMessageSize)
+        var used = 1024 + commands.count * 160
+        let itemOverhead = 320
+        var full = false
+        for store in stores where store.refused == nil {
+            guard !full else { break }
+            guard !store.syncSent || store.hasMoreToSend else { continue }
+            let numberOfChanges = store.syncSent ? nil : store.outgoing.count
+            store.syncSent = true
+            var items: [Command] = []
+            while store.hasMoreToSend {
+                if var chunk = store.partial {
+                    let room = limit - used - itemOverhead
+                    guard room >= 256 else { full = true; break }
+                    let end = Self.chunkEnd(chunk.data, from: chunk.offset, room: room)
+                    let more = end < chunk.data.count
+                    items.append(itemCommand(chunk.change, store: store, data: Array(chunk.data[chunk.offset..<end]), moreData: more, size: nil))
+                    used += end - chunk.offset + itemOverhead
+                    chunk.offset = end
+                    store.partial = more ? chunk : nil
+                    if more { full = true; break }
+                    continue
+                }
+                let change = store.outgoing[store.nextOutgoing]
+                var data: [UInt8] = []
+                if change.operation != .delete {
+                    guard let payload = try await state.payload(guid: change.guid, datastore: store.mirror) else {
+                        store.nextOutgoing += 1
+                        continue
+                    }
+                    data = SIFKind(mimeType: change.type) != nil ? SIF.encodeBase64(payload) : payload
+                }
+                let cost = data.count + itemOverhead
+                if used + cost > limit {
+                    let fitsAlone = cost + 2048 <= limit
+                    if fitsAlone || limit - used - itemOverhead < 1024 { full = true; break }
+                    store.nextOutgoing += 1
+                    let end = Self.chunkEnd(data, from: 0, room: limit - used - itemOverhead)
+                    items.append(itemCommand(change, store: store, data: Array(data[..<end]), moreData: true, size: data.count))
+                    store.partial = (change, data, end)
+                    full = true
+                    break
+                }
+                store.nextOutgoing += 1
+                items.append(itemCommand(change, store: store, data: data, moreData: false, size: nil))
+                used += cost
+            }
+            commands.append(.sync(Sync(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI),
+                                       numberOfChanges: numberOfChanges, commands: items)))
+            progress?(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.nextOutgoing, expected: store.outgoing.count))
+        }
+        return !full && !stores.contains { $0.refused == nil && $0.hasMoreToSend }
+    }
+
+    private func itemCommand(_ change: OutgoingChange, store: ClientDatastoreState, data: [UInt8], moreData: Bool, size: Int?) -> Command {
+        placeholderCounter += 1
+        let placeholder = "item:\(placeholderCounter)"
+        placeholders[placeholder] = (store, change)
+        let isSIF = SIFKind(mimeType: change.type) != nil
+        let meta = Meta(format: isSIF && change.operation != .delete ? "b64" : nil, type: change.type)
+        let item = Item(source: Location(change.guid), meta: size.map { Meta(size: $0) },
+                        data: change.operation == .delete ? nil : .bytes(ArraySlice(data)), moreData: moreData)
+        let command = ItemCommand(cmdID: placeholder, meta: meta, items: [item])
+        switch change.operation {
+        case .add: return .add(command)
+        case .replace: return .replace(command)
+        case .delete: return .delete(command)
+        }
+    }
+
+    /// Where a chunk of at most `room` bytes from `offset` ends, never inside a UTF-8 sequence.
+    static func chunkEnd(_ data: [UInt8], from offset: Int, room: Int) -> Int {
+        var end = min(data.count, offset + max(room, 1))
+        while end < data.count, end > offset + 1, data[end] & 0xC0 == 0x80 { end -= 1 }
+        return end
+    }
+
+    // MARK: Receiving
+
+    /// Applies the server's Syncs in `reply` to the host; returns their statuses.
+    func receiveChanges(_ reply: SyncMLMessage) async throws -> [Command] {
+        let msgRef = reply.header.msgID
+        var out: [Command] = []
+        for command in reply.commands {
+            guard case .sync(let sync) = command else { continue }
+            let target = sync.target?.locURI ?? ""
+            guard let store = stores.first(where: { $0.localURI == target || $0.datastore.name == target || "./" + target == $0.localURI }) else {
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: sync.cmdID, cmd: "Sync", code: .notFound, targetRefs: [target])))
+                continue
+            }
+            out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: sync.cmdID, cmd: "Sync", code: .ok,
+                                      targetRefs: [target], sourceRefs: sync.source.map { [$0.locURI] } ?? [])))
+            for child in sync.commands {
+                let (name, itemCommand): (String, ItemCommand)
+                switch child {
+                case .add(let c): (name, itemCommand) = ("Add", c)
+                case .replace(let c): (name, itemCommand) = ("Replace", c)
+                case .delete(let c): (name, itemCommand) = ("Delete", c)
+                default:
+                    if let cmdID = child.cmdID {
+                        out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: cmdID, cmd: child.name, code: .optionalFeatureNotSupported)))
+                    }
+                    continue
+                }
+                for item in itemCommand.items {
+                    let code = await receive(item, name: name, command: itemCommand, into: store)
+                    if !itemCommand.noResp {
+                        out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: itemCommand.cmdID, cmd: name, code: code,
+                                                  targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])))
+                    }
+                }
+                progress?(SyncProgress(phase: .receiving, datastore: store.datastore.name,
+                                       done: store.report.local.added + store.report.local.updated + store.report.local.deleted))
+            }
+        }
+        return out
+    }
+
+    /// One server item applied to the host and recorded in the mirror as the server's change.
+    private func receive(_ item: Item, name: String, command: ItemCommand, into store: ClientDatastoreState) async -> StatusCode {
+        guard store.performed != .oneWayFromClient, store.performed != .refreshFromClient else { return .commandNotAllowed }
+        var type = (item.meta?.type ?? command.meta?.type ?? store.datastore.type).lowercased()
+        var format = item.meta?.format ?? command.meta?.format
+        var data: [UInt8] = []
+        if case .bytes(let bytes)? = item.data { data = Array(bytes) }
+        let guid = item.source?.locURI ?? ""
+        if item.moreData || store.chunk != nil {
+            if var chunk = store.chunk, chunk.guid == guid {
+                chunk.bytes += data
+                store.chunk = chunk
+            } else {
+                store.chunk = (guid, item.target?.locURI, name, type, item.meta?.size ?? command.meta?.size, data)
+            }
+            if store.chunk!.bytes.count > configuration.maxObjectSize {
+                store.chunk = nil
+                return .requestEntityTooLarge
+            }
+            if item.moreData { return .chunkedItemAccepted }
+            let chunk = store.chunk!
+            store.chunk = nil
+            if let declared = chunk.declared, declared != chunk.bytes.count { return .sizeMismatch }
+            (data, type) = (chunk.bytes, chunk.type)
+            _ = format
+        }
+        if format?.lowercased() == "b64", let decoded = try? SIF.decodeBase64(data) {
+            data = decoded
+            format = nil
+        }
+        let source = store.datastore.source
+        do {
+            switch name {
+            case "Add":
+                let id = try await source.add(payload: data, type: type)
+                try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror)
+                store.maps.append(MapItem(target: Location(guid), source: Location(id)))
+                store.touched.insert(id)
+                store.report.local.added += 1
+                return .itemAdded
+            case "Replace":
+                let id = item.target?.locURI ?? ""
+                if !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
+                    try await source.update(id: id, payload: data, type: type)
+                    try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror)
+                    store.touched.insert(id)
+                    store.report.local.updated += 1
+                    return .ok
+                }
+                // An item the host no longer has (or never had): it comes back as a new record.
+                let newID = try await source.add(payload: data, type: type)
+                try await tracker.record(.replace, id: newID, type: type, payload: data, in: store.mirror)
+                store.maps.append(MapItem(target: Location(guid), source: Location(newID)))
+                store.touched.insert(newID)
+                store.report.local.added += 1
+                return .itemAdded
+            default:
+                let id = item.target?.locURI ?? ""
+                guard !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
+                try await source.delete(id: id)
+                try await tracker.record(.delete, id: id, type: known.type, payload: [], in: store.mirror)
+                store.report.local.deleted += 1
+                return .ok
+            }
+        } catch {
+            store.report.rejected += 1
+            return .commandFailed
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Crypto
+import Foundation
+import SyncMLCore
+import SyncMLStore
+
+extension SyncClient {
+    /// The whole session, package by package (see the type's documentation).
+    func runSession() async throws {
+        progress?(SyncProgress(phase: .connecting))
+        var nonceText = try await state.nonce(user: ChangeTracker.userName, devID: ChangeTracker.serverKey(configuration))
+        var scheme = configuration.authentication
+        var reply: SyncMLMessage
+        var retried = false
+        // Package 1, again once with what a 401's challenge asks for.
+        while true {
+            msgID = 0
+            reply = try await send(initMessage(credential(scheme: scheme, nonce: nonceText)), isFinal: true)
+            let header = reply.statuses.first { $0.cmd == "SyncHdr" }
+            if let next = header?.chal?.meta?.nextNonce {
+                nonceText = next
+                try await state.setNonce(next, user: ChangeTracker.userName, devID: ChangeTracker.serverKey(configuration))
+            }
+            if header?.chal?.meta?.type == "syncml:auth-basic" { scheme = .basic }
+            if header?.chal?.meta?.type == "syncml:auth-md5" { scheme = .md5 }
+            switch header?.code.rawValue ?? 0 {
+            case 200, 212:
+                break
+            case 401 where !retried, 407 where !retried:
+                retried = true
+                sessionID += 1
+                url = configuration.serverURL
+                continue
+            case 401, 407:
+                throw SyncClientError(.authentication, "the server refused user \(configuration.user) (status \(header!.code))")
+            case let code:
+                throw SyncClientError(.serverStatus, "the server answered the session with status \(code)")
+            }
+            break
+        }
+        if let respURI = reply.header.respURI, !respURI.isEmpty { url = respURI }
+        if let size = reply.header.meta?.maxMsgSize { serverMaxMessageSize = max(size, 4096) }
+        serverVersion = reply.version
+
+        // Package 2: modes granted.
+        var answers = answer(reply, allowResults: true)
+        for store in stores {
+            let status = reply.statuses.first { $0.cmd == "Alert" && ($0.targetRefs.first == store.datastore.remoteURI || $0.sourceRefs.first == store.localURI) }
+            if let code = status?.code.rawValue, code != 200, code != 508 { store.refused = status!.code }
+            if let alert = reply.alerts.first(where: { $0.items.first?.target?.locURI == store.localURI }),
+               let code = alert.code, let mode = SyncMode(alert: code) {
+                store.performed = mode
+                store.report.performed = mode
+                store.serverAnchor = alert.items.first?.meta?.anchor
+            } else if store.refused == nil {
+                store.refused = status?.code ?? .notFound
+            }
+            if store.refused == nil { try await prepareOutgoing(store) }
+        }
+
+        // Package 3: the client's changes.
+        progress?(SyncProgress(phase: .sending))
+        while true {
+            var commands = answers
+            let done = try await fillChanges(into: &commands)
+            reply = try await send(commands, isFinal: done)
+            answers = answer(reply, allowResults: false)
+            try checkSession(reply)
+            if done { break }
+        }
+
+        // Package 4: the server's changes, message by message.
+        progress?(SyncProgress(phase: .receiving))
+        while true {
+            answers += try await receiveChanges(reply)
+            if reply.isFinal { break }
+            answers.append(.alert(Alert(cmdID: "", code: .nextMessage, items: [
+                Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
+            ])))
+            reply = try await send(answers, isFinal: false)
+            answers = answer(reply, allowResults: false)
+            try checkSession(reply)
+        }
+
+        // Package 5: statuses and maps; the server's statuses end the session.
+        progress?(SyncProgress(phase: .mapping))
+        for store in stores where !store.maps.isEmpty {
+            answers.append(.map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: store.maps)))
+        }
+        reply = try await send(answers, isFinal: true)
+        _ = answer(reply, allowResults: false)
+        try checkSession(reply)
+        try await complete()
+    }
+
+    /// Anchors saved, journal acknowledged; a refresh from the server removes what it did not send.
+    private func complete() async throws {
+        for store in stores where store.refused == nil {
+            if store.performed == .refreshFromServer {
+                for item in try await state.liveItems(datastore: store.mirror) where !store.touched.contains(item.guid) {
+                    try await store.datastore.source.delete(id: item.guid)
+                    try await tracker.record(.delete, id: item.guid, type: item.type, payload: [], in: store.mirror)
+                    store.report.local.deleted += 1
+                }
+            }
+            try await state.setAnchors(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next)
+            if store.serverRejected == 0 {
+                try await state.acknowledge(tracker.server, datastore: store.mirror, through: try await state.lastSequence(datastore: store.mirror))
+            }
+            store.report.rejected += store.serverRejected
+        }
+    }
+
+    /// A session-level refusal in a later message (the header's status).
+    private func checkSession(_ reply: SyncMLMessage) throws {
+        if let header = reply.statuses.first(where: { $0.cmd == "SyncHdr" }), !(200...299).contains(header.code.rawValue) {
+            throw SyncClientError(.serverStatus, "the server answered message \(reply.header.msgID) with status \(header.code)")
+        }
+    }
+
+    // MARK: Messages
+
+    func credential(scheme: ClientConfiguration.Authentication, nonce: String?) -> Credential {
+        switch scheme {
+        case .basic:
+            return Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
+                              data: Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString())
+        case .md5:
+            let secret = Data(Insecure.MD5.hash(data: Data("\(configuration.user):\(configuration.password)".utf8))).base64EncodedString()
+            var input = Data((secret + ":").utf8)
+            input.append(nonce.flatMap { Data(base64Encoded: $0) } ?? Data())
+            return Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: Data(Insecure.MD5.hash(data: input)).base64EncodedString())
+        }
+    }
+
+    private func initMessage(_ cred: Credential) -> [Command] {
+        var commands: [Command] = [
+            .put(Exchange(cmdID: "", meta: Meta(type: "application/vnd.syncml-devinf+xml"),
+                          items: [Item(source: Location(SyncMLVersion.v1_2.devInfURI), data: .devInf(devInf()))])),
+        ]
+        for store in stores {
+            commands.append(.alert(Alert(cmdID: "", code: store.requested.alertCode, items: [
+                Item(target: Location(store.datastore.remoteURI), source: Location(store.localURI),
+                     meta: Meta(anchor: store.anchor, maxObjSize: configuration.maxObjectSize)),
+            ])))
+        }
+        pendingCred = cred
+        return commands
+    }
+
+    func devInf() -> DevInf {
+        DevInf(verDTD: "1.2", manufacturer: "swift-syncml", model: "swift-syncml client", softwareVersion: "0.1",
+               devID: configuration.deviceID, devType: "workstation", utc: true, supportsLargeObjects: true,
+               supportsNumberOfChanges: true, dataStores: stores.map { store in
+                   let type = ContentTypeVersion(store.datastore.type, version: Self.version(of: store.datastore.type))
+                   return DataStore(sourceRef: store.localURI, displayName: store.datastore.name, maxGUIDSize: 64,
+                                    rxPref: type, txPref: type, syncTypes: [1, 2, 3, 4, 5, 6, 7])
+               })
+    }
+
+    static func version(of type: String) -> String? {
+        switch type.lowercased() {
+        case "text/vcard": "3.0"
+        case "text/x-vcard": "2.1"
+        case "text/calendar": "2.0"
+        case "text/x-vcalendar": "1.0"
+        case "text/plain": "1.0"
+        default: type.hasPrefix("text/x-s4j") ? "1.1" : nil
+        }
+    }
+
+    /// Numbers the commands, adds the header, posts, decodes the reply.
+    func send(_ commands: [Command], isFinal: Bool) async throws -> SyncMLMessage {
+        try Task.checkCancellation()
+        msgID += 1
+        var header = SyncHeader(version: .v1_2, sessionID: String(sessionID), msgID: String(msgID), target: Location(configuration.serverURL),
+                                source: Location(configuration.deviceID, name: configuration.user),
+                                meta: Meta(maxMsgSize: configuration.maxMessageSize, maxObjSize: configuration.maxObjectSize))
+        if let cred = pendingCred {
+            header.cred = cred
+            pendingCred = nil
+        }
+        var numbered: [Command] = []
+        var next = 0
+        for command in commands { numbered.append(number(command, &next)) }
+        let message = SyncMLMessage(header: header, commands: numbered, isFinal: isFinal)
+        let encoding: SyncMLEncoding = configuration.wbxml ? .wbxml : .xml
+        let bytes = message.encoded(as: encoding)
+        let reply: TransportReply
+        do {
+            reply = try await transport.send(bytes, contentType: encoding.contentType, to: url)
+        } catch let error as SyncClientError {
+            throw error
+        } catch {
+            throw SyncClientError(.transport, "\(error)")
+        }
+        guard reply.status == 200 else {
+            throw SyncClientError(.transport, "HTTP \(reply.status) from \(url)")
+        }
+        do {
+            return try SyncMLMessage(decoding: reply.body)
+        } catch {
+            throw SyncClientError(.protocolViolation, "the server's answer is not SyncML: \(error)")
+        }
+    }
+
+    /// CmdIDs 1, 2, 3 … through nested Syncs; an item command's placeholder id
+    /// ("item:N") becomes its real id in `sentItems`, so the server's status finds it.
+    private func number(_ command: Command, _ next: inout Int) -> Command {
+        next += 1
+        let id = String(next)
+        func track(_ placeholder: String) {
+            if let sent = placeholders.removeValue(forKey: placeholder) { sentItems[String(msgID) + "|" + id] = sent }
+        }
+        switch command {
+        case .status(var c): c.cmdID = id; return .status(c)
+        case .alert(var c): c.cmdID = id; return .alert(c)
+        case .put(var c): c.cmdID = id; return .put(c)
+        case .get(var c): c.cmdID = id; return .get(c)
+        case .results(var c): c.cmdID = id; return .results(c)
+        case .map(var c): c.cmdID = id; return .map(c)
+        case .add(var c): track(c.cmdID); c.cmdID = id; return .add(c)
+        case .replace(var c): track(c.cmdID); c.cmdID = id; return .replace(c)
+        case .delete(var c): track(c.cmdID); c.cmdID = id; return .delete(c)
+        case .sync(var c):
+            c.cmdID = id
+            c.commands = c.commands.map { number($0, &next) }
+            return .sync(c)
+        default: return command
+        }
+    }
+}
+
+extension SyncMLMessage {
+    var statuses: [Status] { commands.compactMap { if case .status(let s) = $0 { s } else { nil } } }
+    var alerts: [Alert] { commands.compactMap { if case .alert(let a) = $0 { a } else { nil } } }
+}
