@@ -22,8 +22,8 @@ struct HTTPResponse: Sendable {
 /// Why an exchange failed, before the transport adds where.
 enum HTTPExchangeFailure: Error {
     case timedOut
-    /// The server closed the connection before the answer ended.
-    case closed
+    /// The server closed the connection before the answer ended (after it began, or before).
+    case closed(midAnswer: Bool)
     case tooLarge(limit: Int)
     /// A second request while one is in flight (the transport serializes, so this is a bug).
     case busy
@@ -58,6 +58,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             promise?.fail(HTTPExchangeFailure.busy)
             return
         }
+        // Closed since the transport looked (an idle connection the server dropped):
+        // nothing would ever answer.
+        guard context.channel.isActive else {
+            exchange.response.fail(HTTPExchangeFailure.closed(midAnswer: false))
+            promise?.fail(HTTPExchangeFailure.closed(midAnswer: false))
+            return
+        }
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: exchange.timeout) { [weak self] in
             self?.failPending(.timedOut)
             context.close(promise: nil)
@@ -66,7 +73,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                           body: context.channel.allocator.buffer(capacity: 0))
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { [weak self] error in
+            self?.failPending(.io(error))
+            context.close(promise: nil)
+        }
+        written.futureResult.cascade(to: promise)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,7 +102,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             pending = nil
             current.timeout.cancel()
             guard let head = current.head else {
-                current.response.fail(HTTPExchangeFailure.closed)
+                current.response.fail(HTTPExchangeFailure.closed(midAnswer: false))
                 context.close(promise: nil)
                 return
             }
@@ -98,7 +111,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failPending(.closed)
+        failPending(.closed(midAnswer: pending?.head != nil))
         context.fireChannelInactive()
     }
 

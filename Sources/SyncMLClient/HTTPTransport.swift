@@ -58,31 +58,29 @@ public actor HTTPTransport: SyncTransport {
     /// Posts `body` to `url` and returns the answer; any HTTP status but 200 is a `.transport` error.
     public func send(_ body: [UInt8], contentType: String, to url: String) async throws(SyncClientError) -> TransportReply {
         let endpoint = try HTTPEndpoint(parsing: url)
-        let channel = try await channel(for: endpoint)
-
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: endpoint.authority)
         headers.add(name: "User-Agent", value: configuration.userAgent)
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: "\(body.count)")
-        let response = channel.eventLoop.makePromise(of: HTTPResponse.self)
-        let exchange = HTTPExchange(
-            head: HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.target, headers: headers),
-            body: channel.allocator.buffer(bytes: body), response: response,
-            timeout: TimeAmount(configuration.requestTimeout), maxBodySize: configuration.maxReplySize)
-        channel.writeAndFlush(exchange, promise: nil)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.target, headers: headers)
 
-        let answer: HTTPResponse
+        var (channel, reused) = try await self.channel(for: endpoint)
+        var answer: HTTPResponse
         do {
-            answer = try await withTaskCancellationHandler {
-                try await response.futureResult.get()
-            } onCancel: {
-                channel.close(promise: nil)
+            answer = try await exchange(head, body, on: channel)
+        } catch HTTPExchangeFailure.closed(midAnswer: false) where reused {
+            // A kept-alive connection the server dropped as the message left: the
+            // server never read it, so it goes once more, on a fresh connection.
+            disconnect()
+            (channel, reused) = try await self.channel(for: endpoint)
+            do {
+                answer = try await exchange(head, body, on: channel)
+            } catch {
+                throw failure(error, talkingTo: endpoint)
             }
         } catch {
-            disconnect()
-            if Task.isCancelled { throw SyncClientError(.cancelled, "cancelled while waiting for \(endpoint.authority)") }
-            throw describe(error, talkingTo: endpoint)
+            throw failure(error, talkingTo: endpoint)
         }
         if !answer.head.isKeepAlive { disconnect() }
 
@@ -100,10 +98,10 @@ public actor HTTPTransport: SyncTransport {
 
     // MARK: Connections
 
-    /// The open connection to `endpoint`'s host and port, or a new one.
-    private func channel(for endpoint: HTTPEndpoint) async throws(SyncClientError) -> any Channel {
+    /// The open connection to `endpoint`'s host and port (reused), or a new one.
+    private func channel(for endpoint: HTTPEndpoint) async throws(SyncClientError) -> (channel: any Channel, reused: Bool) {
         if let connection, connection.host == endpoint.host, connection.port == endpoint.port, connection.channel.isActive {
-            return connection.channel
+            return (connection.channel, true)
         }
         disconnect()
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -122,12 +120,32 @@ public actor HTTPTransport: SyncTransport {
         }
         connection = Connection(host: endpoint.host, port: endpoint.port, channel: channel)
         connectionsOpened += 1
-        return channel
+        return (channel, false)
     }
 
     private func disconnect() {
         connection?.channel.close(promise: nil)
         connection = nil
+    }
+
+    /// Writes one request on `channel` and waits for its whole answer; cancelling the task closes the connection.
+    private func exchange(_ head: HTTPRequestHead, _ body: [UInt8], on channel: any Channel) async throws -> HTTPResponse {
+        let response = channel.eventLoop.makePromise(of: HTTPResponse.self)
+        channel.writeAndFlush(HTTPExchange(
+            head: head, body: channel.allocator.buffer(bytes: body), response: response,
+            timeout: TimeAmount(configuration.requestTimeout), maxBodySize: configuration.maxReplySize), promise: nil)
+        return try await withTaskCancellationHandler {
+            try await response.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Drops the connection (its state is unknown) and says what went wrong.
+    private func failure(_ error: any Error, talkingTo endpoint: HTTPEndpoint) -> SyncClientError {
+        disconnect()
+        if Task.isCancelled { return SyncClientError(.cancelled, "cancelled while waiting for \(endpoint.authority)") }
+        return describe(error, talkingTo: endpoint)
     }
 
     // MARK: Messages
@@ -156,8 +174,10 @@ public actor HTTPTransport: SyncTransport {
         switch error {
         case HTTPExchangeFailure.timedOut:
             message = "no answer from \(server) within \(configuration.requestTimeout.secondsText)"
-        case HTTPExchangeFailure.closed:
+        case HTTPExchangeFailure.closed(midAnswer: false):
             message = "\(server) closed the connection before answering"
+        case HTTPExchangeFailure.closed(midAnswer: true):
+            message = "\(server) closed the connection in the middle of its answer"
         case HTTPExchangeFailure.tooLarge(let limit):
             message = "the answer from \(server) is larger than \(limit) bytes"
         case HTTPExchangeFailure.busy:

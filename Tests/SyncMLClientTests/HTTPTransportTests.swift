@@ -83,6 +83,18 @@ struct HTTPTransportTests {
         #expect(server.connections == 2)
     }
 
+    @Test("a server that drops a kept-alive connection after answering gets the next message on a new one")
+    func droppedKeepAlive() async throws {
+        let server = try CannedHTTPServer(.answerAndClose("HTTP/1.1 200 OK\r\nContent-Type: \(xmlType)\r\nContent-Length: 9\r\n\r\n<SyncML/>"))
+        defer { server.stop() }
+        let transport = HTTPTransport()
+        for _ in 0..<3 {
+            let reply = try await transport.send([0x3C], contentType: xmlType, to: "http://127.0.0.1:\(server.port)/sync")
+            #expect(reply.body == Array("<SyncML/>".utf8))
+        }
+        #expect(server.connections == 3)
+    }
+
     @Test("a server that never answers times out after the configured time")
     func requestTimeout() async throws {
         let server = try CannedHTTPServer(.silence)

@@ -73,7 +73,7 @@ final class CannedHTTPServer: @unchecked Sendable {
 
     init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -85,21 +85,26 @@ final class CannedHTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
         }
+        self.listener = listener
         port = Int(UInt16(bigEndian: address.sin_port))
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    /// Stops listening and closes every connection.
+    /// Stops listening and ends every connection. Only the threads that own a
+    /// descriptor close it: a descriptor closed here could be reused by another
+    /// test's socket before a thread touches it again.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
         lock.withLock { open.forEach { shutdown($0, Int32(SHUT_RDWR)) } }
     }
 
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {
+                close(listener)
+                return
+            }
             lock.withLock {
                 accepted += 1
                 open.append(connection)
@@ -109,7 +114,10 @@ final class CannedHTTPServer: @unchecked Sendable {
     }
 
     private func serve(_ connection: Int32) {
-        defer { close(connection) }
+        defer {
+            lock.withLock { open.removeAll { $0 == connection } }
+            close(connection)
+        }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
