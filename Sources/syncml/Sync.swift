@@ -16,7 +16,7 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             Each folder holds one record per file: .vcf for --contacts, .ics for --calendar and --tasks, .txt for --notes. \
             The folders must exist. The password is read from --password-file or standard input. \
-            What changed since the last sync is found in the state file (--state), so keep one state file per device ID. \
+            Changes are found against what the folders held at the last sync, kept in the state file (--state): keep one state file per device ID. \
             Prints what the sync did on standard output and its progress on standard error.
             """
     )
@@ -27,34 +27,34 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "The user name on the server.")
     var user: String
 
-    @Option(help: "Read the password from this file instead of standard input.")
+    @Option(help: ArgumentHelp("Read the password from this file instead of standard input.", valueName: "file"))
     var passwordFile: String?
 
     @Option(help: "This client's device ID: the server keeps its sync state per device.")
     var deviceId: String
 
-    @Option(help: "A folder of contacts (.vcf files).")
+    @Option(help: ArgumentHelp("A folder of contacts (.vcf files).", valueName: "dir"))
     var contacts: String?
-    @Option(help: "A folder of events (.ics files).")
+    @Option(help: ArgumentHelp("A folder of events (.ics files).", valueName: "dir"))
     var calendar: String?
-    @Option(help: "A folder of tasks (.ics files).")
+    @Option(help: ArgumentHelp("A folder of tasks (.ics files).", valueName: "dir"))
     var tasks: String?
-    @Option(help: "A folder of notes (.txt files).")
+    @Option(help: ArgumentHelp("A folder of notes (.txt files).", valueName: "dir"))
     var notes: String?
 
-    @Option(help: "The server's URI for the contacts.")
+    @Option(help: ArgumentHelp("The server's URI for the contacts.", valueName: "uri"))
     var remoteContacts = "contacts"
-    @Option(help: "The server's URI for the calendar.")
+    @Option(help: ArgumentHelp("The server's URI for the calendar.", valueName: "uri"))
     var remoteCalendar = "calendar"
-    @Option(help: "The server's URI for the tasks.")
+    @Option(help: ArgumentHelp("The server's URI for the tasks.", valueName: "uri"))
     var remoteTasks = "tasks"
-    @Option(help: "The server's URI for the notes.")
+    @Option(help: ArgumentHelp("The server's URI for the notes.", valueName: "uri"))
     var remoteNotes = "notes"
 
     @Option(help: "The sync mode: \(SyncMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mode = SyncMode.twoWay.rawValue
 
-    @Option(help: "The client's sync state (created on first use).")
+    @Option(help: ArgumentHelp("The client's sync state (created on first use).", valueName: "path"))
     var state = "./syncml-client.sqlite"
 
     @Flag(help: "Send XML messages instead of WBXML.")
