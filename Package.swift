@@ -101,6 +101,9 @@ let package = Package(
             dependencies: [
                 "SyncMLCore", "SyncMLStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -118,6 +121,7 @@ let package = Package(
                 "SyncMLStore",
                 "SyncMLEngine",
                 "SyncMLServer",
+                "SyncMLClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "SyncMLClientTests",
             dependencies: [
-                "SyncMLClient", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                "SyncMLClient", "SyncMLServer", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import SyncMLClient
+import SyncMLCore
+import SyncMLStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `syncml sync`: the client role, one folder of record files per datastore.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync folders of record files with a SyncML server.",
+        discussion: """
+            Each folder holds one record per file: .vcf for --contacts, .ics for --calendar and --tasks, .txt for --notes. \
+            The folders must exist. The password is read from --password-file or standard input. \
+            Changes are found against what the folders held at the last sync, kept in the state file (--state): keep one state file per device ID. \
+            Prints what the sync did on standard output and its progress on standard error.
+            """
+    )
+
+    @Option(help: "The server's SyncML URL (http://HOST:PORT/sync).")
+    var url: String
+
+    @Option(help: "The user name on the server.")
+    var user: String
+
+    @Option(help: ArgumentHelp("Read the password from this file instead of standard input.", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(help: "This client's device ID: the server keeps its sync state per device.")
+    var deviceId: String
+
+    @Option(help: ArgumentHelp("A folder of contacts (.vcf files).", valueName: "dir"))
+    var contacts: String?
+    @Option(help: ArgumentHelp("A folder of events (.ics files).", valueName: "dir"))
+    var calendar: String?
+    @Option(help: ArgumentHelp("A folder of tasks (.ics files).", valueName: "dir"))
+    var tasks: String?
+    @Option(help: ArgumentHelp("A folder of notes (.txt files).", valueName: "dir"))
+    var notes: String?
+
+    @Option(help: ArgumentHelp("The server's URI for the contacts.", valueName: "uri"))
+    var remoteContacts = "contacts"
+    @Option(help: ArgumentHelp("The server's URI for the calendar.", valueName: "uri"))
+    var remoteCalendar = "calendar"
+    @Option(help: ArgumentHelp("The server's URI for the tasks.", valueName: "uri"))
+    var remoteTasks = "tasks"
+    @Option(help: ArgumentHelp("The server's URI for the notes.", valueName: "uri"))
+    var remoteNotes = "notes"
+
+    @Option(help: "The sync mode: \(SyncMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mode = SyncMode.twoWay.rawValue
+
+    @Option(help: ArgumentHelp("The client's sync state (created on first use).", valueName: "path"))
+    var state = "./syncml-client.sqlite"
+
+    @Flag(help: "Send XML messages instead of WBXML.")
+    var xml = false
+
+    @Flag(help: "Authenticate with syncml:auth-basic instead of syncml:auth-md5.")
+    var basicAuth = false
+
+    @Option(help: "Seconds to wait for a connection and for each answer.")
+    var timeout = 60
+
+    @Flag(help: "Print no progress on standard error.")
+    var quiet = false
+
+    /// The folders given, as (kind, folder, server URI).
+    private var folders: [(kind: DatastoreKind, path: String, remote: String)] {
+        let all: [(DatastoreKind, String?, String)] = [
+            (.contacts, contacts, remoteContacts), (.calendar, calendar, remoteCalendar),
+            (.tasks, tasks, remoteTasks), (.notes, notes, remoteNotes),
+        ]
+        return all.compactMap { kind, path, remote in path.map { (kind, $0, remote) } }
+    }
+
+    func validate() throws {
+        guard !folders.isEmpty else {
+            throw ValidationError("give at least one folder: --contacts, --calendar, --tasks or --notes")
+        }
+        guard SyncMode(rawValue: mode) != nil else {
+            throw ValidationError("unknown mode '\(mode)': use one of \(SyncMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() throws {
+        var password = ""
+        try Self.reportingFailures {
+            for folder in folders {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CommandFailure("sync failed: no folder at \(folder.path)")
+                }
+            }
+            if passwordFile == nil, isatty(0) != 0 {
+                StandardOutput.write(Array("syncml: reading the password from standard input (end it with Ctrl-D)\n".utf8), to: 2)
+            }
+            password = try UserAdd.readPassword(passwordFile ?? "-")
+        }
+
+        var settings = ClientConfiguration(serverURL: url, user: user, password: password, deviceID: deviceId)
+        settings.authentication = basicAuth ? .basic : .md5
+        settings.wbxml = !xml
+        let datastores = folders.map { folder in
+            ClientDatastore(name: folder.kind.rawValue, remoteURI: folder.remote, kind: folder.kind,
+                            source: FolderDataSource(directory: URL(fileURLWithPath: folder.path), kind: folder.kind))
+        }
+        let wait = Duration.seconds(timeout)
+        let transport = HTTPTransport(configuration: .init(connectTimeout: wait, requestTimeout: wait))
+        let (configuration, statePath, syncMode) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay)
+        var progress: (@Sendable (SyncProgress) -> Void)?
+        if !quiet {
+            let printer = SyncProgressPrinter()
+            progress = { printer.show($0) }
+        }
+        let onProgress = progress
+
+        try Self.runningStore {
+            let store: SyncStore
+            do {
+                store = try SyncStore(path: statePath)
+            } catch {
+                throw CommandFailure("sync failed: cannot open state \(statePath): \((error as? StoreError)?.message ?? "\(error)")")
+            }
+            let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
+            do {
+                let report = try await client.sync(mode: syncMode, progress: onProgress)
+                await transport.close()
+                print(report.description)
+            } catch {
+                await transport.close()
+                // Closures do not infer typed throws yet: the error is a SyncClientError.
+                throw CommandFailure("sync failed: \((error as? SyncClientError)?.message ?? "\(error)")")
+            }
+        }
+    }
+}
+
+/// Progress on standard error: a line when the phase or datastore changes,
+/// and one every 1000 items within a phase, so long runs show they are alive.
+final class SyncProgressPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phase: SyncProgress.Phase?
+    private var datastore: String?
+    private var lastCount = 0
+
+    func show(_ progress: SyncProgress) {
+        let line: String? = lock.withLock {
+            if progress.phase != phase || progress.datastore != datastore {
+                (phase, datastore, lastCount) = (progress.phase, progress.datastore, progress.done)
+                return Self.describe(progress, counting: progress.done > 0)
+            }
+            guard progress.done >= lastCount + 1000 else { return nil }
+            lastCount = progress.done - progress.done % 1000
+            return Self.describe(progress, counting: true)
+        }
+        if let line { StandardOutput.write(Array("syncml: \(line)\n".utf8), to: 2) }
+    }
+
+    /// `contacts: sending 3000/10000`.
+    private static func describe(_ progress: SyncProgress, counting: Bool) -> String {
+        var line = progress.datastore.map { "\($0): " } ?? ""
+        line += progress.phase.rawValue
+        if counting { line += progress.expected > 0 ? " \(progress.done)/\(progress.expected)" : " \(progress.done)" }
+        return line
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import SyncMLEngine
+import SyncMLServer
+import SyncMLStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `shared/fixtures` beside the package, or under `SYNCML_SHARED`.
+enum Fixtures {
+    static let shared: URL = {
+        if let path = ProcessInfo.processInfo.environment["SYNCML_SHARED"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+
+    static func bytes(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: shared.appendingPathComponent("fixtures/" + path)))
+    }
+}
+
+/// A real `SyncServer` on an in-memory store behind an `HTTPSyncServer` on an ephemeral port.
+struct TestServer {
+    let engine: SyncServer
+    let http: HTTPSyncServer
+
+    /// Runs `body` against a fresh server and shuts it down afterwards.
+    static func with<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        let engine = SyncServer(store: try SyncStore(path: ":memory:"),
+                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let http = try await HTTPSyncServer.start(
+            engine: engine, configuration: .init(host: "127.0.0.1", port: 0),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let server = TestServer(engine: engine, http: http)
+        do {
+            let result = try await body(server)
+            await http.shutdown()
+            return result
+        } catch {
+            await http.shutdown()
+            throw error
+        }
+    }
+}
+
+/// A loopback HTTP server that misbehaves on purpose: it reads each request
+/// and then answers with canned bytes, stays silent, or hangs up. Plain
+/// sockets and threads, so the transport meets bytes no NIO encoder chose.
+final class CannedHTTPServer: @unchecked Sendable {
+    enum Behaviour: Sendable {
+        /// Writes these bytes after each request.
+        case answer(String)
+        /// Writes these bytes after each request, then closes the connection.
+        case answerAndClose(String)
+        /// Reads requests and never answers.
+        case silence
+        /// Closes the connection as soon as a request has arrived.
+        case hangUp
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let behaviour: Behaviour
+    private let lock = NSLock()
+    private var accepted = 0
+    private var open: [Int32] = []
+
+    /// Connections accepted so far.
+    var connections: Int { lock.withLock { accepted } }
+
+    init(_ behaviour: Behaviour) throws {
+        self.behaviour = behaviour
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw TestFailure("cannot listen: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.listener = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    /// Stops listening and ends every connection. Only the threads that own a
+    /// descriptor close it: a descriptor closed here could be reused by another
+    /// test's socket before a thread touches it again.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        lock.withLock { open.forEach { shutdown($0, Int32(SHUT_RDWR)) } }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else {
+                close(listener)
+                return
+            }
+            lock.withLock {
+                accepted += 1
+                open.append(connection)
+            }
+            Thread.detachNewThread { [self] in serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer {
+            lock.withLock { open.removeAll { $0 == connection } }
+            close(connection)
+        }
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(connection, &chunk, chunk.count, 0)
+            guard count > 0 else { return }
+            pending += chunk[..<count]
+            while let length = Self.requestLength(pending) {
+                pending.removeFirst(length)
+                switch behaviour {
+                case .answer(let text):
+                    _ = send(connection, Array(text.utf8), text.utf8.count, Int32(MSG_NOSIGNAL))
+                case .answerAndClose(let text):
+                    _ = send(connection, Array(text.utf8), text.utf8.count, Int32(MSG_NOSIGNAL))
+                    return
+                case .silence:
+                    break
+                case .hangUp:
+                    return
+                }
+            }
+        }
+    }
+
+    /// The length of the first complete request in `bytes` (head and Content-Length body), nil if incomplete.
+    private static func requestLength(_ bytes: [UInt8]) -> Int? {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased()
+        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        let total = end.upperBound + length
+        return bytes.count >= total ? total : nil
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

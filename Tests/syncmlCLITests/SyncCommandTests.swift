@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Three small contacts, one per file.
+private let threeContacts = ["Alice", "Bob", "Carol"].map { name in
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\(name) Example\r\nN:Example;\(name);;;\r\nTEL;TYPE=CELL:+1 555 0100\r\nEND:VCARD\r\n"
+}
+
+@Suite("syncml sync")
+struct SyncCommandTests {
+    @Test("without a folder, or with an unknown mode, it refuses before connecting")
+    func badArguments() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let base = ["sync", "--url", "http://127.0.0.1:9/sync", "--user", "u", "--device-id", "d"]
+        let noFolder = try cli.run(base, input: "pw\n")
+        #expect(noFolder.status != 0)
+        #expect(noFolder.error.contains("give at least one folder: --contacts, --calendar, --tasks or --notes"), "\(noFolder.error)")
+
+        try FileManager.default.createDirectory(atPath: cli.path("contacts"), withIntermediateDirectories: false)
+        let badMode = try cli.run(base + ["--contacts", "contacts", "--mode", "sideways"], input: "pw\n")
+        #expect(badMode.status != 0)
+        #expect(badMode.error.contains("unknown mode 'sideways'"), "\(badMode.error)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("syncml-client.sqlite")), "no state is created")
+    }
+
+    @Test("a missing folder, or a server that is not there, is one line on standard error and exit status 1")
+    func failures() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let base = ["sync", "--url", "http://127.0.0.1:9/sync", "--user", "u", "--device-id", "d"]
+        let missing = try cli.run(base + ["--contacts", "nowhere"], input: "pw\n")
+        #expect(missing.status == 1)
+        #expect(missing.error == "syncml: sync failed: no folder at nowhere\n")
+
+        try FileManager.default.createDirectory(atPath: cli.path("contacts"), withIntermediateDirectories: false)
+        let unreachable = try cli.run(base + ["--contacts", "contacts", "--quiet"], input: "pw\n")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.error.hasPrefix("syncml: sync failed: "), "\(unreachable.error)")
+        #expect(unreachable.error.split(separator: "\n").count == 1, "\(unreachable.error)")
+        #expect(unreachable.output.isEmpty)
+    }
+
+    @Test("a folder of three vCards synced by one client reaches a second client's empty folder")
+    func folderToFolder() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        let manager = FileManager.default
+        for folder in ["first", "second"] { try manager.createDirectory(atPath: cli.path(folder), withIntermediateDirectories: false) }
+        for (index, card) in threeContacts.enumerated() {
+            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("first/\(index).vcf"))
+        }
+
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"])
+        defer { _ = server.stop() }
+        let url = "http://127.0.0.1:\(try server.listeningPort())/sync"
+        func sync(_ folder: String) throws -> CLI.Result {
+            try cli.run(["sync", "--url", url, "--user", "test", "--password-file", "pw.txt", "--device-id", "device-\(folder)",
+                         "--state", "\(folder).sqlite", "--contacts", folder])
+        }
+
+        let first = try sync("first")
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains("contacts: "), "\(first.output)")
+        let second = try sync("second")
+        #expect(second.status == 0, "\(second.error)")
+
+        let received = try manager.contentsOfDirectory(atPath: cli.path("second")).filter { $0.hasSuffix(".vcf") }
+        #expect(received.count == 3)
+        let sent = (0..<3).map { cli.directory.appendingPathComponent("first/\($0).vcf") }
+        let arrived = received.map { cli.directory.appendingPathComponent("second/\($0)") }
+        #expect(try fingerprints(arrived) == fingerprints(sent))
+    }
+}
