@@ -32,7 +32,7 @@ extension SyncClient {
                 out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: put.cmdID, cmd: "Put", code: .ok)))
             case .results(let results):
                 out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: results.cmdID, cmd: "Results", code: .ok)))
-            case .sync, .alert, .put, .status:
+            case .sync, .alert, .put:
                 break
             default:
                 if let cmdID = command.cmdID {

@@ -50,6 +50,7 @@ public actor SyncClient {
     /// Runs one sync of every datastore in `mode`. `progress` is called as it goes.
     /// Cancelling the task stops it between messages; what was applied stays
     /// applied and journaled, and the next sync repeats what was not confirmed.
+    @discardableResult
     public func sync(mode: SyncMode = .twoWay, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(SyncClientError) -> SyncReport {
         let start = ContinuousClock.now
         self.progress = progress
