@@ -151,7 +151,10 @@ public enum RecordMatcher {
                     }
                 }
                 if points.count >= 2 {
-                    let largest = points.indices.max { byPoint.count(points[$0]) < byPoint.count(points[$1]) }
+                    // Ties broken by hash: `points` come from Sets, whose order varies per process.
+                    let largest = points.indices.max {
+                        (byPoint.count(points[$0]), points[$0]) < (byPoint.count(points[$1]), points[$1])
+                    }
                     for index in points.indices where index != largest {
                         byPoint.unpaired(points[index], limit: candidateLimit, isPaired: isPaired, into: &candidates)
                     }
