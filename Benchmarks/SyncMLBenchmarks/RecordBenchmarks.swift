@@ -52,6 +52,19 @@ func overlappingBooks(_ count: Int) -> ([RecordMatcher.Entry], [RecordMatcher.En
     return (left, right)
 }
 
+/// The matcher's work counted, not timed (docs/BENCHMARKS.md, "Matching scales
+/// linearly"): candidates scored per key lookup must stay flat as N grows.
+/// A wrong pair joins two ids of different numbers, or a server contact with a
+/// new one (`n…`): the generator meant them as different people.
+func printMatchCounts(_ left: [RecordMatcher.Entry], _ right: [RecordMatcher.Entry], size: Int) {
+    var statistics = RecordMatcher.Statistics()
+    let result = RecordMatcher.match(left, right, statistics: &statistics)
+    let wrong = result.pairs.filter { $0.right.hasPrefix("n") || $0.left.dropFirst() != $0.right.dropFirst() }.count
+    let perLookup = Double(statistics.candidatesScored) / Double(max(1, statistics.lookups))
+    print("Records match \(size / 1000)k: \(statistics.lookups) key lookups, \(statistics.candidatesScored) candidates scored "
+        + "(\((perLookup * 10).rounded() / 10) per lookup), \(result.pairs.count) pairs, \(wrong) wrong")
+}
+
 func recordBenchmarks() {
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, RecordRates.records],
@@ -86,6 +99,7 @@ func recordBenchmarks() {
 
     for size in [25_000, 50_000, 100_000] {
         let (left, right) = overlappingBooks(size)
+        printMatchCounts(left, right, size: size)
         Benchmark("Records match \(size / 1000)k x \(size / 1000)k, 50% overlap", configuration: configuration) { benchmark in
             for _ in benchmark.scaledIterations {
                 let started = ContinuousClock.now

@@ -14,6 +14,7 @@
 /// ```
 public struct ContactGenerator: Sendable {
     private var random: SplitMix64
+    private let seed: UInt64
     /// How many contacts have been generated.
     public private(set) var count = 0
 
@@ -32,6 +33,7 @@ public struct ContactGenerator: Sendable {
 
     public init(seed: UInt64) {
         random = SplitMix64(seed: seed)
+        self.seed = seed
     }
 
     /// The next contact as vCard 3.0 bytes.
@@ -85,6 +87,7 @@ public struct ContactGenerator: Sendable {
         }
 
         let mails = random.inRange(1...2)
+        let mailNumber = mailboxNumber()
         for index in 0..<mails {
             let type = index == 0 ? (hasOrganization ? "INTERNET,WORK" : "INTERNET,HOME") : "INTERNET"
             let local: String
@@ -94,7 +97,7 @@ public struct ContactGenerator: Sendable {
             case 2: local = family.ascii + String(random.inRange(1...99))
             default: local = given.ascii + "_" + family.ascii
             }
-            card.line("EMAIL;TYPE=\(type):\(local)@\(random.pick(culture.mailDomains))")
+            card.line("EMAIL;TYPE=\(type):\(local)\(mailNumber)@\(random.pick(culture.mailDomains))")
         }
 
         let addresses = random.chance(percent: 70) ? (random.chance(percent: 35) ? 2 : 1) : 0
@@ -143,6 +146,17 @@ public struct ContactGenerator: Sendable {
             roll -= weight
         }
         return Culture.english
+    }
+
+    /// A number that sets a person's e-mail addresses apart from their
+    /// namesakes', as mail providers do (`juergen.mueller4711@gmx.de`). The name
+    /// pools are small: without it thousands of different people would share an
+    /// address, which real address books don't, and matching would pair them.
+    /// Derived from the seed and the contact's position instead of drawn, so
+    /// that every other field is the same as before it was added.
+    private func mailboxNumber() -> Int {
+        var mixer = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(count))
+        return mixer.inRange(1...99_999)
     }
 
     /// Replaces each `#` by a random digit.

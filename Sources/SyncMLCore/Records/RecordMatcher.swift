@@ -48,11 +48,30 @@ public enum RecordMatcher {
         public var unmatchedRight: [String]
     }
 
-    /// At most this many candidates are looked at per key, so that a very
-    /// common name ("Anna Müller" ×5,000) cannot make matching quadratic.
+    /// At most this many unpaired candidates are taken from one bucket, so that
+    /// records whose keys are all alike ("Anna Müller" ×5,000 with one
+    /// switchboard number) cannot make matching quadratic.
     static let candidateLimit = 64
 
+    /// What one `match` did, counted rather than timed: the work per record
+    /// must not grow with the size of the books.
+    package struct Statistics: Hashable, Sendable {
+        /// Records of the left side looked up by their keys (those not paired by fingerprint).
+        package var lookups = 0
+        /// Distinct candidates scored, over all lookups.
+        package var candidatesScored = 0
+        /// Pairs explained by `judge` (which compares the canonical lines).
+        package var judged = 0
+        package init() {}
+    }
+
     public static func match(_ left: [Entry], _ right: [Entry]) -> Result {
+        var statistics = Statistics()
+        return match(left, right, statistics: &statistics)
+    }
+
+    /// `match`, counting its work into `statistics`.
+    package static func match(_ left: [Entry], _ right: [Entry], statistics: inout Statistics) -> Result {
         // Work on positions in rank order; entries themselves are never copied or moved.
         let leftOrder = rank(left)
         let rightOrder = rank(right)
@@ -83,36 +102,66 @@ public enum RecordMatcher {
         // 2. Match keys, over what is left. Keys are read once into flat tables of
         // 64-bit hashes (`KeyTable`), so scoring a candidate touches a few
         // integers instead of chasing pointers into its signature.
-        // A contact that has e-mails or phones can only pair with one sharing one of
-        // them, or with a namesake that has none: its candidates come from the
-        // contact-point index and `bareByName`, never from a common name's whole
-        // bucket. That keeps the work per record constant as the book grows.
+        // Candidates come only from buckets whose members could pass `score`,
+        // so a key many records share (a switchboard number, "Anna Müller")
+        // never makes a record wade through the records that merely share it:
+        // - a contact with e-mails or phones pairs with a namesake sharing one
+        //   of them (`byNameAndPoint`: name and point hashed together), a
+        //   namesake with none (`bareByName`), or a record sharing two of them
+        //   (`byPoint`, which needs every bucket but the largest: a record
+        //   sharing two points is in two of them);
+        // - anything else pairs with any namesake (`byName`).
+        // All of a `byName` or `bareByName` bucket score alike, so its first
+        // unpaired rank is the winner; other buckets yield at most
+        // `candidateLimit` unpaired ranks. Paired ranks are passed over without
+        // being visited again (`KeyIndex.unpaired`).
         let leftKeys = KeyTable(left, order: leftOrder)
         let rightKeys = KeyTable(right, order: rightOrder)
-        var byName = KeyIndex()      // every unpaired record, by kind + primary key
-        var bareByName = KeyIndex()  // contacts without e-mail or phone
-        var byPoint = KeyIndex()     // e-mails and phones
+        var byName = KeyIndex()
+        var bareByName = KeyIndex()
+        var byNameAndPoint = KeyIndex()
+        var byPoint = KeyIndex()
         for rank in rightOrder.indices where !pairedRight[rank] {
             let name = rightKeys.name[rank]
+            let points = rightKeys.points(rank)
             if name != 0 {
                 byName.add(name, rank)
-                if rightKeys.points(rank).isEmpty { bareByName.add(name, rank) }
+                if points.isEmpty { bareByName.add(name, rank) }
+                for point in points { byNameAndPoint.add(KeyTable.combine(name, point), rank) }
             }
-            for point in rightKeys.points(rank) { byPoint.add(point, rank) }
+            for point in points { byPoint.add(point, rank) }
         }
         byName.seal()
         bareByName.seal()
+        byNameAndPoint.seal()
         byPoint.seal()
+        let isPaired = { (rank: Int) in pairedRight[rank] }
         var candidates: [Int] = []
         for rank in leftOrder.indices where !pairedLeft[rank] {
             candidates.removeAll(keepingCapacity: true)
+            statistics.lookups += 1
             let name = leftKeys.name[rank]
             let points = leftKeys.points(rank)
-            if name != 0 {
-                let index = leftKeys.isContact[rank] && !points.isEmpty ? bareByName : byName
-                candidates += index.ranks(for: name, limit: candidateLimit)
+            if leftKeys.isContact[rank] && !points.isEmpty {
+                if name != 0 {
+                    bareByName.unpaired(name, limit: 1, isPaired: isPaired, into: &candidates)
+                    for point in points {
+                        byNameAndPoint.unpaired(KeyTable.combine(name, point), limit: candidateLimit,
+                                                isPaired: isPaired, into: &candidates)
+                    }
+                }
+                if points.count >= 2 {
+                    // Ties broken by hash: `points` come from Sets, whose order varies per process.
+                    let largest = points.indices.max {
+                        (byPoint.count(points[$0]), points[$0]) < (byPoint.count(points[$1]), points[$1])
+                    }
+                    for index in points.indices where index != largest {
+                        byPoint.unpaired(points[index], limit: candidateLimit, isPaired: isPaired, into: &candidates)
+                    }
+                }
+            } else if name != 0 {
+                byName.unpaired(name, limit: 1, isPaired: isPaired, into: &candidates)
             }
-            for point in points { candidates += byPoint.ranks(for: point, limit: candidateLimit) }
             // Score every candidate cheaply, in rank order so that ties go to the
             // lower rank; explain only the winner (with the real keys).
             candidates.sort()
@@ -120,10 +169,11 @@ public enum RecordMatcher {
             var previous = -1
             for candidate in candidates where candidate != previous {
                 previous = candidate
-                guard !pairedRight[candidate],
-                      let score = KeyTable.score(leftKeys, rank, rightKeys, candidate) else { continue }
+                statistics.candidatesScored += 1
+                guard let score = KeyTable.score(leftKeys, rank, rightKeys, candidate) else { continue }
                 if best == nil || score > best!.score { best = (candidate, score) }
             }
+            if best != nil { statistics.judged += 1 }
             if let best, let reason = judge(left[leftOrder[rank]].signature, right[rightOrder[best.rank]].signature) {
                 pairedLeft[rank] = true
                 pairedRight[best.rank] = true
@@ -228,6 +278,15 @@ struct KeyTable {
         max(1, Fingerprint.hash(text.utf8, seed: 0).high)
     }
 
+    /// One hash for a name and a contact point together: the key of records
+    /// that share both, however many share either.
+    static func combine(_ name: UInt64, _ point: UInt64) -> UInt64 {
+        // A multiply-xorshift mix, so that (a, b) and (b, a) differ.
+        var mixed = (name ^ 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9 ^ point
+        mixed = (mixed ^ (mixed >> 31)) &* 0x94D0_49BB_1331_11EB
+        return max(1, mixed ^ (mixed >> 29))
+    }
+
     /// How sure the matcher is that two records are one (nil: they are not).
     /// Contacts: the name and at least one shared e-mail or phone (or one of
     /// them has none), or two shared e-mails/phones without the name. Events and
@@ -248,25 +307,80 @@ struct KeyTable {
 /// cache-friendly where a Dictionary of arrays scatters a small array per key
 /// over the heap. Ranks of one key stay in ascending (rank) order.
 struct KeyIndex {
-    private var pairs: [(key: UInt64, rank: Int)] = []
+    private var keys: [UInt64] = []
+    private var ranks: [Int] = []
+    /// For each position, a position at or after it holding no paired rank
+    /// that lookups have seen (or one that has not been looked at since):
+    /// paired ranks are passed over once, not on every lookup of their key.
+    private var skip: [Int] = []
 
-    mutating func add(_ key: UInt64, _ rank: Int) { pairs.append((key, rank)) }
+    mutating func add(_ key: UInt64, _ rank: Int) {
+        keys.append(key)
+        ranks.append(rank)
+    }
 
-    /// Sorts the pairs; call once, after the last `add`.
-    mutating func seal() { pairs.sort { ($0.key, $0.rank) < ($1.key, $1.rank) } }
+    /// Sorts by key, then rank; call once, after the last `add`.
+    mutating func seal() {
+        let order = keys.indices.sorted { (keys[$0], ranks[$0]) < (keys[$1], ranks[$1]) }
+        keys = order.map { keys[$0] }
+        ranks = order.map { ranks[$0] }
+        skip = Array(keys.indices)
+    }
 
-    /// The first `limit` ranks stored under `key`, ascending.
-    func ranks(for key: UInt64, limit: Int) -> [Int] {
-        var low = 0, high = pairs.count
+    /// The position of the first entry for `key` (or where it would be).
+    private func start(of key: UInt64) -> Int {
+        var low = 0, high = keys.count
         while low < high {
             let middle = (low + high) / 2
-            if pairs[middle].key < key { low = middle + 1 } else { high = middle }
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
         }
-        var result: [Int] = []
-        while low < pairs.count, pairs[low].key == key, result.count < limit {
-            result.append(pairs[low].rank)
-            low += 1
+        return low
+    }
+
+    /// How many ranks are stored under `key`, paired or not.
+    func count(_ key: UInt64) -> Int {
+        var end = start(of: key)
+        let first = end
+        while end < keys.count, keys[end] == key { end += 1 }
+        return end - first
+    }
+
+    /// Appends to `result` the first `limit` ranks under `key` (ascending) for
+    /// which `isPaired` is false. Ranks once paired stay paired, so the ones
+    /// met here are linked past for good (path compression, as in union-find).
+    mutating func unpaired(_ key: UInt64, limit: Int, isPaired: (Int) -> Bool, into result: inout [Int]) {
+        var position = start(of: key)
+        var found = 0
+        while position < keys.count, keys[position] == key, found < limit {
+            let next = firstUnpaired(from: position, isPaired: isPaired)
+            guard next < keys.count, keys[next] == key else { return }
+            result.append(ranks[next])
+            found += 1
+            position = next + 1
         }
-        return result
+    }
+
+    /// The first position at or after `position` whose rank is unpaired.
+    private mutating func firstUnpaired(from position: Int, isPaired: (Int) -> Bool) -> Int {
+        var current = position
+        while current < keys.count {
+            let target = skip[current]
+            if target != current {
+                current = target
+            } else if isPaired(ranks[current]) {
+                skip[current] = current + 1
+                current += 1
+            } else {
+                break
+            }
+        }
+        // Point the whole path walked at its end.
+        var walk = position
+        while walk < current {
+            let next = skip[walk]
+            skip[walk] = current
+            walk = next
+        }
+        return current
     }
 }
