@@ -100,8 +100,12 @@ extension ServerSession {
             let known = try await store.deviceState(deviceID, datastore: datastoreID)
             var mode = requested
             var answer = StatusCode.ok
-            // A continuing mode needs the client's Last to be what it said was Next last time.
-            if mode.needsAnchors, known.lastAnchor == nil || clientAnchor.last != known.lastAnchor {
+            // A continuing mode needs the client's Last to be what it said was Next last time —
+            // or the time before, when the reply that completed the last sync never reached it
+            // (what the server sent since is still unacknowledged or harmlessly repeated).
+            let continues = known.lastAnchor != nil
+                && (clientAnchor.last == known.lastAnchor || (known.previousAnchor != nil && clientAnchor.last == known.previousAnchor))
+            if mode.needsAnchors, !continues {
                 mode = .slow
                 answer = .refreshRequired
             }

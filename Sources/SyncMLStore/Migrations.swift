@@ -122,9 +122,11 @@ public enum Migrations {
     /// SyncML MD5 auth: the NextNonce the server last gave each device
     /// (base64 text, as sent), which the device's next digest must use; and the
     /// content type a device last sent in a datastore, the format it gets when
-    /// its DevInf says nothing (Outlook plug-ins never send one).
+    /// its DevInf says nothing (Outlook plug-ins never send one); and the anchor
+    /// before the last, so a device whose last reply was lost continues two-way.
     static let version3 = """
     ALTER TABLE devices ADD COLUMN nonce TEXT;
     ALTER TABLE device_datastores ADD COLUMN client_type TEXT;
+    ALTER TABLE device_datastores ADD COLUMN previous_anchor TEXT;
     """
 }

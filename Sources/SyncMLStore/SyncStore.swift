@@ -65,17 +65,21 @@ public actor SyncStore {
 
     /// Anchors and acknowledged sequence of a device in a datastore (zero/nil before its first sync).
     public func deviceState(_ device: DeviceID, datastore: DatastoreID) throws(StoreError) -> DeviceState {
-        try database.first("SELECT last_anchor, next_anchor, acked_seq, client_type FROM device_datastores WHERE device_id = ? AND datastore_id = ?",
-                           [.integer(device.rawValue), .integer(datastore.rawValue)]) { row in
-            DeviceState(lastAnchor: row.optionalText(0), nextAnchor: row.optionalText(1), acknowledged: row.integer(2), clientType: row.optionalText(3))
+        try database.first("""
+            SELECT last_anchor, next_anchor, acked_seq, client_type, previous_anchor FROM device_datastores WHERE device_id = ? AND datastore_id = ?
+            """, [.integer(device.rawValue), .integer(datastore.rawValue)]) { row in
+            DeviceState(lastAnchor: row.optionalText(0), nextAnchor: row.optionalText(1), acknowledged: row.integer(2), clientType: row.optionalText(3),
+                        previousAnchor: row.optionalText(4))
         } ?? DeviceState(lastAnchor: nil, nextAnchor: nil, acknowledged: 0)
     }
 
     /// Records the anchors of a sync of `datastore` with `device`.
+    /// The anchor it replaces is kept as `previousAnchor`.
     public func setAnchors(_ device: DeviceID, datastore: DatastoreID, last: String?, next: String?) throws(StoreError) {
         try database.run("""
             INSERT INTO device_datastores(device_id, datastore_id, last_anchor, next_anchor) VALUES (?, ?, ?, ?)
-            ON CONFLICT(device_id, datastore_id) DO UPDATE SET last_anchor = excluded.last_anchor, next_anchor = excluded.next_anchor
+            ON CONFLICT(device_id, datastore_id) DO UPDATE SET previous_anchor = last_anchor,
+                last_anchor = excluded.last_anchor, next_anchor = excluded.next_anchor
             """, [.integer(device.rawValue), .integer(datastore.rawValue), last.map { .text($0) } ?? .null, next.map { .text($0) } ?? .null])
     }
 
@@ -100,7 +104,10 @@ public actor SyncStore {
     /// Forgets what the device acknowledged and its maps (before a slow sync).
     public func resetDevice(_ device: DeviceID, datastore: DatastoreID) throws(StoreError) {
         try database.transaction { () throws(StoreError) in
-            try database.run("UPDATE device_datastores SET acked_seq = 0, last_anchor = NULL, next_anchor = NULL WHERE device_id = ? AND datastore_id = ?",
+            try database.run("""
+                UPDATE device_datastores SET acked_seq = 0, last_anchor = NULL, next_anchor = NULL, previous_anchor = NULL
+                WHERE device_id = ? AND datastore_id = ?
+                """,
                              [.integer(device.rawValue), .integer(datastore.rawValue)])
             try database.run("DELETE FROM maps WHERE device_id = ? AND datastore_id = ?", [.integer(device.rawValue), .integer(datastore.rawValue)])
         }

@@ -142,12 +142,16 @@ public struct DeviceState: Sendable, Hashable {
     public var acknowledged: Int64
     /// The content type the device last sent items in (`text/x-s4j-sifc`…).
     public var clientType: String?
+    /// The last anchor before `lastAnchor`: what a device still sends when the
+    /// reply that completed its last sync was lost.
+    public var previousAnchor: String?
 
-    public init(lastAnchor: String?, nextAnchor: String?, acknowledged: Int64, clientType: String? = nil) {
+    public init(lastAnchor: String?, nextAnchor: String?, acknowledged: Int64, clientType: String? = nil, previousAnchor: String? = nil) {
         self.lastAnchor = lastAnchor
         self.nextAnchor = nextAnchor
         self.acknowledged = acknowledged
         self.clientType = clientType
+        self.previousAnchor = previousAnchor
     }
 }
 

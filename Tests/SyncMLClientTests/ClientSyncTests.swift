@@ -127,3 +127,51 @@ struct ClientSyncTests {
         #expect(await crm.records.count == 1)
     }
 }
+
+/// Delivers every message but loses the reply to the one numbered `loseReplyTo` (1-based, counted over the transport's life).
+actor LossyTransport: SyncTransport {
+    let inner: EngineTransport
+    let loseReplyTo: Int
+    private var sent = 0
+
+    init(_ inner: EngineTransport, loseReplyTo: Int) {
+        self.inner = inner
+        self.loseReplyTo = loseReplyTo
+    }
+
+    func send(_ body: [UInt8], contentType: String, to url: String) async throws -> TransportReply {
+        sent += 1
+        let reply = try await inner.send(body, contentType: contentType, to: url)
+        if sent == loseReplyTo { throw SyncClientError(.transport, "connection reset (test)") }
+        return reply
+    }
+}
+
+@Suite("Client: interrupted syncs")
+struct ClientInterruptionTests {
+    @Test("The reply completing a sync is lost: the next sync is two-way, not slow, and nothing is duplicated")
+    func lostFinalReply() async throws {
+        let harness = try await Harness()
+        let crm = MemorySource(), laptop = MemorySource()
+        await crm.put(vCard("Anna", "Meier"))
+        try await harness.client("crm", crm).sync()
+        await laptop.put(vCard("Bernd", "Kurz"))
+        let state = try SyncStore(path: ":memory:")
+        let configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "laptop")
+        let datastores = [ClientDatastore(name: "contacts", kind: .contacts, source: laptop)]
+        // Three messages per sync (init, changes, map): the first sync completes, the second loses its last reply.
+        let lossy = SyncClient(configuration: configuration, datastores: datastores,
+                               transport: LossyTransport(EngineTransport(server: harness.server), loseReplyTo: 6), state: state)
+        try await lossy.sync()
+        await crm.put(vCard("Clara", "Neu"))
+        try await harness.client("crm", crm).sync(mode: .oneWayFromClient)
+        await #expect { try await lossy.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
+        #expect(await laptop.records.count == 3)
+        let client = SyncClient(configuration: configuration, datastores: datastores, transport: EngineTransport(server: harness.server), state: state)
+        let report = try await client.sync()
+        #expect(report.datastores[0].performed == .twoWay)
+        #expect(report.datastores[0].local == SyncReport.Counts())
+        #expect(await laptop.records.count == 3)
+        #expect(try await harness.serverItems().count == 3)
+    }
+}

@@ -25,6 +25,9 @@ final class FakePhone {
     var serverDatastore = "contacts"
     /// Stops the next session after sending its changes, as if the server's answer never arrived.
     var loseReplyToChanges = false
+    /// Stops the next session after sending its last message (statuses and maps), as if the reply never arrived:
+    /// the phone keeps its old anchors, though the server completed the session.
+    var loseFinalReply = false
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
     private var nonce = Data()
     /// LUID → vCard text.
@@ -190,6 +193,11 @@ final class FakePhone {
                     answers.append(.map(Map(cmdID: "m", target: Location(serverDatastore), source: Location("./contacts"), items: maps)))
                 }
                 let last = try await send(SyncMLMessage(header: header(), commands: renumber(answers)))
+                if loseFinalReply {
+                    loseFinalReply = false
+                    changed = [:] // the phone considers its changes delivered only after the reply; keep it simple: they were
+                    throw TestFailure("the final reply was lost")
+                }
                 guard last.isFinal, last.syncs.isEmpty else { throw TestFailure("expected the end of the session: \(last.statusSummary)") }
                 break
             }

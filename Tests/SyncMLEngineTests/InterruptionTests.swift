@@ -28,6 +28,25 @@ struct InterruptionTests {
         #expect(b.items.values.contains { $0.contains("edited") })
     }
 
+    @Test("The reply that completed a sync is lost: the phone's old anchor is still accepted, the next sync is two-way, nothing doubles")
+    func lostFinalReply() async throws {
+        let server = try await TestServer()
+        let a = FakePhone(server, devID: "a"), b = FakePhone(server, devID: "b")
+        a.add(vCard("Anna", "Meier"))
+        try await a.sync(.slow)
+        b.add(vCard("Bernd", "Kurz"))
+        try await b.sync(.slow)
+        a.loseFinalReply = true
+        await #expect(throws: TestFailure.self) { try await a.sync() }
+        #expect(a.items.count == 2) // it did receive Bernd
+        let next = try await a.sync()
+        #expect(next.alertStatus == 200)
+        #expect(next.grantedMode == 200)
+        #expect(next.received.isEmpty)
+        #expect(a.items.count == 2)
+        #expect(try await server.items("contacts").count == 2)
+    }
+
     @Test("An idle session expires: its store session is marked failed, the device's anchors stay as they were")
     func idleSessionExpires() async throws {
         var configuration = ServerConfiguration()
