@@ -97,4 +97,5 @@ let benchmarks: @Sendable () -> Void = {
 
     recordBenchmarks()
     storeBenchmarks()
+    syncBenchmarks()
 }
