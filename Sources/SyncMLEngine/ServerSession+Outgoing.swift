@@ -32,9 +32,14 @@ extension ServerSession {
             datastore.acknowledgeThrough = through
         } else {
             let set = try await store.changes(for: deviceID, datastore: datastore.id, since: datastore.acknowledged, includePayloads: false)
-            datastore.outgoing = set.changes.filter { change in
-                guard let has = datastore.clientHas[change.guid] else { return true }
-                return change.operation != .delete && has != change.fingerprint
+            datastore.outgoing = set.changes.compactMap { change in
+                if let has = datastore.clientHas[change.guid], change.operation == .delete || has == change.fingerprint { return nil }
+                // The device is addressed by its LUID: without one, a delete has nothing to name and a replace is an add.
+                guard change.luid == nil else { return change }
+                if change.operation == .delete { return nil }
+                var add = change
+                add.operation = .add
+                return add
             }
             datastore.acknowledgeThrough = set.through
         }
