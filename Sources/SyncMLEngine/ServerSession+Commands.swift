@@ -167,13 +167,14 @@ extension ServerSession {
             return
         }
         var code = StatusCode.ok
-        for item in map.items {
-            do {
-                try await store.map(luid: item.source.locURI, to: item.target.locURI, device: deviceID, datastore: datastore.id)
-            } catch {
-                code = .commandFailed
-                logger.error("map failed", metadata: ["guid": "\(item.target.locURI)", "error": "\(error)"])
+        do {
+            let unknown = try await store.map(map.items.map { ($0.source.locURI, $0.target.locURI) }, device: deviceID, datastore: datastore.id)
+            if !unknown.isEmpty {
+                logger.notice("map names unknown items", metadata: ["guids": "\(unknown.prefix(5).joined(separator: ","))"])
             }
+        } catch {
+            code = .commandFailed
+            logger.error("map failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
         }
         reply.status(msgRef: msgID, cmdRef: map.cmdID, cmd: "Map", code: code,
                      targetRefs: [map.target.locURI], sourceRefs: [map.source.locURI])

@@ -243,7 +243,7 @@ extension ServerSession {
         var candidates: [RecordMatcher.Entry] = []
         var records: [String: ReceivedRecord] = [:]
         // Bounded per key: a name or number thousands share must not make matching quadratic.
-        for item in try await store.items(matching: signature.matchKey, datastore: datastore.id, limitPerKey: 16)
+        for item in try await store.items(matchingKeys: ItemChange.lookupKeys(for: signature.matchKey), datastore: datastore.id, limitPerKey: 8)
         where try await isFree(item.guid, in: datastore, device: device) {
             guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
             let server = ReceivedRecord(type: item.type, payload: payload)

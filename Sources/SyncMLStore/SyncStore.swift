@@ -360,6 +360,21 @@ public actor SyncStore {
 
     // MARK: Maps
 
+    /// Records a Map command's pairs in one transaction; returns the GUIDs that name no item.
+    public func map(_ pairs: [(luid: String, guid: String)], device: DeviceID, datastore: DatastoreID) throws(StoreError) -> [String] {
+        try database.transaction { () throws(StoreError) -> [String] in
+            var unknown: [String] = []
+            for pair in pairs {
+                guard let item = try itemRow(guid: pair.guid, datastore: datastore) else {
+                    unknown.append(pair.guid)
+                    continue
+                }
+                try mapIfNeeded(pair.luid, item: item.id, device: device, datastore: datastore)
+            }
+            return unknown
+        }
+    }
+
     /// Maps the device's `luid` to the item `guid` (replacing any other LUID of that item on the device).
     public func map(luid: String, to guid: String, device: DeviceID, datastore: DatastoreID) throws(StoreError) {
         guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }

@@ -57,12 +57,37 @@ public struct ItemChange: Sendable, Hashable {
     }
 
     /// The index keys of a `MatchKey`: `n:` + the primary key, `e:` + each
-    /// e-mail address, `p:` + each phone key, sorted.
+    /// e-mail address, `p:` + each phone key, and the name paired with each
+    /// (`ne:name|email`, `np:name|phone`): the pairs identify a person almost
+    /// uniquely, so a lookup by them reads one row where a common name reads thousands.
     public static func keys(for key: MatchKey) -> [String] {
         var keys: [String] = []
         if !key.primary.isEmpty { keys.append("n:" + key.primary) }
         keys += key.emails.sorted().map { "e:" + $0 }
         keys += key.phones.sorted().map { "p:" + $0 }
+        if !key.primary.isEmpty {
+            keys += key.emails.sorted().map { "ne:" + key.primary + "|" + $0 }
+            keys += key.phones.sorted().map { "np:" + key.primary + "|" + $0 }
+        }
+        return keys
+    }
+
+    /// The keys to look a record's counterparts up by, following the matcher's
+    /// rules (docs/RECORDS.md): name with e-mail or phone; the name alone only
+    /// for a record without either; e-mail or phone alone only for a record
+    /// with two or more of them (two shared points).
+    public static func lookupKeys(for key: MatchKey) -> [String] {
+        var keys: [String] = []
+        let points = key.emails.count + key.phones.count
+        if !key.primary.isEmpty {
+            keys += key.emails.sorted().map { "ne:" + key.primary + "|" + $0 }
+            keys += key.phones.sorted().map { "np:" + key.primary + "|" + $0 }
+            if points == 0 { keys.append("n:" + key.primary) }
+        }
+        if points >= 2 {
+            keys += key.emails.sorted().map { "e:" + $0 }
+            keys += key.phones.sorted().map { "p:" + $0 }
+        }
         return keys
     }
 }

@@ -229,6 +229,11 @@ struct StoreTests {
         #expect(try await f.store.items(matching: MatchKey(primary: "x|y", phones: ["1234567"]), datastore: f.contacts).map(\.guid) == [added[0].guid!])
         #expect(try await f.store.items(matchingKeys: ["e:jm@example.com", "n:other|"], datastore: f.contacts).count == 2)
         #expect(try await f.store.matchKeys(guid: added[0].guid!, datastore: f.contacts) == keys.sorted())
+        // Looked up as a slow sync does: by the (folded) name paired with each address, which reads one row,
+        // and, as the record has two points, by each alone.
+        let lookup = ItemChange.lookupKeys(for: signature.matchKey)
+        #expect(lookup == ["ne:muller|jorg|jm@example.com", "np:muller|jorg|1234567", "e:jm@example.com", "p:1234567"])
+        #expect(try await f.store.items(matchingKeys: lookup, datastore: f.contacts, limitPerKey: 1).map(\.guid) == [added[0].guid!])
         let plan = try await f.store.withDatabase { db throws(StoreError) in
             try db.first("EXPLAIN QUERY PLAN SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0") { $0.text(3) }
         }
