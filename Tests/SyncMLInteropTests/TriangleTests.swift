@@ -122,10 +122,38 @@ extension InteropTests {
             #expect(ItemText.value(of: "STATUS", in: report.text) == "COMPLETED")
         }
 
+        @Test("records the CRM received from the phone, then edited or deleted on the CRM, change on the phone instead of coming back as new ones")
+        func receivedRecordsEditedOnTheCRMReachThePhone() throws {
+            let workspace = try InteropWorkspace()
+            defer { workspace.close() }
+            let server = try workspace.startServer()
+            let crm = try workspace.crm(of: server)
+            let phone = try workspace.client("phone", of: server)
+            try Samples.fill(phone)
+            try requireSuccess(phone.sync(.twoWay), server)
+            try requireSuccess(crm.sync(), server)
+
+            try crm.replace(titled: "Ada Lovelace", in: .addressbook,
+                            with: Samples.contact("Ada Lovelace", "TEL;TYPE=CELL:+44 20 7946 0001", "EMAIL;TYPE=INTERNET:ada@analytical.example"))
+            try crm.delete(titled: "Weekly review", in: .calendar)
+            let sent = try requireSuccess(crm.sync(), server)
+            #expect(sent[.addressbook]?.remote == [0, 1, 0], "\(sent)")
+            #expect(sent[.calendar]?.remote == [0, 0, 1], "\(sent)")
+
+            let received = try requireSuccess(phone.sync(.twoWay), server)
+            #expect(received.report?[.addressbook].count(.local, .updated) == 1, "\(received)")
+            #expect(received.report?[.calendar].count(.local, .removed) == 1, "\(received)")
+            #expect(try phone.titles(in: .addressbook) == Samples.titles(.addressbook))
+            let ada = try #require(try phone.item(titled: "Ada Lovelace", in: .addressbook))
+            #expect(ItemText.values(of: "EMAIL", in: ada.text) == ["ada@analytical.example"])
+            #expect(try phone.titles(in: .calendar) == ["Project kickoff"])
+        }
+
         // MARK: The seed
 
-        @Test("a contact on both ends before the first sync, written differently (vCard 3.0 and 2.1, phone format, e-mail case), exists once afterwards on both ends and in the store")
-        func contactOnBothEndsBeforeTheFirstSyncExistsOnce() throws {
+        @Test("a contact on both ends before the first sync, written differently (vCard 3.0 and 2.1, phone format, e-mail case), exists once afterwards on both ends and in the store",
+              arguments: [FirstToSync.crm, .phone])
+        func contactOnBothEndsBeforeTheFirstSyncExistsOnce(first: FirstToSync) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
             let server = try workspace.startServer()
@@ -136,14 +164,25 @@ extension InteropTests {
             try phone.write(Samples.contact("Grace Hopper", "EMAIL;TYPE=INTERNET:grace@example.org"), as: "grace.vcf", in: .addressbook)
             try phone.write(SeedScenario.charlesOnSecond, as: "charles.vcf", in: .addressbook)
 
-            try requireSuccess(crm.sync(.twoWay, [.addressbook]), server)
-            try requireSuccess(phone.sync(.twoWay, [.addressbook]), server)
-            try requireSuccess(crm.sync(.twoWay, [.addressbook]), server)
+            // The end that syncs first syncs again last, to receive what the other had.
+            let legs = first == .crm ? [FirstToSync.crm, .phone, .crm] : [.phone, .crm, .phone]
+            for leg in legs {
+                if leg == .crm {
+                    try requireSuccess(crm.sync(.twoWay, [.addressbook]), server)
+                } else {
+                    try requireSuccess(phone.sync(.twoWay, [.addressbook]), server)
+                }
+            }
 
             let everyone = ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
             #expect(try crm.titles(in: .addressbook) == everyone)
             #expect(try phone.titles(in: .addressbook) == everyone)
             #expect(try server.titles(of: .alice, in: .addressbook) == everyone)
+        }
+
+        enum FirstToSync: String, CustomTestStringConvertible {
+            case crm, phone
+            var testDescription: String { "\(rawValue) first" }
         }
 
         // MARK: Conflicts
