@@ -46,3 +46,24 @@ extension SyncEvolutionClient {
         try delete(fileName(titled: title, in: datastore), in: datastore)
     }
 }
+
+/// The seed's triangle: our client as the CRM, our server, SyncEvolution as the
+/// phone (or Outlook). The CRM holds `Samples.book` and uploaded it; the phone,
+/// empty, received it. The CRM has not synced since.
+struct SyncedTriangle {
+    let server: SyncMLServerProcess
+    let crm: CRMClient
+    let phone: SyncEvolutionClient
+}
+
+extension InteropWorkspace {
+    func triangle() throws -> SyncedTriangle {
+        let server = try startServer()
+        let office = try crm(of: server)
+        let phone = try client("phone", of: server)
+        try Samples.fill(office)
+        try requireSuccess(office.sync(), server)
+        try requireSuccess(phone.sync(.twoWay), server)
+        return SyncedTriangle(server: server, crm: office, phone: phone)
+    }
+}

@@ -63,17 +63,31 @@ enum SyncMLTool {
 
     /// The user's live records per datastore (`syncml export --output DIR` writes DIR/DATASTORE/GUID.ext).
     static func export(user: String, store: URL) throws -> [String: [String]] {
+        try exportByGUID(user: user, store: store).mapValues { records in records.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    /// The user's live records per datastore, by GUID.
+    static func exportByGUID(user: String, store: URL) throws -> [String: [String: String]] {
         let output = store.deletingLastPathComponent().appendingPathComponent("export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         try run(["export", "--db", store.path, "--user", user, "--output", output.path])
-        var records: [String: [String]] = [:]
+        var records: [String: [String: String]] = [:]
         let manager = FileManager.default
         for datastore in (try? manager.contentsOfDirectory(atPath: output.path)) ?? [] {
             let directory = output.appendingPathComponent(datastore)
-            records[datastore] = try manager.contentsOfDirectory(atPath: directory.path).sorted().map { file in
-                String(decoding: try Data(contentsOf: directory.appendingPathComponent(file)), as: UTF8.self)
+            for file in try manager.contentsOfDirectory(atPath: directory.path) {
+                let guid = (file as NSString).deletingPathExtension
+                records[datastore, default: [:]][guid] = String(decoding: try Data(contentsOf: directory.appendingPathComponent(file)), as: UTF8.self)
             }
         }
         return records
+    }
+
+    /// `syncml history GUID`: the item's versions in the journal, one table row each
+    /// (`SEQ TIME OP DEVICE SESSION FINGERPRINT BYTES`, DEVICE `-` for the server's own changes).
+    static func history(guid: String, user: String, datastore: String, store: URL) throws -> [[String]] {
+        let table = try run(["history", "--db", store.path, guid, "--user", user, "--datastore", datastore])
+        // The first line names the item, the second is the header.
+        return table.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").map(String.init) }
     }
 }
