@@ -268,6 +268,17 @@ struct RecordsMatchingTests {
 
 @Suite("Records: defaults and equivalent spellings")
 struct RecordsDefaultsTests {
+    @Test("A merge drops empty placeholders: SyncEvolution's EMAIL: and NOTE: neither block nor outlive the other side's values")
+    func mergeDropsEmptyPlaceholders() throws {
+        let phone = try VObjectParser.parse(Array("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL:\r\nNOTE:\r\nORG:;;\r\nTEL;TYPE=CELL:+1 555 0100\r\nEND:VCARD\r\n".utf8))[0]
+        let crm = try VObjectParser.parse(Array("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL;TYPE=INTERNET:jane@example.com\r\nNOTE:VIP\r\nEND:VCARD\r\n".utf8))[0]
+        let merged = RecordMerger.merge(phone, crm, winner: .first)
+        #expect(merged.properties(named: "EMAIL").map(\.value) == ["jane@example.com"])
+        #expect(merged.properties(named: "NOTE").map(\.value) == ["VIP"])
+        #expect(merged.properties(named: "ORG").isEmpty)
+        #expect(merged.properties(named: "TEL").count == 1)
+    }
+
     @Test("Default TRANSP/CLASS and equivalent alarm triggers do not change an event's fingerprint")
     func calendarDefaults() throws {
         func event(_ extra: String, trigger: String) throws -> Fingerprint {

@@ -35,16 +35,22 @@ public enum RecordMerger {
             return canonical?.line
         }
 
-        let mainNames = Set(main.properties.map(\.name))
+        // Empty placeholders (`EMAIL:`, `ORG:;;`, which SyncEvolution writes for every
+        // field it knows) carry nothing: they neither block the other side's value nor survive it.
+        func isEmpty(_ property: VProperty) -> Bool {
+            property.value.utf8.allSatisfy { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x20 || $0 == 0x09 }
+        }
+        let kept = main.properties.filter { !isEmpty($0) }
+        let mainNames = Set(kept.map(\.name))
         var seen = Set<String>()
-        for property in main.properties {
+        for property in kept {
             if let key = key(property) {
                 if seen.contains(key) { continue }
                 seen.insert(key)
             }
             result.properties.append(property)
         }
-        for property in other.properties {
+        for property in other.properties where !isEmpty(property) {
             if mainNames.contains(property.name), !isMultiValued(property.name) { continue }
             if property.name == "VERSION" || property.name == "PRODID" { continue }
             if let key = key(property), seen.contains(key) { continue }
