@@ -9,7 +9,8 @@ public import SyncMLStore
 /// time, in order.
 ///
 /// A session is found by the `sessionid` of the RespURI the server gave it,
-/// or else by the client's SessionID and DevID (for clients that ignore RespURI).
+/// or else, for clients that ignore RespURI, by the client's SessionID and
+/// DevID while it runs (see `handle`; the token is the stronger binding).
 public actor SyncServer {
     let store: SyncStore
     let configuration: ServerConfiguration
@@ -46,7 +47,12 @@ public actor SyncServer {
         if let found = session, found.deviceURI != header.source.locURI || found.clientSessionID != header.sessionID {
             session = nil // a RespURI used by another device or session is not that session
         }
-        session = session ?? sessionsByClient[clientKey]
+        // Without the RespURI's secret token, a message continues a session only when it cannot be the start of
+        // one (MsgID 1 or credentials start a new session) and that session is still running: a client that
+        // ignores RespURI keeps working, while a finished or foreign session is never handed out by DevID alone.
+        if session == nil, header.msgID != "1", header.cred == nil, let running = sessionsByClient[clientKey], await !running.isEnded {
+            session = running
+        }
         let current: ServerSession
         if let session {
             current = session

@@ -13,7 +13,10 @@ final class FakePhone {
     let devID: String
     var wbxml = true
     var maxMsgSize = 150_000
+    var user = "test"
     var password = "test"
+    /// Sends its messages after the first to this URL instead of the RespURI it was given.
+    var urlOverride: String?
     /// MD5 auth as SyncEvolution does it (basic auth costs a PBKDF2 verification per session).
     var useMD5 = true
     var version: SyncMLVersion = .v1_2
@@ -87,7 +90,7 @@ final class FakePhone {
         func header() -> SyncHeader {
             msgID += 1
             return SyncHeader(version: version, sessionID: String(sessionNumber), msgID: String(msgID), target: Location(server.url),
-                              source: Location(devID, name: "test"), meta: Meta(maxMsgSize: maxMsgSize))
+                              source: Location(devID, name: user), meta: Meta(maxMsgSize: maxMsgSize))
         }
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
             report.messages += 1
@@ -97,12 +100,12 @@ final class FakePhone {
         // Package 1: credentials and the alert.
         var first = header()
         if useMD5 {
-            let secret = Data(Insecure.MD5.hash(data: Data("test:\(password)".utf8))).base64EncodedString()
+            let secret = Data(Insecure.MD5.hash(data: Data("\(user):\(password)".utf8))).base64EncodedString()
             let digest = Data(Insecure.MD5.hash(data: Data((secret + ":").utf8) + nonce)).base64EncodedString()
             first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: digest)
         } else {
             first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
-                                    data: Data("test:\(password)".utf8).base64EncodedString())
+                                    data: Data("\(user):\(password)".utf8).base64EncodedString())
         }
         let alert = Alert(cmdID: "2", code: mode, items: [Item(target: Location(serverDatastore), source: Location("./contacts"),
                                                                 meta: Meta(anchor: Anchor(last: mode == .slow ? nil : lastAnchor, next: next)))])
@@ -112,7 +115,7 @@ final class FakePhone {
                                        items: [Item(source: Location(version.devInfURI), data: .devInf(devInf))])), at: 0)
         }
         let reply1 = try await send(SyncMLMessage(header: first, commands: init1))
-        url = reply1.header.respURI
+        url = urlOverride ?? reply1.header.respURI
         if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
         report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
         guard reply1.status(for: "SyncHdr")?.code.rawValue == 212, let granted = reply1.alerts.first?.code else {

@@ -32,6 +32,7 @@ struct TestServer {
         store = try SyncStore(path: ":memory:")
         // Few PBKDF2 iterations: the default 210,000 cost seconds per test.
         try await store.addUser(name: "test", password: "test", md5: true, iterations: 1_000)
+        try await store.addUser(name: "other", password: "other", md5: true, iterations: 1_000)
         server = SyncServer(store: store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
@@ -43,9 +44,9 @@ struct TestServer {
         return try SyncMLMessage(decoding: reply.body)
     }
 
-    /// Every live item's payload in a datastore of user `test`, as text.
-    func items(_ datastore: String) async throws -> [String] {
-        let user = try await store.user(named: "test")
+    /// Every live item's payload in a datastore of user `test` (or `user`), as text.
+    func items(_ datastore: String, user name: String = "test") async throws -> [String] {
+        let user = try await store.user(named: name)
         let id = try await store.datastore(named: datastore, user: user)
         var texts: [String] = []
         for item in try await store.liveItems(datastore: id) {
