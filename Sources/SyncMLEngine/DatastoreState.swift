@@ -93,3 +93,10 @@ struct OutgoingChunk {
     var data: [UInt8]
     var offset: Int
 }
+
+/// A client change decided and answered, waiting for its batch's transaction.
+struct PendingWrite {
+    var change: ItemChange
+    /// Where its status sits in the reply (nil with NoResp).
+    var statusIndex: Int?
+}

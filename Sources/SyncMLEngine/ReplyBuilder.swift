@@ -25,12 +25,22 @@ struct ReplyBuilder {
     }
 
     /// A Status for command `cmdRef` (`cmd` names it: "Add", "SyncHdr" …) of client message `msgRef`.
+    /// Returns its position, for `setCode(_:at:)`.
+    @discardableResult
     mutating func status(msgRef: String, cmdRef: String, cmd: String, code: StatusCode, targetRefs: [String] = [],
-                         sourceRefs: [String] = [], chal: Challenge? = nil, items: [Item] = []) {
-        guard !suppressStatuses || cmd == "SyncHdr" else { return }
+                         sourceRefs: [String] = [], chal: Challenge? = nil, items: [Item] = []) -> Int? {
+        guard !suppressStatuses || cmd == "SyncHdr" else { return nil }
         let status = Status(cmdID: nextCmdID(), msgRef: msgRef, cmdRef: cmdRef, cmd: cmd, code: code,
                             targetRefs: targetRefs, sourceRefs: sourceRefs, chal: chal, items: items)
         commands.append(.status(status))
+        return commands.count - 1
+    }
+
+    /// Changes the code of the status at `index` (a batched write that failed after its status was written).
+    mutating func setCode(_ code: StatusCode, at index: Int) {
+        guard case .status(var status) = commands[index] else { return }
+        status.code = code
+        commands[index] = .status(status)
     }
 
     var message: SyncMLMessage { SyncMLMessage(header: header, commands: commands, isFinal: isFinal) }

@@ -18,6 +18,9 @@ extension ServerSession {
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
         }
+        await flushPendingWrites()
+        for index in failedStatuses { reply.setCode(.commandFailed, at: index) }
+        failedStatuses = []
     }
 
     private func receive(_ command: Command, in datastore: DatastoreState, msgID: String, reply: inout ReplyBuilder) async {
@@ -38,11 +41,15 @@ extension ServerSession {
     private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
                          msgID: String, reply: inout ReplyBuilder) async {
         for item in command.items {
+            let pendingBefore = pendingWrites.count
             let code = await receive(item, of: command, operation, in: datastore)
+            var index: Int?
             if !command.noResp {
-                reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
-                             targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
+                index = reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
+                                     targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
             }
+            // A write left pending for the batch: its status is patched if the batch fails.
+            if pendingWrites.count > pendingBefore { pendingWrites[pendingWrites.count - 1].statusIndex = index }
         }
     }
 
@@ -98,6 +105,7 @@ extension ServerSession {
     // MARK: Applying
 
     private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        try await flushPendingWritesOrThrow()
         if datastore.conflictPolicy != .clientWins,
            let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
            let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
@@ -125,6 +133,7 @@ extension ServerSession {
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
         var mapped: String? = nil
+        if let luid, pendingWrites.contains(where: { $0.change.luid == luid }) { try await flushPendingWritesOrThrow() }
         if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
         if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
             mapped = named
@@ -133,19 +142,19 @@ extension ServerSession {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).
             if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
                changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
+                try await flushPendingWritesOrThrow()
                 return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
             }
-            let result = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
-            if result.outcome == .unchanged { datastore.received.matched += 1 } else { datastore.received.replaced += 1 }
+            enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
             return success
         }
         // An item the server does not know by this LUID: add, or pair with what it holds.
         switch try await findMatch(for: record, in: datastore, device: device) {
         case .same(let guid):
-            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
-            datastore.received.matched += 1
+            enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
             return success
         case .similar(let guid, let server):
+            try await flushPendingWritesOrThrow()
             _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
             datastore.received.matched += 1
             if let merged = Self.merge(record, server) , merged.fingerprint != record.fingerprint {
@@ -154,11 +163,49 @@ extension ServerSession {
             }
             return success
         case nil:
-            let result = try await apply(record, .add, luid: luid, guid: nil, in: datastore, device: device)
-            datastore.received.added += 1
-            if let guid = result.guid { datastore.claimed.insert(guid) }
+            enqueue(record, .add, luid: luid, guid: nil, in: datastore)
             return .itemAdded
         }
+    }
+
+    // MARK: Batched writes
+
+    /// Leaves a client change for the batch; the GUID it pairs with is taken now.
+    private func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, in datastore: DatastoreState) {
+        if let guid { datastore.claimed.insert(guid) }
+        let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
+                                fingerprint: record.fingerprint, matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+        pendingDatastore = datastore
+        pendingWrites.append(PendingWrite(change: change))
+    }
+
+    /// Writes the pending changes in one transaction. On failure, none is written and their statuses become 500.
+    func flushPendingWrites() async {
+        guard !pendingWrites.isEmpty, let datastore = pendingDatastore, let deviceID else { return }
+        let batch = pendingWrites
+        pendingWrites = []
+        do {
+            let results = try await store.apply(batch.map(\.change), datastore: datastore.id, device: deviceID, session: storeSession)
+            for (write, result) in zip(batch, results) {
+                switch result.outcome {
+                case .added: datastore.received.added += 1
+                case .unchanged: datastore.received.matched += 1
+                default: datastore.received.replaced += 1
+                }
+                if let guid = result.guid ?? write.change.guid, let fingerprint = write.change.fingerprint {
+                    datastore.clientHas[guid] = fingerprint
+                    datastore.claimed.insert(guid)
+                }
+            }
+        } catch {
+            logger.error("applying changes failed", metadata: ["datastore": "\(datastore.name)", "count": "\(batch.count)", "error": "\(error)"])
+            datastore.received.rejected += batch.count
+            failedStatuses += batch.compactMap(\.statusIndex)
+        }
+    }
+
+    private func flushPendingWritesOrThrow() async throws {
+        await flushPendingWrites()
     }
 
     /// Both sides changed the item since the device's last sync.

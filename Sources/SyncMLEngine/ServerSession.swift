@@ -49,6 +49,13 @@ actor ServerSession {
     var clientDevInf: DevInf?
     var askedForDevInf = false
 
+    /// Client changes decided but not yet written: they go to the store in one
+    /// transaction per Sync command (a transaction per item costs a WAL commit each).
+    var pendingWrites: [PendingWrite] = []
+    var pendingDatastore: DatastoreState?
+    /// Positions of statuses whose batched write failed, to be set to 500.
+    var failedStatuses: [Int] = []
+
     /// "msgID|cmdID" of each item command the server sent → its datastore and GUID.
     var sentItems: [String: (datastore: DatastoreState, guid: String)] = [:]
     private var outgoingMsgID = 0
