@@ -289,9 +289,20 @@ extension ServerSession {
         guard datastore.mode.isFull, let signature = record.signature else { return nil }
         var candidates: [RecordMatcher.Entry] = []
         var records: [String: ReceivedRecord] = [:]
-        // Bounded per key: a name or number thousands share must not make matching quadratic.
-        for item in try await store.items(matchingKeys: ItemChange.lookupKeys(for: signature.matchKey), datastore: datastore.id, limitPerKey: 8)
-        where try await isFree(item.guid, in: datastore, device: device) {
+        // Bounded per key: a name or number thousands share must not make matching quadratic. A candidate
+        // found by an e-mail or phone alone must be found by two of them (the matcher's rule) before it is
+        // read and parsed: a phone number's last digits shared by chance costs a lookup, not a parse.
+        let keys = ItemChange.lookupKeys(for: signature.matchKey)
+        var found: [StoredItem] = try await store.items(matchingKeys: keys.filter { !Self.isSinglePoint($0) }, datastore: datastore.id, limitPerKey: 8)
+        var points: [String: (item: StoredItem, count: Int)] = [:]
+        for key in keys where Self.isSinglePoint(key) {
+            for item in try await store.items(matchingKeys: [key], datastore: datastore.id, limitPerKey: 8) {
+                points[item.guid, default: (item, 0)].count += 1
+            }
+        }
+        let known = Set(found.map(\.guid))
+        found += points.values.filter { $0.count >= 2 && !known.contains($0.item.guid) }.map(\.item).sorted { $0.guid < $1.guid }
+        for item in found where try await isFree(item.guid, in: datastore, device: device) {
             guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
             let server = ReceivedRecord(type: item.type, payload: payload)
             guard let serverSignature = server.signature, serverSignature.kind == signature.kind else { continue }
@@ -303,6 +314,9 @@ extension ServerSession {
         guard let pair = result.pairs.first, let server = records[pair.right] else { return nil }
         return pair.reason.sameFingerprint ? .same(pair.right) : .similar(pair.right, server)
     }
+
+    /// `e:` and `p:` keys: one shared address or number alone does not make two contacts one.
+    static func isSinglePoint(_ key: String) -> Bool { key.hasPrefix("e:") || key.hasPrefix("p:") }
 
     private func isFree(_ guid: String, in datastore: DatastoreState, device: DeviceID) async throws -> Bool {
         guard !datastore.claimed.contains(guid) else { return false }
