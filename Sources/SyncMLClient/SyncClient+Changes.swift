@@ -91,7 +91,7 @@ extension SyncClient {
                 if var chunk = store.partial {
                     let room = limit - used - itemOverhead
                     guard room >= 256 else { full = true; break }
-                    let end = Self.chunkEnd(chunk.data, from: chunk.offset, room: room)
+                    let end = LargeObject.chunkEnd(chunk.data, from: chunk.offset, room: room)
                     let more = end < chunk.data.count
                     items.append(itemCommand(chunk.change, store: store, data: Array(chunk.data[chunk.offset..<end]), moreData: more, size: nil))
                     used += end - chunk.offset + itemOverhead
@@ -114,7 +114,7 @@ extension SyncClient {
                     let fitsAlone = cost + 2048 <= limit
                     if fitsAlone || limit - used - itemOverhead < 1024 { full = true; break }
                     store.nextOutgoing += 1
-                    let end = Self.chunkEnd(data, from: 0, room: limit - used - itemOverhead)
+                    let end = LargeObject.chunkEnd(data, from: 0, room: limit - used - itemOverhead)
                     items.append(itemCommand(change, store: store, data: Array(data[..<end]), moreData: true, size: data.count))
                     store.partial = (change, data, end)
                     full = true
@@ -147,12 +147,6 @@ extension SyncClient {
         }
     }
 
-    /// Where a chunk of at most `room` bytes from `offset` ends, never inside a UTF-8 sequence.
-    static func chunkEnd(_ data: [UInt8], from offset: Int, room: Int) -> Int {
-        var end = min(data.count, offset + max(room, 1))
-        while end < data.count, end > offset + 1, data[end] & 0xC0 == 0x80 { end -= 1 }
-        return end
-    }
 
     // MARK: Receiving
 

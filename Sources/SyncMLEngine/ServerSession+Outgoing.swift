@@ -66,7 +66,7 @@ extension ServerSession {
                 if var chunk = datastore.partial {
                     let room = limit - used - itemOverhead
                     guard room >= 256 else { full = true; break }
-                    let end = Self.chunkEnd(chunk.data, from: chunk.offset, room: room)
+                    let end = LargeObject.chunkEnd(chunk.data, from: chunk.offset, room: room)
                     let more = end < chunk.data.count
                     commands.append(itemCommand(for: chunk.change, type: chunk.type, format: chunk.format,
                                                 data: Array(chunk.data[chunk.offset..<end]), moreData: more,
@@ -98,7 +98,7 @@ extension ServerSession {
                         continue
                     }
                     datastore.nextOutgoing += 1
-                    let end = Self.chunkEnd(encoded.data, from: 0, room: limit - used - itemOverhead)
+                    let end = LargeObject.chunkEnd(encoded.data, from: 0, room: limit - used - itemOverhead)
                     commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: Array(encoded.data[..<end]),
                                                 moreData: true, size: encoded.data.count, cmdID: reply.nextCmdID(), msgID: msgID,
                                                 datastore: datastore))
@@ -128,12 +128,6 @@ extension ServerSession {
         }
     }
 
-    /// Where a chunk of at most `room` bytes starting at `offset` ends, never inside a UTF-8 sequence.
-    static func chunkEnd(_ data: [UInt8], from offset: Int, room: Int) -> Int {
-        var end = min(data.count, offset + max(room, 1))
-        while end < data.count, end > offset + 1, data[end] & 0xC0 == 0x80 { end -= 1 }
-        return end
-    }
 
     private func itemCommand(for change: OutgoingChange, type: String, format: String?, data: [UInt8], moreData: Bool, size: Int?,
                              cmdID: String, msgID: String, datastore: DatastoreState) -> Command {
