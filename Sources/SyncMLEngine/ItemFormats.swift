@@ -97,13 +97,14 @@ struct ItemFormat: Hashable {
                   let sif = try? SIF.fromVComponent(record, as: kind, base64: true) else { return (storedType, payload, nil) }
             return (type, sif, "b64")
         }
-        guard let target = vFormat else { return (storedType, payload, nil) }
-        if storedType == type, let record = ReceivedRecord.component(type: storedType, payload: payload),
-           record.format == target || (record.format == nil && target != .vCard21 && target != .vCalendar10) {
+        guard let target = vFormat, let record = ReceivedRecord.component(type: storedType, payload: payload) else {
+            return (storedType, payload, nil)
+        }
+        // Parsed once: already in the wanted version, it goes as stored.
+        if storedType == type, record.format == target || (record.format == nil && target != .vCard21 && target != .vCalendar10) {
             return (type, payload, nil)
         }
-        guard let record = ReceivedRecord.component(type: storedType, payload: payload),
-              let converted = try? RecordConverter.convert(record, to: target) else { return (storedType, payload, nil) }
+        guard let converted = try? RecordConverter.convert(record, to: target) else { return (storedType, payload, nil) }
         return (type, VObjectWriter.write(converted, as: target), nil)
     }
 }

@@ -105,7 +105,7 @@ extension ServerSession {
     // MARK: Applying
 
     private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
-        try await flushPendingWritesOrThrow()
+        await flushPendingWrites()
         if datastore.conflictPolicy != .clientWins,
            let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
            let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
@@ -133,7 +133,7 @@ extension ServerSession {
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
         var mapped: String? = nil
-        if let luid, pendingWrites.contains(where: { $0.change.luid == luid }) { try await flushPendingWritesOrThrow() }
+        if let luid, pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
         if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
         if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
             mapped = named
@@ -142,7 +142,7 @@ extension ServerSession {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).
             if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
                changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
-                try await flushPendingWritesOrThrow()
+                await flushPendingWrites()
                 return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
             }
             enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
@@ -154,7 +154,7 @@ extension ServerSession {
             enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
             return success
         case .similar(let guid, let server):
-            try await flushPendingWritesOrThrow()
+            await flushPendingWrites()
             _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
             datastore.received.matched += 1
             if let merged = Self.merge(record, server) , merged.fingerprint != record.fingerprint {
@@ -202,10 +202,6 @@ extension ServerSession {
             datastore.received.rejected += batch.count
             failedStatuses += batch.compactMap(\.statusIndex)
         }
-    }
-
-    private func flushPendingWritesOrThrow() async throws {
-        await flushPendingWrites()
     }
 
     /// Both sides changed the item since the device's last sync.
