@@ -50,10 +50,14 @@ struct ChangeTracker {
     }
 
     /// A server change, recorded as the server's (so it is not sent back).
-    func record(_ operation: ChangeOperation, id: String, type: String, payload: [UInt8], in datastore: DatastoreID) async throws {
-        let change = ItemChange(operation, guid: id, type: type, payload: payload,
-                                fingerprint: operation == .delete ? nil : Self.fingerprint(type: type, payload: payload))
-        _ = try await state.apply([change], datastore: datastore, device: server)
+    /// Returns the fingerprint recorded (nil for a delete).
+    @discardableResult
+    func record(_ operation: ChangeOperation, id: String, type: String, payload: [UInt8], in datastore: DatastoreID,
+                session: SessionID?) async throws -> Fingerprint? {
+        let fingerprint = operation == .delete ? nil : Self.fingerprint(type: type, payload: payload)
+        let change = ItemChange(operation, guid: id, type: type, payload: payload, fingerprint: fingerprint)
+        _ = try await state.apply([change], datastore: datastore, device: server, session: session)
+        return fingerprint
     }
 
     /// The record's fingerprint: of its canonical form when it parses, else of its bytes.

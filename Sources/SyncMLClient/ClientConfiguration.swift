@@ -53,15 +53,20 @@ public struct SyncReport: Sendable, CustomStringConvertible {
         public var conflicts: [String: Int] = [:]
         /// Items refused (by the server, or by the host when applying).
         public var rejected = 0
+        /// The sync continued a suspended or interrupted one (Alert 225 granted).
+        public var resumed = false
     }
 
     public var datastores: [Datastore] = []
     public var duration: Duration = .zero
+    /// The host asked to suspend (`SyncClient.suspend()`) and the sync stopped there;
+    /// the next `sync` resumes it.
+    public var suspended = false
 
     public var description: String {
         var lines: [String] = []
         for store in datastores {
-            var line = "\(store.name): \(store.performed)"
+            var line = "\(store.name): \(store.performed)" + (store.resumed ? " (resumed)" : "")
             if store.performed != store.requested { line += " (asked \(store.requested))" }
             line += "; local +\(store.local.added) ~\(store.local.updated) -\(store.local.deleted)"
             line += "; remote +\(store.remote.added) ~\(store.remote.updated) -\(store.remote.deleted)"
@@ -69,6 +74,7 @@ public struct SyncReport: Sendable, CustomStringConvertible {
             if store.rejected > 0 { line += "; rejected \(store.rejected)" }
             lines.append(line)
         }
+        if suspended { lines.append("suspended: the next sync resumes") }
         lines.append("duration \(duration)")
         return lines.joined(separator: "\n")
     }
@@ -77,7 +83,7 @@ public struct SyncReport: Sendable, CustomStringConvertible {
 /// Where a sync is, for progress displays.
 public struct SyncProgress: Sendable, Hashable {
     public enum Phase: String, Sendable, Hashable {
-        case scanning, connecting, sending, receiving, mapping, finished
+        case scanning, connecting, sending, receiving, mapping, suspending, finished
     }
 
     public var phase: Phase

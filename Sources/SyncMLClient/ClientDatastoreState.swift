@@ -20,10 +20,21 @@ final class ClientDatastoreState {
     var partial: (change: OutgoingChange, data: [UInt8], offset: Int)?
     var syncSent = false
     var serverRejected = 0
+    /// Host id → fingerprint of each record the server and the client agree on
+    /// in this session (the server confirmed the client's change, or sent it;
+    /// nil: deleted): a resumed session does not send these again.
+    var confirmed: [String: Fingerprint?] = [:]
+
+    // Resume.
+    /// The suspended session's state of this datastore: the client asks to resume it (Alert 225).
+    var saved: ClientResumeState.Datastore?
+    /// The server granted the resume.
+    var resumed = false
 
     // Incoming.
     var chunk: (guid: String, target: String?, name: String, type: String, declared: Int?, bytes: [UInt8])?
-    var maps: [MapItem] = []
+    /// Server GUID → host id of each server Add applied, until the server confirms the Map.
+    var pendingMaps: [String: String] = [:]
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
     var touched: Set<String> = []
 

@@ -51,6 +51,7 @@ extension SyncClient {
         case 213:
             return
         case 200...299, 418:
+            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint
             switch sent.change.operation {
             case .add: sent.store.report.remote.added += 1
             case .replace: sent.store.report.remote.updated += 1
@@ -64,9 +65,10 @@ extension SyncClient {
             }
             if let conflict { sent.store.report.conflicts[conflict, default: 0] += 1 }
         case 419:
+            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint
             sent.store.report.conflicts["server won", default: 0] += 1
         case 211 where sent.change.operation == .delete:
-            break // already gone on the server
+            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint // already gone on the server
         default:
             sent.store.serverRejected += 1
         }
@@ -223,9 +225,16 @@ extension SyncClient {
         do {
             switch name {
             case "Add":
+                if let id = store.pendingMaps[guid], let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
+                    // Sent again because its Map never reached the server (an interrupted sync): the host has it.
+                    try await source.update(id: id, payload: data, type: type)
+                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+                    store.touched.insert(id)
+                    return .itemAdded
+                }
                 let id = try await source.add(payload: data, type: type)
-                try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror)
-                store.maps.append(MapItem(target: Location(guid), source: Location(id)))
+                store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+                store.pendingMaps[guid] = id
                 store.touched.insert(id)
                 store.report.local.added += 1
                 return .itemAdded
@@ -233,15 +242,15 @@ extension SyncClient {
                 let id = item.target?.locURI ?? ""
                 if !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
                     try await source.update(id: id, payload: data, type: type)
-                    try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror)
+                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
                     store.touched.insert(id)
                     store.report.local.updated += 1
                     return .ok
                 }
                 // An item the host no longer has (or never had): it comes back as a new record.
                 let newID = try await source.add(payload: data, type: type)
-                try await tracker.record(.replace, id: newID, type: type, payload: data, in: store.mirror)
-                store.maps.append(MapItem(target: Location(guid), source: Location(newID)))
+                store.confirmed[newID] = try await tracker.record(.replace, id: newID, type: type, payload: data, in: store.mirror, session: storeSession)
+                store.pendingMaps[guid] = newID
                 store.touched.insert(newID)
                 store.report.local.added += 1
                 return .itemAdded
@@ -249,7 +258,7 @@ extension SyncClient {
                 let id = item.target?.locURI ?? ""
                 guard !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
                 try await source.delete(id: id)
-                try await tracker.record(.delete, id: id, type: known.type, payload: [], in: store.mirror)
+                store.confirmed[id] = .some(try await tracker.record(.delete, id: id, type: known.type, payload: [], in: store.mirror, session: storeSession))
                 store.report.local.deleted += 1
                 return .ok
             }

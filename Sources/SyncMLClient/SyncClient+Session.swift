@@ -46,20 +46,29 @@ extension SyncClient {
         for store in stores {
             let status = reply.statuses.first { $0.cmd == "Alert" && ($0.targetRefs.first == store.datastore.remoteURI || $0.sourceRefs.first == store.localURI) }
             if let code = status?.code.rawValue, code != 200, code != 508 { store.refused = status!.code }
-            if let alert = reply.alerts.first(where: { $0.items.first?.target?.locURI == store.localURI }),
-               let code = alert.code, let mode = SyncMode(alert: code) {
+            if let alert = reply.alerts.first(where: { $0.items.first?.target?.locURI == store.localURI }), let code = alert.code,
+               let mode = code == .resume ? store.saved.flatMap({ SyncMode(rawValue: $0.mode) }) : SyncMode(alert: code) {
                 store.performed = mode
                 store.report.performed = mode
                 store.serverAnchor = alert.items.first?.meta?.anchor
+                if code == .resume, let saved = store.saved {
+                    // The server continues the suspended session: what it confirmed then is not sent again.
+                    store.resumed = true
+                    store.report.resumed = true
+                    store.confirmed = saved.confirmed
+                    store.touched = Set(saved.touched)
+                }
             } else if store.refused == nil {
                 store.refused = status?.code ?? .notFound
             }
-            if store.refused == nil { try await prepareOutgoing(store) }
         }
+        try await beginStoreSession()
+        for store in stores where store.refused == nil { try await prepareOutgoing(store) }
 
         // Package 3: the client's changes.
         progress?(SyncProgress(phase: .sending))
         while true {
+            if try await suspendIfAsked(answers) { return }
             var commands = answers
             let done = try await fillChanges(into: &commands)
             reply = try await send(commands, isFinal: done)
@@ -73,6 +82,7 @@ extension SyncClient {
         while true {
             answers += try await receiveChanges(reply)
             if reply.isFinal { break }
+            if try await suspendIfAsked(answers) { return }
             answers.append(.alert(Alert(cmdID: "", code: .nextMessage, items: [
                 Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
             ])))
@@ -83,8 +93,10 @@ extension SyncClient {
 
         // Package 5: statuses and maps; the server's statuses end the session.
         progress?(SyncProgress(phase: .mapping))
-        for store in stores where !store.maps.isEmpty {
-            answers.append(.map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: store.maps)))
+        if try await suspendIfAsked(answers) { return }
+        for store in stores where store.refused == nil && !store.pendingMaps.isEmpty {
+            let items = store.pendingMaps.sorted { $0.key < $1.key }.map { MapItem(target: Location($0.key), source: Location($0.value)) }
+            answers.append(.map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: items)))
         }
         reply = try await send(answers, isFinal: true)
         _ = answer(reply, allowResults: false)
@@ -98,7 +110,7 @@ extension SyncClient {
             if store.performed == .refreshFromServer {
                 for item in try await state.liveItems(datastore: store.mirror) where !store.touched.contains(item.guid) {
                     try await store.datastore.source.delete(id: item.guid)
-                    try await tracker.record(.delete, id: item.guid, type: item.type, payload: [], in: store.mirror)
+                    try await tracker.record(.delete, id: item.guid, type: item.type, payload: [], in: store.mirror, session: storeSession)
                     store.report.local.deleted += 1
                 }
             }
@@ -108,6 +120,50 @@ extension SyncClient {
             }
             store.report.rejected += store.serverRejected
         }
+        if let storeSession { try await state.endSession(storeSession, succeeded: true) }
+    }
+
+    // MARK: Suspend and resume
+
+    /// The store session this sync's received changes are journaled under:
+    /// the suspended one when the server resumes it, else a new one (and a
+    /// suspended session nobody resumed is over).
+    private func beginStoreSession() async throws {
+        if let suspended {
+            if stores.contains(where: \.resumed) {
+                try await state.resumeSession(suspended.id)
+                storeSession = suspended.id
+            } else {
+                try await state.endSession(suspended.id, succeeded: false)
+            }
+            self.suspended = nil
+        }
+        if storeSession == nil { storeSession = try await state.beginSession(device: tracker.server) }
+    }
+
+    /// When the host asked to suspend: Alert 224 goes instead of the next
+    /// message (with the statuses owed), and the state is saved for a resume.
+    private func suspendIfAsked(_ answers: [Command]) async throws -> Bool {
+        guard suspendRequested else { return false }
+        progress?(SyncProgress(phase: .suspending))
+        let reply = try await send(answers + [.alert(Alert(cmdID: "", code: .suspend, items: []))], isFinal: true)
+        _ = answer(reply, allowResults: false)
+        try checkSession(reply)
+        try await saveForResume()
+        wasSuspended = true
+        return true
+    }
+
+    /// Keeps what a resume needs (see `ClientResumeState`); nothing when the session never got its modes granted.
+    func saveForResume() async throws {
+        guard let storeSession else { return }
+        let resumable = stores.filter { $0.refused == nil }
+        if resumable.isEmpty {
+            try await state.endSession(storeSession, succeeded: false)
+        } else {
+            try await state.suspendSession(storeSession, resumeState: ClientResumeState(resumable).encoded())
+        }
+        self.storeSession = nil
     }
 
     /// A session-level refusal in a later message (the header's status).
@@ -138,7 +194,7 @@ extension SyncClient {
                           items: [Item(source: Location(SyncMLVersion.v1_2.devInfURI), data: .devInf(devInf()))])),
         ]
         for store in stores {
-            commands.append(.alert(Alert(cmdID: "", code: store.requested.alertCode, items: [
+            commands.append(.alert(Alert(cmdID: "", code: store.saved == nil ? store.requested.alertCode : .resume, items: [
                 Item(target: Location(store.datastore.remoteURI), source: Location(store.localURI),
                      meta: Meta(anchor: store.anchor, maxObjSize: configuration.maxObjectSize)),
             ])))

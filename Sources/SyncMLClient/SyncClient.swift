@@ -36,6 +36,12 @@ public actor SyncClient {
     var placeholders: [String: (store: ClientDatastoreState, change: OutgoingChange)] = [:]
     var sentItems: [String: (store: ClientDatastoreState, change: OutgoingChange)] = [:]
     var placeholderCounter = 0
+    /// This sync's session in `state` (received changes are journaled under it; a failed sync saves its resume state there).
+    var storeSession: SessionID?
+    /// The suspended session `prepare` found, which the sync offers to resume.
+    var suspended: (id: SessionID, state: ClientResumeState)?
+    var suspendRequested = false
+    var wasSuspended = false
 
     /// - Parameters:
     ///   - state: where the client keeps its sync state (a `SyncStore` on a file
@@ -55,8 +61,14 @@ public actor SyncClient {
         let start = ContinuousClock.now
         self.progress = progress
         do {
-            try await prepare(mode: mode)
-            try await runSession()
+            do {
+                try await prepare(mode: mode)
+                try await runSession()
+            } catch {
+                // Whatever was confirmed so far is kept, so the next sync resumes instead of starting over.
+                try? await saveForResume()
+                throw error
+            }
         } catch let error as SyncClientError {
             throw error
         } catch is CancellationError {
@@ -70,7 +82,15 @@ public actor SyncClient {
         var report = SyncReport()
         report.datastores = stores.map(\.report)
         report.duration = ContinuousClock.now - start
+        report.suspended = wasSuspended
         return report
+    }
+
+    /// Asks the running sync to suspend at its next message (OMA DS 1.2
+    /// Alert 224): it returns a report with `suspended` set, and the next
+    /// `sync` resumes where it stopped. Does nothing when no sync runs.
+    public func suspend() {
+        if tracker != nil, storeSession != nil || !stores.isEmpty { suspendRequested = true }
     }
 
     // MARK: Before the session
@@ -80,6 +100,10 @@ public actor SyncClient {
         tracker = try await ChangeTracker(state: state, configuration: configuration)
         stores = []
         (placeholders, sentItems, pendingCred) = ([:], [:], nil)
+        (storeSession, suspendRequested, wasSuspended) = (nil, false, false)
+        suspended = try await state.suspendedSession(device: tracker.server).flatMap { found in
+            ClientResumeState.decode(found.resumeState).map { (found.id, $0) }
+        }
         for datastore in datastores {
             progress?(SyncProgress(phase: .scanning, datastore: datastore.name))
             let mirror = try await tracker.datastore(datastore.name)
@@ -94,8 +118,18 @@ public actor SyncClient {
             var requested = mode
             // Without anchors a continuing mode cannot continue: the first sync is slow.
             if mode.needsAnchors && known.lastAnchor == nil { requested = .slow }
-            let anchor = Anchor(last: requested.needsAnchors ? known.lastAnchor : nil, next: Self.anchorNow())
-            stores.append(ClientDatastoreState(datastore: datastore, mirror: mirror, requested: requested, anchor: anchor))
+            var anchor = Anchor(last: requested.needsAnchors ? known.lastAnchor : nil, next: Self.anchorNow())
+            let store = ClientDatastoreState(datastore: datastore, mirror: mirror, requested: requested, anchor: anchor)
+            if let saved = suspended?.state.datastore(datastore.name) {
+                // Maps the server never confirmed still name what the host has, resumed or not.
+                store.pendingMaps = saved.pendingMaps
+                if mode != .refreshFromClient, mode != .refreshFromServer {
+                    store.saved = saved
+                    anchor = Anchor(last: saved.last, next: saved.next)
+                    store.anchor = anchor
+                }
+            }
+            stores.append(store)
         }
         url = configuration.serverURL
         sessionID = Int.random(in: 1...999_999)
@@ -114,6 +148,10 @@ public actor SyncClient {
             }
         case .twoWay, .oneWayFromClient:
             store.outgoing = try await state.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
+        }
+        if store.resumed {
+            // Confirmed by the server before the suspension, and unchanged since: not sent again.
+            store.outgoing.removeAll { change in store.confirmed[change.guid].map { $0 == change.fingerprint } ?? false }
         }
     }
 

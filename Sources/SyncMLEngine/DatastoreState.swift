@@ -43,6 +43,11 @@ final class DatastoreState {
     var failed = false
     /// The journal sequence the device had acknowledged when the session began.
     var acknowledged: Int64 = 0
+    /// GUID → journal sequence of each server change the client confirmed in
+    /// this session (or the suspended one it resumes): not sent again on resume.
+    var confirmed: [String: Int64] = [:]
+    /// Continues a suspended session (Alert 225 accepted).
+    var resumed = false
 
     init(name: String, id: DatastoreID, clientURI: String, serverURI: String, mode: SyncMode,
          clientAnchor: Anchor, serverAnchor: Anchor, conflictPolicy: ConflictPolicy) {
@@ -99,4 +104,12 @@ struct PendingWrite {
     var change: ItemChange
     /// Where its status sits in the reply (nil with NoResp).
     var statusIndex: Int?
+}
+
+/// A server item command awaiting the client's status.
+struct SentItem {
+    var datastore: DatastoreState
+    var guid: String
+    /// The journal sequence of the version sent.
+    var sequence: Int64
 }

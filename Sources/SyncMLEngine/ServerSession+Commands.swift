@@ -56,8 +56,10 @@ extension ServerSession {
     private func receive(_ status: Status) {
         guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
         switch status.code.rawValue {
+        case 213:
+            break // a chunk; the item's last chunk gets the item's status
         case 200...299, 418:
-            break
+            sent.datastore.confirmed[sent.guid] = sent.sequence
         default:
             sent.datastore.failures += 1
             logger.notice("client refused an item", metadata: ["datastore": "\(sent.datastore.name)", "guid": "\(sent.guid)",
@@ -72,7 +74,15 @@ extension ServerSession {
             if !alert.noResp { reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .badRequest) }
             return
         }
-        guard let requested = SyncMode(alert: code) else {
+        if code == .suspend {
+            // The client stops here; what it confirmed so far is kept for its resume.
+            suspendRequested = authenticated && !datastores.isEmpty
+            if !alert.noResp { reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: suspendRequested ? .ok : .commandNotAllowed) }
+            return
+        }
+        let resuming = code == .resume
+        // A resume the server cannot grant is answered as the two-way sync it asks to continue.
+        guard let requested = resuming ? .twoWay : SyncMode(alert: code) else {
             let answer: StatusCode = code == .nextMessage ? .ok : .optionalFeatureNotSupported
             if !alert.noResp { reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: answer) }
             return
@@ -97,6 +107,14 @@ extension ServerSession {
         let clientAnchor = item?.meta?.anchor ?? Anchor()
         do {
             let datastoreID = try await store.datastore(named: name, user: userID)
+            if resuming, let state = try await resume(name, id: datastoreID, anchor: clientAnchor) {
+                datastores.append(state)
+                pendingAlerts.append(state)
+                reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .ok, targetRefs: refs.targets,
+                             sourceRefs: refs.sources, items: [Item(data: .anchor(Anchor(next: clientAnchor.next)))])
+                return
+            }
+            _ = try await ensureStoreSession()
             let known = try await store.deviceState(deviceID, datastore: datastoreID)
             var mode = requested
             var answer = StatusCode.ok
@@ -125,6 +143,24 @@ extension ServerSession {
             logger.error("alert failed", metadata: ["datastore": "\(name)", "error": "\(error)"])
             reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .dataStoreFailure, targetRefs: refs.targets, sourceRefs: refs.sources)
         }
+    }
+
+    /// The datastore as the device's suspended session left it, when that
+    /// session synced it and the client continues from the same anchor; the
+    /// suspended store session becomes this one's (its changes stay one session).
+    private func resume(_ name: String, id: DatastoreID, anchor: Anchor) async throws -> DatastoreState? {
+        guard let suspended = try await suspendedSession(),
+              let state = suspended.state.restore(name, id: id, conflictPolicy: configuration.conflictPolicy(for: name)),
+              state.clientAnchor.last == anchor.last else { return nil }
+        if storeSession == nil {
+            try await store.resumeSession(suspended.id)
+            storeSession = suspended.id
+        }
+        if let next = anchor.next { state.clientAnchor.next = next }
+        let (mode, confirmed, clientHas) = (state.mode, state.confirmed.count, state.clientHas.count)
+        logger.info("session resumed", metadata: ["device": "\(deviceURI)", "datastore": "\(name)", "mode": "\(mode)",
+                                                  "confirmed": "\(confirmed)", "client_has": "\(clientHas)"])
+        return state
     }
 
     /// A server anchor: the time, as `YYYYMMDDTHHMMSSZ` (what SyncEvolution's server sends too).

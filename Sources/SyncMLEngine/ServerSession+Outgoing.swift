@@ -43,6 +43,10 @@ extension ServerSession {
             }
             datastore.acknowledgeThrough = set.through
         }
+        if !datastore.confirmed.isEmpty {
+            // A resumed session: what the client confirmed before the suspension is not sent again.
+            datastore.outgoing.removeAll { datastore.confirmed[$0.guid] == $0.sequence }
+        }
     }
 
     /// Adds the server's changes to `reply` as far as the client's MaxMsgSize
@@ -131,7 +135,7 @@ extension ServerSession {
 
     private func itemCommand(for change: OutgoingChange, type: String, format: String?, data: [UInt8], moreData: Bool, size: Int?,
                              cmdID: String, msgID: String, datastore: DatastoreState) -> Command {
-        sentItems[msgID + "|" + cmdID] = (datastore, change.guid)
+        sentItems[msgID + "|" + cmdID] = SentItem(datastore: datastore, guid: change.guid, sequence: change.sequence)
         let meta = Meta(format: format, type: type)
         switch change.operation {
         case .add:

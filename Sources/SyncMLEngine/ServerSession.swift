@@ -15,7 +15,7 @@ import SyncMLStore
 /// header) is never sent by real clients, so the session ends with package 6.
 actor ServerSession {
     enum Phase: String {
-        case initialization, clientSync, serverSync, mapping, finished, failed
+        case initialization, clientSync, serverSync, mapping, finished, failed, suspended
     }
 
     let token: String
@@ -56,14 +56,23 @@ actor ServerSession {
     /// Positions of statuses whose batched write failed, to be set to 500.
     var failedStatuses: [Int] = []
 
-    /// "msgID|cmdID" of each item command the server sent → its datastore and GUID.
-    var sentItems: [String: (datastore: DatastoreState, guid: String)] = [:]
+    /// "msgID|cmdID" of each item command the server sent → what it was.
+    var sentItems: [String: SentItem] = [:]
+    /// The device's suspended session, once looked up (Alert 225), and what it saved.
+    var suspended: (id: SessionID, state: ServerResumeState)?
+    var suspendedLookedUp = false
+    /// The client sent Alert 224: the session is saved for a resume after this message.
+    var suspendRequested = false
+    /// Called once the client is authenticated: other running sessions of the
+    /// device are suspended (a client that lost its connection starts anew).
+    let onAuthenticated: @Sendable (DeviceID, String) async -> Void
     private var outgoingMsgID = 0
     private var lastClientMsgID: String?
     private var lastReply: [UInt8]?
 
     init(token: String, store: SyncStore, configuration: ServerConfiguration, logger: Logger,
-         deviceURI: String, clientSessionID: String) {
+         deviceURI: String, clientSessionID: String, onAuthenticated: @escaping @Sendable (DeviceID, String) async -> Void = { _, _ in }) {
+        self.onAuthenticated = onAuthenticated
         self.token = token
         self.store = store
         self.configuration = configuration
@@ -72,7 +81,7 @@ actor ServerSession {
         self.clientSessionID = clientSessionID
     }
 
-    var isEnded: Bool { phase == .finished || phase == .failed }
+    var isEnded: Bool { phase == .finished || phase == .failed || phase == .suspended }
 
     // MARK: Messages
 
@@ -163,7 +172,7 @@ actor ServerSession {
     private func begin(user name: String) async throws {
         let userID = try await store.user(named: name)
         let deviceID = try await store.device(devID: deviceURI, user: userID)
-        storeSession = try await store.beginSession(device: deviceID, sessionKey: token)
+        await onAuthenticated(deviceID, token)
         if let stored = try await store.devInf(for: deviceID) { clientDevInf = Self.decodeStoredDevInf(stored) }
         (self.user, self.userID, self.deviceID, authenticated) = (name, userID, deviceID, true)
     }
@@ -173,10 +182,14 @@ actor ServerSession {
     /// After the client's commands: what the server sends next, by phase.
     private func advance(clientFinal: Bool, reply: inout ReplyBuilder) async {
         switch phase {
+        case _ where suspendRequested:
+            await suspend()
+            reply.isFinal = true
         case .initialization:
             guard clientFinal else { return }
+            await endUnresumedSession()
             for datastore in pendingAlerts {
-                let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.mode.alertCode, items: [
+                let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.resumed ? .resume : datastore.mode.alertCode, items: [
                     Item(target: Location(datastore.clientURI), source: Location(datastore.serverURI),
                          meta: Meta(anchor: datastore.serverAnchor)),
                 ])
@@ -208,7 +221,7 @@ actor ServerSession {
             guard clientFinal else { return }
             await complete()
             reply.isFinal = true
-        case .finished, .failed:
+        case .finished, .failed, .suspended:
             reply.isFinal = true
         }
     }
@@ -251,13 +264,77 @@ actor ServerSession {
         ])
     }
 
-    /// The session was dropped unfinished (timeout): the store stays as it is,
-    /// anchors are not saved, so the next sync of the device repeats what is unconfirmed.
+    /// The session was dropped unfinished (timeout, or the device started
+    /// another): anchors are not saved, so the next sync repeats what is
+    /// unconfirmed; once the sync had begun, the session is kept for a resume.
     func abandon() async {
         guard !isEnded else { return }
-        if let storeSession { try? await store.endSession(storeSession, succeeded: false) }
         logger.notice("session abandoned", metadata: ["device": "\(deviceURI)", "phase": "\(phase.rawValue)"])
-        phase = .failed
+        switch phase {
+        case .clientSync, .serverSync, .mapping:
+            await suspend()
+        default:
+            if let storeSession { try? await store.endSession(storeSession, succeeded: false) }
+            phase = .failed
+        }
+    }
+
+    /// Saves what a resume needs (see `ServerResumeState`) and ends the session as suspended.
+    func suspend() async {
+        await flushPendingWrites()
+        let resumable = datastores.filter { !$0.failed }
+        guard let storeSession, !resumable.isEmpty else {
+            if let storeSession { try? await store.endSession(storeSession, succeeded: false) }
+            phase = .failed
+            return
+        }
+        do {
+            try await store.suspendSession(storeSession, resumeState: ServerResumeState(resumable).encoded())
+            logger.info("session suspended", metadata: ["device": "\(deviceURI)", "user": "\(user ?? "-")",
+                                                        "datastores": "\(resumable.map(\.name).joined(separator: ","))"])
+            phase = .suspended
+        } catch {
+            logger.error("saving the resume state failed", metadata: ["device": "\(deviceURI)", "error": "\(error)"])
+            try? await store.endSession(storeSession, succeeded: false)
+            phase = .failed
+        }
+    }
+
+    /// The store session this sync's changes are journaled under, begun at the first datastore.
+    func ensureStoreSession() async throws -> SessionID {
+        if let storeSession { return storeSession }
+        guard let deviceID else { throw StoreError(.notFound, "no device") }
+        let session = try await store.beginSession(device: deviceID, sessionKey: token)
+        storeSession = session
+        return session
+    }
+
+    /// The device's suspended session (looked up once per session).
+    func suspendedSession() async throws -> (id: SessionID, state: ServerResumeState)? {
+        guard !suspendedLookedUp, let deviceID else { return suspended }
+        suspendedLookedUp = true
+        if let found = try await store.suspendedSession(device: deviceID) {
+            if let state = ServerResumeState.decode(found.resumeState) {
+                suspended = (found.id, state)
+            } else {
+                try await store.endSession(found.id, succeeded: false)
+            }
+        }
+        return suspended
+    }
+
+    /// A suspended session the device did not resume is over: it is ended, so it is never resumed later.
+    private func endUnresumedSession() async {
+        guard let deviceID, !datastores.isEmpty else { return }
+        do {
+            if !suspendedLookedUp { _ = try await suspendedSession() }
+            if let suspended, suspended.id != storeSession {
+                try await store.endSession(suspended.id, succeeded: false)
+                self.suspended = nil
+            }
+        } catch {
+            logger.error("ending a suspended session failed", metadata: ["device": "\(deviceID)", "error": "\(error)"])
+        }
     }
 
     func idle(for timeout: Duration, now: ContinuousClock.Instant) -> Bool { now - lastActivity > timeout }

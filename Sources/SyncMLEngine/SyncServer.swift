@@ -58,7 +58,8 @@ public actor SyncServer {
             current = session
         } else {
             current = ServerSession(token: Self.newToken(), store: store, configuration: configuration, logger: logger,
-                                    deviceURI: header.source.locURI, clientSessionID: header.sessionID)
+                                    deviceURI: header.source.locURI, clientSessionID: header.sessionID,
+                                    onAuthenticated: { [weak self] device, token in await self?.supersede(device: device, by: token) })
             sessions[current.token] = current
             sessionsByClient[clientKey] = current
         }
@@ -82,6 +83,21 @@ public actor SyncServer {
             sessions[token] = nil
             sessionsByClient = sessionsByClient.filter { $0.value !== session }
         }
+    }
+
+    /// A device authenticated in a new session: its sessions still running
+    /// (a connection lost mid-sync) are suspended, so the new one can resume them.
+    /// Runs under the device's lock, so none of them is handling a message.
+    func supersede(device: DeviceID, by token: String) async {
+        for (other, session) in sessions where other != token {
+            guard await session.deviceID == device, await !session.isEnded else { continue }
+            await session.abandon()
+        }
+    }
+
+    /// Suspends every running session (a server shutting down): their devices can resume them.
+    public func suspendAll() async {
+        for session in sessions.values { await session.abandon() }
     }
 
     /// Open sessions (finished ones included until they expire).

@@ -66,6 +66,7 @@ struct Serve: ParsableCommand {
             StandardOutput.write(Array(Self.banner(url: http.url, host: http.host, db: store.db, hasUsers: hasUsers).utf8))
             await signals.next()
             await http.shutdown()
+            await engine.suspendAll() // sessions cut by the shutdown can be resumed
         }
     }
 

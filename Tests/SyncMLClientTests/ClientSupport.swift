@@ -50,6 +50,12 @@ struct Harness {
     let store: SyncStore
     let server: SyncServer
 
+    /// Another server (a restarted process, say) on an existing store.
+    init(store: SyncStore, server: SyncServer) {
+        self.store = store
+        self.server = server
+    }
+
     init(configuration: ServerConfiguration = ServerConfiguration()) async throws {
         store = try SyncStore(path: ":memory:")
         try await store.addUser(name: "test", password: "test", md5: true, iterations: 1_000)

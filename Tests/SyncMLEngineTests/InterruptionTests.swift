@@ -47,7 +47,7 @@ struct InterruptionTests {
         #expect(try await server.items("contacts").count == 2)
     }
 
-    @Test("An idle session expires: its store session is marked failed, the device's anchors stay as they were")
+    @Test("An idle session expires: it is kept as suspended (for a resume), the device's anchors stay as they were; a new sync ends it")
     func idleSessionExpires() async throws {
         var configuration = ServerConfiguration()
         configuration.sessionTimeout = .zero
@@ -59,13 +59,42 @@ struct InterruptionTests {
         #expect(await server.server.sessionCount == 1)
         await server.server.expireIdleSessions()
         #expect(await server.server.sessionCount == 0)
-        let sessions = try await server.store.withDatabase { db throws(StoreError) in
-            try db.integer("SELECT count(*) FROM sessions WHERE state = 'failed'")
+        func sessions(_ state: String) async throws -> Int {
+            let query = "SELECT count(*) FROM sessions WHERE state = '" + state + "'"
+            return Int(try await server.store.withDatabase { db throws(StoreError) -> Int64? in try db.integer(query) } ?? 0)
         }
-        #expect(sessions == 1)
+        #expect(try await sessions("suspended") == 1)
         // The phone's item was stored (and journaled) before the session broke; a new slow sync pairs it.
         phone.forgetAnchors()
         try await phone.sync(.slow)
         #expect(try await server.items("contacts").count == 1)
+        // It did not resume (a slow sync, Alert 201): the suspended session is over.
+        #expect(try await sessions("suspended") == 0)
+        #expect(try await sessions("failed") == 1)
+    }
+}
+
+@Suite("Server: resume requests it cannot grant")
+struct UngrantedResumeTests {
+    @Test("Alert 225 with nothing suspended continues as two-way when the anchors do")
+    func resumeWithoutSuspendedSession() async throws {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "a")
+        phone.add(vCard("Anna", "Meier"))
+        try await phone.sync(.slow)
+        let report = try await phone.sync(.resume)
+        #expect(report.alertStatus == 200)
+        #expect(report.grantedMode == 200)
+        #expect(try await server.items("contacts").count == 1)
+    }
+
+    @Test("Alert 225 from a device the server does not know needs a slow sync: 508, Alert 201")
+    func resumeUnknownDevice() async throws {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "a")
+        phone.add(vCard("Anna", "Meier"))
+        let report = try await phone.sync(.resume)
+        #expect(report.alertStatus == 508)
+        #expect(report.grantedMode == 201)
     }
 }
