@@ -51,7 +51,8 @@ extension SyncClient {
                 store.performed = mode
                 store.report.performed = mode
                 store.serverAnchor = alert.items.first?.meta?.anchor
-                if code == .resume, let saved = store.saved {
+                // A granted resume: status 200 and the suspended session's mode (as libsynthesis answers), or Alert 225.
+                if let saved = store.saved, code == .resume || (status?.code == .ok && saved.mode == mode.rawValue) {
                     // The server continues the suspended session: what it confirmed then is not sent again.
                     store.resumed = true
                     store.report.resumed = true

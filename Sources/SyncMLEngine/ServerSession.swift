@@ -189,7 +189,7 @@ actor ServerSession {
             guard clientFinal else { return }
             await endUnresumedSession()
             for datastore in pendingAlerts {
-                let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.resumed ? .resume : datastore.mode.alertCode, items: [
+                let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.mode.alertCode, items: [
                     Item(target: Location(datastore.clientURI), source: Location(datastore.serverURI),
                          meta: Meta(anchor: datastore.serverAnchor)),
                 ])
@@ -239,7 +239,7 @@ actor ServerSession {
         guard let deviceID else { return }
         var summary: [String] = []
         for datastore in datastores {
-            summary.append("\(datastore.name):\(datastore.mode) in[\(datastore.received)] out[\(datastore.sent)]"
+            summary.append("\(datastore.name):\(datastore.mode)\(datastore.resumed ? " resumed" : "") in[\(datastore.received)] out[\(datastore.sent)]"
                            + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "") + (datastore.failed ? " FAILED" : ""))
             guard !datastore.failed else { continue }
             do {

@@ -26,12 +26,14 @@ enum Subprocess {
     }
 
     /// Runs `executable` with `arguments`, in `environment` (the test process's own
-    /// when nil), killing it with SIGKILL after `timeout`.
+    /// when nil), killing it with SIGKILL after `timeout`. With `interruptWhenOutputContains`,
+    /// sends one SIGINT (a user's Ctrl-C) as soon as the output contains that text.
     static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        timeout: Duration = .seconds(120)
+        timeout: Duration = .seconds(120),
+        interruptWhenOutputContains trigger: String? = nil
     ) throws -> ProcessResult {
         // Output goes to a file, not a pipe: a pipe nobody drains while we wait
         // for the deadline would block a chatty child.
@@ -52,11 +54,34 @@ enum Subprocess {
         process.standardError = output
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
-        try process.run()
+        if trigger != nil {
+            // The child inherits this thread's signal mask, and test threads (libdispatch's) block SIGINT:
+            // unblock it around the spawn, or the Ctrl-C never arrives.
+            var interrupt = sigset_t(), previous = sigset_t()
+            sigemptyset(&interrupt)
+            sigaddset(&interrupt, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &interrupt, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+            try process.run()
+        } else {
+            try process.run()
+        }
 
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let deadline = DispatchTime.now() + seconds
+        if let trigger {
+            // Poll the output until the trigger appears (or the process ends), then interrupt once.
+            while finished.wait(timeout: .now() + 0.02) == .timedOut {
+                if let data = try? Data(contentsOf: outputFile), String(decoding: data, as: UTF8.self).contains(trigger) {
+                    kill(process.processIdentifier, SIGINT)
+                    break
+                }
+                if DispatchTime.now() > deadline { break }
+            }
+            if !process.isRunning { finished.signal() } // the loop consumed the termination signal
+        }
         var timedOut = false
-        if finished.wait(timeout: .now() + seconds) == .timedOut {
+        if finished.wait(timeout: deadline) == .timedOut {
             timedOut = true
             kill(process.processIdentifier, SIGKILL)
             finished.wait()

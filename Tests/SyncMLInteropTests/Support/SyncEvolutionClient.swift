@@ -98,8 +98,17 @@ struct SyncEvolutionClient: Sendable {
     }
 
     /// Runs `syncevolution --daemon=no ARGUMENTS` in this client's environment.
-    func run(_ arguments: [String], timeout: Duration = syncTimeout) throws -> ProcessResult {
-        try Subprocess.run(SyncEvolution.requireExecutable(), ["--daemon=no"] + arguments, environment: environment(), timeout: timeout)
+    /// With `interruptWhenOutputContains`, one SIGINT (Ctrl-C: suspend) as soon as that
+    /// text is printed; the output is then line-buffered (`stdbuf`, which execs the
+    /// client, so the signal reaches it), else it arrives in blocks, too late.
+    func run(_ arguments: [String], timeout: Duration = syncTimeout, interruptWhenOutputContains trigger: String? = nil) throws -> ProcessResult {
+        let executable = try SyncEvolution.requireExecutable()
+        guard trigger != nil else {
+            return try Subprocess.run(executable, ["--daemon=no"] + arguments, environment: environment(), timeout: timeout)
+        }
+        guard let stdbuf = Subprocess.path(of: "stdbuf") else { throw Subprocess.Failure(description: "stdbuf (coreutils) is missing") }
+        return try Subprocess.run(stdbuf, ["-oL", "-eL", executable, "--daemon=no"] + arguments, environment: environment(), timeout: timeout,
+                                  interruptWhenOutputContains: trigger)
     }
 
     /// Creates the file-backend context and the peer configuration (the two
@@ -137,7 +146,8 @@ struct SyncEvolutionClient: Sendable {
         auth: ClientAuth = .md5,
         maxMsgSize: Int? = nil,
         maxObjSize: Int? = nil,
-        extra: [String] = []
+        extra: [String] = [],
+        interruptWhenOutputContains trigger: String? = nil
     ) throws -> SyncRun {
         var properties = ["enableWBXML=\(wbxml ? 1 : 0)", "enableRefreshSync=1", "preventSlowSync=0", "RetryInterval=0", "useProxy=0",
                           "SyncMLVersion=\(syncMLVersion.rawValue)", "clientAuthType=\(auth.rawValue)"]
@@ -146,7 +156,8 @@ struct SyncEvolutionClient: Sendable {
         if ProcessInfo.processInfo.environment["SYNCML_INTEROP_DEBUG"] == "1" { properties.append("loglevel=5") }
         properties += extra
         let sessionsBefore = sessionDirectories()
-        let result = try run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue))
+        let result = try run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue),
+                             interruptWhenOutputContains: trigger)
         let session = sessionDirectories().subtracting(sessionsBefore).sorted().last
         let report = session.flatMap { SyncReport(contentsOf: logs.appendingPathComponent($0).appendingPathComponent("status.ini")) }
         return SyncRun(client: name, mode: mode, result: result, report: report)
