@@ -128,10 +128,25 @@ struct SyncCommand: ParsableCommand {
                 throw CommandFailure("sync failed: cannot open state \(statePath): \((error as? StoreError)?.message ?? "\(error)")")
             }
             let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
+            // Ctrl-C once suspends at the next message (the next run resumes); twice stops at once.
+            let signals = TerminationSignals()
+            let interrupts = Task {
+                await signals.next()
+                guard !Task.isCancelled else { return }
+                StandardOutput.write(Array("syncml: suspending at the next message (Ctrl-C again to stop now)\n".utf8), to: 2)
+                await client.suspend()
+                await signals.next()
+                guard !Task.isCancelled else { return }
+                Glibc.exit(130)
+            }
+            defer { interrupts.cancel() }
             do {
                 let report = try await client.sync(mode: syncMode, progress: onProgress)
                 await transport.close()
                 print(report.description)
+                if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
+            } catch let failure as CommandFailure {
+                throw failure
             } catch {
                 await transport.close()
                 // Closures do not infer typed throws yet: the error is a SyncClientError.

@@ -73,4 +73,75 @@ struct SyncCommandTests {
         let arrived = received.map { cli.directory.appendingPathComponent("second/\($0)") }
         #expect(try fingerprints(arrived) == fingerprints(sent))
     }
+
+    @Test("Ctrl-C suspends a long sync at the next message (exit 1, one line); the same command then resumes and completes it")
+    func ctrlCSuspendsAndTheNextRunResumes() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        let count = 3_000
+        #expect(try cli.run(["generate", "vcards", "--count", "\(count)", "--directory", "book"]).status == 0)
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"])
+        defer { _ = server.stop() }
+        let arguments = ["sync", "--url", "http://127.0.0.1:\(try server.listeningPort())/sync", "--user", "test", "--password-file", "pw.txt",
+                         "--device-id", "crm", "--state", "crm.sqlite", "--contacts", "book"]
+
+        let interrupted = try cli.runInterrupted(arguments, whenErrorContains: "contacts: sending")
+        #expect(interrupted.status == 1, "\(interrupted.error)")
+        #expect(interrupted.error.contains("suspending at the next message"), "\(interrupted.error)")
+        #expect(interrupted.error.contains("sync suspended: run the same command again to resume it"), "\(interrupted.error)")
+        let sentBefore = try #require(Self.remoteAdded(interrupted.output), "\(interrupted.output)")
+        #expect(sentBefore > 0 && sentBefore < count, "\(interrupted.output)")
+
+        let resumed = try cli.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.contains("(resumed)"), "\(resumed.output)")
+        #expect(Self.remoteAdded(resumed.output) == count - sentBefore, "\(resumed.output)")
+        let again = try cli.run(arguments)
+        #expect(Self.remoteAdded(again.output) == 0, "\(again.output)")
+    }
+
+    /// The `remote +N` of the report's contacts line.
+    static func remoteAdded(_ report: String) -> Int? {
+        guard let range = report.range(of: "remote +") else { return nil }
+        return Int(report[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+extension CLI {
+    /// Runs `syncml ARGUMENTS` and sends it one SIGINT (Ctrl-C) once its standard error contains `trigger`.
+    func runInterrupted(_ arguments: [String], whenErrorContains trigger: String) throws -> Result {
+        let process = Process()
+        guard let executable = Self.executable else { throw CLIError(message: "syncml is not built next to the tests") }
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        // The child inherits this thread's signal mask, and test threads block SIGINT.
+        var interrupt = sigset_t(), previous = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try process.run()
+        var errorBytes = Data()
+        var interrupted = false
+        while true {
+            let chunk = error.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            errorBytes += chunk
+            if !interrupted, String(decoding: errorBytes, as: UTF8.self).contains(trigger) {
+                interrupted = true
+                kill(process.processIdentifier, SIGINT)
+            }
+        }
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                      error: String(decoding: errorBytes, as: UTF8.self))
+    }
 }
