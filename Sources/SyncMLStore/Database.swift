@@ -24,6 +24,11 @@ public final class Database {
     /// Result rows stepped through on this connection: a deterministic measure
     /// of work for tests (changes-since must read in proportion to the changes).
     public internal(set) var rowsRead = 0
+    /// Fault injection for tests: write points (a commit, or a statement run
+    /// outside a transaction) counted so far, and the one to fail (1-based) and
+    /// whether every later one fails too (a process that died there).
+    var writePoints = 0
+    var failingWrite: (at: Int, andAfter: Bool)?
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -80,6 +85,7 @@ public final class Database {
     /// Runs `sql` with `values` and returns the number of rows it changed.
     @discardableResult
     public func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
+        if !isInTransaction { try writePoint(sql) }
         let statement = try statement(sql)
         try statement.bind(values)
         while try statement.step() {}
@@ -132,8 +138,23 @@ public final class Database {
             }
             throw error
         }
+        if !nested {
+            do {
+                try writePoint("COMMIT")
+            } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+        }
         try execute(nested ? "RELEASE nested" : "COMMIT")
         return value
+    }
+
+    /// Counts a write point and fails it when fault injection says so.
+    private func writePoint(_ sql: String) throws(StoreError) {
+        writePoints += 1
+        guard let failing = failingWrite, writePoints == failing.at || (failing.andAfter && writePoints > failing.at) else { return }
+        throw StoreError(.sqlite, "injected write failure at write \(writePoints)", resultCode: 10, sql: sql) // SQLITE_IOERR
     }
 
     /// `PRAGMA user_version`: the schema version `Migrations` maintains.

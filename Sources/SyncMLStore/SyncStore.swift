@@ -638,6 +638,18 @@ public actor SyncStore {
 
     // MARK: Maintenance
 
+    /// Fault injection for tests: write points counted so far (commits and
+    /// statements outside a transaction).
+    var writePoints: Int { database.writePoints }
+
+    /// Fault injection for tests: write point `at` (counted from now, 1-based)
+    /// fails with an I/O error, and with `andAfter` every later one too (the
+    /// process died there); nil stops injecting.
+    func failWrite(at point: Int?, andAfter: Bool = false) {
+        database.writePoints = 0
+        database.failingWrite = point.map { ($0, andAfter) }
+    }
+
     /// Runs `body` with the connection, on the actor (tests, maintenance commands).
     func withDatabase<T: Sendable>(_ body: (Database) throws(StoreError) -> T) throws(StoreError) -> T {
         try body(database)
