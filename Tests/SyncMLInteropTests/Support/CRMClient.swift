@@ -13,6 +13,9 @@ struct CRMClient: Sendable {
     let url: String
     let account: Account
     let deviceID: String
+    /// The server's URI per datastore, where it differs from the CLI's default
+    /// (`contacts`, `calendar`, `tasks`): passed as `--remote-contacts` and so on.
+    var remoteURIs: [Datastore: String] = [:]
 
     /// Creates the folders under `directory/name`.
     init(name: String, in directory: URL, url: String, account: Account) throws {
@@ -34,7 +37,10 @@ struct CRMClient: Sendable {
     func sync(_ mode: SyncMode = .twoWay, _ datastores: [Datastore] = Datastore.allCases) throws -> CRMRun {
         var arguments = ["sync", "--url", url, "--user", account.name, "--password-file", passwordFile.path,
                          "--device-id", deviceID, "--state", state.path, "--mode", mode.rawValue]
-        for datastore in datastores { arguments += ["--\(Self.option(datastore))", directory(of: datastore).path] }
+        for datastore in datastores {
+            arguments += ["--\(Self.option(datastore))", directory(of: datastore).path]
+            if let uri = remoteURIs[datastore] { arguments += ["--remote-\(Self.option(datastore))", uri] }
+        }
         let result = try Subprocess.run(SyncMLTool.requireExecutable(), arguments, timeout: SyncEvolutionClient.syncTimeout)
         return CRMRun(client: name, mode: mode, result: result)
     }
@@ -53,11 +59,7 @@ struct CRMClient: Sendable {
 
     /// The datastore's record files, by name (hidden files are the client's temporaries, not records).
     func items(in datastore: Datastore) throws -> [ItemFile] {
-        let directory = directory(of: datastore)
-        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().compactMap { name in
-            guard !name.hasPrefix(".") else { return nil }
-            return ItemFile(name: name, text: String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self))
-        }
+        try ItemFile.all(in: directory(of: datastore))
     }
 
     /// The sorted titles (FN or SUMMARY) of the datastore's records: a duplicate shows up twice.
@@ -136,7 +138,7 @@ struct CRMRun: Sendable, CustomStringConvertible {
 
 /// Fails the test with the CRM's output and the server's log unless the sync succeeded.
 @discardableResult
-func requireSuccess(_ run: CRMRun, _ server: SyncMLServerProcess) throws -> CRMRun {
+func requireSuccess(_ run: CRMRun, _ server: some InteropServer) throws -> CRMRun {
     guard run.succeeded else {
         throw Subprocess.Failure(description: "\(run)\n--- server log ---\n\(server.log)")
     }
@@ -145,7 +147,7 @@ func requireSuccess(_ run: CRMRun, _ server: SyncMLServerProcess) throws -> CRMR
 
 extension InteropWorkspace {
     /// A CRM (`syncml sync`) syncing with `server` as `account`, device ID `syncml-interop-NAME`.
-    func crm(_ name: String = "crm", of server: SyncMLServerProcess, as account: Account = .alice) throws -> CRMClient {
+    func crm(_ name: String = "crm", of server: some InteropServer, as account: Account = .alice) throws -> CRMClient {
         try CRMClient(name: name, in: root, url: server.url, account: account)
     }
 }
