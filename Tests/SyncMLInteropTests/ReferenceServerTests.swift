@@ -93,8 +93,8 @@ extension InteropTests {
             #expect(ItemText.value(of: "N", in: katherine.text) == "Johnson;Katherine;;;")
 
             // The server's side again: an edit and a delete.
-            try server.replace(titled: "Émilie du Châtelet", in: .addressbook,
-                               with: Samples.contact("Émilie du Châtelet", "ORG:Académie", "NOTE:Principia in French"))
+            try server.edit(titled: "Émilie du Châtelet", in: .addressbook,
+                            with: Samples.contact("Émilie du Châtelet", "ORG:Académie", "NOTE:Principia in French"))
             try server.delete(titled: "Alan Turing", in: .addressbook)
             let back = try requireSuccess(crm.sync(), server)
             #expect(back[.addressbook]?.local == [0, 1, 1], "\(back)")
@@ -127,29 +127,5 @@ extension InteropWorkspace {
                              .todo: Datastore.todo.rawValue]
         try Samples.fill(office)
         return (server, office)
-    }
-}
-
-extension SyncEvolutionServer {
-    /// Replaces the one item titled `title` in the server's directory (an edit on the
-    /// server's side), with a modification time a few seconds on: the file backend
-    /// sees a change by the file's time, in whole seconds.
-    func replace(titled title: String, in datastore: Datastore, with text: String) throws {
-        let name = try fileName(titled: title, in: datastore)
-        try write(text, as: name, in: datastore)
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)],
-                                              ofItemAtPath: directory(of: datastore).appendingPathComponent(name).path)
-    }
-
-    func delete(titled title: String, in datastore: Datastore) throws {
-        try FileManager.default.removeItem(at: directory(of: datastore).appendingPathComponent(fileName(titled: title, in: datastore)))
-    }
-
-    private func fileName(titled title: String, in datastore: Datastore) throws -> String {
-        guard let item = try item(titled: title, in: datastore) else {
-            throw Subprocess.Failure(description: "SyncEvolution's server has not exactly one \(datastore.rawValue) item titled \(title): "
-                                     + "\(try items(in: datastore))")
-        }
-        return item.name
     }
 }

@@ -150,34 +150,14 @@ struct SyncEvolutionClient: Sendable {
 
     var logs: URL { root.appendingPathComponent("logs") }
 
+    /// One directory per datastore; items the client receives are named 0, 1, 2 …
     func directory(of datastore: Datastore) -> URL { root.appendingPathComponent(datastore.folder) }
-
-    /// Writes an item file as a user's application would (the backend picks it up as new or changed).
-    @discardableResult
-    func write(_ text: String, as fileName: String, in datastore: Datastore) throws -> String {
-        try Data(text.utf8).write(to: directory(of: datastore).appendingPathComponent(fileName))
-        return fileName
-    }
 
     func delete(_ fileName: String, in datastore: Datastore) throws {
         try FileManager.default.removeItem(at: directory(of: datastore).appendingPathComponent(fileName))
     }
 
-    /// The datastore's item files, by name. Items the client received are named 0, 1, 2 …
-    func items(in datastore: Datastore) throws -> [ItemFile] {
-        try ItemFile.all(in: directory(of: datastore))
-    }
-
-    /// The sorted titles (FN or SUMMARY) of the datastore's items: a duplicate shows up twice.
-    func titles(in datastore: Datastore) throws -> [String] {
-        try items(in: datastore).map { $0.title ?? "<no title in \($0.name)>" }.sorted()
-    }
-
-    /// The item whose title is `title`, if exactly one has it.
-    func item(titled title: String, in datastore: Datastore) throws -> ItemFile? {
-        let matching = try items(in: datastore).filter { $0.title == title }
-        return matching.count == 1 ? matching[0] : nil
-    }
+    // Reading and changing items by title: `ItemFolders`.
 
     // MARK: Private
 

@@ -154,28 +154,19 @@ final class SyncEvolutionServer: @unchecked Sendable {
 
     // MARK: What it holds
 
+    var name: String { "SyncEvolution's server" }
+
     /// The file-backend directory of one datastore: one file per item, named 0, 1, 2 … by the server.
+    /// A file written there is a change made on the server's side (`ItemFolders`).
     func directory(of datastore: Datastore) -> URL { root.appendingPathComponent(datastore.folder) }
 
-    /// The datastore's item files, by name.
-    func items(in datastore: Datastore) throws -> [ItemFile] {
-        try ItemFile.all(in: directory(of: datastore))
-    }
-
-    /// The sorted titles (FN or SUMMARY) of the datastore's items: a duplicate shows up twice.
-    func titles(in datastore: Datastore) throws -> [String] {
-        try items(in: datastore).map { $0.title ?? "<no title in \($0.name)>" }.sorted()
-    }
-
-    /// The item whose title is `title`, if exactly one has it.
-    func item(titled title: String, in datastore: Datastore) throws -> ItemFile? {
-        let matching = try items(in: datastore).filter { $0.title == title }
-        return matching.count == 1 ? matching[0] : nil
-    }
-
-    /// Writes an item file into the server's own directory, as a change made on the server's side.
-    func write(_ text: String, as fileName: String, in datastore: Datastore) throws {
-        try Data(text.utf8).write(to: directory(of: datastore).appendingPathComponent(fileName))
+    /// Replaces the one item titled `title` (an edit on the server's side), with a
+    /// modification time a few seconds on: the file backend tells a change by the
+    /// file's time in whole seconds, and the last sync may have been in this second.
+    func edit(titled title: String, in datastore: Datastore, with text: String) throws {
+        let file = directory(of: datastore).appendingPathComponent(try fileName(titled: title, in: datastore))
+        try replace(titled: title, in: datastore, with: text)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: file.path)
     }
 
     /// The end of the server's output and the names of its session log directories
