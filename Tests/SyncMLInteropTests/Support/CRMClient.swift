@@ -13,6 +13,9 @@ struct CRMClient: Sendable {
     let url: String
     let account: Account
     let deviceID: String
+    /// The server's URI per datastore, where it differs from the CLI's default
+    /// (`contacts`, `calendar`, `tasks`): passed as `--remote-contacts` and so on.
+    var remoteURIs: [Datastore: String] = [:]
 
     /// Creates the folders under `directory/name`.
     init(name: String, in directory: URL, url: String, account: Account) throws {
@@ -34,7 +37,10 @@ struct CRMClient: Sendable {
     func sync(_ mode: SyncMode = .twoWay, _ datastores: [Datastore] = Datastore.allCases) throws -> CRMRun {
         var arguments = ["sync", "--url", url, "--user", account.name, "--password-file", passwordFile.path,
                          "--device-id", deviceID, "--state", state.path, "--mode", mode.rawValue]
-        for datastore in datastores { arguments += ["--\(Self.option(datastore))", directory(of: datastore).path] }
+        for datastore in datastores {
+            arguments += ["--\(Self.option(datastore))", directory(of: datastore).path]
+            if let uri = remoteURIs[datastore] { arguments += ["--remote-\(Self.option(datastore))", uri] }
+        }
         let result = try Subprocess.run(SyncMLTool.requireExecutable(), arguments, timeout: SyncEvolutionClient.syncTimeout)
         return CRMRun(client: name, mode: mode, result: result)
     }
@@ -44,48 +50,10 @@ struct CRMClient: Sendable {
 
     // MARK: Record files
 
+    /// One folder per datastore; received records get file names of the client's choosing.
     func directory(of datastore: Datastore) -> URL { root.appendingPathComponent(datastore.folder) }
 
-    /// Writes a record file as the CRM would (`name` needs the datastore's extension to count as a record).
-    func write(_ text: String, as fileName: String, in datastore: Datastore) throws {
-        try Data(text.utf8).write(to: directory(of: datastore).appendingPathComponent(fileName))
-    }
-
-    /// The datastore's record files, by name (hidden files are the client's temporaries, not records).
-    func items(in datastore: Datastore) throws -> [ItemFile] {
-        let directory = directory(of: datastore)
-        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().compactMap { name in
-            guard !name.hasPrefix(".") else { return nil }
-            return ItemFile(name: name, text: String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self))
-        }
-    }
-
-    /// The sorted titles (FN or SUMMARY) of the datastore's records: a duplicate shows up twice.
-    func titles(in datastore: Datastore) throws -> [String] {
-        try items(in: datastore).map { $0.title ?? "<no title in \($0.name)>" }.sorted()
-    }
-
-    /// The record whose title is `title`, if exactly one has it.
-    func item(titled title: String, in datastore: Datastore) throws -> ItemFile? {
-        let matching = try items(in: datastore).filter { $0.title == title }
-        return matching.count == 1 ? matching[0] : nil
-    }
-
-    /// Replaces the one record titled `title` with `text`, keeping its file name (an edit).
-    func replace(titled title: String, in datastore: Datastore, with text: String) throws {
-        try write(text, as: fileName(titled: title, in: datastore), in: datastore)
-    }
-
-    func delete(titled title: String, in datastore: Datastore) throws {
-        try FileManager.default.removeItem(at: directory(of: datastore).appendingPathComponent(fileName(titled: title, in: datastore)))
-    }
-
-    private func fileName(titled title: String, in datastore: Datastore) throws -> String {
-        guard let item = try item(titled: title, in: datastore) else {
-            throw Subprocess.Failure(description: "\(name) has not exactly one \(datastore.rawValue) record titled \(title): \(try items(in: datastore))")
-        }
-        return item.name
-    }
+    // Reading and changing the record files: `ItemFolders`.
 }
 
 /// How one `syncml sync` run ended, with the report it printed.
@@ -136,7 +104,7 @@ struct CRMRun: Sendable, CustomStringConvertible {
 
 /// Fails the test with the CRM's output and the server's log unless the sync succeeded.
 @discardableResult
-func requireSuccess(_ run: CRMRun, _ server: SyncMLServerProcess) throws -> CRMRun {
+func requireSuccess(_ run: CRMRun, _ server: some InteropServer) throws -> CRMRun {
     guard run.succeeded else {
         throw Subprocess.Failure(description: "\(run)\n--- server log ---\n\(server.log)")
     }
@@ -145,14 +113,7 @@ func requireSuccess(_ run: CRMRun, _ server: SyncMLServerProcess) throws -> CRMR
 
 extension InteropWorkspace {
     /// A CRM (`syncml sync`) syncing with `server` as `account`, device ID `syncml-interop-NAME`.
-    func crm(_ name: String = "crm", of server: SyncMLServerProcess, as account: Account = .alice) throws -> CRMClient {
+    func crm(_ name: String = "crm", of server: some InteropServer, as account: Account = .alice) throws -> CRMClient {
         try CRMClient(name: name, in: root, url: server.url, account: account)
-    }
-}
-
-extension Samples {
-    /// Writes `book` into the CRM's folders.
-    static func fill(_ crm: CRMClient) throws {
-        for (datastore, file, text) in book { try crm.write(text, as: file, in: datastore) }
     }
 }

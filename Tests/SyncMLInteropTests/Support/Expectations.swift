@@ -28,25 +28,6 @@ extension InteropWorkspace {
     }
 }
 
-extension SyncEvolutionClient {
-    /// The file name of the one item titled `title` (the second client's are 0, 1, 2 …).
-    func fileName(titled title: String, in datastore: Datastore) throws -> String {
-        guard let item = try item(titled: title, in: datastore) else {
-            throw Subprocess.Failure(description: "\(name) has not exactly one \(datastore.rawValue) item titled \(title): \(try items(in: datastore))")
-        }
-        return item.name
-    }
-
-    /// Replaces the one item titled `title` with `text`, keeping its file name (an edit).
-    func replace(titled title: String, in datastore: Datastore, with text: String) throws {
-        try write(text, as: fileName(titled: title, in: datastore), in: datastore)
-    }
-
-    func delete(titled title: String, in datastore: Datastore) throws {
-        try delete(fileName(titled: title, in: datastore), in: datastore)
-    }
-}
-
 /// The seed's triangle: our client as the CRM, our server, SyncEvolution as the
 /// phone (or Outlook). The CRM holds `Samples.book` and uploaded it; the phone,
 /// empty, received it. The CRM has not synced since.

@@ -1,5 +1,16 @@
 import Foundation
 
+/// A server a client under test syncs with: `syncml serve` or SyncEvolution's own.
+protocol InteropServer: Sendable {
+    /// The sync URL clients are given.
+    var url: String { get }
+    /// The end of the server's output, for failure messages.
+    var log: String { get }
+}
+
+extension SyncMLServerProcess: InteropServer {}
+extension SyncEvolutionServer: InteropServer {}
+
 /// Everything one scenario creates — servers, their stores, clients — under one
 /// temporary directory. `close()` stops the servers and removes the directory,
 /// unless `SYNCML_INTEROP_KEEP=1` (then its path is printed, to look at the
@@ -7,6 +18,7 @@ import Foundation
 final class InteropWorkspace: @unchecked Sendable {
     let root: URL
     private var servers: [SyncMLServerProcess] = []
+    private var referenceServers: [SyncEvolutionServer] = []
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-interop-\(UUID().uuidString)")
@@ -30,6 +42,13 @@ final class InteropWorkspace: @unchecked Sendable {
         return server
     }
 
+    /// Starts SyncEvolution's own server under `name/`, configured for these client devices.
+    func startReferenceServer(_ name: String = "reference", devices: [(deviceID: String, account: Account)]) throws -> SyncEvolutionServer {
+        let server = try SyncEvolutionServer(root: root.appendingPathComponent(name), devices: devices)
+        referenceServers.append(server)
+        return server
+    }
+
     /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`.
     func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) throws -> SyncEvolutionClient {
         let client = try SyncEvolutionClient(name: name, in: root)
@@ -39,6 +58,7 @@ final class InteropWorkspace: @unchecked Sendable {
 
     func close() {
         for server in servers { server.stop() }
+        for server in referenceServers { server.stop() }
         if ProcessInfo.processInfo.environment["SYNCML_INTEROP_KEEP"] == "1" {
             FileHandle.standardError.write(Data("interop workspace kept: \(root.path)\n".utf8))
         } else {

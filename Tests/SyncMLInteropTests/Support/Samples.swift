@@ -39,9 +39,9 @@ enum Samples {
         (.todo, "report.ics", task("Write the report", uid: "report@interop.test", "DUE:20250320T170000Z", "STATUS:NEEDS-ACTION")),
     ]
 
-    /// Writes `book` into the client's item directories.
-    static func fill(_ client: SyncEvolutionClient) throws {
-        for (datastore, file, text) in book { try client.write(text, as: file, in: datastore) }
+    /// Writes `book` into a client's (or a server's) item directories.
+    static func fill(_ folders: some ItemFolders) throws {
+        for (datastore, file, text) in book { try folders.write(text, as: file, in: datastore) }
     }
 
     /// The sorted titles of `book` in one datastore.

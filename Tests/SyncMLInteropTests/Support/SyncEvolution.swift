@@ -34,6 +34,33 @@ enum SyncEvolution {
         return executable
     }
 
+    /// This process's environment with HOME and the XDG directories under `root`
+    /// (`home`, `config`, `data`, `cache`), UTC, no proxy and no D-Bus session, so
+    /// that SyncEvolution runs never share state or contact a daemon by accident.
+    static func isolatedEnvironment(root: URL) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+                     "DBUS_SESSION_BUS_ADDRESS"] {
+            environment[name] = nil
+        }
+        environment["HOME"] = root.appendingPathComponent("home").path
+        environment["XDG_CONFIG_HOME"] = root.appendingPathComponent("config").path
+        environment["XDG_DATA_HOME"] = root.appendingPathComponent("data").path
+        environment["XDG_CACHE_HOME"] = root.appendingPathComponent("cache").path
+        environment["TZ"] = "UTC"
+        return environment
+    }
+
+    /// `--configure` properties giving every datastore the file backend, one
+    /// directory per datastore under `root` (`contacts/`, `calendar/`, `todo/`).
+    static func fileBackend(under root: URL) -> [String] {
+        Datastore.allCases.flatMap { datastore in
+            ["\(datastore.rawValue)/backend=file",
+             "\(datastore.rawValue)/databaseFormat=\(datastore.format)",
+             "\(datastore.rawValue)/database=file://\(root.appendingPathComponent(datastore.folder).path)"]
+        }
+    }
+
     /// The shim's source, kept beside this file (a copy of the project's shared tool).
     static let curlFixSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("syncevolution-curlfix.c")

@@ -55,6 +55,14 @@ struct ItemFile: Sendable, CustomStringConvertible {
     var title: String? { ItemText.value(of: "FN", in: text) ?? ItemText.value(of: "SUMMARY", in: text) }
 
     var description: String { "\(name): \(title ?? "?")" }
+
+    /// The item files of a directory, by name (hidden files are temporaries, not items).
+    static func all(in directory: URL) throws -> [ItemFile] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().compactMap { name in
+            guard !name.hasPrefix(".") else { return nil }
+            return ItemFile(name: name, text: String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self))
+        }
+    }
 }
 
 /// One SyncEvolution client (`syncevolution --daemon=no`, file backend) with a
@@ -83,16 +91,7 @@ struct SyncEvolutionClient: Sendable {
     /// The environment every run gets: its own HOME and XDG directories, UTC,
     /// no proxy, no D-Bus session (so no daemon is contacted), and the curl shim.
     func environment() throws -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
-                     "DBUS_SESSION_BUS_ADDRESS"] {
-            environment[name] = nil
-        }
-        environment["HOME"] = root.appendingPathComponent("home").path
-        environment["XDG_CONFIG_HOME"] = root.appendingPathComponent("config").path
-        environment["XDG_DATA_HOME"] = root.appendingPathComponent("data").path
-        environment["XDG_CACHE_HOME"] = root.appendingPathComponent("cache").path
-        environment["TZ"] = "UTC"
+        var environment = SyncEvolution.isolatedEnvironment(root: root)
         environment["LD_PRELOAD"] = try SyncEvolution.curlFix()
         return environment
     }
@@ -114,12 +113,7 @@ struct SyncEvolutionClient: Sendable {
     /// Creates the file-backend context and the peer configuration (the two
     /// `--configure` commands of the shared SyncEvolution doc).
     func configure(url: String, user: String, password: String, deviceID: String) throws {
-        var context = ["--configure", "--template", "none", "keyring=no"]
-        for datastore in Datastore.allCases {
-            context += ["\(datastore.rawValue)/backend=file",
-                        "\(datastore.rawValue)/databaseFormat=\(datastore.format)",
-                        "\(datastore.rawValue)/database=file://\(directory(of: datastore).path)"]
-        }
+        let context = ["--configure", "--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root)
         try mustSucceed(run(context + ["@ctx"] + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure @ctx")
         let peer = ["--configure", "--template", "SyncEvolution", "syncURL=\(url)", "username=\(user)", "password=\(password)",
                     "deviceId=\(deviceID)", "logdir=\(logs.path)", "printChanges=0", "dumpData=0", "peer@ctx"]
@@ -167,38 +161,14 @@ struct SyncEvolutionClient: Sendable {
 
     var logs: URL { root.appendingPathComponent("logs") }
 
+    /// One directory per datastore; items the client receives are named 0, 1, 2 …
     func directory(of datastore: Datastore) -> URL { root.appendingPathComponent(datastore.folder) }
-
-    /// Writes an item file as a user's application would (the backend picks it up as new or changed).
-    @discardableResult
-    func write(_ text: String, as fileName: String, in datastore: Datastore) throws -> String {
-        try Data(text.utf8).write(to: directory(of: datastore).appendingPathComponent(fileName))
-        return fileName
-    }
 
     func delete(_ fileName: String, in datastore: Datastore) throws {
         try FileManager.default.removeItem(at: directory(of: datastore).appendingPathComponent(fileName))
     }
 
-    /// The datastore's item files, by name. Items the client received are named 0, 1, 2 …
-    func items(in datastore: Datastore) throws -> [ItemFile] {
-        let directory = directory(of: datastore)
-        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().compactMap { name in
-            guard !name.hasPrefix(".") else { return nil }
-            return ItemFile(name: name, text: String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self))
-        }
-    }
-
-    /// The sorted titles (FN or SUMMARY) of the datastore's items: a duplicate shows up twice.
-    func titles(in datastore: Datastore) throws -> [String] {
-        try items(in: datastore).map { $0.title ?? "<no title in \($0.name)>" }.sorted()
-    }
-
-    /// The item whose title is `title`, if exactly one has it.
-    func item(titled title: String, in datastore: Datastore) throws -> ItemFile? {
-        let matching = try items(in: datastore).filter { $0.title == title }
-        return matching.count == 1 ? matching[0] : nil
-    }
+    // Reading and changing items by title: `ItemFolders`.
 
     // MARK: Private
 
