@@ -55,7 +55,13 @@ public struct SyncReport: Sendable, CustomStringConvertible {
         public var rejected = 0
         /// The sync continued a suspended or interrupted one (Alert 225 granted).
         public var resumed = false
+        /// The server's status when it refused the datastore (404 unknown, 406 unsupported,
+        /// 510 its store failed…): nothing was synced. Nil when it was synced.
+        public var refusedWithStatus: Int?
     }
+
+    /// Whether every datastore was synced without an item refused.
+    public var isComplete: Bool { !suspended && datastores.allSatisfy { $0.refusedWithStatus == nil && $0.rejected == 0 } }
 
     public var datastores: [Datastore] = []
     public var duration: Duration = .zero
@@ -66,6 +72,10 @@ public struct SyncReport: Sendable, CustomStringConvertible {
     public var description: String {
         var lines: [String] = []
         for store in datastores {
+            if let status = store.refusedWithStatus {
+                lines.append("\(store.name): refused by the server (status \(status)), not synced")
+                continue
+            }
             var line = "\(store.name): \(store.performed)" + (store.resumed ? " (resumed)" : "")
             if store.performed != store.requested { line += " (asked \(store.requested))" }
             line += "; local +\(store.local.added) ~\(store.local.updated) -\(store.local.deleted)"

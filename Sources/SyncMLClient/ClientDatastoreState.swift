@@ -35,6 +35,8 @@ final class ClientDatastoreState {
     var chunk: (guid: String, target: String?, name: String, type: String, declared: Int?, bytes: [UInt8])?
     /// Server GUID → host id of each server Add applied, until the server confirms the Map.
     var pendingMaps: [String: String] = [:]
+    /// The server answered this session's Map with success.
+    var mapsConfirmed = false
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
     var touched: Set<String> = []
 

@@ -36,6 +36,17 @@ struct ClientResumeState: Codable {
         }
     }
 
+    /// A completed sync whose Map the server did not take: only the maps, for the next sync to send (no resume offered).
+    init(leftoverMapsOf stores: [ClientDatastoreState]) {
+        datastores = stores.map { store in
+            Datastore(name: store.datastore.name, mode: "", last: store.anchor.next, next: nil, serverLast: nil, serverNext: nil,
+                      confirmed: [:], pendingMaps: store.pendingMaps, touched: [])
+        }
+    }
+
+    /// Only maps are kept (see `init(leftoverMapsOf:)`).
+    var isLeftoverMaps: Bool { datastores.allSatisfy { SyncMode(rawValue: $0.mode) == nil } }
+
     func encoded() -> [UInt8] { (try? Array(JSONEncoder().encode(self))) ?? [] }
 
     static func decode(_ bytes: [UInt8]) -> ClientResumeState? { try? JSONDecoder().decode(Self.self, from: Data(bytes)) }

@@ -191,6 +191,14 @@ extension SyncClient {
         return out
     }
 
+    /// A host record with the fingerprint of `data` that no server item of this
+    /// session claimed yet (the server pairs equal fingerprints the same way).
+    private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
+        let fingerprint = ChangeTracker.fingerprint(type: type, payload: data)
+        let claimed = Set(store.pendingMaps.values)
+        return try await state.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
+    }
+
     /// One server item applied to the host and recorded in the mirror as the server's change.
     private func receive(_ item: Item, name: String, command: ItemCommand, into store: ClientDatastoreState) async -> StatusCode {
         guard store.performed != .oneWayFromClient, store.performed != .refreshFromClient else { return .commandNotAllowed }
@@ -229,6 +237,13 @@ extension SyncClient {
                     // Sent again because its Map never reached the server (an interrupted sync): the host has it.
                     try await source.update(id: id, payload: data, type: type)
                     store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+                    store.touched.insert(id)
+                    return .itemAdded
+                }
+                if let id = try await sameRecord(as: data, type: type, in: store) {
+                    // The host already holds this very record (equal fingerprints), unpaired: it is mapped, not added twice.
+                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+                    store.pendingMaps[guid] = id
                     store.touched.insert(id)
                     return .itemAdded
                 }

@@ -63,11 +63,14 @@ extension SyncClient {
                 store.refused = status?.code ?? .notFound
             }
         }
+        for store in stores { store.report.refusedWithStatus = store.refused?.rawValue }
         try await beginStoreSession()
         for store in stores where store.refused == nil { try await prepareOutgoing(store) }
 
-        // Package 3: the client's changes.
+        // Package 3: the client's changes. Maps an earlier session could not deliver go first, so that
+        // the server knows those records before it reads changes that name them.
         progress?(SyncProgress(phase: .sending))
+        answers += mapCommands(stores.filter { !$0.pendingMaps.isEmpty })
         while true {
             if try await suspendIfAsked(answers) { return }
             var commands = answers
@@ -95,14 +98,23 @@ extension SyncClient {
         // Package 5: statuses and maps; the server's statuses end the session.
         progress?(SyncProgress(phase: .mapping))
         if try await suspendIfAsked(answers) { return }
-        for store in stores where store.refused == nil && !store.pendingMaps.isEmpty {
-            let items = store.pendingMaps.sorted { $0.key < $1.key }.map { MapItem(target: Location($0.key), source: Location($0.value)) }
-            answers.append(.map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: items)))
-        }
+        answers += mapCommands(stores)
         reply = try await send(answers, isFinal: true)
         _ = answer(reply, allowResults: false)
         try checkSession(reply)
+        for store in stores where store.refused == nil && !store.pendingMaps.isEmpty {
+            let mapStatus = reply.statuses.first { $0.cmd == "Map" && ($0.sourceRefs.first == store.localURI || $0.targetRefs.first == store.datastore.remoteURI) }
+            store.mapsConfirmed = mapStatus.map { (200...299).contains($0.code.rawValue) } ?? false
+        }
         try await complete()
+    }
+
+    /// A Map per datastore with maps the server has not confirmed.
+    private func mapCommands(_ stores: [ClientDatastoreState]) -> [Command] {
+        stores.filter { $0.refused == nil && !$0.pendingMaps.isEmpty }.map { store in
+            let items = store.pendingMaps.sorted { $0.key < $1.key }.map { MapItem(target: Location($0.key), source: Location($0.value)) }
+            return .map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: items))
+        }
     }
 
     /// Anchors saved, journal acknowledged; a refresh from the server removes what it did not send.
@@ -115,13 +127,19 @@ extension SyncClient {
                     store.report.local.deleted += 1
                 }
             }
-            try await state.setAnchors(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next)
-            if store.serverRejected == 0 {
-                try await state.acknowledge(tracker.server, datastore: store.mirror, through: try await state.lastSequence(datastore: store.mirror))
-            }
+            try await state.finishSync(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next,
+                                       acknowledgeThrough: store.serverRejected == 0 ? try await state.lastSequence(datastore: store.mirror) : nil)
             store.report.rejected += store.serverRejected
         }
-        if let storeSession { try await state.endSession(storeSession, succeeded: true) }
+        guard let storeSession else { return }
+        let unmapped = stores.filter { $0.refused == nil && !$0.pendingMaps.isEmpty && !$0.mapsConfirmed }
+        if unmapped.isEmpty {
+            try await state.endSession(storeSession, succeeded: true)
+        } else {
+            // The server did not take the Map (a store error there): without it, the server cannot name
+            // these records to this client again. Kept, they go with the next sync.
+            try await state.suspendSession(storeSession, resumeState: ClientResumeState(leftoverMapsOf: unmapped).encoded())
+        }
     }
 
     // MARK: Suspend and resume
@@ -135,7 +153,7 @@ extension SyncClient {
                 try await state.resumeSession(suspended.id)
                 storeSession = suspended.id
             } else {
-                try await state.endSession(suspended.id, succeeded: false)
+                try await state.endSession(suspended.id, succeeded: suspended.state.isLeftoverMaps)
             }
             self.suspended = nil
         }

@@ -123,7 +123,7 @@ public actor SyncClient {
             if let saved = suspended?.state.datastore(datastore.name) {
                 // Maps the server never confirmed still name what the host has, resumed or not.
                 store.pendingMaps = saved.pendingMaps
-                if mode != .refreshFromClient, mode != .refreshFromServer {
+                if SyncMode(rawValue: saved.mode) != nil, mode != .refreshFromClient, mode != .refreshFromServer {
                     store.saved = saved
                     anchor = Anchor(last: saved.last, next: saved.next)
                     store.anchor = anchor

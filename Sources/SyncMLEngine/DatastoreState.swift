@@ -27,6 +27,9 @@ final class DatastoreState {
     /// GUIDs paired with a client item in this session (each pairs once).
     var claimed: Set<String> = []
     var received = ChangeCounts()
+    /// LUIDs of client changes the store failed to take: the client still holds
+    /// them as changes, so the server's versions must not overwrite them now.
+    var unsettled: Set<String> = []
 
     // Outgoing.
     var outgoing: [OutgoingChange] = []

@@ -43,6 +43,14 @@ extension ServerSession {
             }
             datastore.acknowledgeThrough = set.through
         }
+        if !datastore.unsettled.isEmpty {
+            let withheld = datastore.outgoing.filter { $0.luid.map(datastore.unsettled.contains) ?? false }
+            datastore.outgoing.removeAll { $0.luid.map(datastore.unsettled.contains) ?? false }
+            // Not sent, so not acknowledged: the next sync must still see them as the server's changes (a conflict).
+            if let first = withheld.map(\.sequence).min(), let through = datastore.acknowledgeThrough {
+                datastore.acknowledgeThrough = min(through, first - 1)
+            }
+        }
         if !datastore.confirmed.isEmpty {
             // A resumed session: what the client confirmed before the suspension is not sent again.
             datastore.outgoing.removeAll { datastore.confirmed[$0.guid] == $0.sequence }

@@ -98,6 +98,7 @@ extension ServerSession {
         } catch {
             logger.error("applying a change failed", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")", "error": "\(error)"])
             datastore.received.rejected += 1
+            if let luid { datastore.unsettled.insert(luid) }
             return .commandFailed
         }
     }
@@ -155,13 +156,10 @@ extension ServerSession {
             return success
         case .similar(let guid, let server):
             await flushPendingWrites()
-            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+            let merged = Self.merge(record, server).flatMap { $0.fingerprint != record.fingerprint ? $0 : nil }
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: merged.map { .merged($0) })
             datastore.received.matched += 1
-            if let merged = Self.merge(record, server) , merged.fingerprint != record.fingerprint {
-                _ = try await applyServerSide(merged, guid: guid, in: datastore)
-                return .conflictResolvedWithMerge
-            }
-            return success
+            return merged == nil ? success : .conflictResolvedWithMerge
         case nil:
             enqueue(record, .add, luid: luid, guid: nil, in: datastore)
             return .itemAdded
@@ -200,6 +198,7 @@ extension ServerSession {
         } catch {
             logger.error("applying changes failed", metadata: ["datastore": "\(datastore.name)", "count": "\(batch.count)", "error": "\(error)"])
             datastore.received.rejected += batch.count
+            datastore.unsettled.formUnion(batch.compactMap(\.change.luid))
             failedStatuses += batch.compactMap(\.statusIndex)
         }
     }
@@ -220,16 +219,17 @@ extension ServerSession {
             return .conflictResolvedWithClientWinning
         case .serverWins:
             // The client's version is journaled (nothing is lost), then the server's is made current again.
-            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
-            _ = try await store.restore(guid: guid, datastore: datastore.id, toVersion: current.sequence, session: storeSession)
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: .restore(current.sequence))
             datastore.clientHas[guid] = nil
             return .conflictResolvedWithServerData
         case .merge:
-            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
             guard let serverPayload,
                   let merged = Self.merge(record, ReceivedRecord(type: serverType, payload: serverPayload)),
-                  merged.fingerprint != record.fingerprint else { return .conflictResolvedWithClientWinning }
-            _ = try await applyServerSide(merged, guid: guid, in: datastore)
+                  merged.fingerprint != record.fingerprint else {
+                _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device)
+                return .conflictResolvedWithClientWinning
+            }
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: .merged(merged))
             return .conflictResolvedWithMerge
         case .duplicate:
             // The client's version becomes an item of its own; the server's goes to the client as an Add.
@@ -240,25 +240,45 @@ extension ServerSession {
         }
     }
 
-    /// The client's change, journaled as the device's.
+    /// What the server writes in answer to a client's version, in the same transaction.
+    enum ServerAnswer {
+        /// The merge of both versions, journaled without a device so that every device receives it.
+        case merged(ReceivedRecord)
+        /// The server's version (this journal sequence) made current again.
+        case restore(Int64)
+    }
+
+    /// The client's change, journaled as the device's, and the server's answer to
+    /// it if any: both or neither (a merge half written would leave the client's
+    /// version current, and the next sync would take it for settled).
     private func apply(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?,
-                       in datastore: DatastoreState, device: DeviceID) async throws -> AppliedChange {
+                       in datastore: DatastoreState, device: DeviceID, then answer: ServerAnswer? = nil) async throws -> AppliedChange {
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
-        let result = try await store.apply([change], datastore: datastore.id, device: device, session: storeSession)[0]
+        var follow: ItemChange?, restore: Int64?
+        switch answer {
+        case .merged(let merged)?:
+            follow = ItemChange(.replace, guid: guid, type: merged.type, payload: merged.payload, fingerprint: merged.fingerprint,
+                                matchKeys: merged.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+        case .restore(let sequence)?:
+            restore = sequence
+        case nil:
+            break
+        }
+        let (datastoreID, session, followUp, restoring) = (datastore.id, storeSession, follow, restore)
+        let result = try await store.atomically { store throws(StoreError) -> AppliedChange in
+            let result = try store.apply([change], datastore: datastoreID, device: device, session: session)[0]
+            if let followUp { _ = try store.apply([followUp], datastore: datastoreID, device: nil, session: session) }
+            if let restoring, let guid = result.guid ?? guid {
+                _ = try store.restore(guid: guid, datastore: datastoreID, toVersion: restoring, session: session)
+            }
+            return result
+        }
         if let guid = result.guid ?? guid {
             datastore.clientHas[guid] = record.fingerprint
             datastore.claimed.insert(guid)
         }
         return result
-    }
-
-    /// A change the server makes itself (a merge result): journaled without a
-    /// device, so every device, the one in this session included, receives it.
-    private func applyServerSide(_ record: ReceivedRecord, guid: String, in datastore: DatastoreState) async throws -> AppliedChange {
-        let change = ItemChange(.replace, guid: guid, type: record.type, payload: record.payload, fingerprint: record.fingerprint,
-                                matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
-        return try await store.apply([change], datastore: datastore.id, device: nil, session: storeSession)[0]
     }
 
     func changedElsewhere(_ version: JournalEntry, in datastore: DatastoreState) -> Bool {

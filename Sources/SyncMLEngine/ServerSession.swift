@@ -206,6 +206,13 @@ actor ServerSession {
         case .clientSync:
             guard clientFinal else { return }
             for datastore in datastores where !datastore.failed {
+                if datastore.mode.isFull, datastore.received.rejected > 0 {
+                    // Client items the store failed to take are unmatched: sending the server's items now could
+                    // duplicate them on the client, and a refresh would delete their server copies. Next time.
+                    datastore.failed = true
+                    logger.error("full sync stopped after store failures", metadata: ["datastore": "\(datastore.name)"])
+                    continue
+                }
                 do {
                     try await prepareOutgoing(datastore)
                 } catch {
@@ -219,7 +226,11 @@ actor ServerSession {
             await sendChanges(reply: &reply)
         case .mapping:
             guard clientFinal else { return }
-            await complete()
+            if !(await complete()) {
+                // The anchors could not be saved: the client must not save its own, or the next sync would be
+                // slow (and a slow sync brings back what was deleted). The SyncHdr's status (always first) says so.
+                reply.setCode(.commandFailed, at: 0)
+            }
             reply.isFinal = true
         case .finished, .failed, .suspended:
             reply.isFinal = true
@@ -235,23 +246,21 @@ actor ServerSession {
     }
 
     /// The client confirmed everything: anchors saved, journal acknowledged.
-    private func complete() async {
-        guard let deviceID else { return }
+    /// False when the store could not save them.
+    private func complete() async -> Bool {
+        guard let deviceID else { return true }
+        var saved = true
         var summary: [String] = []
         for datastore in datastores {
             summary.append("\(datastore.name):\(datastore.mode)\(datastore.resumed ? " resumed" : "") in[\(datastore.received)] out[\(datastore.sent)]"
                            + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "") + (datastore.failed ? " FAILED" : ""))
             guard !datastore.failed else { continue }
             do {
-                try await store.setAnchors(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next,
-                                           next: datastore.serverAnchor.next)
-                if let type = datastore.clientItemType {
-                    try await store.setClientType(type, device: deviceID, datastore: datastore.id)
-                }
-                if datastore.failures == 0, let through = datastore.acknowledgeThrough {
-                    try await store.acknowledge(deviceID, datastore: datastore.id, through: through)
-                }
+                try await store.finishSync(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next, next: datastore.serverAnchor.next,
+                                           clientType: datastore.clientItemType,
+                                           acknowledgeThrough: datastore.failures == 0 ? datastore.acknowledgeThrough : nil)
             } catch {
+                saved = false
                 logger.error("saving anchors failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
             }
         }
@@ -262,6 +271,7 @@ actor ServerSession {
             "device": "\(deviceURI)", "user": "\(user ?? "-")", "datastores": "\(summary.joined(separator: "; "))",
             "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
         ])
+        return saved
     }
 
     /// The session was dropped unfinished (timeout, or the device started

@@ -101,6 +101,20 @@ public actor SyncStore {
             """, [.integer(device.rawValue), .integer(datastore.rawValue), .integer(sequence)])
     }
 
+    /// The end of a sync, in one transaction: the new anchors, the content type
+    /// the device sends (when known) and what it acknowledged (when it confirmed
+    /// everything). Together or not at all: anchors saved without the
+    /// acknowledgement would make the device's next edits look like conflicts
+    /// with changes it already has; neither saved makes the next sync slow.
+    public func finishSync(_ device: DeviceID, datastore: DatastoreID, last: String?, next: String?, clientType: String? = nil,
+                           acknowledgeThrough sequence: Int64?) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            try setAnchors(device, datastore: datastore, last: last, next: next)
+            if let clientType { try setClientType(clientType, device: device, datastore: datastore) }
+            if let sequence { try acknowledge(device, datastore: datastore, through: sequence) }
+        }
+    }
+
     /// Forgets what the device acknowledged and its maps (before a slow sync).
     public func resetDevice(_ device: DeviceID, datastore: DatastoreID) throws(StoreError) {
         try database.transaction { () throws(StoreError) in
@@ -637,6 +651,12 @@ public actor SyncStore {
     }
 
     // MARK: Maintenance
+
+    /// Runs `body` on the store in one transaction: every write it makes lands, or none
+    /// (for a client's version and the server's answer to it, say).
+    public func atomically<T: Sendable>(_ body: @Sendable (isolated SyncStore) throws(StoreError) -> T) throws(StoreError) -> T {
+        try database.transaction { () throws(StoreError) -> T in try body(self) }
+    }
 
     /// Fault injection for tests: write points counted so far (commits and
     /// statements outside a transaction).

@@ -145,6 +145,9 @@ struct SyncCommand: ParsableCommand {
                 await transport.close()
                 print(report.description)
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
+                if let refused = report.datastores.first(where: { $0.refusedWithStatus != nil }) {
+                    throw CommandFailure("sync incomplete: the server refused \(refused.name) (status \(refused.refusedWithStatus!))")
+                }
             } catch let failure as CommandFailure {
                 throw failure
             } catch {

@@ -76,6 +76,8 @@ struct FaultScenario {
     let network: FaultyNetwork
     let crm = MemorySource(), phone = MemorySource()
     let crmState: SyncStore, phoneState: SyncStore
+    /// Prints each sync's report (set it when one fault point fails, to see where the runs part).
+    var trace = false
 
     init(fault: Fault?) async throws {
         self.fault = fault
@@ -97,11 +99,14 @@ struct FaultScenario {
     /// One sync as a user runs it: repeated (with a fresh client and, after a
     /// crash, a fresh server) until it completes, at most four times.
     mutating func sync(_ deviceID: String, _ mode: SyncMode = .twoWay) async throws {
+        if trace { print("TRACE server writes so far \(await store.writePoints)") }
         for attempt in 0..<4 {
             do {
                 let report = try await client(deviceID).sync(mode: mode)
-                if report.datastores.allSatisfy({ $0.rejected == 0 }) || attempt == 3 { return }
+                if trace { print("TRACE \(deviceID) \(mode) attempt \(attempt): \(report.description.replacingOccurrences(of: "\n", with: " / "))") }
+                if report.isComplete || attempt == 3 { return }
             } catch {
+                if trace { print("TRACE \(deviceID) \(mode) attempt \(attempt) failed: \(error)") }
                 guard attempt < 3 else { throw error }
             }
             // A dead process stays dead: the server or client starts again on its store, and injection stops.
@@ -161,6 +166,7 @@ struct FaultScenario {
             var changed = false
             for deviceID in ["crm", "phone"] {
                 let report = try await client(deviceID).sync()
+                if trace { print("TRACE settle \(deviceID): \(report.description.replacingOccurrences(of: "\n", with: " / "))") }
                 changed = changed || report.datastores.contains { $0.local != SyncReport.Counts() || $0.remote != SyncReport.Counts() }
             }
             if !changed { return }
@@ -273,7 +279,7 @@ struct FaultInjectionTests {
                 points += 1
             }
         }
-        print("fault injection: \(points) message cut points converged")
+        print("fault injection: \(points) message cut points exercised")
     }
 
     @Test("the server's store fails at a write (once, or the process dies there)")
@@ -285,7 +291,7 @@ struct FaultInjectionTests {
                 points += 1
             }
         }
-        print("fault injection: \(points) server write points converged")
+        print("fault injection: \(points) server write faults exercised")
     }
 
     @Test("a client's state store fails at a write (once, or the process dies there)")
@@ -297,6 +303,6 @@ struct FaultInjectionTests {
                 points += 1
             }
         }
-        print("fault injection: \(points) client write points converged")
+        print("fault injection: \(points) client write faults exercised")
     }
 }
