@@ -22,6 +22,9 @@ public struct ClientConfiguration: Sendable {
     public var maxMessageSize = 150_000
     /// The largest object this client accepts (MaxObjSize).
     public var maxObjectSize = 16 << 20
+    /// Holds the host's deletes when they would remove too much of a datastore
+    /// (an emptied table, a broken import) unless the sync is forced; nil lets them through.
+    public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
 
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL
@@ -55,6 +58,8 @@ public struct SyncReport: Sendable, CustomStringConvertible {
         public var rejected = 0
         /// The sync continued a suspended or interrupted one (Alert 225 granted).
         public var resumed = false
+        /// Deletes of the host the mass-delete guard held back (not sent; sent when a sync is forced).
+        public var heldDeletes = 0
         /// The server's status when it refused the datastore (404 unknown, 406 unsupported,
         /// 510 its store failed…): nothing was synced. Nil when it was synced.
         public var refusedWithStatus: Int?
@@ -83,6 +88,9 @@ public struct SyncReport: Sendable, CustomStringConvertible {
             if !store.conflicts.isEmpty { line += "; conflicts " + store.conflicts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ") }
             if store.rejected > 0 { line += "; rejected \(store.rejected)" }
             lines.append(line)
+            if store.heldDeletes > 0 {
+                lines.append("\(store.name): \(store.heldDeletes) deletes held back (a mass delete): sync with --force-deletes to send them")
+            }
         }
         if suspended { lines.append("suspended: the next sync resumes") }
         lines.append("duration \(duration)")

@@ -20,6 +20,8 @@ final class ClientDatastoreState {
     var partial: (change: OutgoingChange, data: [UInt8], offset: Int)?
     var syncSent = false
     var serverRejected = 0
+    /// The journal sequence of the first delete the mass-delete guard held: not acknowledged, so sent later.
+    var heldFrom: Int64?
     /// Host id → fingerprint of each record the server and the client agree on
     /// in this session (the server confirmed the client's change, or sent it;
     /// nil: deleted): a resumed session does not send these again.

@@ -127,8 +127,10 @@ extension SyncClient {
                     store.report.local.deleted += 1
                 }
             }
+            // Held deletes stay unacknowledged: they are still changes to send.
+            let through = min(try await state.lastSequence(datastore: store.mirror), (store.heldFrom ?? .max) - 1)
             try await state.finishSync(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next,
-                                       acknowledgeThrough: store.serverRejected == 0 ? try await state.lastSequence(datastore: store.mirror) : nil)
+                                       acknowledgeThrough: store.serverRejected == 0 ? through : nil)
             store.report.rejected += store.serverRejected
         }
         guard let storeSession else { return }
@@ -215,7 +217,7 @@ extension SyncClient {
         for store in stores {
             commands.append(.alert(Alert(cmdID: "", code: store.saved == nil ? store.requested.alertCode : .resume, items: [
                 Item(target: Location(store.datastore.remoteURI), source: Location(store.localURI),
-                     meta: Meta(anchor: store.anchor, maxObjSize: configuration.maxObjectSize)),
+                     meta: Meta(anchor: store.anchor, maxObjSize: configuration.maxObjectSize, emi: forceDeletes ? [MassDeleteGuard.forceEMI] : [])),
             ])))
         }
         pendingCred = cred

@@ -42,6 +42,8 @@ public actor SyncClient {
     var suspended: (id: SessionID, state: ClientResumeState)?
     var suspendRequested = false
     var wasSuspended = false
+    /// The host confirmed its deletes: no mass-delete guard, and the server is told so.
+    var forceDeletes = false
 
     /// - Parameters:
     ///   - state: where the client keeps its sync state (a `SyncStore` on a file
@@ -57,9 +59,14 @@ public actor SyncClient {
     /// Cancelling the task stops it between messages; what was applied stays
     /// applied and journaled, and the next sync repeats what was not confirmed.
     @discardableResult
-    public func sync(mode: SyncMode = .twoWay, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(SyncClientError) -> SyncReport {
+    ///
+    /// With `forceDeletes`, deletes go through the mass-delete guard here and
+    /// on the server (which is told with the Meta EMI `syncml:force-deletes`).
+    public func sync(mode: SyncMode = .twoWay, forceDeletes: Bool = false,
+                     progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(SyncClientError) -> SyncReport {
         let start = ContinuousClock.now
         self.progress = progress
+        self.forceDeletes = forceDeletes
         do {
             do {
                 try await prepare(mode: mode)
@@ -148,6 +155,13 @@ public actor SyncClient {
             }
         case .twoWay, .oneWayFromClient:
             store.outgoing = try await state.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
+        }
+        let deletes = store.outgoing.filter { $0.operation == .delete }
+        if !forceDeletes, let guardrail = configuration.massDeleteGuard, !deletes.isEmpty,
+           guardrail.holds(deleted: deletes.count, of: try await state.liveCount(datastore: store.mirror) + deletes.count) {
+            store.outgoing.removeAll { $0.operation == .delete }
+            store.heldFrom = deletes.map(\.sequence).min()
+            store.report.heldDeletes = deletes.count
         }
         if store.resumed {
             // Confirmed by the server before the suspension, and unchanged since: not sent again.

@@ -30,6 +30,12 @@ final class DatastoreState {
     /// LUIDs of client changes the store failed to take: the client still holds
     /// them as changes, so the server's versions must not overwrite them now.
     var unsettled: Set<String> = []
+    /// Live items when the session began (what a mass delete is measured against).
+    var liveAtStart = 0
+    /// The client's deletes the mass-delete guard held (restored, sent back).
+    var heldDeletes = 0
+    /// The client asked for its deletes to go through the guard (Meta EMI `syncml:force-deletes` in its Alert).
+    var forceDeletes = false
 
     // Outgoing.
     var outgoing: [OutgoingChange] = []

@@ -1,3 +1,5 @@
+public import SyncMLCore
+
 /// How the server resolves an item both sides changed since the last sync.
 public enum ConflictPolicy: String, Sendable, CaseIterable, Hashable {
     /// Field merge (RecordMerger), the client's value winning a field both set; status 207.
@@ -29,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var maxObjectSize: Int = 16 << 20
     /// Sessions one user may hold open at once.
     public var maxSessionsPerUser: Int = 16
+    /// Holds a client's deletes when they would empty too much of a datastore
+    /// (a wiped phone, a broken plug-in): nil lets every delete through.
+    public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
 
     public init() {}
 

@@ -108,6 +108,8 @@ extension ServerSession {
         do {
             let datastoreID = try await store.datastore(named: name, user: userID)
             if resuming, let state = try await resume(name, id: datastoreID, anchor: clientAnchor) {
+                state.liveAtStart = try await store.liveCount(datastore: datastoreID)
+                state.forceDeletes = item?.meta?.emi.contains(MassDeleteGuard.forceEMI) ?? false
                 datastores.append(state)
                 pendingAlerts.append(state)
                 reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: .ok, targetRefs: refs.targets,
@@ -135,6 +137,8 @@ extension ServerSession {
                 conflictPolicy: configuration.conflictPolicy(for: name))
             state.acknowledged = mode.isFull ? 0 : known.acknowledged
             state.clientItemType = known.clientType
+            state.liveAtStart = try await store.liveCount(datastore: datastoreID)
+            state.forceDeletes = item?.meta?.emi.contains(MassDeleteGuard.forceEMI) ?? false
             datastores.append(state)
             pendingAlerts.append(state)
             reply.status(msgRef: msgID, cmdRef: alert.cmdID, cmd: "Alert", code: answer, targetRefs: refs.targets,

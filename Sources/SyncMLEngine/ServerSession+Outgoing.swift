@@ -9,7 +9,18 @@ extension ServerSession {
         if datastore.mode == .refreshFromClient {
             // The client's data is the whole truth: what it did not send goes.
             let through = try await store.lastSequence(datastore: datastore.id)
-            let gone = try await store.liveItems(datastore: datastore.id).filter { !datastore.claimed.contains($0.guid) }
+            let live = try await store.liveItems(datastore: datastore.id)
+            let gone = live.filter { !datastore.claimed.contains($0.guid) }
+            if let guardrail = configuration.massDeleteGuard, !datastore.forceDeletes, guardrail.holds(deleted: gone.count, of: live.count) {
+                // A refresh from a client that lost its data would empty the datastore: kept.
+                datastore.heldDeletes = gone.count
+                logger.warning("mass delete held: refresh from client would delete", metadata: [
+                    "device": "\(deviceURI)", "datastore": "\(datastore.name)", "deleted": "\(gone.count)", "of": "\(live.count)",
+                ])
+                // Nothing acknowledged: the kept records reach the client with its next two-way sync.
+                datastore.acknowledgeThrough = nil
+                return
+            }
             if !gone.isEmpty {
                 _ = try await store.apply(gone.map { ItemChange(.delete, guid: $0.guid, type: $0.type) }, datastore: datastore.id,
                                           device: deviceID, session: storeSession)

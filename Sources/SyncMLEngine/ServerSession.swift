@@ -213,6 +213,7 @@ actor ServerSession {
                     logger.error("full sync stopped after store failures", metadata: ["datastore": "\(datastore.name)"])
                     continue
                 }
+                await holdMassDelete(datastore)
                 do {
                     try await prepareOutgoing(datastore)
                 } catch {
@@ -245,6 +246,24 @@ actor ServerSession {
         }
     }
 
+    /// The mass-delete guard: when the client's package deleted too much of the
+    /// datastore, those deletes are reverted (the records go back to the client
+    /// in this session's changes) and the log says so.
+    private func holdMassDelete(_ datastore: DatastoreState) async {
+        guard let guardrail = configuration.massDeleteGuard, !datastore.forceDeletes, let storeSession, let deviceID,
+              guardrail.holds(deleted: datastore.received.deleted, of: datastore.liveAtStart) else { return }
+        do {
+            datastore.heldDeletes = try await store.restoreDeletes(session: storeSession, device: deviceID, datastore: datastore.id)
+            logger.warning("mass delete held: the records are kept and sent back", metadata: [
+                "device": "\(deviceURI)", "user": "\(user ?? "-")", "datastore": "\(datastore.name)",
+                "deleted": "\(datastore.received.deleted)", "of": "\(datastore.liveAtStart)", "restored": "\(datastore.heldDeletes)",
+            ])
+        } catch {
+            datastore.failed = true
+            logger.error("restoring held deletes failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+        }
+    }
+
     /// The client confirmed everything: anchors saved, journal acknowledged.
     /// False when the store could not save them.
     private func complete() async -> Bool {
@@ -253,7 +272,8 @@ actor ServerSession {
         var summary: [String] = []
         for datastore in datastores {
             summary.append("\(datastore.name):\(datastore.mode)\(datastore.resumed ? " resumed" : "") in[\(datastore.received)] out[\(datastore.sent)]"
-                           + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "") + (datastore.failed ? " FAILED" : ""))
+                           + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "")
+                           + (datastore.heldDeletes > 0 ? " held_deletes=\(datastore.heldDeletes)" : "") + (datastore.failed ? " FAILED" : ""))
             guard !datastore.failed else { continue }
             do {
                 try await store.finishSync(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next, next: datastore.serverAnchor.next,

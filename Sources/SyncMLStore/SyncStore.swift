@@ -332,11 +332,15 @@ public actor SyncStore {
         if let since { from = since } else { from = try deviceState(device, datastore: datastore).acknowledged }
         struct Last { var seq: Int64; var op: Int64; var device: Int64? }
         var last: [Int64: Last] = [:]
+        /// Items the device itself changed in the range: it may hold a version other than the one at `from`.
+        var changedByDevice = Set<Int64>()
         var through = from
         try database.forEach("SELECT seq, item_id, op, device_id FROM journal WHERE datastore_id = ? AND seq > ? ORDER BY seq",
                              [.integer(datastore.rawValue), .integer(from)]) { row in
             let seq = row.integer(0)
-            last[row.integer(1)] = Last(seq: seq, op: row.integer(2), device: row.isNull(3) ? nil : row.integer(3))
+            let entry = Last(seq: seq, op: row.integer(2), device: row.isNull(3) ? nil : row.integer(3))
+            last[row.integer(1)] = entry
+            if entry.device == device.rawValue { changedByDevice.insert(row.integer(1)) }
             through = seq
         }
         var result: [OutgoingChange] = []
@@ -360,6 +364,12 @@ public actor SyncStore {
                 (row.text(0), row.text(1), Self.fingerprint(row.optionalBlob(2)), row.optionalBlob(3))
             }
             guard let change else { continue }
+            if known, !isDelete, !changedByDevice.contains(itemID), let now = change.2,
+               let atFrom = try database.first("SELECT fingerprint FROM journal WHERE item_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                                               [.integer(itemID), .integer(from)], { row in Self.fingerprint(row.optionalBlob(0)) }),
+               atFrom == now {
+                continue // changed and changed back (a held delete restored, an undo): the device has this version
+            }
             result.append(OutgoingChange(sequence: entry.seq, guid: change.0, luid: luid,
                                          operation: isDelete ? .delete : (known ? .replace : .add),
                                          type: change.1, fingerprint: change.2, payload: try change.3.map { frame throws(StoreError) in try codec.decode(frame) }))
@@ -566,6 +576,35 @@ public actor SyncStore {
         // The frame is reused as stored: no recompression.
         return try writeVersion(of: &item, datastore: datastore, operation: item.deleted ? .add : .replace, fingerprint: version.fingerprint,
                                 keys: version.keys, frame: version.frame, type: item.type, device: nil, session: session, time: time)
+    }
+
+    /// Brings back, in one transaction, the items `device` deleted from
+    /// `datastore` in `session` and nobody changed since: each gets its version
+    /// before the delete again, as a change of the server (so every device,
+    /// `device` included, receives it). Returns how many came back.
+    public func restoreDeletes(session: SessionID, device: DeviceID, datastore: DatastoreID) throws(StoreError) -> Int {
+        try database.transaction { () throws(StoreError) -> Int in
+            var deletes: [(item: Int64, seq: Int64, prev: Int64)] = []
+            try database.forEach("""
+                SELECT item_id, seq, prev_seq FROM journal
+                WHERE session_id = ? AND device_id = ? AND datastore_id = ? AND op = 3 ORDER BY seq
+                """, [.integer(session.rawValue), .integer(device.rawValue), .integer(datastore.rawValue)]) { row in
+                deletes.append((row.integer(0), row.integer(1), row.integer(2)))
+            }
+            let time = nowMillis
+            var restored = 0
+            for delete in deletes {
+                guard var item = try itemRow(id: delete.item), item.version == delete.seq, delete.prev != 0,
+                      let previous = try versionRow(delete.prev) else { continue }
+                if try revert(&item, to: previous, datastore: datastore, session: session, time: time) != nil { restored += 1 }
+            }
+            return restored
+        }
+    }
+
+    /// The number of live items of `datastore`.
+    public func liveCount(datastore: DatastoreID) throws(StoreError) -> Int {
+        Int(try database.integer("SELECT count(*) FROM items WHERE datastore_id = ? AND deleted = 0", [.integer(datastore.rawValue)]) ?? 0)
     }
 
     /// Undoes every change `session` applied: each item it touched goes back to

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import SyncMLCore
 import SyncMLEngine
 import SyncMLServer
 import SyncMLStore
@@ -27,6 +28,9 @@ struct Serve: ParsableCommand {
     @Option(help: "How conflicts are resolved: \(ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", ")).")
     var conflict = ConflictPolicy.merge.rawValue
 
+    @Option(help: ArgumentHelp("Hold a client's deletes that would remove more than this share of a datastore (at least 10 records): 0.5 by default, 'off' to let every delete through.", valueName: "share"))
+    var massDeleteGuard = "0.5"
+
     @Option(help: "The largest request body in bytes.")
     var maxBody = HTTPSyncServer.Configuration().maxBodySize
 
@@ -42,6 +46,9 @@ struct Serve: ParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxBody > 0 else { throw ValidationError("--max-body must be positive") }
+        guard massDeleteGuard == "off" || Double(massDeleteGuard).map({ (0...1).contains($0) }) == true else {
+            throw ValidationError("--mass-delete-guard must be a share between 0 and 1, or 'off'")
+        }
     }
 
     func run() throws {
@@ -53,6 +60,7 @@ struct Serve: ParsableCommand {
         }
         var engineConfiguration = ServerConfiguration()
         engineConfiguration.defaultConflictPolicy = ConflictPolicy(rawValue: conflict) ?? .merge
+        engineConfiguration.massDeleteGuard = Double(massDeleteGuard).map { MassDeleteGuard(share: $0) }
         let httpConfiguration = HTTPSyncServer.Configuration(host: host, port: port, maxBodySize: maxBody)
         let (store, engineSettings) = (self.store, engineConfiguration)
 

@@ -69,6 +69,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Print no progress on standard error.")
     var quiet = false
 
+    @Flag(help: "Send deletes even when they remove more than half of a folder's records (the mass-delete guard holds them otherwise, here and on the server).")
+    var forceDeletes = false
+
     /// The folders given, as (kind, folder, server URI).
     private var folders: [(kind: DatastoreKind, path: String, remote: String)] {
         let all: [(DatastoreKind, String?, String)] = [
@@ -112,7 +115,7 @@ struct SyncCommand: ParsableCommand {
         }
         let wait = Duration.seconds(timeout)
         let transport = HTTPTransport(configuration: .init(connectTimeout: wait, requestTimeout: wait))
-        let (configuration, statePath, syncMode) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay)
+        let (configuration, statePath, syncMode, force) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes)
         var progress: (@Sendable (SyncProgress) -> Void)?
         if !quiet {
             let printer = SyncProgressPrinter()
@@ -141,7 +144,7 @@ struct SyncCommand: ParsableCommand {
             }
             defer { interrupts.cancel() }
             do {
-                let report = try await client.sync(mode: syncMode, progress: onProgress)
+                let report = try await client.sync(mode: syncMode, forceDeletes: force, progress: onProgress)
                 await transport.close()
                 print(report.description)
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
