@@ -29,8 +29,10 @@ public struct ServerConfiguration: Sendable {
     public var maxMessageSize: Int = 4 << 20
     /// The largest object the server accepts (MaxObjSize).
     public var maxObjectSize: Int = 16 << 20
-    /// Sessions one user may hold open at once.
+    /// Sessions one user may hold running at once (a further one is answered 503).
     public var maxSessionsPerUser: Int = 16
+    /// Items (in Add/Replace/Delete… and Map) one message may carry; more is answered with HTTP 413.
+    public var maxItemsPerMessage: Int = 20_000
     /// Holds a client's deletes when they would empty too much of a datastore
     /// (a wiped phone, a broken plug-in): nil lets every delete through.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()

@@ -64,14 +64,16 @@ actor ServerSession {
     /// The client sent Alert 224: the session is saved for a resume after this message.
     var suspendRequested = false
     /// Called once the client is authenticated: other running sessions of the
-    /// device are suspended (a client that lost its connection starts anew).
-    let onAuthenticated: @Sendable (DeviceID, String) async -> Void
+    /// device are suspended (a client that lost its connection starts anew), and
+    /// false means the user holds too many sessions already.
+    let onAuthenticated: @Sendable (DeviceID, UserID, String) async -> Bool
     private var outgoingMsgID = 0
     private var lastClientMsgID: String?
     private var lastReply: [UInt8]?
 
     init(token: String, store: SyncStore, configuration: ServerConfiguration, logger: Logger,
-         deviceURI: String, clientSessionID: String, onAuthenticated: @escaping @Sendable (DeviceID, String) async -> Void = { _, _ in }) {
+         deviceURI: String, clientSessionID: String,
+         onAuthenticated: @escaping @Sendable (DeviceID, UserID, String) async -> Bool = { _, _, _ in true }) {
         self.onAuthenticated = onAuthenticated
         self.token = token
         self.store = store
@@ -123,6 +125,8 @@ actor ServerSession {
             case .accepted(let name):
                 do {
                     try await begin(user: name)
+                } catch is SessionLimitReached {
+                    return refuse(message, code: .serviceUnavailable, reply: &reply, chal: nil)
                 } catch {
                     return refuse(message, code: .serverFailure, reply: &reply, chal: nil)
                 }
@@ -172,7 +176,7 @@ actor ServerSession {
     private func begin(user name: String) async throws {
         let userID = try await store.user(named: name)
         let deviceID = try await store.device(devID: deviceURI, user: userID)
-        await onAuthenticated(deviceID, token)
+        guard await onAuthenticated(deviceID, userID, token) else { throw SessionLimitReached() }
         if let stored = try await store.devInf(for: deviceID) { clientDevInf = Self.decodeStoredDevInf(stored) }
         (self.user, self.userID, self.deviceID, authenticated) = (name, userID, deviceID, true)
     }
@@ -389,3 +393,6 @@ actor ServerSession {
         try? await store.setDevInf(message.encoded(as: .xml), for: deviceID)
     }
 }
+
+/// The user already holds `ServerConfiguration.maxSessionsPerUser` running sessions.
+struct SessionLimitReached: Error {}

@@ -32,6 +32,7 @@ public actor SyncServer {
             return .plainText(415, "expected application/vnd.syncml+wbxml or application/vnd.syncml+xml, got \(request.contentType)")
         }
         guard request.body.count <= configuration.maxMessageSize else {
+            logger.notice("message refused: too large", metadata: ["bytes": "\(request.body.count)"])
             return .plainText(413, "message larger than \(configuration.maxMessageSize) bytes")
         }
         let message: SyncMLMessage
@@ -40,6 +41,11 @@ public actor SyncServer {
         } catch {
             logger.notice("undecodable message", metadata: ["error": "\(error)"])
             return .plainText(400, "not a SyncML message: \(error)")
+        }
+        let items = Self.itemCount(message.commands)
+        guard items <= configuration.maxItemsPerMessage else {
+            logger.notice("message refused: too many items", metadata: ["items": "\(items)", "device": "\(message.header.source.locURI)"])
+            return .plainText(413, "message with \(items) items; at most \(configuration.maxItemsPerMessage) are accepted")
         }
         let header = message.header
         let clientKey = header.source.locURI + "\u{0}" + header.sessionID
@@ -59,7 +65,9 @@ public actor SyncServer {
         } else {
             current = ServerSession(token: Self.newToken(), store: store, configuration: configuration, logger: logger,
                                     deviceURI: header.source.locURI, clientSessionID: header.sessionID,
-                                    onAuthenticated: { [weak self] device, token in await self?.supersede(device: device, by: token) })
+                                    onAuthenticated: { [weak self] device, user, token in
+                                        await self?.admit(device: device, user: user, token: token) ?? false
+                                    })
             sessions[current.token] = current
             sessionsByClient[clientKey] = current
         }
@@ -86,13 +94,27 @@ public actor SyncServer {
     }
 
     /// A device authenticated in a new session: its sessions still running
-    /// (a connection lost mid-sync) are suspended, so the new one can resume them.
-    /// Runs under the device's lock, so none of them is handling a message.
-    func supersede(device: DeviceID, by token: String) async {
+    /// (a connection lost mid-sync) are suspended, so the new one can resume
+    /// them; then the user's other running sessions are counted against
+    /// `maxSessionsPerUser`. Runs under the device's lock, so none of the
+    /// device's sessions is handling a message.
+    func admit(device: DeviceID, user: UserID, token: String) async -> Bool {
+        var running = 0
         for (other, session) in sessions where other != token {
-            guard await session.deviceID == device, await !session.isEnded else { continue }
-            await session.abandon()
+            guard await !session.isEnded else { continue }
+            if await session.deviceID == device {
+                await session.abandon()
+            } else if await session.userID == user {
+                running += 1
+            }
         }
+        guard running < configuration.maxSessionsPerUser else {
+            logger.warning("session refused: too many sessions for the user", metadata: [
+                "user_id": "\(user.rawValue)", "running": "\(running)", "limit": "\(configuration.maxSessionsPerUser)",
+            ])
+            return false
+        }
+        return true
     }
 
     /// Suspends every running session (a server shutting down): their devices can resume them.
@@ -106,6 +128,19 @@ public actor SyncServer {
     private func forget(_ session: ServerSession, clientKey: String) {
         sessions[session.token] = nil
         if sessionsByClient[clientKey] === session { sessionsByClient[clientKey] = nil }
+    }
+
+    /// Items in item commands (nested in Sync, Atomic, Sequence) and Maps.
+    static func itemCount(_ commands: [Command]) -> Int {
+        commands.reduce(0) { total, command in
+            switch command {
+            case .sync(let sync): total + itemCount(sync.commands)
+            case .atomic(let group), .sequence(let group): total + itemCount(group.commands)
+            case .add(let c), .replace(let c), .delete(let c), .copy(let c), .move(let c): total + c.items.count
+            case .map(let map): total + map.items.count
+            default: total
+            }
+        }
     }
 
     static func encoding(contentType: String, body: [UInt8]) -> SyncMLEncoding? {

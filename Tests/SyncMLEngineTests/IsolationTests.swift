@@ -73,3 +73,19 @@ struct IsolationTests {
         #expect(reply.syncs.isEmpty)
     }
 }
+
+@Suite("Server: malformed requests")
+struct MalformedRequestTests {
+    @Test("elements nested deeper than the decoder allows: HTTP 400 with the reason, nothing stored")
+    func nestingTooDeep() async throws {
+        let server = try await TestServer()
+        let open = String(repeating: "<Sequence><CmdID>1</CmdID>", count: 100), close = String(repeating: "</Sequence>", count: 100)
+        let body = "<SyncML><SyncHdr><VerDTD>1.2</VerDTD><VerProto>SyncML/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>"
+            + "<Target><LocURI>http://server.test/sync</LocURI></Target><Source><LocURI>deep</LocURI></Source></SyncHdr>"
+            + "<SyncBody>\(open)\(close)<Final/></SyncBody></SyncML>"
+        let reply = await server.server.handle(SyncRequest(body: Array(body.utf8), contentType: "application/vnd.syncml+xml", url: "http://server.test/sync"))
+        #expect(reply.httpStatus == 400)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("deeper"))
+        #expect(try await server.items("contacts").isEmpty)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SyncMLClient
+import SyncMLCore
+import SyncMLEngine
+@testable import SyncMLStore
+import Testing
+
+/// Issue 8's limits: sessions per user and items per message, each refused
+/// with a clear answer while other users and stored data are untouched.
+@Suite("Server limits")
+struct LimitsTests {
+    @Test("a user holding maxSessionsPerUser running sessions is refused a further one (503); another user is not")
+    func sessionsPerUser() async throws {
+        var configuration = ServerConfiguration()
+        configuration.maxSessionsPerUser = 2
+        let harness = try await Harness(configuration: configuration)
+        try await harness.store.addUser(name: "other", password: "other", md5: true, iterations: 1_000)
+        // Two devices whose sessions stay running: their second request never arrives.
+        for device in ["phone", "tablet"] {
+            let source = MemorySource()
+            await source.put(vCard("Anna", device))
+            let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .request(2))
+            let client = ResumeTests.client(harness, device, source, transport, state: try SyncStore(path: ":memory:"))
+            await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
+        }
+        let third = try harness.client("laptop", MemorySource())
+        await #expect { try await third.sync() } throws: { error in
+            (error as? SyncClientError)?.kind == .serverStatus && "\(error)".contains("503")
+        }
+        let other = try harness.client("other-phone", MemorySource()) { $0.user = "other"; $0.password = "other" }
+        #expect(try await other.sync().datastores[0].performed == .slow)
+        // A device that starts again replaces its own running session: that is not one more.
+        let phone = try harness.client("phone", MemorySource())
+        try await phone.sync()
+    }
+
+    @Test("a message with more items than maxItemsPerMessage is refused with HTTP 413 and changes nothing")
+    func itemsPerMessage() async throws {
+        var configuration = ServerConfiguration()
+        configuration.maxItemsPerMessage = 5
+        let harness = try await Harness(configuration: configuration)
+        let crm = MemorySource()
+        for index in 0..<20 { await crm.put(vCard("Given\(index)", "Family")) }
+        await #expect { try await harness.client("crm", crm).sync() } throws: { error in
+            (error as? SyncClientError)?.kind == .transport && "\(error)".contains("413")
+        }
+        #expect(try await harness.serverItems().isEmpty)
+    }
+
+    @Test("a captured first message replayed later is refused: each MD5 nonce is good for one session")
+    func noncesAreSingleUse() async throws {
+        let harness = try await Harness()
+        let recorder = RecordingTransport(EngineTransport(server: harness.server))
+        let client = SyncClient(configuration: ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm"),
+                                datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: MemorySource())],
+                                transport: recorder, state: try SyncStore(path: ":memory:"))
+        try await client.sync() // the first session learns a nonce (401 + Chal, then 212)
+        try await client.sync() // the second authenticates with it at once
+        let captured = try #require(await recorder.bodies.last { try SyncMLMessage(decoding: $0).header.cred != nil })
+        let replay = await harness.server.handle(SyncRequest(body: captured, contentType: "application/vnd.syncml+wbxml", url: "http://server.test/sync"))
+        let header = try SyncMLMessage(decoding: replay.body).commands.lazy.compactMap { command -> Status? in
+            if case .status(let status) = command, status.cmd == "SyncHdr" { status } else { nil }
+        }.first
+        #expect(header?.code.rawValue == 401)
+    }
+}
+
+/// Passes everything through and keeps each request's bytes.
+actor RecordingTransport: SyncTransport {
+    let inner: EngineTransport
+    private(set) var bodies: [[UInt8]] = []
+
+    init(_ inner: EngineTransport) { self.inner = inner }
+
+    func send(_ body: [UInt8], contentType: String, to url: String) async throws -> TransportReply {
+        bodies.append(body)
+        return try await inner.send(body, contentType: contentType, to: url)
+    }
+}
