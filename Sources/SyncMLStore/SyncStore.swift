@@ -602,6 +602,12 @@ public actor SyncStore {
         }
     }
 
+    /// Writes a consistent copy of the whole store to `path` (`VACUUM INTO`):
+    /// for a dry run against real data that must not change.
+    public func copy(to path: String) throws(StoreError) {
+        try database.run("VACUUM INTO ?", [.text(path)])
+    }
+
     /// The number of live items of `datastore`.
     public func liveCount(datastore: DatastoreID) throws(StoreError) -> Int {
         Int(try database.integer("SELECT count(*) FROM items WHERE datastore_id = ? AND deleted = 0", [.integer(datastore.rawValue)]) ?? 0)

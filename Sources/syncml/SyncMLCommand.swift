@@ -8,7 +8,7 @@ struct SyncMLCommand: ParsableCommand {
         abstract: "An OMA DS 1.2 (SyncML) sync engine.",
         subcommands: [
             Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, ConvertRecords.self, Generate.self,
-            Serve.self, SyncCommand.self, UserCommand.self, ImportRecords.self, ExportRecords.self, InspectStore.self, ItemHistory.self, ListSessions.self, UndoSession.self,
+            Serve.self, SyncCommand.self, PreviewCommand.self, UserCommand.self, ImportRecords.self, ExportRecords.self, InspectStore.self, ItemHistory.self, ListSessions.self, UndoSession.self,
         ]
     )
 }
