@@ -26,18 +26,9 @@ struct PreviewCommand: ParsableCommand {
     @Option(help: "The user whose data the device would sync with.")
     var user: String
 
-    @Option(help: ArgumentHelp("A folder of contacts (.vcf files).", valueName: "dir"))
-    var contacts: String?
-    @Option(help: ArgumentHelp("A folder of events (.ics files).", valueName: "dir"))
-    var calendar: String?
-    @Option(help: ArgumentHelp("A folder of tasks (.ics files).", valueName: "dir"))
-    var tasks: String?
-    @Option(help: ArgumentHelp("A folder of notes (.txt files).", valueName: "dir"))
-    var notes: String?
+    @OptionGroup var recordFolders: RecordFolders
 
-    private var folders: [(kind: DatastoreKind, path: String)] {
-        [(.contacts, contacts), (.calendar, calendar), (.tasks, tasks), (.notes, notes)].compactMap { kind, path in path.map { (kind, $0) } }
-    }
+    private var folders: [(kind: DatastoreKind, path: String)] { recordFolders.given }
 
     func validate() throws {
         guard !folders.isEmpty else { throw ValidationError("give at least one folder: --contacts, --calendar, --tasks or --notes") }

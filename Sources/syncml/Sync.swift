@@ -33,14 +33,7 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "This client's device ID: the server keeps its sync state per device.")
     var deviceId: String
 
-    @Option(help: ArgumentHelp("A folder of contacts (.vcf files).", valueName: "dir"))
-    var contacts: String?
-    @Option(help: ArgumentHelp("A folder of events (.ics files).", valueName: "dir"))
-    var calendar: String?
-    @Option(help: ArgumentHelp("A folder of tasks (.ics files).", valueName: "dir"))
-    var tasks: String?
-    @Option(help: ArgumentHelp("A folder of notes (.txt files).", valueName: "dir"))
-    var notes: String?
+    @OptionGroup var recordFolders: RecordFolders
 
     @Option(help: ArgumentHelp("The server's URI for the contacts.", valueName: "uri"))
     var remoteContacts = "contacts"
@@ -74,11 +67,8 @@ struct SyncCommand: ParsableCommand {
 
     /// The folders given, as (kind, folder, server URI).
     private var folders: [(kind: DatastoreKind, path: String, remote: String)] {
-        let all: [(DatastoreKind, String?, String)] = [
-            (.contacts, contacts, remoteContacts), (.calendar, calendar, remoteCalendar),
-            (.tasks, tasks, remoteTasks), (.notes, notes, remoteNotes),
-        ]
-        return all.compactMap { kind, path, remote in path.map { (kind, $0, remote) } }
+        let remotes: [DatastoreKind: String] = [.contacts: remoteContacts, .calendar: remoteCalendar, .tasks: remoteTasks, .notes: remoteNotes]
+        return recordFolders.given.map { ($0.kind, $0.path, remotes[$0.kind] ?? $0.kind.rawValue) }
     }
 
     func validate() throws {
@@ -189,5 +179,22 @@ final class SyncProgressPrinter: @unchecked Sendable {
         line += progress.phase.rawValue
         if counting { line += progress.expected > 0 ? " \(progress.done)/\(progress.expected)" : " \(progress.done)" }
         return line
+    }
+}
+
+/// `--contacts DIR --calendar DIR --tasks DIR --notes DIR`: folders of record files, one record per file.
+struct RecordFolders: ParsableArguments {
+    @Option(help: ArgumentHelp("A folder of contacts (.vcf files).", valueName: "dir"))
+    var contacts: String?
+    @Option(help: ArgumentHelp("A folder of events (.ics files).", valueName: "dir"))
+    var calendar: String?
+    @Option(help: ArgumentHelp("A folder of tasks (.ics files).", valueName: "dir"))
+    var tasks: String?
+    @Option(help: ArgumentHelp("A folder of notes (.txt files).", valueName: "dir"))
+    var notes: String?
+
+    /// The folders given, in datastore order.
+    var given: [(kind: DatastoreKind, path: String)] {
+        [(.contacts, contacts), (.calendar, calendar), (.tasks, tasks), (.notes, notes)].compactMap { kind, path in path.map { (kind, $0) } }
     }
 }
