@@ -62,6 +62,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Print no progress on standard error.")
     var quiet = false
 
+    @Flag(help: "Print what the sync would send (records added, changed, deleted per folder) and stop: no connection, nothing changed.")
+    var dryRun = false
+
     @Flag(help: "Send deletes even when they remove more than half of a folder's records (the mass-delete guard holds them otherwise, here and on the server).")
     var forceDeletes = false
 
@@ -90,6 +93,7 @@ struct SyncCommand: ParsableCommand {
                     throw CommandFailure("sync failed: no folder at \(folder.path)")
                 }
             }
+            if dryRun { return }
             if passwordFile == nil, isatty(0) != 0 {
                 StandardOutput.write(Array("syncml: reading the password from standard input (end it with Ctrl-D)\n".utf8), to: 2)
             }
@@ -121,6 +125,14 @@ struct SyncCommand: ParsableCommand {
                 throw CommandFailure("sync failed: cannot open state \(statePath): \((error as? StoreError)?.message ?? "\(error)")")
             }
             let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
+            if dryRun {
+                do {
+                    print(Self.describe(try await client.pendingChanges()))
+                } catch {
+                    throw CommandFailure("dry run failed: \((error as? SyncClientError)?.message ?? "\(error)")")
+                }
+                return
+            }
             // Ctrl-C once suspends at the next message (the next run resumes); twice stops at once.
             let signals = TerminationSignals()
             let interrupts = Task {
@@ -179,6 +191,28 @@ final class SyncProgressPrinter: @unchecked Sendable {
         line += progress.phase.rawValue
         if counting { line += progress.expected > 0 ? " \(progress.done)/\(progress.expected)" : " \(progress.done)" }
         return line
+    }
+}
+
+extension SyncCommand {
+    /// The dry run's listing: a line per folder, then the files, then that nothing changed.
+    static func describe(_ pending: [PendingChanges]) -> String {
+        var lines: [String] = []
+        for datastore in pending {
+            if datastore.firstSync {
+                lines.append("\(datastore.datastore): first sync (slow): would send all \(datastore.added.count) records")
+                continue
+            }
+            lines.append("\(datastore.datastore): would send +\(datastore.added.count) ~\(datastore.changed.count) -\(datastore.deleted.count)")
+            for (sign, ids) in [("+", datastore.added), ("~", datastore.changed), ("-", datastore.deleted)] {
+                lines += ids.map { "  \(sign) \($0)" }
+            }
+            if datastore.deletesHeld {
+                lines.append("  the deletes would be held back (more than half of the records): --force-deletes sends them")
+            }
+        }
+        lines.append("(dry run: nothing was sent or changed)")
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -102,6 +102,44 @@ struct SyncCommandTests {
         #expect(Self.remoteAdded(again.output) == 0, "\(again.output)")
     }
 
+    @Test("--dry-run lists what the next sync would send, connects to nothing and changes nothing")
+    func dryRun() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        try FileManager.default.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
+        for (index, card) in threeContacts.enumerated() {
+            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
+        }
+        // Nothing listens on port 9: a dry run never connects.
+        let offline = ["sync", "--url", "http://127.0.0.1:9/sync", "--user", "test", "--device-id", "crm", "--state", "crm.sqlite",
+                       "--contacts", "book", "--dry-run"]
+        let first = try cli.run(offline)
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains("contacts: first sync (slow): would send all 3 records"), "\(first.output)")
+
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"])
+        defer { _ = server.stop() }
+        let online = ["sync", "--url", "http://127.0.0.1:\(try server.listeningPort())/sync", "--user", "test", "--password-file", "pw.txt",
+                      "--device-id", "crm", "--state", "crm.sqlite", "--contacts", "book"]
+        #expect(try cli.run(online).status == 0)
+        try FileManager.default.removeItem(atPath: cli.path("book/0.vcf"))
+        try Data(threeContacts[1].replacingOccurrences(of: "END:VCARD", with: "NOTE:edited\r\nEND:VCARD").utf8)
+            .write(to: cli.directory.appendingPathComponent("book/1.vcf"))
+        try Data("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dora Example\r\nN:Example;Dora;;;\r\nEND:VCARD\r\n".utf8)
+            .write(to: cli.directory.appendingPathComponent("book/3.vcf"))
+
+        for _ in 0..<2 { // twice: the first dry run changed nothing the second could see
+            let dry = try cli.run(online.filter { $0 != "--password-file" && $0 != "pw.txt" } + ["--dry-run"])
+            #expect(dry.status == 0, "\(dry.error)")
+            #expect(dry.lines == ["contacts: would send +1 ~1 -1", "  + 3.vcf", "  ~ 1.vcf", "  - 0.vcf", "(dry run: nothing was sent or changed)"],
+                    "\(dry.output)")
+        }
+        let real = try cli.run(online)
+        #expect(real.output.contains("remote +1 ~1 -1"), "\(real.output)")
+    }
+
     /// The `remote +N` of the report's contacts line.
     static func remoteAdded(_ report: String) -> Int? {
         guard let range = report.range(of: "remote +") else { return nil }
