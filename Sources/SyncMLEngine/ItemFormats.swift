@@ -26,6 +26,15 @@ struct ReceivedRecord {
         self.init(type: type, format: nil, data: payload)
     }
 
+    /// Its type says vCard, calendar or SIF, yet it does not even begin like one.
+    var isNotARecord: Bool {
+        guard signature == nil else { return false }
+        let start = payload.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.prefix(6)
+        if SIFKind(mimeType: type) != nil { return start.first != UInt8(ascii: "<") }
+        guard ItemFormat.isVObject(type) else { return false }
+        return String(decoding: start, as: UTF8.self).uppercased() != "BEGIN:"
+    }
+
     static func signature(type: String, payload: [UInt8]) -> RecordSignature? {
         if SIFKind(mimeType: type) != nil {
             guard let record = try? SIF.toVComponent(payload) else { return nil }

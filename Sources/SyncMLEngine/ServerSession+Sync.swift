@@ -92,6 +92,13 @@ extension ServerSession {
             case .add, .replace:
                 guard !data.isEmpty else { return .badRequest }
                 let record = ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                guard !record.isNotARecord else {
+                    // Declared a vCard, calendar or SIF document but not one at all: refused, so that nothing
+                    // unreadable replaces a record. (A record that parses only in part is kept as sent.)
+                    logger.notice("item refused: not a record of its type", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")",
+                                                                                   "type": "\(record.type)"])
+                    return .unsupportedMediaType
+                }
                 datastore.clientItemType = record.type
                 return try await write(record, luid: luid, named: named, operation, in: datastore, device: deviceID)
             }

@@ -89,3 +89,39 @@ struct MalformedRequestTests {
         #expect(try await server.items("contacts").isEmpty)
     }
 }
+
+@Suite("Server: bad items")
+struct BadItemTests {
+    @Test("an item typed as a vCard that is not one is refused (415); the message's other items are stored")
+    func notARecord() async throws {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "a")
+        phone.add(vCard("Anna", "Meier"))
+        phone.add("this is not a vCard at all")
+        phone.add(vCard("Bernd", "Kurz"))
+        let report = try await phone.sync(.slow)
+        #expect(report.itemStatuses.sorted() == [201, 201, 415])
+        #expect(try await server.items("contacts").count == 2)
+    }
+
+    @Test("a Replace of an item another device deleted brings it back once, to every device")
+    func replaceOfADeletedItem() async throws {
+        let server = try await TestServer()
+        let a = FakePhone(server, devID: "a"), b = FakePhone(server, devID: "b")
+        let anna = a.add(vCard("Anna", "Meier"))
+        try await a.sync(.slow)
+        try await b.sync(.slow)
+        b.delete(try #require(b.items.keys.first))
+        try await b.sync()
+        #expect(try await server.items("contacts").isEmpty)
+        a.edit(anna, vCard("Anna", "Meier", tel: "+49 30 5555"))
+        let edited = try await a.sync()
+        #expect(edited.itemStatuses.allSatisfy { (200...299).contains($0) })
+        let stored = try await server.items("contacts")
+        #expect(stored.count == 1 && stored[0].contains("+49 30 5555"))
+        try await b.sync()
+        #expect(b.items.count == 1)
+        #expect(try await a.sync().received.isEmpty)
+        #expect(a.items.count == 1)
+    }
+}
