@@ -25,9 +25,13 @@ public final class HTTPSyncServer: Sendable {
         public var sessionExpiryInterval: Duration
         /// How long `shutdown()` lets requests in flight finish before closing their connections.
         public var shutdownGracePeriod: Duration
+        /// A connection that sends nothing for this long, when no answer is being prepared for it, is closed.
+        public var connectionIdleTimeout: Duration
 
         public init(host: String = "127.0.0.1", port: Int = 8080, maxBodySize: Int = 8 << 20,
-                    sessionExpiryInterval: Duration = .seconds(30), shutdownGracePeriod: Duration = .seconds(10)) {
+                    sessionExpiryInterval: Duration = .seconds(30), shutdownGracePeriod: Duration = .seconds(10),
+                    connectionIdleTimeout: Duration = .seconds(60)) {
+            self.connectionIdleTimeout = connectionIdleTimeout
             self.host = host
             self.port = port
             self.maxBodySize = maxBodySize
@@ -65,6 +69,7 @@ public final class HTTPSyncServer: Sendable {
     public static func start(engine: SyncServer, configuration: Configuration = Configuration(),
                              logger: Logger = Logger(label: "syncml.http")) async throws(HTTPServerError) -> HTTPSyncServer {
         let (host, maxBodySize) = (configuration.host, configuration.maxBodySize)
+        let idleTimeout = TimeAmount.nanoseconds(configuration.connectionIdleTimeout.nanoseconds)
         guard (0...65535).contains(configuration.port) else {
             throw HTTPServerError(host: host, port: configuration.port, reason: "port out of range")
         }
@@ -75,6 +80,7 @@ public final class HTTPSyncServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         SyncHTTPHandler(engine: engine, maxBodySize: maxBodySize, logger: logger))

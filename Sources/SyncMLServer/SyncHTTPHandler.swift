@@ -64,6 +64,19 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// A connection that sent nothing for the idle timeout (`IdleStateHandler`
+    /// below in the pipeline) while not waiting for the engine is closed: a
+    /// stalled or slow client holds no connection, and no session, for long.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if case .awaitingEngine = state { return }
+        logger.notice("idle connection closed", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "-")"])
+        context.close(promise: nil)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): begin(head, context: context)

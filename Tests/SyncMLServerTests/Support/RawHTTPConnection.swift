@@ -113,12 +113,13 @@ struct TestServer {
     let engine: SyncServer
     let http: HTTPSyncServer
 
-    static func start(maxBodySize: Int = 64 << 10) async throws -> TestServer {
+    static func start(maxBodySize: Int = 64 << 10, idleTimeout: Duration = .seconds(60)) async throws -> TestServer {
         let engine = SyncServer(store: try SyncStore(path: ":memory:"))
         var logger = Logger(label: "syncml.http.test")
         logger.logLevel = .warning
         let http = try await HTTPSyncServer.start(
-            engine: engine, configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize), logger: logger)
+            engine: engine, configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, connectionIdleTimeout: idleTimeout),
+            logger: logger)
         return TestServer(engine: engine, http: http)
     }
 
