@@ -175,3 +175,19 @@ struct ClientInterruptionTests {
         #expect(try await harness.serverItems().count == 3)
     }
 }
+
+@Suite("Client: progress as an AsyncSequence")
+struct ProgressStreamTests {
+    @Test("the stream yields the phases in order and ends when the sync does; the result is the report")
+    func phasesInOrder() async throws {
+        let harness = try await Harness()
+        let crm = MemorySource()
+        for index in 0..<5 { await crm.put(vCard("Given\(index)", "Family")) }
+        let running = try harness.client("crm", crm).progressStream()
+        var phases: [SyncProgress.Phase] = []
+        for await step in running.progress where phases.last != step.phase { phases.append(step.phase) }
+        let report = try await running.result.value
+        #expect(report.datastores[0].remote.added == 5)
+        #expect(phases == [.scanning, .connecting, .sending, .receiving, .mapping, .finished])
+    }
+}
