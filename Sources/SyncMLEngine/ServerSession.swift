@@ -67,13 +67,17 @@ actor ServerSession {
     /// device are suspended (a client that lost its connection starts anew), and
     /// false means the user holds too many sessions already.
     let onAuthenticated: @Sendable (DeviceID, UserID, String) async -> Bool
+    /// The lock a user's sessions hold while they handle a message.
+    let userLock: @Sendable (UserID) async -> AsyncLock
     private var outgoingMsgID = 0
     private var lastClientMsgID: String?
     private var lastReply: [UInt8]?
 
     init(token: String, store: SyncStore, configuration: ServerConfiguration, logger: Logger,
          deviceURI: String, clientSessionID: String,
-         onAuthenticated: @escaping @Sendable (DeviceID, UserID, String) async -> Bool = { _, _, _ in true }) {
+         onAuthenticated: @escaping @Sendable (DeviceID, UserID, String) async -> Bool = { _, _, _ in true },
+         userLock: @escaping @Sendable (UserID) async -> AsyncLock = { _ in AsyncLock() }) {
+        self.userLock = userLock
         self.onAuthenticated = onAuthenticated
         self.token = token
         self.store = store
@@ -144,10 +148,15 @@ actor ServerSession {
                          targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI])
         }
 
+        // The user's devices take turns, message by message: a slow sync matches a client's item against the
+        // store and writes it later in the message; two devices doing that at once would both add the same record.
+        let lock = await userLock(userID!)
+        await lock.acquire()
         for command in message.commands {
             await receive(command, msgID: msgID, reply: &reply)
         }
         await advance(clientFinal: message.isFinal, reply: &reply)
+        await lock.release()
         return reply.message
     }
 

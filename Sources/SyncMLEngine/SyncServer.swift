@@ -18,6 +18,7 @@ public actor SyncServer {
     private var sessions: [String: ServerSession] = [:]
     private var sessionsByClient: [String: ServerSession] = [:]
     private var deviceLocks: [String: AsyncLock] = [:]
+    private var userLocks: [UserID: AsyncLock] = [:]
 
     public init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration(),
                 logger: Logger = Logger(label: "syncml.server")) {
@@ -67,7 +68,8 @@ public actor SyncServer {
                                     deviceURI: header.source.locURI, clientSessionID: header.sessionID,
                                     onAuthenticated: { [weak self] device, user, token in
                                         await self?.admit(device: device, user: user, token: token) ?? false
-                                    })
+                                    },
+                                    userLock: { [weak self] user in await self?.lock(for: user) ?? AsyncLock() })
             sessions[current.token] = current
             sessionsByClient[clientKey] = current
         }
@@ -115,6 +117,14 @@ public actor SyncServer {
             return false
         }
         return true
+    }
+
+    /// The lock a user's sessions take turns on (see `ServerSession.answer`).
+    func lock(for user: UserID) -> AsyncLock {
+        if let lock = userLocks[user] { return lock }
+        let lock = AsyncLock()
+        userLocks[user] = lock
+        return lock
     }
 
     /// Suspends every running session (a server shutting down): their devices can resume them.

@@ -77,3 +77,23 @@ actor RecordingTransport: SyncTransport {
         return try await inner.send(body, contentType: contentType, to: url)
     }
 }
+
+@Suite("Server: concurrent sessions of one user")
+struct ConcurrentUserTests {
+    @Test("two devices of one user slow-sync the same contacts at the same moment: each contact once on the server")
+    func concurrentSlowSyncs() async throws {
+        let harness = try await Harness()
+        let sources = [MemorySource(), MemorySource()]
+        for source in sources {
+            for index in 0..<60 { await source.put(vCard("Given\(index)", "Family\(index)", tel: "+49 30 \(400_000 + index)"), id: "c\(index)") }
+        }
+        let clients = try (0..<2).map { try harness.client("device-\($0)", sources[$0]) { $0.maxMessageSize = 6_000 } }
+        async let first = clients[0].sync()
+        async let second = clients[1].sync()
+        let reports = try await [first, second]
+        #expect(reports.allSatisfy { $0.isComplete })
+        let stored = try await harness.serverItems()
+        #expect(stored.count == 60)
+        #expect(Set(stored).count == 60)
+    }
+}
