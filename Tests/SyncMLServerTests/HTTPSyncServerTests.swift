@@ -200,7 +200,7 @@ struct HTTPSyncServerTests {
 
     @Test("a client that stalls in the middle of a request is disconnected after the idle timeout; others are served meanwhile")
     func stalledClient() async throws {
-        let server = try await TestServer.start(idleTimeout: .seconds(1))
+        let server = try await TestServer.start(idleTimeout: .seconds(3))
         try await RawHTTPConnection.with(port: server.http.port) { stalled in
             // Headers announce 1000 bytes; 10 arrive, then nothing.
             try await stalled.send(Array("POST /sync HTTP/1.1\r\nHost: x\r\n\(wbxml)\r\nContent-Length: 1000\r\n\r\n0123456789".utf8))
