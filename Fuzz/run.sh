@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer targets (docs/FUZZING.md).
+#
+#   Fuzz/run.sh TARGET|all [SECONDS]     run each target for SECONDS (default 600)
+#   Fuzz/run.sh --smoke                  every target for 30 s, for CI
+#   Fuzz/run.sh --build-only
+#
+# Targets: wbxml-scanner (C, built with the toolchain's clang), decoder, records,
+# server (Swift, `swift build` with SYNCML_FUZZ=1 and -sanitize=fuzzer,address).
+# Corpora live in .build/fuzz/corpus/TARGET: seeded from ../shared/fixtures
+# (or $SYNCML_FIXTURES) and Fuzz/seeds, and kept between runs. Inputs that crash,
+# hang or leak are written to Fuzz/crashes/TARGET/; the script then exits 1.
+# Runs at `nice -n 19` (builds at `nice -n 10`) so that other work keeps the CPU.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SCRATCH=$ROOT/.build/fuzz
+FIXTURES=${SYNCML_FIXTURES:-$ROOT/../shared/fixtures/syncevolution}
+ALL=(wbxml-scanner decoder records server)
+
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+smoke=0 build_only=0 seconds=600
+case "${1:-}" in
+    --smoke) smoke=1; targets=("${ALL[@]}"); seconds=30 ;;
+    --build-only) build_only=1; targets=("${ALL[@]}") ;;
+    all) targets=("${ALL[@]}"); seconds=${2:-600} ;;
+    wbxml-scanner|decoder|records|server) targets=("$1"); seconds=${2:-600} ;;
+    *) usage ;;
+esac
+[[ -d $FIXTURES ]] || { echo "no fixtures at $FIXTURES (set SYNCML_FIXTURES)" >&2; exit 2; }
+export SYNCML_FIXTURES=$FIXTURES
+
+binary() {
+    case $1 in
+        wbxml-scanner) echo "$SCRATCH/wbxml-scanner-fuzzer" ;;
+        *) echo "$SCRATCH/release/fuzz-$1" ;;
+    esac
+}
+
+build() {
+    local target=$1
+    if [[ $target == wbxml-scanner ]]; then
+        # The scanner alone, with UBSan too: its contract is "never read outside the buffer".
+        mkdir -p "$SCRATCH"
+        nice -n 10 "$(dirname "$(readlink -f "$(command -v swift)")")/clang" \
+            -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+            -ICSupport/include Fuzz/wbxml_scanner_fuzzer.c CSupport/src/wbxml_scanner.c \
+            -o "$(binary "$target")"
+    else
+        # lld: gold fails to link Swift with libFuzzer here (an internal error in its DWARF reader).
+        SYNCML_FUZZ=1 nice -n 10 swift build -c release --scratch-path "$SCRATCH" --product "fuzz-$target" \
+            -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+            -Xcc -fsanitize=fuzzer-no-link,address
+    fi
+}
+
+# Copies `file` into the corpus as PREFIX-BYTE + file, named after its path.
+seed() {
+    local corpus=$1 prefix=$2 file=$3
+    local name
+    name=$(echo "${file#"$FIXTURES"/}" | tr '/' '_')
+    if [[ -n $prefix ]]; then
+        { printf "$prefix"; cat "$file"; } > "$corpus/seed-$name"
+    else
+        cp "$file" "$corpus/seed-$name"
+    fi
+}
+
+seed_corpus() {
+    local target=$1 corpus=$SCRATCH/corpus/$1 file
+    mkdir -p "$corpus"
+    case $target in
+        wbxml-scanner)
+            for file in "$FIXTURES"/*/*.wbxml Examples/*.wbxml; do seed "$corpus" "" "$file"; done ;;
+        decoder)
+            for file in "$FIXTURES"/*/*-c2s.* "$FIXTURES"/*/*-s2c.* Examples/*.wbxml; do seed "$corpus" "" "$file"; done ;;
+        records)
+            # First byte 0: vCard/vCalendar; SIF seeds carry their own selector byte.
+            while IFS= read -r -d '' file; do seed "$corpus" '\000' "$file"; done \
+                < <(find "$FIXTURES" -path '*client-data-before/*' -type f -print0)
+            cp Fuzz/seeds/records/* "$corpus/" ;;
+        server)
+            # First byte: 0 = a first message; 1/2/3 = the next messages of the session fuzz-server prepares.
+            for file in "$FIXTURES"/*/002-c2s.wbxml "$FIXTURES"/*/002-c2s.xml; do seed "$corpus" '\000' "$file"; done
+            for file in "$FIXTURES"/01-slow-first-wbxml/0{06,10,14}-c2s.wbxml; do seed "$corpus" '\001' "$file"; done
+            for file in "$FIXTURES"/01-slow-first-wbxml/0{06,10,14}-c2s.pretty.xml; do seed "$corpus" '\002' "$file"; done
+            for file in "$FIXTURES"/10-refresh-from-server-basic-auth-wbxml/0{06,10,14}-c2s.wbxml; do seed "$corpus" '\003' "$file"; done ;;
+    esac
+}
+
+dictionary() {
+    case $1 in
+        decoder|server) echo "-dict=Fuzz/dictionaries/syncml.dict" ;;
+        records) echo "-dict=Fuzz/dictionaries/records.dict" ;;
+    esac
+}
+
+for target in "${targets[@]}"; do
+    echo "== building $target"
+    build "$target"
+done
+[[ $build_only == 1 ]] && exit 0
+
+summary=() found=0
+for target in "${targets[@]}"; do
+    crashes=$ROOT/Fuzz/crashes/$target
+    mkdir -p "$crashes"
+    seed_corpus "$target"
+    before=$(find "$crashes" -type f | wc -l)
+    log=$SCRATCH/$target.log
+    echo "== fuzzing $target for $seconds s (log: $log)"
+    started=$(date +%s)
+    # Swift's backtracer would wait on a crashing fuzz target; libFuzzer reports crashes itself.
+    status=0
+    SWIFT_BACKTRACE=enable=no nice -n 19 "$(binary "$target")" \
+        -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -print_final_stats=1 \
+        -artifact_prefix="$crashes/" $(dictionary "$target") \
+        "$SCRATCH/corpus/$target" > "$log" 2>&1 || status=$?
+    elapsed=$(( $(date +%s) - started ))
+    runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
+    [[ -n $runs ]] || runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [^ ]+).*(exec\/s: [0-9]+).*/\1 \2/' || true)
+    after=$(find "$crashes" -type f | wc -l)
+    new=$(( after - before ))
+    line="$target: $runs runs in $elapsed s, $last, corpus $(find "$SCRATCH/corpus/$target" -type f | wc -l) files, new findings: $new"
+    if (( status != 0 || new > 0 )); then
+        found=1
+        line+=" (exit $status; see $log)"
+        grep -E 'ERROR|SUMMARY|fuzz invariant|Fatal error|wbxml_scanner_fuzzer:' "$log" | head -5 || true
+    fi
+    echo "$line"
+    summary+=("$line")
+done
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+exit $found
