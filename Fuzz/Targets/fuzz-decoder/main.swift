@@ -5,8 +5,8 @@
 //   - streaming: the same bytes fed in pieces of 0-64 bytes give the same
 //     events, or the same error, as the whole message at once;
 //   - a decoded message encodes to WBXML and to XML, each of which decodes, and
-//     encoding that again gives the same bytes (the encoder's output is a fixed
-//     point after one round).
+//     encoding that again gives the same bytes (WBXML after one round; XML after
+//     two, since XML has no opaque data apart from text).
 import FuzzDriver
 import SyncMLCore
 
@@ -63,15 +63,26 @@ func testOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     }
     guard let message = try? SyncMLMessage(decoding: bytes) else { return 0 }
     for encoding in SyncMLEncoding.allCases {
-        let encoded = SyncMLEncoder.encode(message, as: encoding)
-        let again: SyncMLMessage
-        do {
-            again = try SyncMLMessage(decoding: encoded)
-        } catch {
-            fuzzFailure("our own \(encoding) does not decode: \(error)")
-        }
-        if SyncMLEncoder.encode(again, as: encoding) != encoded {
-            fuzzFailure("\(encoding) encoding is not a fixed point after one round")
+        // XML cannot tell item data (CDATA) from text, so its first round may turn
+        // opaque content of unknown elements into text; from the second on it is stable.
+        let rounds = encoding == .xml ? 2 : 1
+        var encoded = SyncMLEncoder.encode(message, as: encoding)
+        for round in 1...rounds {
+            let again: SyncMLMessage
+            do {
+                again = try SyncMLMessage(decoding: encoded)
+            } catch {
+                fuzzFailure("our own \(encoding) does not decode (round \(round)): \(error)")
+            }
+            let next = SyncMLEncoder.encode(again, as: encoding)
+            if round == rounds, next != encoded {
+                let at = zip(encoded, next).prefix { $0 == $1 }.count
+                func around(_ bytes: [UInt8]) -> String {
+                    String(decoding: bytes[max(0, at - 80)..<min(bytes.count, at + 80)], as: UTF8.self).debugDescription
+                }
+                fuzzFailure("\(encoding) encoding is not a fixed point; from byte \(at):\n\(around(encoded))\n---\n\(around(next))")
+            }
+            encoded = next
         }
     }
     return 0
