@@ -213,3 +213,33 @@ if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
         )
     )
 }
+
+// Fuzz targets are opt-in: they are only built by Fuzz/run.sh, with libFuzzer
+// and the sanitizers (docs/FUZZING.md). Each is an executable whose main hands
+// its callback to libFuzzer through FuzzDriver.
+if ProcessInfo.processInfo.environment["SYNCML_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "FuzzDriver", path: "Fuzz/Driver", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "fuzz-decoder",
+            dependencies: ["FuzzDriver", "SyncMLCore"],
+            path: "Fuzz/Targets/fuzz-decoder",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "fuzz-records",
+            dependencies: ["FuzzDriver", "SyncMLCore"],
+            path: "Fuzz/Targets/fuzz-records",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "fuzz-server",
+            dependencies: [
+                "FuzzDriver", "SyncMLCore", "SyncMLStore", "SyncMLEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Targets/fuzz-server",
+            swiftSettings: strictSettings
+        ),
+    ]
+}

@@ -26,8 +26,10 @@ extension SyncStore {
         try addUser(name: name, password: password, md5: md5, iterations: PasswordHash.defaultIterations)
     }
 
+    /// The same with a chosen PBKDF2 cost: tests and fuzz targets use a low one,
+    /// since the default costs a noticeable time per user and per basic-auth login.
     @discardableResult
-    func addUser(name: String, password: String, md5: Bool, iterations: Int) throws(StoreError) -> UserID {
+    package func addUser(name: String, password: String, md5: Bool, iterations: Int) throws(StoreError) -> UserID {
         guard !name.isEmpty, !name.contains(":") else { throw StoreError(.invalidArgument, "a user name must be non-empty and without ':'") }
         guard !password.isEmpty else { throw StoreError(.invalidArgument, "empty password") }
         let hash = PasswordHash(password: password, iterations: iterations)

@@ -135,7 +135,14 @@ public enum VObjectParser {
                     let length = single ? end - start : folded.count
                     while colonSearch < length {
                         let byte = single ? input[start + colonSearch] : folded[colonSearch]
-                        if byte == quote { inQuote.toggle() } else if byte == colon, !inQuote { break }
+                        if byte == quote {
+                            // As scanHeader reads it: a quote opens a value only right after
+                            // `=` or `,`; elsewhere (`TYPE=cell"`) it is a plain byte.
+                            let before = colonSearch == 0 ? 0 : single ? input[start + colonSearch - 1] : folded[colonSearch - 1]
+                            if inQuote || before == equals || before == comma { inQuote.toggle() }
+                        } else if byte == colon, !inQuote {
+                            break
+                        }
                         colonSearch += 1
                     }
                     if colonSearch < length {

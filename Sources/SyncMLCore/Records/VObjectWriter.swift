@@ -15,9 +15,9 @@
 ///   unless a value could not be read back bare.
 /// - `CHARSET` and `ENCODING=QUOTED-PRINTABLE`/`8BIT`/`7BIT` parameters in the model are never
 ///   written as they are: the writer decides the transport itself (output is always UTF-8).
-/// - Parameter values containing `:` `;` `,` are quoted; a `"` inside such a value is dropped
-///   (it cannot be written in a quoted value without RFC 6868) and raw line breaks in
-///   parameter values are dropped.
+/// - Parameter values containing `:` `;` `,` are quoted; a `"` inside any value is dropped
+///   (RFC 6350 §3.3 allows it neither bare nor quoted, and RFC 6868 is not assumed) and raw
+///   line breaks in parameter values are dropped.
 public enum VObjectWriter {
     /// `component` in `format`'s syntax.
     public static func write(_ component: VComponent, as format: VFormat) -> [UInt8] {
@@ -80,7 +80,7 @@ public enum VObjectWriter {
     static func appendParameterValue(_ value: String, to line: inout [UInt8]) {
         let quoted = needsQuotes(value)
         if quoted { line.append(0x22) }
-        for byte in value.utf8 where byte != 0x0D && byte != 0x0A && !(quoted && byte == 0x22) {
+        for byte in value.utf8 where byte != 0x0D && byte != 0x0A && byte != 0x22 {
             line.append(byte)
         }
         if quoted { line.append(0x22) }
