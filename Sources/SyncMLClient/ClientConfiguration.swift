@@ -22,6 +22,10 @@ public struct ClientConfiguration: Sendable {
     public var maxMessageSize = 150_000
     /// The largest object this client accepts (MaxObjSize).
     public var maxObjectSize = 16 << 20
+    /// How many host records the client asks its data sources for at once when
+    /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
+    /// to its state in one transaction: bounds the payloads it holds at a time.
+    public var scanBatchSize = 1000
 
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL
