@@ -17,9 +17,10 @@ One `syncml serve` (release build, a fresh store file, port chosen by the
 server) serves all steps of a run, as a real server would; each client step is
 its own `syncml sync` process.
 
-Measured per step: the wall time of `syncml sync`; the client's peak RSS and
-CPU time (user + system) from its rusage (os.wait4: ru_maxrss is the peak of
-that process alone); the server's CPU time during the step (/proc/PID/stat)
+Measured per step: the wall time of `syncml sync`; the client's CPU time
+(user + system, its rusage from os.wait4) and peak RSS (its VmHWM from
+/proc/PID/status, polled every 10 ms while it runs; see run_client for why
+not ru_maxrss); the server's CPU time during the step (/proc/PID/stat)
 and its peak RSS so far (VmHWM from /proc/PID/status). The server's VmHWM is
 cumulative over the run: the figure after step (b) is the peak of (a) and (b)
 together. It is read after each step, not reset, because restarting the
@@ -72,23 +73,40 @@ class StepFailed(Exception):
 
 
 def run_client(arguments, timeout):
-    """`syncml sync ARGUMENTS` as a child process; (seconds, CPU seconds, peak RSS KiB, exit status, output)."""
+    """`syncml sync ARGUMENTS` as a child process; (seconds, CPU seconds, peak RSS KiB, exit status, output).
+
+    The peak is the child's VmHWM, polled every 10 ms until it exits (its last reading; what a
+    final 10 ms could add is missed). rusage's ru_maxrss would not do: a child started through
+    vfork/exec inherits this Python process's own peak into it (copying a 100k-file book takes
+    Python past 100 MiB), so it reads max(Python's peak, the client's).
+    """
     started = time.monotonic()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen([common.SYNCML, "sync"] + arguments, stdin=subprocess.DEVNULL, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True)
-        # os.wait4 gives this child's own rusage: its peak RSS, not the largest of all children
+        peak, exited = [0], threading.Event()
+
+        def sample():
+            while not exited.is_set():
+                # 0 once the process is a zombie (its memory is gone): keep the last reading
+                peak[0] = max(peak[0], common.vm_hwm_kib(process.pid))
+                exited.wait(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         killer = threading.Timer(timeout, os.killpg, [process.pid, signal.SIGKILL])  # reaped below
         killer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            _, status, usage = os.wait4(process.pid, 0)  # this child's own CPU time
         finally:
             killer.cancel()
+            exited.set()
+            sampler.join()
         seconds = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
         output.seek(0)
         text = output.read().decode(errors="replace")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode, text
+    return seconds, usage.ru_utime + usage.ru_stime, peak[0], process.returncode, text
 
 
 def run_once(count, book, edits, workdir, args):
@@ -208,7 +226,7 @@ def main():
 
     print()
     print(f"Medians of times, largest peaks; encoding {args.encoding.upper()}; wall = wall time of `syncml sync`; "
-          "client CPU and peak RSS from its rusage (ru_maxrss); server CPU = user + system time of `syncml serve` "
+          "client CPU from its rusage, client peak RSS = its VmHWM polled every 10 ms; server CPU = user + system time of `syncml serve` "
           "during the step; server VmHWM = its peak RSS since it started (cumulative over the steps of a run).")
     print()
     print("| contacts | step | runs | wall | client CPU | client peak RSS | server CPU | server VmHWM (so far) |")
