@@ -180,12 +180,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (store, folders, logs)")
     args = parser.parse_args()
 
-    counts = [int(c) for c in args.contacts.split(",")]
-    runs = [int(r) for r in args.runs.split(",")]
-    if len(runs) == 1:
-        runs *= len(counts)
-    if len(runs) != len(counts):
-        fail("--runs needs one value, or one per --contacts value")
+    counts, runs = common.book_sizes_and_runs(parser, args)
     if args.syncml:
         common.SYNCML = os.path.abspath(args.syncml)  # the helpers read it at call time
     elif not args.no_build:

@@ -6,25 +6,19 @@ import Testing
 
 /// A host that hands out its records only in batches (`allRecords()` is counted
 /// and must not be needed), remembering the largest batch it was asked for.
+/// The records are a `MemorySource`'s, handed out sorted by id.
 actor BatchingSource: SyncDataSource {
-    private(set) var records: [String: HostRecord] = [:]
+    let memory = MemorySource()
     private(set) var largestRequest = 0
     private(set) var largestBatch = 0
     private(set) var batchesServed = 0
     private(set) var allRecordsCalls = 0
     /// Records handed out so far per stream.
     private var handedOut: [UUID: Int] = [:]
-    private var counter = 0
-
-    func put(_ text: String, id: String) {
-        records[id] = HostRecord(id: id, payload: Array(text.utf8), type: "text/vcard")
-    }
-
-    func remove(_ id: String) { records[id] = nil }
 
     func allRecords() async throws -> [HostRecord] {
         allRecordsCalls += 1
-        return records.keys.sorted().map { records[$0]! }
+        return try await memory.allRecords()
     }
 
     nonisolated func records(batchSize: Int) -> AsyncThrowingStream<[HostRecord], any Error> {
@@ -32,8 +26,9 @@ actor BatchingSource: SyncDataSource {
         return AsyncThrowingStream { await self.batch(of: stream, size: batchSize) }
     }
 
-    private func batch(of stream: UUID, size: Int) -> [HostRecord]? {
+    private func batch(of stream: UUID, size: Int) async -> [HostRecord]? {
         largestRequest = max(largestRequest, size)
+        let records = await memory.records
         let ids = records.keys.sorted()
         let done = handedOut[stream, default: 0]
         guard done < ids.count else { return nil }
@@ -44,14 +39,9 @@ actor BatchingSource: SyncDataSource {
         return batch
     }
 
-    func add(payload: [UInt8], type: String) async throws -> String {
-        counter += 1
-        let id = "new-\(counter)"
-        records[id] = HostRecord(id: id, payload: payload, type: type)
-        return id
-    }
-    func update(id: String, payload: [UInt8], type: String) async throws { records[id] = HostRecord(id: id, payload: payload, type: type) }
-    func delete(id: String) async throws { records[id] = nil }
+    func add(payload: [UInt8], type: String) async throws -> String { try await memory.add(payload: payload, type: type) }
+    func update(id: String, payload: [UInt8], type: String) async throws { try await memory.update(id: id, payload: payload, type: type) }
+    func delete(id: String) async throws { try await memory.delete(id: id) }
 }
 
 extension Harness {
@@ -79,7 +69,7 @@ struct BatchedScanTests {
             let text = vCard("Person\(number)", "Family\(number % 7)", tel: "+49 30 \(100_000 + number)")
             let id = String(format: "crm-%02d", number)
             await plain.put(text, id: id)
-            await batched.put(text, id: id)
+            await batched.memory.put(text, id: id)
         }
         let plainClient = try plainServer.client("crm", plain, batchSize: 4)
         let batchedClient = try batchedServer.client("crm", batched, batchSize: 4)
