@@ -445,6 +445,19 @@ def run_once(server_class, count, book, edits, curlfix, workdir, args):
 
 # MARK: Report
 
+def book_sizes_and_runs(parser, args):
+    """--contacts and --runs as two lists of the same length (one --runs value serves every size)."""
+    try:
+        counts = [int(c) for c in args.contacts.split(",")]
+        runs = [int(r) for r in args.runs.split(",")]
+    except ValueError:
+        parser.error("--contacts and --runs take comma-separated whole numbers")
+    if len(runs) == 1:
+        runs *= len(counts)
+    if len(runs) != len(counts):
+        parser.error("--runs needs one value, or one per --contacts value")
+    return counts, runs
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -472,12 +485,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (stores, clients, logs)")
     args = parser.parse_args()
 
-    counts = [int(c) for c in args.contacts.split(",")]
-    runs = [int(r) for r in args.runs.split(",")]
-    if len(runs) == 1:
-        runs *= len(counts)
-    if len(runs) != len(counts):
-        fail("--runs needs one value, or one per --contacts value")
+    counts, runs = book_sizes_and_runs(parser, args)
     if not shutil.which("syncevolution"):
         fail("syncevolution is not installed (apt-get install syncevolution)")
     if not args.no_build:

@@ -31,22 +31,48 @@ struct ChangeTracker {
         try await state.datastore(named: name, user: user)
     }
 
-    /// Applies the host's records to the mirror; returns how many changed.
+    /// Applies the host's records to the mirror, one transaction per batch of
+    /// `batchSize`; returns how many changed. Records the mirror holds but the
+    /// source did not list are deleted once the listing has ended without error.
+    ///
+    /// Memory: one batch of payloads and the set of ids seen (with the mirror's
+    /// live items for the deletions: the fingerprint state), whatever the size of the datastore.
     @discardableResult
-    func scan(_ records: [HostRecord], into datastore: DatastoreID) async throws -> Int {
-        var changes: [ItemChange] = []
-        changes.reserveCapacity(records.count)
-        var ids = Set<String>()
-        for record in records {
-            ids.insert(record.id)
-            changes.append(ItemChange(.replace, guid: record.id, type: record.type, payload: record.payload,
-                                      fingerprint: Self.fingerprint(type: record.type, payload: record.payload)))
+    func scan(_ datastore: ClientDatastore, batchSize: Int, into mirror: DatastoreID) async throws -> Int {
+        var seen = Set<String>()
+        var changed = 0
+        var batches = datastore.source.records(batchSize: batchSize).makeAsyncIterator()
+        while true {
+            let batch: [HostRecord]
+            do {
+                guard let next = try await batches.next() else { break }
+                batch = next
+            } catch {
+                throw SyncClientError(.local, "reading \(datastore.name): \(error)")
+            }
+            var changes: [ItemChange] = []
+            changes.reserveCapacity(batch.count)
+            for record in batch {
+                seen.insert(record.id)
+                changes.append(ItemChange(.replace, guid: record.id, type: record.type, payload: record.payload,
+                                          fingerprint: Self.fingerprint(type: record.type, payload: record.payload)))
+            }
+            changed += Self.changedCount(try await state.apply(changes, datastore: mirror, device: nil))
         }
-        for item in try await state.liveItems(datastore: datastore) where !ids.contains(item.guid) {
-            changes.append(ItemChange(.delete, guid: item.guid, type: item.type))
+        // A cancelled stream ends early: what it did not list is not deleted.
+        try Task.checkCancellation()
+        var deletions: [ItemChange] = []
+        for item in try await state.liveItems(datastore: mirror) where !seen.contains(item.guid) {
+            deletions.append(ItemChange(.delete, guid: item.guid, type: item.type))
         }
-        let results = try await state.apply(changes, datastore: datastore, device: nil)
-        return results.filter { $0.outcome != .unchanged && $0.outcome != .notFound }.count
+        if !deletions.isEmpty {
+            changed += Self.changedCount(try await state.apply(deletions, datastore: mirror, device: nil))
+        }
+        return changed
+    }
+
+    private static func changedCount(_ results: [AppliedChange]) -> Int {
+        results.filter { $0.outcome != .unchanged && $0.outcome != .notFound }.count
     }
 
     /// A server change, recorded as the server's (so it is not sent back).

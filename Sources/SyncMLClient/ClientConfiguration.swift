@@ -25,6 +25,10 @@ public struct ClientConfiguration: Sendable {
     /// Holds the host's deletes when they would remove too much of a datastore
     /// (an emptied table, a broken import) unless the sync is forced; nil lets them through.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
+    /// How many host records the client asks its data sources for at once when
+    /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
+    /// to its state in one transaction: bounds the payloads it holds at a time.
+    public var scanBatchSize = 1000
 
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL

@@ -20,12 +20,72 @@ public struct HostRecord: Sendable, Hashable {
 public protocol SyncDataSource: Sendable {
     /// Every record, now.
     func allRecords() async throws -> [HostRecord]
+    /// Every record, now, in batches of at most `batchSize` records, pulled one
+    /// batch at a time: the engine holds one batch of payloads while it scans,
+    /// so its memory does not grow with the datastore. Each id once.
+    ///
+    /// The default implementation slices `allRecords()`; a host whose records
+    /// live outside memory (files, a database) should read them batch by batch.
+    /// The engine takes every id the sequence does not yield for deleted, so a
+    /// record that cannot be read must end the sequence with an error, never be skipped.
+    func records(batchSize: Int) -> AsyncThrowingStream<[HostRecord], any Error>
     /// Adds a record the server sent; returns the id the host gave it.
     func add(payload: [UInt8], type: String) async throws -> String
     /// Replaces record `id` with what the server sent.
     func update(id: String, payload: [UInt8], type: String) async throws
     /// Deletes record `id` (the server deleted it). Deleting an unknown id is not an error.
     func delete(id: String) async throws
+}
+
+extension SyncDataSource {
+    /// `allRecords()` handed out in slices of `batchSize` (it is read when the first batch is asked for).
+    public func records(batchSize: Int) -> AsyncThrowingStream<[HostRecord], any Error> {
+        let batches = RecordBatches(batchSize: batchSize, all: { try await allRecords() })
+        return AsyncThrowingStream { try await batches.next() }
+    }
+}
+
+/// The state behind a stream of record batches: a list of pending things and
+/// how to turn the next few into records. Pull-driven, so at most one batch
+/// exists beyond what `pending` holds.
+actor RecordBatches<Pending: Sendable> {
+    private let batchSize: Int
+    private var list: (@Sendable () async throws -> [Pending])?
+    private var pending: ArraySlice<Pending> = []
+    private let read: @Sendable (ArraySlice<Pending>) async throws -> [HostRecord]
+
+    /// - Parameters:
+    ///   - list: everything to hand out, asked for once, when the first batch is.
+    ///   - read: the records of some pending things; may return fewer (things that are not records).
+    init(batchSize: Int, list: @escaping @Sendable () async throws -> [Pending],
+         read: @escaping @Sendable (ArraySlice<Pending>) async throws -> [HostRecord]) {
+        self.batchSize = max(1, batchSize)
+        self.list = list
+        self.read = read
+    }
+
+    /// The next non-empty batch, or nil at the end.
+    func next() async throws -> [HostRecord]? {
+        if let list {
+            self.list = nil
+            pending = try await list()[...]
+        }
+        while !pending.isEmpty {
+            let batch = pending.prefix(batchSize)
+            pending = pending.dropFirst(batch.count)
+            let records = try await read(batch)
+            if !records.isEmpty { return records }
+        }
+        pending = [] // releases the list's storage
+        return nil
+    }
+}
+
+extension RecordBatches where Pending == HostRecord {
+    /// Batches of records already in memory.
+    init(batchSize: Int, all: @escaping @Sendable () async throws -> [HostRecord]) {
+        self.init(batchSize: batchSize, list: all, read: { Array($0) })
+    }
 }
 
 /// The kind of data a datastore holds, which decides the formats offered.

@@ -44,13 +44,15 @@ public struct FolderDataSource: SyncDataSource {
 
     /// Every record file, sorted by name.
     public func allRecords() async throws -> [HostRecord] {
-        var records: [HostRecord] = []
-        for name in try recordFileNames() {
-            let payload = try read(name)
-            guard !payload.isEmpty else { continue }
-            records.append(HostRecord(id: name, payload: payload, type: recordType))
-        }
-        return records
+        try records(named: try recordFileNames()[...])
+    }
+
+    /// Every record file, sorted by name, in batches: the folder is listed when
+    /// the first batch is asked for and each file is read with its batch, so only
+    /// the names are held for the whole folder.
+    public func records(batchSize: Int) -> AsyncThrowingStream<[HostRecord], any Error> {
+        let batches = RecordBatches(batchSize: batchSize, list: { try recordFileNames() }, read: { try records(named: $0) })
+        return AsyncThrowingStream { try await batches.next() }
     }
 
     /// Writes a new file named after a hash of the payload (`3f2a9c01d4e5b6a7.vcf`),
@@ -111,6 +113,18 @@ public struct FolderDataSource: SyncDataSource {
             let exists = FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
             return !(exists && isDirectory.boolValue)
         }.sorted()
+    }
+
+    /// The records of files `names`; empty files are not records.
+    private func records(named names: ArraySlice<String>) throws -> [HostRecord] {
+        var records: [HostRecord] = []
+        records.reserveCapacity(names.count)
+        for name in names {
+            let payload = try read(name)
+            guard !payload.isEmpty else { continue }
+            records.append(HostRecord(id: name, payload: payload, type: recordType))
+        }
+        return records
     }
 
     private func read(_ name: String) throws -> [UInt8] {

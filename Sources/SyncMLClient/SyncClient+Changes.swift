@@ -195,7 +195,7 @@ extension SyncClient {
     /// session claimed yet (the server pairs equal fingerprints the same way).
     private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
         let fingerprint = ChangeTracker.fingerprint(type: type, payload: data)
-        let claimed = Set(store.pendingMaps.values)
+        let claimed = store.touched.union(store.pendingMaps.values)
         return try await state.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
     }
 

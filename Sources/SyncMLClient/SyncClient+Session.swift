@@ -90,9 +90,15 @@ extension SyncClient {
             answers.append(.alert(Alert(cmdID: "", code: .nextMessage, items: [
                 Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
             ])))
+            // The maps so far go along, so that neither side holds a whole book's maps until the end.
+            let mapsSent = stores.map(\.pendingMaps)
+            answers += mapCommands(stores)
             reply = try await send(answers, isFinal: false)
             answers = answer(reply, allowResults: false)
             try checkSession(reply)
+            for (store, sent) in zip(stores, mapsSent) where !sent.isEmpty && mapAccepted(in: reply, for: store) {
+                for (guid, id) in sent where store.pendingMaps[guid] == id { store.pendingMaps[guid] = nil }
+            }
         }
 
         // Package 5: statuses and maps; the server's statuses end the session.
@@ -103,10 +109,15 @@ extension SyncClient {
         _ = answer(reply, allowResults: false)
         try checkSession(reply)
         for store in stores where store.refused == nil && !store.pendingMaps.isEmpty {
-            let mapStatus = reply.statuses.first { $0.cmd == "Map" && ($0.sourceRefs.first == store.localURI || $0.targetRefs.first == store.datastore.remoteURI) }
-            store.mapsConfirmed = mapStatus.map { (200...299).contains($0.code.rawValue) } ?? false
+            store.mapsConfirmed = mapAccepted(in: reply, for: store)
         }
         try await complete()
+    }
+
+    /// Whether `reply` answers the datastore's Map with success.
+    private func mapAccepted(in reply: SyncMLMessage, for store: ClientDatastoreState) -> Bool {
+        let status = reply.statuses.first { $0.cmd == "Map" && ($0.sourceRefs.first == store.localURI || $0.targetRefs.first == store.datastore.remoteURI) }
+        return status.map { (200...299).contains($0.code.rawValue) } ?? false
     }
 
     /// A Map per datastore with maps the server has not confirmed.
