@@ -71,6 +71,44 @@ struct ChangeTracker {
         return changed
     }
 
+    /// Brings the mirror up to date with the host: from the host's own change
+    /// feed when it has one and the mirror knows where it was (work in
+    /// proportion to the changes), else by listing every record (`scan`). The
+    /// host's token is saved once the mirror holds what it covers.
+    @discardableResult
+    func update(_ datastore: ClientDatastore, batchSize: Int, into mirror: DatastoreID) async throws -> Int {
+        let source = datastore.source
+        if let token = try await state.hostToken(datastore: mirror),
+           let feed = try await Self.reading(datastore, { try await source.changes(since: token) }) {
+            var changed = 0
+            for start in stride(from: 0, to: feed.changed.count, by: max(batchSize, 1)) {
+                let batch = feed.changed[start..<min(start + max(batchSize, 1), feed.changed.count)].map { record in
+                    ItemChange(.replace, guid: record.id, type: record.type, payload: record.payload,
+                               fingerprint: Self.fingerprint(type: record.type, payload: record.payload))
+                }
+                changed += Self.changedCount(try await state.apply(batch, datastore: mirror, device: nil))
+            }
+            let deletions = feed.deleted.map { ItemChange(.delete, guid: $0, type: "") }
+            if !deletions.isEmpty { changed += Self.changedCount(try await state.apply(deletions, datastore: mirror, device: nil)) }
+            try await state.setHostToken(feed.token, datastore: mirror)
+            return changed
+        }
+        // Taken before the listing: whatever changes while it runs is in the next feed.
+        let token = try await Self.reading(datastore) { try await source.changeToken() }
+        let changed = try await scan(datastore, batchSize: batchSize, into: mirror)
+        try await state.setHostToken(token, datastore: mirror)
+        return changed
+    }
+
+    /// A call to the host; its failure is the datastore's.
+    private static func reading<T>(_ datastore: ClientDatastore, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw SyncClientError(.local, "reading \(datastore.name): \(error)")
+        }
+    }
+
     private static func changedCount(_ results: [AppliedChange]) -> Int {
         results.filter { $0.outcome != .unchanged && $0.outcome != .notFound }.count
     }

@@ -35,9 +35,40 @@ public protocol SyncDataSource: Sendable {
     func update(id: String, payload: [UInt8], type: String) async throws
     /// Deletes record `id` (the server deleted it). Deleting an unknown id is not an error.
     func delete(id: String) async throws
+
+    /// For hosts that track their own changes: a token for "now", taken before
+    /// the engine lists every record. Nil (the default): the host cannot tell
+    /// what changed, and the engine compares every record with its state.
+    func changeToken() async throws -> String?
+    /// For hosts that track their own changes: what changed since `token` (one
+    /// this host gave), with the token to ask from next time. Nil (the default,
+    /// or a token too old): the engine lists every record instead. With it, a
+    /// sync reads only what changed, whatever the size of the datastore.
+    func changes(since token: String) async throws -> HostChanges?
+}
+
+/// The host's changes since a token (`SyncDataSource.changes(since:)`).
+public struct HostChanges: Sendable, Hashable {
+    /// Records added or modified.
+    public var changed: [HostRecord]
+    /// Ids of records deleted.
+    public var deleted: [String]
+    /// Where the host is now: the next sync asks for changes since this.
+    public var token: String
+
+    public init(changed: [HostRecord], deleted: [String], token: String) {
+        self.changed = changed
+        self.deleted = deleted
+        self.token = token
+    }
 }
 
 extension SyncDataSource {
+    /// The host does not track its changes.
+    public func changeToken() async throws -> String? { nil }
+    /// The host does not track its changes.
+    public func changes(since token: String) async throws -> HostChanges? { nil }
+
     /// `allRecords()` handed out in slices of `batchSize` (it is read when the first batch is asked for).
     public func records(batchSize: Int) -> AsyncThrowingStream<[HostRecord], any Error> {
         let batches = RecordBatches(batchSize: batchSize, all: { try await allRecords() })

@@ -114,7 +114,7 @@ public actor SyncClient {
         for datastore in datastores {
             progress?(SyncProgress(phase: .scanning, datastore: datastore.name))
             let mirror = try await tracker.datastore(datastore.name)
-            try await tracker.scan(datastore, batchSize: configuration.scanBatchSize, into: mirror)
+            try await tracker.update(datastore, batchSize: configuration.scanBatchSize, into: mirror)
             let known = try await state.deviceState(tracker.server, datastore: mirror)
             var requested = mode
             // Without anchors a continuing mode cannot continue: the first sync is slow.

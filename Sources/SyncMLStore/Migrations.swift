@@ -22,7 +22,7 @@ public enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [String] = [version1, version2, version3]
+    static let steps: [String] = [version1, version2, version3, version4]
 
     static let version1 = """
     CREATE TABLE users(
@@ -128,5 +128,14 @@ public enum Migrations {
     ALTER TABLE devices ADD COLUMN nonce TEXT;
     ALTER TABLE device_datastores ADD COLUMN client_type TEXT;
     ALTER TABLE device_datastores ADD COLUMN previous_anchor TEXT;
+    """
+
+    /// A client's memory of where its host's own change tracking was at the
+    /// last scan (`SyncDataSource.changes(since:)`), per mirror datastore.
+    static let version4 = """
+    CREATE TABLE host_tokens(
+        datastore_id INTEGER PRIMARY KEY REFERENCES datastores(id) ON DELETE CASCADE,
+        token TEXT NOT NULL
+    );
     """
 }

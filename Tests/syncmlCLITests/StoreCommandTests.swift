@@ -138,7 +138,7 @@ struct StoreCommandTests {
         // Inspect and sessions.
         let inspect = try cli.run(["inspect"] + db)
         #expect(inspect.status == 0)
-        #expect(inspect.output.contains("schema version 3"))
+        #expect(inspect.output.contains("schema version 4"))
         #expect(inspect.lines.contains { $0.hasPrefix("test") && $0.contains("contacts") && $0.contains(" 3 ") })
         #expect(inspect.output.contains("journal: 7 versions"))
         let sessions = try cli.run(["sessions", "--user", "test"] + db)
