@@ -116,6 +116,7 @@ def devices_per_user(clients):
 
 
 def generate(count, seed, directory):
+    os.makedirs(directory, exist_ok=True)
     subprocess.run([SYNCML, "generate", "vcards", "--count", str(count), "--seed", str(seed), "--directory", directory],
                    check=True, stdout=subprocess.DEVNULL)
 
@@ -139,17 +140,18 @@ class Device:
         self.own = []  # file names of its own contacts
 
     def edit(self, root, seed):
-        """Round 2's edits: 2 % of its own contacts noted, 1 % added, one deleted."""
-        changed = self.own[:max(1, len(self.own) // 50)]
-        for name in changed:
-            add_note(os.path.join(self.folder, name), f"changed on {self.name}")
-        os.remove(os.path.join(self.folder, self.own[-1]))
+        """Round 2's edits: 2 % of its own contacts noted, 1 % added, one deleted; the same on the user's expected folder."""
+        for folder in (self.folder, self.user.expected):
+            for name in self.own[:max(1, len(self.own) // 50)]:
+                add_note(os.path.join(folder, name), f"changed on {self.name}")
+            os.remove(os.path.join(folder, self.own[-1]))
+            if self.index == 0:
+                add_note(os.path.join(folder, "shared-1.vcf"), f"shared contact changed on {self.name}")
         added = os.path.join(root, "added", self.name)
         generate(max(1, len(self.own) // 100), seed, added)
         for name in os.listdir(added):
-            shutil.copy(os.path.join(added, name), os.path.join(self.folder, f"added-{self.name}-{name}"))
-        if self.index == 0:
-            add_note(os.path.join(self.folder, "shared-1.vcf"), f"shared contact changed on {self.name}")
+            for folder in (self.folder, self.user.expected):
+                shutil.copy(os.path.join(added, name), os.path.join(folder, f"added-{self.name}-{name}"))
 
 
 class User:
@@ -174,15 +176,13 @@ class User:
                 shutil.copy(os.path.join(pool, f"{number}.vcf"), os.path.join(device.folder, name))
                 device.own.append(name)
         shutil.rmtree(pool)
-
-    def expected_folder(self, root):
-        """The union of its devices' folders; the first device's changed shared contact wins."""
-        folder = os.path.join(root, "expected", self.name)
-        os.makedirs(folder)
-        for device in reversed(self.devices):
+        # What the server and every device must hold in the end: the union of the
+        # devices' folders, with the edits of round 2 (Device.edit) applied to it too.
+        self.expected = os.path.join(root, "expected", self.name)
+        os.makedirs(self.expected)
+        for device in self.devices:
             for name in os.listdir(device.folder):
-                shutil.copy(os.path.join(device.folder, name), os.path.join(folder, name))
-        return folder
+                shutil.copy(os.path.join(device.folder, name), os.path.join(self.expected, name))
 
 
 def fingerprints(files):
@@ -321,10 +321,14 @@ def main():
         data_problems = []
         for user in users:
             exported = os.path.join(root, "export", user.name)
-            subprocess.run([SYNCML, "export", "--db", server.store, "--user", user.name, "--output", exported],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.makedirs(exported)
+            export = subprocess.run([SYNCML, "export", "--db", server.store, "--user", user.name, "--output", exported],
+                                    capture_output=True, text=True)
+            if export.returncode != 0:
+                data_problems.append(f"{user.name}: syncml export failed: {export.stderr.strip()}")
+                continue
             on_server = fingerprints(record_files(exported))
-            expected = fingerprints(record_files(user.expected_folder(root)))
+            expected = fingerprints(record_files(user.expected))
             doubled = sum(n - 1 for n in on_server.values() if n > 1)
             if on_server != expected or doubled:
                 data_problems.append(f"{user.name}: server {sum(on_server.values())} records ({doubled} doubled), "
