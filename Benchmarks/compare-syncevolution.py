@@ -42,7 +42,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -50,6 +49,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from processes import cpu_seconds, start_serve, stop_group, vm_hwm_kib, wait_for_line
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYNCML = os.path.join(PACKAGE, ".build", "release", "syncml")
@@ -82,25 +83,6 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def vm_hwm_kib(pid):
-    """Peak resident set size of a live process, from /proc/PID/status."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def cpu_seconds(pid):
-    """User + system CPU time a live process has used so far (all its threads)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()  # the command name may hold spaces
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def descendants(root):
     """PIDs of every live process below `root`."""
     children = {}
@@ -120,32 +102,6 @@ def descendants(root):
             found.append(child)
             pending.append(child)
     return found
-
-
-def wait_for_line(path, pattern, process, timeout):
-    """The first match of `pattern` in the file `path`, written by `process`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open(path, errors="replace") as f:
-            match = re.search(pattern, f.read())
-        if match:
-            return match
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    with open(path, errors="replace") as f:
-        raise RuntimeError(f"no {pattern!r} from the server; its output:\n{f.read()[-3000:]}")
-
-
-def stop_group(process):
-    """SIGTERM to the process group started with it, SIGKILL after 10 s."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def tail(path, limit=4000):
@@ -282,15 +238,7 @@ class OurServer:
             f.write(PASSWORD + "\n")
         subprocess.run([SYNCML, "user", "add", "--db", store, USER, "--password-file", password_file],
                        check=True, stdout=subprocess.DEVNULL)
-        self.out, self.log = os.path.join(directory, "serve.out"), os.path.join(directory, "serve.err")
-        with open(self.out, "w") as out, open(self.log, "w") as err:
-            self.process = subprocess.Popen([SYNCML, "serve", "--db", store, "--host", "127.0.0.1", "--port", "0"],
-                                            stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
-        try:
-            self.url = wait_for_line(self.out, r"listening on (\S+)", self.process, 30).group(1)
-        except RuntimeError:
-            stop_group(self.process)
-            raise
+        self.process, self.url, self.log = start_serve(SYNCML, store, directory)
 
     def sessions(self):
         """(seconds, what moved) of every completed session so far, from `duration_ms=` and `datastores=`."""

@@ -177,7 +177,9 @@ public actor SyncStore {
     ///
     /// A change whose fingerprint equals the item's current one writes no
     /// journal row (`.unchanged`); an add whose LUID is already mapped (a
-    /// resent message) is a replace of the mapped item. Every journal row
+    /// resent message) is a replace of the mapped item; an add without a GUID
+    /// from a device, equal to a live item that device has no LUID for, is
+    /// mapped to that item (`.unchanged`) instead of doubling it. Every journal row
     /// records `device` and `session`, which is what echo suppression and undo use.
     public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil) throws(StoreError) -> [AppliedChange] {
         try database.transaction { () throws(StoreError) -> [AppliedChange] in
@@ -266,6 +268,19 @@ public actor SyncStore {
                                            keys: change.matchKeys, frame: frame, type: change.type, device: device, session: session, time: time)
                 try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: outcome, guid: existing.guid, luid: change.luid, sequence: seq)
+            }
+            // An add equal to a live item this device has no LUID for is that item. The engine
+            // matches a client's Add before the batch is written; another device of the user may
+            // have added the same record in between (two phones slow-syncing one address book).
+            if change.operation == .add, change.guid == nil, let device, let fingerprint = change.fingerprint,
+               let twin = try database.first("""
+                   SELECT id, guid, type, fingerprint, deleted, version FROM items i
+                   WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0
+                     AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
+                   ORDER BY id LIMIT 1
+                   """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue)], { row in Self.itemRow(row) }) {
+                try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
+                return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
             }
             // A new item. Its GUID is the caller's, or its row id.
             var created = try database.first("""

@@ -116,6 +116,20 @@ struct StoreTests {
         #expect(try await f.store.rowCount("items") == 3)
     }
 
+    @Test("An add equal to a live item the device has no LUID for is mapped to it; twins on one device stay two items")
+    func addPairsWithAnEqualItem() async throws {
+        let f = try await Fixture()
+        let phone = try await f.store.apply([change(.add, luid: "p1", card("Adams"))], datastore: f.contacts, device: f.phone)
+        // The laptop's session matched before the phone's add was written: it sends an add too.
+        let laptop = try await f.store.apply([change(.add, luid: "l1", card("Adams")), change(.add, luid: "l2", card("Adams"))],
+                                             datastore: f.contacts, device: f.laptop)
+        #expect(laptop[0].outcome == .unchanged && laptop[0].guid == phone[0].guid)
+        #expect(try await f.store.guid(forLUID: "l1", device: f.laptop, datastore: f.contacts) == phone[0].guid)
+        #expect(laptop[1].outcome == .added, "the laptop's second, equal record is its own item")
+        #expect(try await f.store.rowCount("items") == 2)
+        #expect(try await f.store.rowCount("journal") == 2)
+    }
+
     @Test("Echo suppression: a device does not get its own changes back")
     func echoSuppression() async throws {
         let f = try await Fixture()
