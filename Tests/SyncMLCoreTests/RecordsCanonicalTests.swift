@@ -218,6 +218,22 @@ struct RecordsMatchingTests {
         #expect(Set(result.unmatchedRight) == ["c3", "c4", "c7"])
     }
 
+    @Test("Two shared points pair a nickname, not two colleagues whose family names differ (a merge would lose one of them)")
+    func twoPointsNeedAgreeingFamilies() throws {
+        let server = [
+            try Self.entry("robert", Self.card("Baker;Robert;;;", fn: "Robert Baker", tel: "+1 555 0150", email: "rb@example.com")),
+            try Self.entry("linda", Self.card("Taylor;Linda;;;", fn: "Linda Taylor", tel: "+49 30 1234567", email: "office@example.com")),
+        ]
+        let client = [
+            try Self.entry("bob", Self.card("Baker;Bob;;;", fn: "Bob Baker", tel: "555-0150", email: "RB@example.com")),
+            // The same switchboard and e-mail, another person.
+            try Self.entry("mary", Self.card("Anderson;Mary;;;", fn: "Mary Anderson", tel: "+49 30 1234567", email: "office@example.com")),
+        ]
+        let result = RecordMatcher.match(server, client)
+        #expect(result.pairs.map { "\($0.left)=\($0.right)" } == ["robert=bob"])
+        #expect(result.unmatchedRight == ["mary"])
+    }
+
     @Test("The pairs do not depend on input order")
     func deterministic() throws {
         let (server, client) = try Self.sides()

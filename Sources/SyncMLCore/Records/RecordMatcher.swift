@@ -253,6 +253,8 @@ public enum RecordMatcher {
 /// (kind included; 0 = none) and the e-mails and phones ("points").
 struct KeyTable {
     private(set) var name: [UInt64] = []
+    /// The family name alone (the part of the name before `|`; 0 = none).
+    private(set) var family: [UInt64] = []
     private(set) var isContact: [Bool] = []
     private var pointStart: [Int] = [0]
     private var pointHashes: [UInt64] = []
@@ -264,6 +266,8 @@ struct KeyTable {
             let signature = entries[position].signature
             let key = signature.matchKey
             name.append(key.primary.isEmpty ? 0 : Self.hash(signature.kind.rawValue + ":" + key.primary))
+            let familyName = key.primary.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            family.append(familyName.isEmpty ? 0 : Self.hash(signature.kind.rawValue + ":" + familyName))
             isContact.append(signature.kind == .contact)
             for email in key.emails { pointHashes.append(Self.hash("e:" + email)) }
             for phone in key.phones { pointHashes.append(Self.hash("p:" + phone)) }
@@ -289,16 +293,19 @@ struct KeyTable {
 
     /// How sure the matcher is that two records are one (nil: they are not).
     /// Contacts: the name and at least one shared e-mail or phone (or one of
-    /// them has none), or two shared e-mails/phones without the name. Events and
-    /// tasks: the whole key (summary and times). Name 1000, each shared
-    /// contact point 100; ties go to the lower rank.
+    /// them has none), or two shared e-mails/phones without the name as long as
+    /// the family names do not differ (a nickname, a missing name — not two
+    /// colleagues sharing a switchboard and a similar extension, whose merge
+    /// would lose one of them). Events and tasks: the whole key (summary and
+    /// times). Name 1000, each shared contact point 100; ties go to the lower rank.
     static func score(_ a: KeyTable, _ i: Int, _ b: KeyTable, _ j: Int) -> Int? {
         let sameName = a.name[i] != 0 && a.name[i] == b.name[j]
         guard a.isContact[i] else { return sameName ? 1000 : nil }
         let pa = a.points(i), pb = b.points(j)
         var shared = 0
         for point in pa where pb.contains(point) { shared += 1 }
-        guard (sameName && (shared > 0 || pa.isEmpty || pb.isEmpty)) || shared >= 2 else { return nil }
+        let familiesAgree = a.family[i] == 0 || b.family[j] == 0 || a.family[i] == b.family[j]
+        guard (sameName && (shared > 0 || pa.isEmpty || pb.isEmpty)) || (shared >= 2 && familiesAgree) else { return nil }
         return (sameName ? 1000 : 0) + 100 * shared
     }
 }
