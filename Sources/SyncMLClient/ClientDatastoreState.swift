@@ -37,6 +37,10 @@ final class ClientDatastoreState {
     var chunk: (guid: String, target: String?, name: String, type: String, declared: Int?, bytes: [UInt8])?
     /// Server GUID → host id of each server Add applied, until the server confirms the Map.
     var pendingMaps: [String: String] = [:]
+    /// Server GUID → host id of every record the server sent in this session, or
+    /// in the unfinished one it continues, confirmed or not: an Add the server
+    /// repeats (its status was lost) finds its record here instead of adding it twice.
+    var mapped: [String: String] = [:]
     /// The server answered this session's Map with success.
     var mapsConfirmed = false
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).

@@ -21,8 +21,10 @@ struct ClientResumeState: Codable {
         var serverNext: String?
         /// Host id → fingerprint of the version the server confirmed (nil for a delete).
         var confirmed: [String: Fingerprint?]
-        /// Server GUID → host id.
+        /// Server GUID → host id, not yet confirmed by the server.
         var pendingMaps: [String: String]
+        /// Server GUID → host id of every record the server sent (nil in states saved before it was kept).
+        var knownMaps: [String: String]? = nil
         var touched: [String]
     }
 
@@ -32,7 +34,7 @@ struct ClientResumeState: Codable {
         datastores = stores.filter { $0.refused == nil }.map { store in
             Datastore(name: store.datastore.name, mode: store.performed.rawValue, last: store.anchor.last, next: store.anchor.next,
                       serverLast: store.serverAnchor?.last, serverNext: store.serverAnchor?.next, confirmed: store.confirmed,
-                      pendingMaps: store.pendingMaps, touched: Array(store.touched))
+                      pendingMaps: store.pendingMaps, knownMaps: store.mapped, touched: Array(store.touched))
         }
     }
 
@@ -40,7 +42,7 @@ struct ClientResumeState: Codable {
     init(leftoverMapsOf stores: [ClientDatastoreState]) {
         datastores = stores.map { store in
             Datastore(name: store.datastore.name, mode: "", last: store.anchor.next, next: nil, serverLast: nil, serverNext: nil,
-                      confirmed: [:], pendingMaps: store.pendingMaps, touched: [])
+                      confirmed: [:], pendingMaps: store.pendingMaps, knownMaps: nil, touched: [])
         }
     }
 

@@ -195,7 +195,7 @@ extension SyncClient {
     /// session claimed yet (the server pairs equal fingerprints the same way).
     private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
         let fingerprint = ChangeTracker.fingerprint(type: type, payload: data)
-        let claimed = store.touched.union(store.pendingMaps.values)
+        let claimed = store.touched.union(store.mapped.values)
         return try await state.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
     }
 
@@ -233,8 +233,8 @@ extension SyncClient {
         do {
             switch name {
             case "Add":
-                if let id = store.pendingMaps[guid], let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
-                    // Sent again because its Map never reached the server (an interrupted sync): the host has it.
+                if let id = store.mapped[guid], let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
+                    // Sent again: its status or its Map never reached the server (an interrupted sync). The host has it.
                     try await source.update(id: id, payload: data, type: type)
                     store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
                     store.touched.insert(id)
@@ -244,12 +244,14 @@ extension SyncClient {
                     // The host already holds this very record (equal fingerprints), unpaired: it is mapped, not added twice.
                     store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
                     store.pendingMaps[guid] = id
+                    store.mapped[guid] = id
                     store.touched.insert(id)
                     return .itemAdded
                 }
                 let id = try await source.add(payload: data, type: type)
                 store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
                 store.pendingMaps[guid] = id
+                store.mapped[guid] = id
                 store.touched.insert(id)
                 store.report.local.added += 1
                 return .itemAdded
@@ -266,6 +268,7 @@ extension SyncClient {
                 let newID = try await source.add(payload: data, type: type)
                 store.confirmed[newID] = try await tracker.record(.replace, id: newID, type: type, payload: data, in: store.mirror, session: storeSession)
                 store.pendingMaps[guid] = newID
+                store.mapped[guid] = newID
                 store.touched.insert(newID)
                 store.report.local.added += 1
                 return .itemAdded

@@ -124,6 +124,7 @@ public actor SyncClient {
             if let saved = suspended?.state.datastore(datastore.name) {
                 // Maps the server never confirmed still name what the host has, resumed or not.
                 store.pendingMaps = saved.pendingMaps
+                store.mapped = (saved.knownMaps ?? [:]).merging(saved.pendingMaps) { _, pending in pending }
                 if SyncMode(rawValue: saved.mode) != nil, mode != .refreshFromClient, mode != .refreshFromServer {
                     store.saved = saved
                     anchor = Anchor(last: saved.last, next: saved.next)
