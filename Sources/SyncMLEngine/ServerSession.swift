@@ -96,6 +96,12 @@ actor ServerSession {
     func process(_ message: SyncMLMessage, url: String, encoding: SyncMLEncoding) async -> [UInt8] {
         lastActivity = .now
         if message.header.msgID == lastClientMsgID, let lastReply { return lastReply }
+        if let number = Int(message.header.msgID), let last = lastClientMsgID.flatMap(Int.init), number < last {
+            // An older message arriving late (a retransmission overtaken by its successor): handling it again
+            // would move the session on with a reply nobody reads, and what that reply carried would be lost.
+            logger.notice("out-of-order message ignored", metadata: ["device": "\(deviceURI)", "msg": "\(number)", "after": "\(last)"])
+            return staleReply(to: message).encoded(as: encoding)
+        }
         let reply = await answer(message, url: url)
         let bytes = reply.encoded(as: encoding)
         lastClientMsgID = message.header.msgID
@@ -157,6 +163,18 @@ actor ServerSession {
         }
         await advance(clientFinal: message.isFinal, reply: &reply)
         await lock.release()
+        return reply.message
+    }
+
+    /// The answer to an out-of-order message: its header refused (400), nothing else done.
+    private func staleReply(to message: SyncMLMessage) -> SyncMLMessage {
+        let header = message.header
+        var reply = ReplyBuilder(
+            header: SyncHeader(version: version, sessionID: clientSessionID, msgID: String(outgoingMsgID), target: Location(deviceURI, name: locName),
+                               source: Location(serverURI), respURI: respURI),
+            suppressStatuses: false)
+        reply.status(msgRef: header.msgID, cmdRef: "0", cmd: "SyncHdr", code: .badRequest,
+                     targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI])
         return reply.message
     }
 
@@ -283,6 +301,7 @@ actor ServerSession {
         guard let deviceID else { return true }
         var saved = true
         var summary: [String] = []
+        for sent in sentItems.values { sent.datastore.failures += 1 } // never answered: not acknowledged
         for datastore in datastores {
             summary.append("\(datastore.name):\(datastore.mode)\(datastore.resumed ? " resumed" : "") in[\(datastore.received)] out[\(datastore.sent)]"
                            + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "")

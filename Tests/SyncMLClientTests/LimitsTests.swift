@@ -97,3 +97,52 @@ struct ConcurrentUserTests {
         #expect(Set(stored).count == 60)
     }
 }
+
+/// Delivers every request, then delivers the previous one again (late, out of order) and drops that reply.
+/// (Not the first message: with its credentials it starts a session of its own, by design.)
+actor StaleTransport: SyncTransport {
+    let inner: EngineTransport
+    private var previous: (body: [UInt8], contentType: String, url: String)?
+    private(set) var staleAnswers: [Int] = []
+
+    init(_ inner: EngineTransport) { self.inner = inner }
+
+    func send(_ body: [UInt8], contentType: String, to url: String) async throws -> TransportReply {
+        let reply = try await inner.send(body, contentType: contentType, to: url)
+        if let previous, (try? SyncMLMessage(decoding: previous.body).header.msgID) != "1" {
+            let stale = try await inner.send(previous.body, contentType: previous.contentType, to: url)
+            let status = try SyncMLMessage(decoding: stale.body).commands.lazy.compactMap { command -> Int? in
+                if case .status(let status) = command, status.cmd == "SyncHdr" { status.code.rawValue } else { nil }
+            }.first
+            staleAnswers.append(status ?? 0)
+        }
+        previous = (body, contentType, url)
+        return reply
+    }
+}
+
+@Suite("Server: messages out of order")
+struct OutOfOrderTests {
+    @Test("an older message arriving after its successor is refused (400) and changes nothing; the sync completes whole")
+    func staleMessagesAreRefused() async throws {
+        let harness = try await Harness()
+        let crm = MemorySource()
+        for index in 0..<30 { await crm.put(vCard("Given\(index)", "Family\(index)", tel: "+49 30 \(500_000 + index)")) }
+        try await harness.client("crm", crm).sync()
+        let phone = MemorySource()
+        let transport = StaleTransport(EngineTransport(server: harness.server))
+        var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "phone")
+        configuration.maxMessageSize = 4_000
+        let client = SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: phone)],
+                                transport: transport, state: try SyncStore(path: ":memory:"))
+        let report = try await client.sync()
+        #expect(report.datastores[0].local.added == 30)
+        let answers = await transport.staleAnswers
+        #expect(!answers.isEmpty && answers.allSatisfy { $0 == 400 || $0 == 200 })
+        #expect(answers.filter { $0 == 400 }.count >= answers.count - 1)
+        #expect(await phone.records.count == 30)
+        #expect(try await harness.serverItems().count == 30)
+        let again = try await client.sync()
+        #expect(again.datastores[0].local == SyncReport.Counts())
+    }
+}
