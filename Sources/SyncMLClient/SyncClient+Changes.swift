@@ -191,6 +191,25 @@ extension SyncClient {
         return out
     }
 
+    /// A server record new to the host: added, recorded, paired with its GUID.
+    private func addReceived(_ data: [UInt8], type: String, pairing guid: String, in store: ClientDatastoreState) async throws -> StatusCode {
+        let id = try await store.datastore.source.add(payload: data, type: type)
+        try await recordReceived(data, type: type, id: id, pairing: guid, in: store)
+        store.report.local.added += 1
+        return .itemAdded
+    }
+
+    /// The server's version of host record `id`, recorded in the mirror as the
+    /// server's (and as agreed, for a resume); paired with the server's `guid` when given.
+    private func recordReceived(_ data: [UInt8], type: String, id: String, pairing guid: String?, in store: ClientDatastoreState) async throws {
+        store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+        store.touched.insert(id)
+        if let guid {
+            store.pendingMaps[guid] = id
+            store.mapped[guid] = id
+        }
+    }
+
     /// A host record with the fingerprint of `data` that no server item of this
     /// session claimed yet (the server pairs equal fingerprints the same way).
     private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
@@ -236,42 +255,25 @@ extension SyncClient {
                 if let id = store.mapped[guid], let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
                     // Sent again: its status or its Map never reached the server (an interrupted sync). The host has it.
                     try await source.update(id: id, payload: data, type: type)
-                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
-                    store.touched.insert(id)
+                    try await recordReceived(data, type: type, id: id, pairing: nil, in: store)
                     return .itemAdded
                 }
                 if let id = try await sameRecord(as: data, type: type, in: store) {
                     // The host already holds this very record (equal fingerprints), unpaired: it is mapped, not added twice.
-                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
-                    store.pendingMaps[guid] = id
-                    store.mapped[guid] = id
-                    store.touched.insert(id)
+                    try await recordReceived(data, type: type, id: id, pairing: guid, in: store)
                     return .itemAdded
                 }
-                let id = try await source.add(payload: data, type: type)
-                store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
-                store.pendingMaps[guid] = id
-                store.mapped[guid] = id
-                store.touched.insert(id)
-                store.report.local.added += 1
-                return .itemAdded
+                return try await addReceived(data, type: type, pairing: guid, in: store)
             case "Replace":
                 let id = item.target?.locURI ?? ""
                 if !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
                     try await source.update(id: id, payload: data, type: type)
-                    store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
-                    store.touched.insert(id)
+                    try await recordReceived(data, type: type, id: id, pairing: nil, in: store)
                     store.report.local.updated += 1
                     return .ok
                 }
                 // An item the host no longer has (or never had): it comes back as a new record.
-                let newID = try await source.add(payload: data, type: type)
-                store.confirmed[newID] = try await tracker.record(.replace, id: newID, type: type, payload: data, in: store.mirror, session: storeSession)
-                store.pendingMaps[guid] = newID
-                store.mapped[guid] = newID
-                store.touched.insert(newID)
-                store.report.local.added += 1
-                return .itemAdded
+                return try await addReceived(data, type: type, pairing: guid, in: store)
             default:
                 let id = item.target?.locURI ?? ""
                 guard !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
