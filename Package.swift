@@ -107,6 +107,33 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A client and the server engine in one process (previews, benchmarks).
+        .target(
+            name: "SyncMLInProcess",
+            dependencies: ["SyncMLClient", "SyncMLEngine"],
+            swiftSettings: strictSettings
+        ),
+        // What the benchmarks share: a generated host book and an in-process sync rig.
+        .target(
+            name: "SyncMLBenchSupport",
+            dependencies: [
+                "SyncMLClient", "SyncMLEngine", "SyncMLInProcess", "SyncMLSampleData", "SyncMLStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Support",
+            swiftSettings: strictSettings
+        ),
+        // One measurement per process, as JSON lines, for Benchmarks/side-by-side.py.
+        // Built with everything else so it never rots; it has no extra dependency.
+        .executableTarget(
+            name: "syncml-bench",
+            dependencies: [
+                "SyncMLBenchSupport", "SyncMLClient", "SyncMLCore", "SyncMLSampleData", "SyncMLStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/syncml-bench",
+            swiftSettings: strictSettings
+        ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
         .executableTarget(
             name: "store-crash-helper",
@@ -120,6 +147,7 @@ let package = Package(
                 "SyncMLSampleData",
                 "SyncMLStore",
                 "SyncMLEngine",
+                "SyncMLInProcess",
                 "SyncMLServer",
                 "SyncMLClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -178,7 +206,7 @@ let package = Package(
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",
-            dependencies: ["syncml", "SyncMLCore"],
+            dependencies: ["syncml", "syncml-bench", "SyncMLCore"],
             swiftSettings: strictSettings
         ),
         // A real SyncML client (SyncEvolution) against `syncml serve`: both run as
@@ -202,6 +230,7 @@ if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
         .executableTarget(
             name: "SyncMLBenchmarks",
             dependencies: [
+                "SyncMLBenchSupport",
                 "SyncMLCore",
                 "SyncMLSampleData",
                 "SyncMLStore",

@@ -4,6 +4,7 @@ import Logging
 import SyncMLClient
 import SyncMLCore
 import SyncMLEngine
+import SyncMLInProcess
 import SyncMLStore
 
 /// `syncml preview`: a dry run of a device's first (slow) sync against a store.
@@ -143,14 +144,4 @@ actor PreviewSource: SyncDataSource {
     }
     func update(id: String, payload: [UInt8], type: String) async throws { records[id] = HostRecord(id: id, payload: payload, type: type) }
     func delete(id: String) async throws { records[id] = nil }
-}
-
-/// The client talking straight to a server engine in this process.
-struct InProcessTransport: SyncTransport {
-    let server: SyncServer
-
-    func send(_ body: [UInt8], contentType: String, to url: String) async throws -> TransportReply {
-        let reply = await server.handle(SyncRequest(body: body, contentType: contentType, url: url))
-        return TransportReply(body: reply.body, contentType: reply.contentType, status: reply.httpStatus)
-    }
 }

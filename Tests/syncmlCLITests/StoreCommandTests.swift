@@ -2,9 +2,11 @@ import Foundation
 import SyncMLCore
 import Testing
 
-/// Runs the built `syncml` executable in a temporary directory.
+/// Runs the built `syncml` executable (or another of the package's, such as
+/// `syncml-bench`) in a temporary directory.
 struct CLI {
     let directory: URL
+    var program = "syncml"
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-cli-\(UUID().uuidString)")
@@ -14,16 +16,19 @@ struct CLI {
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
     /// `syncml` next to the test bundle (`.build/<triple>/debug/`), else under the package's `.build/debug`.
-    static let executable: URL? = {
+    static let executable: URL? = locate("syncml")
+
+    /// The package's executable `name`, found as `syncml` is.
+    static func locate(_ name: String) -> URL? {
         var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("syncml")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        let fallback = Fixtures.packageRoot.appendingPathComponent(".build/debug/syncml")
+        let fallback = Fixtures.packageRoot.appendingPathComponent(".build/debug/\(name)")
         return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
-    }()
+    }
 
     struct Result {
         var status: Int32
@@ -35,7 +40,9 @@ struct CLI {
     @discardableResult
     func run(_ arguments: [String], input: String? = nil) throws -> Result {
         let process = Process()
-        guard let executable = Self.executable else { throw CLIError(message: "syncml is not built next to the tests") }
+        guard let executable = program == "syncml" ? Self.executable : Self.locate(program) else {
+            throw CLIError(message: "\(program) is not built next to the tests")
+        }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory

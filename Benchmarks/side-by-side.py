@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Every benchmark figure of issue #7 in one run: our engine next to the bare C cost of each part and next to the peers, on the same generated data.
+
+    python3 Benchmarks/side-by-side.py                      # 1k, 10k, 100k; parts at 100k; SyncEvolution at 2,000
+    python3 Benchmarks/side-by-side.py --sizes 1000,10000,100000,1000000 --output docs/benchmarks
+
+What it measures (medians of --runs runs, each in a fresh process so each has its own peak RSS):
+  decode    `syncml-bench decode` (WBXML -> SyncML commands) vs the raw C token scan of the same bytes
+            (Benchmarks/baselines/wbxml_scan.c) vs libwbxml2's `wbxml2xml` (WBXML -> XML)
+  hash      our fingerprint hash vs C MurmurHash3 on the same records vs memory read bandwidth
+  journal   our journal append (parse done before) vs a bare C SQLite insert loop of the same rows
+  parts     the in-process slow sync's cost per contact vs the sum of the bare C costs of its parts
+            (scan, hash, compress, insert) -- the goal is within 3x
+  scaling   `syncml-bench sync` per book size: a slow sync to an empty server (should grow linearly)
+            and a two-way sync of --changes edits from a host that tracks its changes (should be flat)
+  peers     Benchmarks/compare-syncevolution.py: SyncEvolution against our server and against its own
+
+It writes results.json, results.md and scaling.png (matplotlib; installed with apt when missing and
+run as root) into --output. Peers that are missing are skipped with a loud message; with
+SYNCML_REQUIRE_PEERS=1 a missing peer is an error.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(PACKAGE, ".build", "release")
+BASELINES = os.path.join(PACKAGE, "Benchmarks", "baselines")
+REQUIRE_PEERS = os.environ.get("SYNCML_REQUIRE_PEERS") == "1"
+
+
+def missing_peer(what):
+    message = f"!!! SKIPPED: {what}"
+    if REQUIRE_PEERS:
+        sys.exit(message + " (SYNCML_REQUIRE_PEERS=1)")
+    print("\n" + "!" * 72 + "\n" + message + "\n" + "!" * 72 + "\n", flush=True)
+
+
+def run(argv, timeout=7200, stdout_path=None):
+    """Runs argv; returns (stdout text, wall seconds, peak RSS bytes, CPU seconds)."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=PACKAGE)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.send_signal(signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+            sys.exit(f"{' '.join(argv)}: killed after {timeout} s")
+        time.sleep(0.005)
+    wall = time.monotonic() - started
+    text = "" if stdout_path else proc.stdout.read().decode(errors="replace")
+    err = proc.stderr.read().decode(errors="replace")
+    if stdout_path:
+        out.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(argv)} failed ({os.waitstatus_to_exitcode(status)}): {err.strip()[-2000:]}")
+    return text, wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def compile_baselines(workdir):
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang") or sys.exit("no C compiler")
+    programs = {}
+    bare = os.path.join(workdir, "bare_costs")
+    subprocess.run([compiler, "-O2", "-I", "CSupport/include", os.path.join(BASELINES, "bare_costs.c"),
+                    "CSupport/src/murmur3.c", "-lsqlite3", "-lz", "-o", bare], cwd=PACKAGE, check=True)
+    programs["bare"] = bare
+    scan_source = os.path.join(BASELINES, "wbxml_scan.c")
+    if os.path.exists(scan_source):
+        scan = os.path.join(workdir, "wbxml_scan")
+        subprocess.run([compiler, "-O2", "-I", "CSupport/include", scan_source, "CSupport/src/wbxml_scanner.c",
+                        "-o", scan], cwd=PACKAGE, check=True)
+        programs["scan"] = scan
+    return programs
+
+
+def measure_decode(bench, programs, message, runs, contacts):
+    result = {}
+    ours = json_lines(run([bench, "decode", message, "--repeats", str(runs)])[0])[0]
+    result["ours_mb_per_s"] = ours["mb_per_s"]
+    result["bytes"] = ours["bytes"]
+    if "scan" in programs:
+        scan = json_lines(run([programs["scan"], message, str(runs)])[0])[0]
+        result["raw_scan_mb_per_s"] = scan["mb_per_s"]
+        result["ours_share_of_raw_scan"] = ours["mb_per_s"] / scan["mb_per_s"]
+    if shutil.which("wbxml2xml"):
+        walls, peaks = [], []
+        for _ in range(runs):
+            _, wall, peak, _ = run(["wbxml2xml", "-o", os.devnull, message])
+            walls.append(wall)
+            peaks.append(peak)
+        result["wbxml2xml_mb_per_s"] = ours["bytes"] / statistics.median(walls) / 1e6
+        result["wbxml2xml_peak_rss_mib"] = max(peaks) / 2**20
+        result["ours_vs_wbxml2xml"] = result["ours_mb_per_s"] / result["wbxml2xml_mb_per_s"]
+    else:
+        missing_peer("wbxml2xml (apt install libwbxml2-utils)")
+    return result
+
+
+def measure_sync(bench, size, changes, workdir):
+    text, wall, peak, cpu = run([bench, "sync", "--contacts", str(size), "--changes", str(changes), "--directory", workdir])
+    lines = {line["step"]: line for line in json_lines(text)}
+    return {"contacts": size, "slow_s": lines["slow"]["seconds"], "slow_cpu_s": lines["slow"]["cpu_seconds"],
+            "slow_us_per_contact": lines["slow"]["us_per_contact"], "peak_rss_mib": peak / 2**20,
+            "incremental_s": lines["incremental"]["seconds"], "incremental_cpu_s": lines["incremental"]["cpu_seconds"],
+            "changes": lines["incremental"]["changes"]}
+
+
+def plot(results_path, png_path):
+    """Runs plot-scaling.py under a Python that has matplotlib (installed with apt when missing, as root)."""
+    script = os.path.join(PACKAGE, "Benchmarks", "plot-scaling.py")
+
+    def python_with_matplotlib():
+        for python in dict.fromkeys([sys.executable, "/usr/bin/python3"]):
+            if os.path.exists(python) and subprocess.run([python, "-c", "import matplotlib"],
+                                                         capture_output=True).returncode == 0:
+                return python
+        return None
+
+    python = python_with_matplotlib()
+    if python is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing python3-matplotlib for the plot ...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "python3-matplotlib"],
+                       stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        python = python_with_matplotlib()
+    if python is None:
+        missing_peer("the plot: matplotlib is missing (apt install python3-matplotlib)")
+        return False
+    subprocess.run([python, script, results_path, png_path], check=True)
+    return True
+
+
+def markdown(results):
+    lines = [f"Machine: {results['machine']}; commit {results['commit']}; {results['date']}", ""]
+    d = results.get("decode")
+    if d:
+        lines += ["| decode, one slow-sync message | MB/s |", "|---|---:|",
+                  f"| ours (WBXML -> SyncML commands), {d['bytes'] / 1e6:.1f} MB | {d['ours_mb_per_s']:.1f} |"]
+        if "raw_scan_mb_per_s" in d:
+            lines.append(f"| raw C token scan of the same bytes | {d['raw_scan_mb_per_s']:.1f} (ours = {d['ours_share_of_raw_scan']:.0%}; goal >= 25 %) |")
+        if "wbxml2xml_mb_per_s" in d:
+            lines.append(f"| libwbxml2 `wbxml2xml` (WBXML -> XML) | {d['wbxml2xml_mb_per_s']:.1f} (ours {d['ours_vs_wbxml2xml']:.1f}x; goal >= 10x) |")
+        lines.append("")
+    p = results.get("parts")
+    if p:
+        lines += [f"| per contact, {p['contacts']:,} contacts | ours | bare C | ours / C |", "|---|---:|---:|---:|",
+                  f"| hash (MurmurHash3 x64-128) | {p['ours_hash_ns']:.0f} ns ({p['ours_hash_gbps']:.2f} GB/s) | {p['c_hash_ns']:.0f} ns | {p['ours_hash_ns'] / p['c_hash_ns']:.1f}x |",
+                  f"| memory read bandwidth | | {p['c_read_gbps']:.1f} GB/s | hash is {p['ours_hash_gbps'] / p['c_read_gbps']:.0%} of it |",
+                  f"| parse + normalize + fingerprint | {p['ours_parse_ns'] / 1000:.1f} µs | | |",
+                  f"| journal append (ours: compress, journal, indexes) vs bare INSERT | {p['ours_journal_ns'] / 1000:.1f} µs | {p['c_insert_ns'] / 1000:.1f} µs | {p['ours_journal_ns'] / p['c_insert_ns']:.1f}x |",
+                  f"| compress (raw deflate, default level) | | {p['c_compress_ns'] / 1000:.1f} µs | |"]
+        if "slow_us_per_contact" in p:
+            lines.append(f"| **whole slow sync in process** vs sum of C parts (scan {p['c_scan_ns'] / 1000:.2f} + hash + compress + insert) "
+                         f"| {p['slow_us_per_contact']:.0f} µs | {p['c_sum_ns'] / 1000:.1f} µs | **{p['slow_vs_c_sum']:.1f}x** (goal <= 3x) |")
+        lines.append("")
+    s = results.get("scaling")
+    if s:
+        lines += ["| contacts | slow sync | per contact | slow CPU | peak RSS (client + server, one process) "
+                  f"| two-way, {s[0]['changes']:,} changes | its CPU |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        for row in s:
+            lines.append(f"| {row['contacts']:,} | {row['slow_s']:.2f} s | {row['slow_us_per_contact']:.0f} µs | {row['slow_cpu_s']:.2f} s "
+                         f"| {row['peak_rss_mib']:.0f} MiB | {row['incremental_s']:.3f} s | {row['incremental_cpu_s']:.3f} s |")
+        first, last = s[0], s[-1]
+        lines += ["", f"Slow sync per contact, {last['contacts']:,} vs {first['contacts']:,}: "
+                  f"{last['slow_us_per_contact'] / first['slow_us_per_contact']:.2f}x (1.00 = linear). "
+                  f"Two-way with {first['changes']:,} changes, {last['contacts']:,} vs {first['contacts']:,}: "
+                  f"{last['incremental_s'] / first['incremental_s']:.2f}x (goal 0.8-1.2).", ""]
+    if results.get("syncevolution"):
+        lines += ["SyncEvolution end to end (Benchmarks/compare-syncevolution.py):", "", results["syncevolution"], ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="book sizes for the scaling table (default 1000,10000,100000)")
+    parser.add_argument("--changes", type=int, default=1000, help="edits in the incremental sync (default 1000)")
+    parser.add_argument("--parts-contacts", type=int, default=100_000, help="contacts for the per-part figures (default 100000)")
+    parser.add_argument("--decode-contacts", type=int, default=100_000, help="contacts in the decoded message (default 100000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each part measurement; medians are printed (default 3)")
+    parser.add_argument("--syncevolution", default="2000", help="book sizes for SyncEvolution end to end, or 'no' (default 2000)")
+    parser.add_argument("--output", default=None, help="directory for results.json, results.md, scaling.png (default: a temporary one)")
+    parser.add_argument("--no-build", action="store_true", help="use the existing release build")
+    args = parser.parse_args()
+
+    if not args.no_build:
+        print("building (release) ...", flush=True)
+        subprocess.run(["swift", "build", "-c", "release"], cwd=PACKAGE, check=True, stdout=subprocess.DEVNULL)
+    bench, syncml = os.path.join(RELEASE, "syncml-bench"), os.path.join(RELEASE, "syncml")
+    workdir = tempfile.mkdtemp(prefix="syncml-side-by-side-")
+    output = os.path.abspath(args.output or workdir)
+    os.makedirs(output, exist_ok=True)
+    results = {
+        "machine": f"{os.cpu_count()} CPUs, {os.uname().machine}, {os.uname().sysname} {os.uname().release}",
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PACKAGE, capture_output=True, text=True).stdout.strip(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    try:
+        programs = compile_baselines(workdir)
+        if "scan" not in programs:
+            print("no Benchmarks/baselines/wbxml_scan.c: the raw scan figure is left out", flush=True)
+
+        print(f"decode: a slow-sync message of {args.decode_contacts:,} contacts ...", flush=True)
+        message = os.path.join(workdir, "message.wbxml")
+        run([syncml, "generate", "contacts", "--count", str(args.decode_contacts), "-o", message])
+        results["decode"] = measure_decode(bench, programs, message, args.runs, args.decode_contacts)
+
+        print(f"parts: {args.parts_contacts:,} contacts ...", flush=True)
+        records = os.path.join(workdir, "records.bin")
+        run([bench, "records", "--contacts", str(args.parts_contacts), "-o", records])
+        bare = [json_lines(run([programs["bare"], records, os.path.join(workdir, "bare.sqlite"), "1"])[0])[0] for _ in range(args.runs)]
+        ours_hash = [json_lines(run([bench, "hash", "--contacts", str(args.parts_contacts), "--repeats", "1"])[0])[0] for _ in range(args.runs)]
+        journal = [json_lines(run([bench, "journal", "--contacts", str(args.parts_contacts), "--directory", workdir])[0])[0] for _ in range(args.runs)]
+        parts = {"contacts": args.parts_contacts,
+                 "c_read_gbps": median_of(bare, "read_gbps"), "c_hash_ns": median_of(bare, "hash_ns"),
+                 "c_compress_ns": median_of(bare, "compress_ns"), "c_insert_ns": median_of(bare, "insert_ns"),
+                 "ours_hash_ns": median_of(ours_hash, "hash_ns"), "ours_hash_gbps": median_of(ours_hash, "hash_gbps"),
+                 "ours_parse_ns": median_of(ours_hash, "parse_ns"), "ours_journal_ns": median_of(journal, "ns_per_record")}
+        results["parts"] = parts
+
+        sizes = [int(s) for s in args.sizes.split(",")]
+        scaling = []
+        for size in sizes:
+            print(f"scaling: in-process sync of {size:,} contacts ...", flush=True)
+            scaling.append(measure_sync(bench, size, args.changes, workdir))
+            print(f"  slow {scaling[-1]['slow_s']:.2f} s, two-way {scaling[-1]['incremental_s']:.3f} s, "
+                  f"peak RSS {scaling[-1]['peak_rss_mib']:.0f} MiB", flush=True)
+        results["scaling"] = scaling
+
+        at_parts = next((row for row in scaling if row["contacts"] == args.parts_contacts), None)
+        if at_parts and "raw_scan_mb_per_s" in results["decode"]:
+            scan_ns = results["decode"]["bytes"] / args.decode_contacts / (results["decode"]["raw_scan_mb_per_s"] * 1e6) * 1e9
+            parts["c_scan_ns"] = scan_ns
+            parts["c_sum_ns"] = scan_ns + parts["c_hash_ns"] + parts["c_compress_ns"] + parts["c_insert_ns"]
+            parts["slow_us_per_contact"] = at_parts["slow_us_per_contact"]
+            parts["slow_vs_c_sum"] = at_parts["slow_us_per_contact"] * 1000 / parts["c_sum_ns"]
+
+        if args.syncevolution != "no":
+            if shutil.which("syncevolution"):
+                print(f"SyncEvolution end to end at {args.syncevolution} contacts ...", flush=True)
+                runs = ",".join("1" for _ in args.syncevolution.split(","))
+                text, *_ = run([sys.executable, os.path.join(PACKAGE, "Benchmarks", "compare-syncevolution.py"),
+                                "--contacts", args.syncevolution, "--runs", runs, "--no-build"])
+                results["syncevolution"] = text[text.find("Medians"):].strip() if "Medians" in text else text.strip()
+            else:
+                missing_peer("SyncEvolution end to end (apt install syncevolution syncevolution-http)")
+
+    finally:
+        if args.output:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    with open(os.path.join(output, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    if plot(os.path.join(output, "results.json"), os.path.join(output, "scaling.png")):
+        results["plot"] = os.path.join(output, "scaling.png")
+    report = markdown(results)
+    with open(os.path.join(output, "results.md"), "w") as f:
+        f.write(report + "\n")
+    print()
+    print(report)
+    print(f"\nwritten: {output}/results.json, results.md" + (", scaling.png" if results.get("plot") else ""))
+
+
+if __name__ == "__main__":
+    main()

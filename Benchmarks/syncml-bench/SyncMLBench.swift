@@ -1,0 +1,193 @@
+// `syncml-bench`: one measurement per process, printed as one JSON line per
+// figure, so each figure has its own clean peak RSS. Benchmarks/side-by-side.py
+// runs it next to the bare C baselines and the peers on the same generated data.
+
+import ArgumentParser
+import Foundation
+import SyncMLBenchSupport
+import SyncMLClient
+import SyncMLCore
+import SyncMLSampleData
+import SyncMLStore
+
+@main
+struct SyncMLBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syncml-bench",
+        abstract: "Measure one stage of the engine on generated contacts; prints JSON lines.",
+        subcommands: [SyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
+    )
+}
+
+/// Prints one figure as a JSON object on one line.
+func emit(_ figure: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: figure, options: [.sortedKeys])
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// `syncml-bench sync`: a slow sync of N contacts to an empty server, then a
+/// two-way sync after `--changes` edits, client and server in this process.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "In-process slow sync of N generated contacts to an empty server, then a two-way sync of --changes edits."
+    )
+
+    @Option(help: "Contacts in the book.") var contacts: Int
+    @Option(help: "Contacts edited before the two-way sync (0: skip it).") var changes = 1_000
+    @Option(help: "Generator seed.") var seed: UInt64 = 1
+    @Option(help: "Directory for the two SQLite stores.") var directory = NSTemporaryDirectory()
+
+    func run() async throws {
+        let book = GeneratedBook(count: contacts, seed: seed)
+        let rig = try await SyncRig(book: book, directory: directory)
+        defer { rig.remove() }
+
+        var before = ProcessUsage.now()
+        var started = ContinuousClock.now
+        let slow = try await rig.client.sync()
+        var wall = seconds(since: started)
+        var after = ProcessUsage.now()
+        guard slow.datastores.first?.remote.added == contacts else { throw ValidationError("slow sync: \(slow)") }
+        emit(["step": "slow", "contacts": contacts, "seconds": wall, "cpu_seconds": after.cpuSeconds - before.cpuSeconds,
+              "us_per_contact": wall * 1e6 / Double(max(contacts, 1)), "peak_rss_bytes": after.peakResidentBytes])
+
+        guard changes > 0 else { return }
+        await book.edit(changes, round: 1)
+        before = ProcessUsage.now()
+        started = ContinuousClock.now
+        let twoWay = try await rig.client.sync()
+        wall = seconds(since: started)
+        after = ProcessUsage.now()
+        let expected = min(changes, contacts)
+        guard twoWay.datastores.first?.remote.updated == expected else { throw ValidationError("two-way sync: \(twoWay)") }
+        emit(["step": "incremental", "contacts": contacts, "changes": expected, "seconds": wall,
+              "cpu_seconds": after.cpuSeconds - before.cpuSeconds, "peak_rss_bytes": after.peakResidentBytes])
+    }
+}
+
+/// `syncml-bench records`: the generated contacts, NUL-separated, for the C baselines.
+struct RecordsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "records", abstract: "Write N generated vCards to a file, separated by NUL bytes.")
+
+    @Option(help: "Contacts.") var contacts: Int
+    @Option(help: "Generator seed.") var seed: UInt64 = 1
+    @Option(name: .shortAndLong, help: "Output file.") var output: String
+
+    func run() throws {
+        guard let file = FileHandle(forWritingAtPath: output) ?? {
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            return FileHandle(forWritingAtPath: output)
+        }() else { throw ValidationError("cannot write \(output)") }
+        try file.truncate(atOffset: 0)
+        var generator = ContactGenerator(seed: seed)
+        var chunk: [UInt8] = []
+        for _ in 0..<contacts {
+            chunk += generator.next()
+            chunk.append(0)
+            if chunk.count > 1 << 20 {
+                try file.write(contentsOf: chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.write(contentsOf: chunk)
+        try file.close()
+    }
+}
+
+/// `syncml-bench journal`: appending N contacts to the change journal, as the
+/// server does for a phone's first sync (1,000 per transaction).
+struct JournalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "journal", abstract: "Append N generated contacts to a store's journal.")
+
+    @Option(help: "Contacts.") var contacts: Int
+    @Option(help: "Generator seed.") var seed: UInt64 = 1
+    @Option(help: "Directory for the store.") var directory = NSTemporaryDirectory()
+
+    func run() async throws {
+        var generator = ContactGenerator(seed: seed)
+        let changes = try (0..<contacts).map { index in
+            let bytes = generator.next()
+            let signature = try RecordSignature(parsing: bytes)
+            return ItemChange(.add, luid: "luid-\(index)", payload: bytes, fingerprint: signature.fingerprint,
+                              matchKeys: ItemChange.keys(for: signature.matchKey))
+        }
+        let path = directory + "/syncml-bench-journal-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SyncStore(path: path)
+        let user = try await store.user(named: "bench")
+        let datastore = try await store.datastore(named: "contacts", user: user)
+        let phone = try await store.device(devID: "IMEI:bench", user: user)
+        let session = try await store.beginSession(device: phone)
+        let started = ContinuousClock.now
+        for start in stride(from: 0, to: changes.count, by: 1_000) {
+            _ = try await store.apply(Array(changes[start..<min(start + 1_000, changes.count)]), datastore: datastore, device: phone, session: session)
+        }
+        let wall = seconds(since: started)
+        try await store.endSession(session)
+        emit(["step": "journal", "contacts": contacts, "ns_per_record": wall * 1e9 / Double(max(contacts, 1)),
+              "bytes_on_disk_per_record": try await store.fileSize() / max(contacts, 1)])
+    }
+}
+
+/// `syncml-bench hash`: the fingerprint hash over each record's bytes, and the
+/// whole per-record work (parse, normalize, fingerprint).
+struct HashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hash", abstract: "Hash and parse+normalize+fingerprint N generated contacts.")
+
+    @Option(help: "Contacts.") var contacts: Int
+    @Option(help: "Generator seed.") var seed: UInt64 = 1
+    @Option(help: "Runs; the median is printed.") var repeats = 5
+
+    func run() throws {
+        var generator = ContactGenerator(seed: seed)
+        let records = (0..<contacts).map { _ in generator.next() }
+        let bytes = records.reduce(0) { $0 + $1.count }
+        var hashRuns: [Double] = [], parseRuns: [Double] = []
+        var sink: UInt8 = 0
+        for _ in 0..<repeats {
+            var started = ContinuousClock.now
+            for record in records { sink ^= Fingerprint.hash(record, seed: 0).bytes[0] }
+            hashRuns.append(seconds(since: started))
+            started = ContinuousClock.now
+            for record in records { sink ^= try RecordSignature(parsing: record).fingerprint.bytes[0] }
+            parseRuns.append(seconds(since: started))
+        }
+        emit(["step": "hash", "contacts": contacts, "bytes": bytes, "hash_ns": median(hashRuns) * 1e9 / Double(max(contacts, 1)),
+              "hash_gbps": Double(bytes) / median(hashRuns) / 1e9, "parse_ns": median(parseRuns) * 1e9 / Double(max(contacts, 1)),
+              "sink": Int(sink & 1)])
+    }
+}
+
+/// `syncml-bench decode`: WBXML or XML → SyncML commands, the whole file in memory.
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: "Decode a SyncML message file to commands (median of runs).")
+
+    @Argument(help: "A WBXML or XML SyncML message.") var file: String
+    @Option(help: "Runs; the median is printed.") var repeats = 5
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let bytes = [UInt8](data)
+        var runs: [Double] = []
+        var commands = 0
+        for _ in 0..<repeats {
+            let started = ContinuousClock.now
+            var decoder = SyncMLDecoder()
+            decoder.feed(bytes)
+            decoder.finish()
+            commands = 0
+            while let event = try decoder.next() {
+                if case .command = event { commands += 1 }
+            }
+            runs.append(seconds(since: started))
+        }
+        emit(["step": "decode", "bytes": bytes.count, "commands": commands, "seconds": median(runs),
+              "mb_per_s": Double(bytes.count) / median(runs) / 1e6, "peak_rss_bytes": ProcessUsage.now().peakResidentBytes])
+    }
+}
