@@ -164,7 +164,9 @@ struct HashCommand: ParsableCommand {
     }
 }
 
-/// `syncml-bench decode`: WBXML or XML → SyncML commands, the whole file in memory.
+/// `syncml-bench decode`: WBXML or XML → SyncML commands. The file is read
+/// into memory first and fed to the decoder 1 MiB at a time, every event pulled
+/// after each piece, as a server reading a request body would.
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "decode", abstract: "Decode a SyncML message file to commands (median of runs).")
 
@@ -172,18 +174,21 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Runs; the median is printed.") var repeats = 5
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let bytes = [UInt8](data)
+        guard let handle = FileHandle(forReadingAtPath: file), let bytes = try handle.readToEnd().map(Array.init) else {
+            throw ValidationError("cannot read \(file)")
+        }
         var runs: [Double] = []
         var commands = 0
         for _ in 0..<repeats {
             let started = ContinuousClock.now
             var decoder = SyncMLDecoder()
-            decoder.feed(bytes)
-            decoder.finish()
             commands = 0
-            while let event = try decoder.next() {
-                if case .command = event { commands += 1 }
+            for start in stride(from: 0, to: bytes.count, by: 1 << 20) {
+                decoder.feed(bytes[start..<min(start + (1 << 20), bytes.count)])
+                if start + (1 << 20) >= bytes.count { decoder.finish() }
+                while let event = try decoder.next() {
+                    if case .command = event { commands += 1 }
+                }
             }
             runs.append(seconds(since: started))
         }
