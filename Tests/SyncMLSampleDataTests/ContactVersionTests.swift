@@ -26,6 +26,13 @@ struct ContactVersionTests {
         return lines.filter { !$0.isEmpty }
     }
 
+    /// FNV-1a, 64 bit: a digest that depends on nothing but the bytes.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
     @Test("vCard 3.0 is the generator's bytes, unchanged since they were first published")
     func version30IsTheGenerator() {
         var generator = ContactGenerator(seed: 1)
@@ -37,7 +44,7 @@ struct ContactVersionTests {
         // Benchmarks and load tests compare runs on these bytes: seed 1's first
         // 1,000 contacts must never change.
         #expect(all.count == 730_417)
-        #expect(Fingerprint(of: all).description == "4494f9a56e5beb274add27287afa38ba")
+        #expect(Self.fnv1a(all) == 0xC2C4_0079_0690_996B)
     }
 
     @Test("The same seed gives the same bytes in every version; another seed, others",
