@@ -129,7 +129,7 @@ public struct ContactGenerator: Sendable {
             card.line("PHOTO;ENCODING=b;TYPE=JPEG:" + Base64.encode(fakeJPEG(size: random.inRange(2_800...3_300))))
         }
 
-        card.line("UID:" + uuid())
+        card.line("UID:" + random.uuid())
         let year = 2020 + random.below(6)
         card.line("REV:\(year)\(twoDigits(random.inRange(1...12)))\(twoDigits(random.inRange(1...28)))T"
             + "\(twoDigits(random.below(24)))\(twoDigits(random.below(60)))\(twoDigits(random.below(60)))Z")
@@ -169,22 +169,6 @@ public struct ContactGenerator: Sendable {
         return result
     }
 
-    /// A random (version 4) UUID, from the seeded generator.
-    private mutating func uuid() -> String {
-        let high = random.next(), low = random.next()
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (index, nibble) in (0..<32).enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { out.append(UInt8(ascii: "-")) }
-            var value = Int(((nibble < 16 ? high : low) >> UInt64(60 - 4 * (nibble % 16))) & 0xF)
-            if nibble == 12 { value = 4 }                  // version 4
-            if nibble == 16 { value = 8 | (value & 0x3) }  // RFC 4122 variant
-            out.append(hex[value])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Bytes that look like a baseline JPEG to a sniffer: SOI, a JFIF APP0
     /// segment, random entropy-coded data, EOI. Not a decodable picture.
     private mutating func fakeJPEG(size: Int) -> [UInt8] {
@@ -220,7 +204,7 @@ func escape(_ text: String) -> String {
     return result
 }
 
-private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
 /// Collects content lines, folding each at 75 octets with CRLF + space.
 struct VCardWriter {

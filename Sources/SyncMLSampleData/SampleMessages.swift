@@ -14,12 +14,15 @@ public enum SampleMessages {
     /// - `SyncHdr`: SessionID derived from the seed, MsgID 2, Target
     ///   ``serverURI``, Source the device id.
     /// - `Sync`: Target `addressbook`, Source `./addressbook`, `NumberOfChanges`.
-    /// - `Add` *i* (1-based): Meta Type `text/vcard`, Item Source `"i.vcf"`,
-    ///   Data the vCard of ``ContactGenerator`` contact *i*.
+    /// - `Add` *i* (1-based): Meta Type `text/vcard` (`text/x-vcard` for 2.1),
+    ///   Item Source `"i.vcf"`, Data contact *i* of the ``ContactBook`` of
+    ///   `seed` in `format` (vCard 3.0: ``ContactGenerator``'s bytes).
     ///
     /// The same arguments give the same message, and the same bytes once encoded.
-    public static func slowSync(contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2) -> SyncMLMessage {
-        var events = SlowSyncEvents(contacts: contacts, seed: seed, version: version)
+    public static func slowSync(
+        contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2, format: VFormat = .vCard30
+    ) -> SyncMLMessage {
+        var events = SlowSyncEvents(contacts: contacts, seed: seed, version: version, format: format)
         guard case .header(let header)? = events.next() else { preconditionFailure("a message begins with its header") }
         var message = SyncMLMessage(header: header, commands: [], isFinal: false)
         var sync: Sync?
@@ -42,11 +45,13 @@ public enum SampleMessages {
         return message
     }
 
-    /// ``slowSync(contacts:seed:version:)`` as the events `SyncMLDecoder`
+    /// ``slowSync(contacts:seed:version:format:)`` as the events `SyncMLDecoder`
     /// would produce for it, generated lazily: encode them one by one with a
     /// `SyncMLEncoder` to write a message of any size without holding it.
-    public static func slowSyncEvents(contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2) -> SlowSyncEvents {
-        SlowSyncEvents(contacts: contacts, seed: seed, version: version)
+    public static func slowSyncEvents(
+        contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2, format: VFormat = .vCard30
+    ) -> SlowSyncEvents {
+        SlowSyncEvents(contacts: contacts, seed: seed, version: version, format: format)
     }
 
     /// The events of a sample slow-sync message, contact by contact.
@@ -56,7 +61,7 @@ public enum SampleMessages {
         private let contacts: Int
         private let seed: UInt64
         private let version: SyncMLVersion
-        private var generator: ContactGenerator
+        private var book: ContactBook
         private var stage = Stage.header
         private var statusIndex = 0
         private var addIndex = 0
@@ -64,13 +69,13 @@ public enum SampleMessages {
         /// The CmdID of the first `Add`; the statuses and the `Sync` come first.
         private static let firstAddCmdID = 4
 
-        init(contacts: Int, seed: UInt64, version: SyncMLVersion) {
+        init(contacts: Int, seed: UInt64, version: SyncMLVersion, format: VFormat) {
             precondition(contacts >= 0)
             self.contacts = contacts
             self.seed = seed
             self.version = version
             // The contacts use their own stream, so the session id does not shift them.
-            generator = ContactGenerator(seed: seed)
+            book = ContactBook(seed: seed, format: format)
         }
 
         private var sessionID: String { String(seed % 1_000_000 + 1) }
@@ -111,10 +116,10 @@ public enum SampleMessages {
             case .adds:
                 addIndex += 1
                 if addIndex == contacts { stage = .syncEnd }
-                let vcard = generator.next()
+                let vcard = book.next()
                 return .command(.add(ItemCommand(
                     cmdID: String(Self.firstAddCmdID + addIndex - 1),
-                    meta: Meta(type: "text/vcard"),
+                    meta: Meta(type: SampleRecordWriter.mimeType(for: book.format)),
                     items: [Item(source: Location("\(addIndex).vcf"), data: .bytes(vcard[...]))]
                 )))
             case .syncEnd:

@@ -37,3 +37,28 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// One element of a non-empty array.
     public mutating func pick<T>(_ elements: [T]) -> T { elements[below(elements.count)] }
 }
+
+extension SplitMix64 {
+    /// A random (version 4) UUID, lowercase, from two draws.
+    mutating func uuid() -> String {
+        let high = next(), low = next()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { out.append(UInt8(ascii: "-")) }
+            var value = Int(((nibble < 16 ? high : low) >> UInt64(60 - 4 * (nibble % 16))) & 0xF)
+            if nibble == 12 { value = 4 }                  // version 4
+            if nibble == 16 { value = 8 | (value & 0x3) }  // RFC 4122 variant
+            out.append(hex[value])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A generator for one record's choices, independent of the main stream:
+    /// drawing more or less for one record shifts no other record.
+    static func derived(seed: UInt64, salt: UInt64, index: Int) -> SplitMix64 {
+        var mixer = SplitMix64(seed: seed ^ salt &* 0x9E37_79B9_7F4A_7C15)
+        return SplitMix64(seed: mixer.next() ^ UInt64(truncatingIfNeeded: index))
+    }
+}
