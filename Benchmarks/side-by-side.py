@@ -13,6 +13,8 @@ What it measures (medians of --runs runs, each in a fresh process so each has it
             (scan, hash, compress, insert) -- the goal is within 3x
   scaling   `syncml-bench sync` per book size: a slow sync to an empty server (should grow linearly)
             and a two-way sync of --changes edits from a host that tracks its changes (should be flat)
+  duplicates `syncml-bench first-sync`: a second device's first sync of book B (--overlap % of it book A's
+            people written differently) to a server holding book A; counts duplicates
   peers     Benchmarks/compare-syncevolution.py: SyncEvolution against our server and against its own
 
 It writes results.json, results.md and scaling.png (matplotlib; installed with apt when missing and
@@ -185,6 +187,13 @@ def markdown(results):
                   f"{last['slow_us_per_contact'] / first['slow_us_per_contact']:.2f}x (1.00 = linear). "
                   f"Two-way with {first['changes']:,} changes, {last['contacts']:,} vs {first['contacts']:,}: "
                   f"{last['incremental_s'] / first['incremental_s']:.2f}x (goal 0.8-1.2).", ""]
+    f = results.get("first_sync")
+    if f:
+        lines += [f"Duplicate scenario: the server holds book A ({f['contacts']:,} contacts); a second device's first sync brings "
+                  f"book B ({f['contacts']:,}, of which {f['twins']:,} are A's people written differently): "
+                  f"{f['seconds']:.2f} s, server holds {f['server_contacts']:,} (expected {f['expected_contacts']:,}): "
+                  f"**{f['duplicates']} duplicates**, {f['merged_beyond_twins']} strangers merged with a namesake; "
+                  f"{f['sent_to_phone']:,} of A's contacts sent to the device.", ""]
     if results.get("syncevolution"):
         lines += ["SyncEvolution end to end (Benchmarks/compare-syncevolution.py):", "", results["syncevolution"], ""]
     return "\n".join(lines)
@@ -196,6 +205,8 @@ def main():
     parser.add_argument("--changes", type=int, default=1000, help="edits in the incremental sync (default 1000)")
     parser.add_argument("--parts-contacts", type=int, default=100_000, help="contacts for the per-part figures (default 100000)")
     parser.add_argument("--decode-contacts", type=int, default=100_000, help="contacts in the decoded message (default 100000)")
+    parser.add_argument("--first-sync-contacts", type=int, default=10_000, help="contacts per book in the duplicate scenario (default 10000)")
+    parser.add_argument("--overlap", type=int, default=30, help="percent of book B that is book A's people (default 30)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each part measurement; medians are printed (default 3)")
     parser.add_argument("--syncevolution", default="2000", help="book sizes for SyncEvolution end to end, or 'no' (default 2000)")
     parser.add_argument("--output", default=None, help="directory for results.json, results.md, scaling.png (default: a temporary one)")
@@ -253,6 +264,10 @@ def main():
             parts["c_sum_ns"] = scan_ns + parts["c_hash_ns"] + parts["c_compress_ns"] + parts["c_insert_ns"]
             parts["slow_us_per_contact"] = at_parts["slow_us_per_contact"]
             parts["slow_vs_c_sum"] = at_parts["slow_us_per_contact"] * 1000 / parts["c_sum_ns"]
+
+        print(f"duplicates: first sync of book B ({args.overlap} % shared) against book A, {args.first_sync_contacts:,} each ...", flush=True)
+        text, *_ = run([bench, "first-sync", "--contacts", str(args.first_sync_contacts), "--overlap", str(args.overlap), "--directory", workdir])
+        results["first_sync"] = json_lines(text)[0]
 
         if args.syncevolution != "no":
             if shutil.which("syncevolution"):

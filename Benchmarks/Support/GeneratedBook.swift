@@ -4,12 +4,15 @@ import SyncMLSampleData
 
 /// A host's address book of `count` generated contacts (ids `c0`…), read
 /// back from the seeded generator whenever it is listed, so the book costs no
-/// memory however large it is. Edits, and what the server sends, are kept
+/// memory however large it is. With `overlap`, it is book B of the duplicate
+/// scenario: that share of its contacts are book A's people (the same seed)
+/// written differently, the rest are other people. Edits, and what the server sends, are kept
 /// in memory. The book tracks its own changes (`changes(since:)`), as a CRM
 /// with a modification log does: a sync after a few edits reads only those.
 public actor GeneratedBook: SyncDataSource {
     public let count: Int
     let seed: UInt64
+    let overlap: Int?
     /// Records that differ from the generated ones: edited here or written by the server.
     private var overlay: [String: HostRecord] = [:]
     private var deleted: Set<String> = []
@@ -18,14 +21,20 @@ public actor GeneratedBook: SyncDataSource {
     private var version = 0
     private var added = 0
 
-    public init(count: Int, seed: UInt64 = 1) {
+    public init(count: Int, seed: UInt64 = 1, overlap: Int? = nil) {
         self.count = count
         self.seed = seed
+        self.overlap = overlap
+    }
+
+    /// The book's contacts in order, as generated.
+    nonisolated func generated() -> Generated {
+        Generated(overlap.map { .bookB(OverlappingContactBook(seed: seed, percent: $0)) } ?? .bookA(ContactGenerator(seed: seed)))
     }
 
     /// Adds a NOTE to each of the first `edits` contacts: a real edit each.
     public func edit(_ edits: Int, round: Int) {
-        var generator = ContactGenerator(seed: seed)
+        var generator = generated()
         version += 1
         for index in 0..<min(edits, count) {
             let generated = generator.next()
@@ -88,14 +97,14 @@ public actor GeneratedBook: SyncDataSource {
 private actor Listing {
     let book: GeneratedBook
     let batchSize: Int
-    private var generator: ContactGenerator
+    private var generator: Generated
     private var next = 0
     private var finished = false
 
     init(book: GeneratedBook, batchSize: Int) {
         self.book = book
         self.batchSize = batchSize
-        generator = ContactGenerator(seed: book.seed)
+        generator = book.generated()
     }
 
     func next() async throws -> [HostRecord]? {
@@ -108,5 +117,30 @@ private actor Listing {
             if !records.isEmpty { return records }
         }
         return nil
+    }
+}
+
+/// Either book's generator.
+struct Generated {
+    enum Source {
+        case bookA(ContactGenerator)
+        case bookB(OverlappingContactBook)
+    }
+
+    var source: Source
+
+    init(_ source: Source) {
+        self.source = source
+    }
+
+    mutating func next() -> [UInt8] {
+        switch source {
+        case .bookA(var generator):
+            defer { source = .bookA(generator) }
+            return generator.next()
+        case .bookB(var book):
+            defer { source = .bookB(book) }
+            return book.next().bytes
+        }
     }
 }

@@ -15,7 +15,7 @@ struct SyncMLBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syncml-bench",
         abstract: "Measure one stage of the engine on generated contacts; prints JSON lines.",
-        subcommands: [SyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
+        subcommands: [SyncCommand.self, FirstSyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
     )
 }
 
@@ -68,6 +68,39 @@ struct SyncCommand: AsyncParsableCommand {
         guard twoWay.datastores.first?.remote.updated == expected else { throw ValidationError("two-way sync: \(twoWay)") }
         emit(["step": "incremental", "contacts": contacts, "changes": expected, "seconds": wall,
               "cpu_seconds": after.cpuSeconds - before.cpuSeconds, "peak_rss_bytes": after.peakResidentBytes])
+    }
+}
+
+/// `syncml-bench first-sync`: the duplicate scenario. The server holds book A
+/// (a first device's slow sync); a second device brings book B, `--overlap`
+/// percent of it A's people written differently. Measures B's slow sync and
+/// counts what the server holds after it: anything over |A| + |B| − twins is a duplicate.
+struct FirstSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "first-sync",
+        abstract: "Slow sync of book B (with --overlap % of book A's people) to a server holding book A; counts duplicates."
+    )
+
+    @Option(help: "Contacts in each book.") var contacts: Int
+    @Option(help: "Percent of book B that are book A's people, written differently.") var overlap = 30
+    @Option(help: "Directory for the SQLite stores.") var directory = NSTemporaryDirectory()
+
+    func run() async throws {
+        let rig = try await SyncRig(book: GeneratedBook(count: contacts), directory: directory)
+        defer { rig.remove() }
+        try await rig.client.sync()
+        let phone = try rig.client(deviceID: "phone", book: GeneratedBook(count: contacts, overlap: overlap))
+        let before = ProcessUsage.now()
+        let started = ContinuousClock.now
+        let report = try await phone.sync()
+        let wall = seconds(since: started)
+        let after = ProcessUsage.now()
+        let twins = contacts * overlap / 100
+        let held = try await rig.serverContacts(), expected = 2 * contacts - twins
+        emit(["step": "first-sync", "contacts": contacts, "overlap_percent": overlap, "twins": twins,
+              "seconds": wall, "cpu_seconds": after.cpuSeconds - before.cpuSeconds, "server_contacts": held,
+              "expected_contacts": expected, "duplicates": max(0, held - expected), "merged_beyond_twins": max(0, expected - held),
+              "sent_to_phone": report.datastores.first?.local.added ?? 0])
     }
 }
 

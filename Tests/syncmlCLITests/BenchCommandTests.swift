@@ -31,6 +31,20 @@ struct BenchCommandTests {
         #expect(left.isEmpty, "the stores are removed afterwards: \(left)")
     }
 
+    @Test("first-sync: book B meets book A on the server; its twins pair, nothing is doubled")
+    func firstSync() throws {
+        var cli = try CLI()
+        cli.program = "syncml-bench"
+        defer { cli.remove() }
+        let result = try cli.run(["first-sync", "--contacts", "200", "--overlap", "30", "--directory", cli.directory.path])
+        #expect(result.status == 0, "\(result.error)")
+        let figure = try #require(try figures(result)["first-sync"])
+        #expect(figure["twins"] as? Int == 60)
+        #expect(figure["duplicates"] as? Int == 0)
+        #expect(figure["server_contacts"] as? Int == 340)
+        #expect(figure["sent_to_phone"] as? Int == 140)
+    }
+
     @Test("records: N generated contacts separated by NUL bytes, the input of the C baselines")
     func records() throws {
         var cli = try CLI()
