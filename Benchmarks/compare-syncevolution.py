@@ -199,7 +199,8 @@ class Client:
                              "peer@ctx", "addressbook"])
 
     def sync(self, mode, wbxml):
-        """One session; returns (seconds, client CPU seconds, exit status, output, status.ini as a dict)."""
+        """One session; returns (seconds, client CPU seconds, exit status, output, status.ini as a dict,
+        seconds the client waited for the server's replies)."""
         logs = os.path.join(self.root, "logs")
         before = set(os.listdir(logs))
         arguments = ["--run", f"enableWBXML={int(wbxml)}", "enableRefreshSync=1", "preventSlowSync=0",
@@ -214,13 +215,36 @@ class Client:
         seconds = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-        report = {}
+        report, waited = {}, None
         for session in sorted(set(os.listdir(logs)) - before)[-1:]:
             path = os.path.join(logs, session, "status.ini")
             if os.path.exists(path):
                 with open(path) as f:
                     report = dict(line.split(" = ", 1) for line in f.read().splitlines() if " = " in line)
-        return seconds, cpu, status, output, report
+            waited = waited_for_server(os.path.join(logs, session, "syncevolution-log.html"))
+        return seconds, cpu, status, output, report, waited
+
+
+LOG_TIME = re.compile(rb"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\]")
+
+
+def waited_for_server(log_path):
+    """Seconds between the client finishing each message and starting to read the answer, summed, from its
+    session log: the server's share of the session as the client saw it (network and server), or None."""
+    if not os.path.exists(log_path):
+        return None
+    waited, sent = 0.0, None
+    with open(log_path, "rb") as log:
+        for line in log:
+            finished, starting = b"Entire message size is now" in line, b"Starting to analyze incoming message" in line
+            if not (finished or starting) or not (match := LOG_TIME.search(line)):
+                continue
+            stamp = time.mktime(time.strptime(match.group(1)[:19].decode(), "%Y-%m-%d %H:%M:%S")) + int(match.group(1)[20:]) / 1000
+            if finished:
+                sent = stamp
+            elif sent is not None:
+                waited, sent = waited + stamp - sent, None
+    return waited
 
 
 # MARK: Servers
@@ -365,7 +389,7 @@ def run_once(server_class, count, book, edits, curlfix, workdir, args):
                     with open(os.path.join(client.contacts, name), "w", newline="") as f:
                         f.write(text)
             sessions_before, cpu_before = len(server.sessions()), server.cpu_seconds()
-            seconds, client_cpu, status, output, report = client.sync(mode, args.encoding == "wbxml")
+            seconds, client_cpu, status, output, report, waited = client.sync(mode, args.encoding == "wbxml")
             cpu = None if cpu_before is None else server.cpu_seconds() - cpu_before
             sessions = server.sessions()
             server_seconds, moved = sessions[-1] if len(sessions) > sessions_before else (None, client_counts(report))
@@ -378,8 +402,9 @@ def run_once(server_class, count, book, edits, curlfix, workdir, args):
                 print(f"  warning: {server.name} step ({key}) ran as {ran}, not {expected_mode}", flush=True)
             if server_class is OurServer and server_seconds is None:
                 print(f"  warning: no `session completed` line for step ({key})", flush=True)
-            results[key] = (seconds, server_seconds, cpu, client_cpu)
+            results[key] = (seconds, server_seconds, cpu, client_cpu, waited)
             shown = f", server {server_seconds:.3f} s, server CPU {cpu:.2f} s" if server_seconds is not None else ""
+            shown += f", client waited {waited:.3f} s" if waited is not None else ""
             print(f"  {server.name:6} {count:>6} ({key}) {description:28} {seconds:8.3f} s{shown}, client CPU {client_cpu:.2f} s"
                   f"  {moved}", flush=True)
         received = len(os.listdir(clients["B"].contacts))
@@ -492,13 +517,15 @@ def main():
     print(f"Medians; encoding {args.encoding.upper()}; end to end = wall time of `syncevolution --sync`; "
           "server side = `duration_ms` of `session completed` (first request to last reply, so it includes "
           "the client's work between messages); server CPU = user + system time of `syncml serve` during the step; "
-          "client CPU = user + system time of the `syncevolution` command.")
+          "client CPU = user + system time of the `syncevolution` command; client waited = the time the client spent "
+          "between sending each message and starting on the answer, from its own session log (the server's share "
+          "as the client sees it: what a faster server can save).")
     print()
-    header = "| contacts | step | runs | ours end to end | ours server side | ours server CPU | client CPU |"
-    rule = "|---:|---|---:|---:|---:|---:|---:|"
+    header = "| contacts | step | runs | ours end to end | ours server side | ours server CPU | client CPU | client waited (ours) |"
+    rule = "|---:|---|---:|---:|---:|---:|---:|---:|"
     if reference:
-        header += " theirs end to end | client CPU (theirs) | theirs / ours |"
-        rule += "---:|---:|---:|"
+        header += " theirs end to end | client CPU (theirs) | client waited (theirs) | theirs / ours | waited theirs / ours |"
+        rule += "---:|---:|---:|---:|---:|"
     print(header)
     print(rule)
     for count, run_count in zip(counts, runs):
@@ -506,12 +533,13 @@ def main():
             ours = times.get(("ours", count, key), [])
             row = (f"| {count:,} | ({key}) {description} | {len(ours)} | {seconds(median(t[0] for t in ours))} "
                    f"| {seconds(median(t[1] for t in ours))} | {seconds(median(t[2] for t in ours))} "
-                   f"| {seconds(median(t[3] for t in ours))} |")
+                   f"| {seconds(median(t[3] for t in ours))} | {seconds(median(t[4] for t in ours))} |")
             if reference:
                 theirs = times.get(("theirs", count, key), [])
                 theirs_e2e = median(t[0] for t in theirs)
-                row += (f" {seconds(theirs_e2e)} | {seconds(median(t[3] for t in theirs))} "
-                        f"| {ratio(theirs_e2e, median(t[0] for t in ours))} |")
+                row += (f" {seconds(theirs_e2e)} | {seconds(median(t[3] for t in theirs))} | {seconds(median(t[4] for t in theirs))} "
+                        f"| {ratio(theirs_e2e, median(t[0] for t in ours))} "
+                        f"| {ratio(median(t[4] for t in theirs), median(t[4] for t in ours))} |")
             print(row)
     print()
     for count in counts:
