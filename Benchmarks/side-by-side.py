@@ -13,6 +13,8 @@ What it measures (medians of --runs runs, each in a fresh process so each has it
             (scan, hash, compress, insert) -- the goal is within 3x
   scaling   `syncml-bench sync` per book size: a slow sync to an empty server (should grow linearly)
             and a two-way sync of --changes edits from a host that tracks its changes (should be flat)
+  server    `syncml serve` and `syncml-bench client` as two processes over loopback HTTP at --server-sizes:
+            the server's own peak RSS (VmHWM) and CPU for the slow sync and the incremental one
   duplicates `syncml-bench first-sync`: a second device's first sync of book B (--overlap % of it book A's
             people written differently) to a server holding book A; counts duplicates
   peers     Benchmarks/compare-syncevolution.py: SyncEvolution against our server and against its own
@@ -23,6 +25,7 @@ SYNCML_REQUIRE_PEERS=1 a missing peer is an error.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -37,6 +40,12 @@ PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(PACKAGE, ".build", "release")
 BASELINES = os.path.join(PACKAGE, "Benchmarks", "baselines")
 REQUIRE_PEERS = os.environ.get("SYNCML_REQUIRE_PEERS") == "1"
+
+sys.dont_write_bytecode = True  # importing the helpers below must not leave a __pycache__ behind
+_spec = importlib.util.spec_from_file_location(
+    "compare_syncevolution", os.path.join(PACKAGE, "Benchmarks", "compare-syncevolution.py"))
+common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(common)
 
 
 def missing_peer(what):
@@ -128,6 +137,24 @@ def measure_sync(bench, size, changes, workdir):
             "changes": lines["incremental"]["changes"]}
 
 
+def measure_server(bench, size, changes, workdir):
+    """A slow sync and an incremental one of `size` contacts from `syncml-bench client` to `syncml serve`."""
+    directory = tempfile.mkdtemp(prefix="server-", dir=workdir)
+    server = common.OurServer(directory)
+    try:
+        cpu_before = server.cpu_seconds()
+        text, wall, client_peak, client_cpu = run([bench, "client", "--url", server.url, "--user", common.USER,
+                                                   "--password", common.PASSWORD, "--contacts", str(size),
+                                                   "--changes", str(changes), "--directory", directory])
+        lines = {line["step"]: line for line in json_lines(text)}
+        return {"contacts": size, "slow_s": lines["slow"]["seconds"], "incremental_s": lines["incremental"]["seconds"],
+                "server_cpu_s": server.cpu_seconds() - cpu_before, "server_peak_rss_mib": server.peak_rss_kib() / 1024,
+                "client_cpu_s": client_cpu, "client_peak_rss_mib": client_peak / 2**20, "changes": lines["incremental"]["changes"]}
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def plot(results_path, png_path):
     """Runs plot-scaling.py under a Python that has matplotlib (installed with apt when missing, as root)."""
     script = os.path.join(PACKAGE, "Benchmarks", "plot-scaling.py")
@@ -187,6 +214,15 @@ def markdown(results):
                   f"{last['slow_us_per_contact'] / first['slow_us_per_contact']:.2f}x (1.00 = linear). "
                   f"Two-way with {first['changes']:,} changes, {last['contacts']:,} vs {first['contacts']:,}: "
                   f"{last['incremental_s'] / first['incremental_s']:.2f}x (goal 0.8-1.2).", ""]
+    if results.get("server"):
+        lines += ["Two processes over loopback HTTP (`syncml serve` + `syncml-bench client`): the server's own figures.", "",
+                  "| contacts | slow sync | two-way, changes | server CPU (both syncs) | **server peak RSS** | client CPU | client peak RSS |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        for row in results["server"]:
+            lines.append(f"| {row['contacts']:,} | {row['slow_s']:.2f} s | {row['incremental_s']:.3f} s ({row['changes']:,}) "
+                         f"| {row['server_cpu_s']:.2f} s | **{row['server_peak_rss_mib']:.0f} MiB** (goal < 150 MB at 1M) "
+                         f"| {row['client_cpu_s']:.2f} s | {row['client_peak_rss_mib']:.0f} MiB |")
+        lines.append("")
     f = results.get("first_sync")
     if f:
         lines += [f"Duplicate scenario: the server holds book A ({f['contacts']:,} contacts); a second device's first sync brings "
@@ -205,6 +241,7 @@ def main():
     parser.add_argument("--changes", type=int, default=1000, help="edits in the incremental sync (default 1000)")
     parser.add_argument("--parts-contacts", type=int, default=100_000, help="contacts for the per-part figures (default 100000)")
     parser.add_argument("--decode-contacts", type=int, default=100_000, help="contacts in the decoded message (default 100000)")
+    parser.add_argument("--server-sizes", default="100000", help="book sizes for the two-process run, or 'no' (default 100000)")
     parser.add_argument("--first-sync-contacts", type=int, default=10_000, help="contacts per book in the duplicate scenario (default 10000)")
     parser.add_argument("--overlap", type=int, default=30, help="percent of book B that is book A's people (default 30)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each part measurement; medians are printed (default 3)")
@@ -264,6 +301,14 @@ def main():
             parts["c_sum_ns"] = scan_ns + parts["c_hash_ns"] + parts["c_compress_ns"] + parts["c_insert_ns"]
             parts["slow_us_per_contact"] = at_parts["slow_us_per_contact"]
             parts["slow_vs_c_sum"] = at_parts["slow_us_per_contact"] * 1000 / parts["c_sum_ns"]
+
+        if args.server_sizes != "no":
+            results["server"] = []
+            for size in [int(n) for n in args.server_sizes.split(",")]:
+                print(f"server: `syncml serve` and an HTTP client, {size:,} contacts ...", flush=True)
+                results["server"].append(measure_server(bench, size, args.changes, workdir))
+                row = results["server"][-1]
+                print(f"  slow {row['slow_s']:.2f} s, server peak RSS {row['server_peak_rss_mib']:.0f} MiB", flush=True)
 
         print(f"duplicates: first sync of book B ({args.overlap} % shared) against book A, {args.first_sync_contacts:,} each ...", flush=True)
         text, *_ = run([bench, "first-sync", "--contacts", str(args.first_sync_contacts), "--overlap", str(args.overlap), "--directory", workdir])

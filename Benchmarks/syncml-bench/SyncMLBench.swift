@@ -15,7 +15,7 @@ struct SyncMLBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syncml-bench",
         abstract: "Measure one stage of the engine on generated contacts; prints JSON lines.",
-        subcommands: [SyncCommand.self, FirstSyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
+        subcommands: [SyncCommand.self, ClientCommand.self, FirstSyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
     )
 }
 
@@ -68,6 +68,53 @@ struct SyncCommand: AsyncParsableCommand {
         guard twoWay.datastores.first?.remote.updated == expected else { throw ValidationError("two-way sync: \(twoWay)") }
         emit(["step": "incremental", "contacts": contacts, "changes": expected, "seconds": wall,
               "cpu_seconds": after.cpuSeconds - before.cpuSeconds, "peak_rss_bytes": after.peakResidentBytes])
+    }
+}
+
+/// `syncml-bench client`: the same two syncs as `sync`, as a client of a
+/// running server over HTTP (`syncml serve`), so the server's memory and CPU
+/// can be read from its own process.
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Slow sync of N generated contacts to a server over HTTP, then a two-way sync of --changes edits."
+    )
+
+    @Option(help: "The server's URL.") var url: String
+    @Option(help: "User name.") var user: String
+    @Option(help: "Password.") var password: String
+    @Option(help: "Contacts in the book.") var contacts: Int
+    @Option(help: "Contacts edited before the two-way sync (0: skip it).") var changes = 1_000
+    @Option(help: "Directory for the client's state store.") var directory = NSTemporaryDirectory()
+
+    func run() async throws {
+        let book = GeneratedBook(count: contacts)
+        let statePath = directory + "/syncml-bench-http-client-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: statePath + suffix) } }
+        let transport = HTTPTransport(configuration: .init(connectTimeout: .seconds(600), requestTimeout: .seconds(600)))
+        let client = SyncClient(configuration: ClientConfiguration(serverURL: url, user: user, password: password, deviceID: "bench-http"),
+                                datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: book)],
+                                transport: transport, state: try SyncStore(path: statePath))
+        do {
+            try await syncs(client, book: book)
+        } catch {
+            await transport.close()
+            throw error
+        }
+        await transport.close()
+    }
+
+    private func syncs(_ client: SyncClient, book: GeneratedBook) async throws {
+        var started = ContinuousClock.now
+        let slow = try await client.sync()
+        guard slow.datastores.first?.remote.added == contacts else { throw ValidationError("slow sync: \(slow)") }
+        emit(["step": "slow", "contacts": contacts, "seconds": seconds(since: started), "client_peak_rss_bytes": ProcessUsage.now().peakResidentBytes])
+        guard changes > 0 else { return }
+        await book.edit(changes, round: 1)
+        started = ContinuousClock.now
+        let twoWay = try await client.sync()
+        guard twoWay.datastores.first?.remote.updated == min(changes, contacts) else { throw ValidationError("two-way sync: \(twoWay)") }
+        emit(["step": "incremental", "contacts": contacts, "changes": min(changes, contacts), "seconds": seconds(since: started)])
     }
 }
 
@@ -185,10 +232,10 @@ struct HashCommand: ParsableCommand {
         var sink: UInt8 = 0
         for _ in 0..<repeats {
             var started = ContinuousClock.now
-            for record in records { sink ^= Fingerprint.hash(record, seed: 0).bytes[0] }
+            for record in records { sink ^= UInt8(truncatingIfNeeded: Fingerprint.hash(record, seed: 0).high) }
             hashRuns.append(seconds(since: started))
             started = ContinuousClock.now
-            for record in records { sink ^= try RecordSignature(parsing: record).fingerprint.bytes[0] }
+            for record in records { sink ^= UInt8(truncatingIfNeeded: try RecordSignature(parsing: record).fingerprint.high) }
             parseRuns.append(seconds(since: started))
         }
         emit(["step": "hash", "contacts": contacts, "bytes": bytes, "hash_ns": median(hashRuns) * 1e9 / Double(max(contacts, 1)),
