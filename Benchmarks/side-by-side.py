@@ -110,6 +110,7 @@ def measure_decode(bench, programs, message, runs, contacts):
     result["ours_mb_per_s"] = ours["mb_per_s"]
     result["ours_peak_rss_mib"] = ours["peak_rss_bytes"] / 2**20
     result["bytes"] = ours["bytes"]
+    result["contacts"] = contacts
     if "scan" in programs:
         scan = json_lines(run([programs["scan"], message, str(runs)])[0])[0]
         result["raw_scan_mb_per_s"] = scan["mb_per_s"]
@@ -135,6 +136,22 @@ def measure_sync(bench, size, changes, workdir):
             "slow_us_per_contact": lines["slow"]["us_per_contact"], "peak_rss_mib": peak / 2**20,
             "incremental_s": lines["incremental"]["seconds"], "incremental_cpu_s": lines["incremental"]["cpu_seconds"],
             "changes": lines["incremental"]["changes"]}
+
+
+def measure_parts(bench, programs, args, workdir):
+    """Per-contact costs of the parts of a sync, ours and bare C, on the same records."""
+    print(f"parts: {args.parts_contacts:,} contacts ...", flush=True)
+    records = os.path.join(workdir, "records.bin")
+    run([bench, "records", "--contacts", str(args.parts_contacts), "-o", records])
+    bare = [json_lines(run([programs["bare"], records, os.path.join(workdir, "bare.sqlite"), "1"])[0])[0] for _ in range(args.runs)]
+    ours = [json_lines(run([bench, "hash", "--contacts", str(args.parts_contacts), "--repeats", "1"])[0])[0] for _ in range(args.runs)]
+    journal = [json_lines(run([bench, "journal", "--contacts", str(args.parts_contacts), "--directory", workdir])[0])[0]
+               for _ in range(args.runs)]
+    return {"contacts": args.parts_contacts,
+            "c_read_gbps": median_of(bare, "read_gbps"), "c_hash_ns": median_of(bare, "hash_ns"),
+            "c_compress_ns": median_of(bare, "compress_ns"), "c_insert_ns": median_of(bare, "insert_ns"),
+            "ours_hash_ns": median_of(ours, "hash_ns"), "ours_hash_gbps": median_of(ours, "hash_gbps"),
+            "ours_parse_ns": median_of(ours, "parse_ns"), "ours_journal_ns": median_of(journal, "ns_per_record")}
 
 
 def measure_server(bench, size, changes, workdir):
@@ -181,6 +198,10 @@ def plot(results_path, png_path):
 
 def markdown(results):
     lines = [f"Machine: {results['machine']}; commit {results['commit']}; {results['date']}", ""]
+    runs = results.get("runs", {})
+    if len({(run["commit"], run["date"]) for run in runs.values()}) > 1:
+        lines += ["Sections measured in separate runs: " + "; ".join(
+            f"{section} at {run['commit']}, {run['date']}" for section, run in sorted(runs.items())) + ".", ""]
     d = results.get("decode")
     if d:
         lines += [f"| decode one slow-sync message, {d['bytes'] / 1e6:.1f} MB | MB/s | ours vs it | peak RSS |", "|---|---:|---:|---:|",
@@ -235,6 +256,9 @@ def markdown(results):
     return "\n".join(lines)
 
 
+SECTIONS = ("decode", "parts", "scaling", "server", "duplicates", "peers")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="book sizes for the scaling table (default 1000,10000,100000)")
@@ -247,8 +271,14 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs of each part measurement; medians are printed (default 3)")
     parser.add_argument("--syncevolution", default="2000", help="book sizes for SyncEvolution end to end, or 'no' (default 2000)")
     parser.add_argument("--output", default=None, help="directory for results.json, results.md, scaling.png (default: a temporary one)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"sections to run, comma-separated (default all: {','.join(SECTIONS)}); with --output, "
+                             "the others are kept from the results.json already there")
     parser.add_argument("--no-build", action="store_true", help="use the existing release build")
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if only - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(only - set(SECTIONS)))}")
 
     if not args.no_build:
         print("building (release) ...", flush=True)
@@ -257,52 +287,48 @@ def main():
     workdir = tempfile.mkdtemp(prefix="syncml-side-by-side-")
     output = os.path.abspath(args.output or workdir)
     os.makedirs(output, exist_ok=True)
-    results = {
-        "machine": f"{os.cpu_count()} CPUs, {os.uname().machine}, {os.uname().sysname} {os.uname().release}",
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PACKAGE, capture_output=True, text=True).stdout.strip(),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
+    results = {}
+    previous = os.path.join(output, "results.json")
+    if only != set(SECTIONS) and os.path.exists(previous):
+        with open(previous) as f:
+            results = {key: value for key, value in json.load(f).items() if key not in ("plot",)}
+    run_by = {"commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PACKAGE, capture_output=True, text=True).stdout.strip(),
+              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    results["machine"] = f"{os.cpu_count()} CPUs, {os.uname().machine}, {os.uname().sysname} {os.uname().release}"
+    results.setdefault("runs", {}).update({section: run_by for section in only})
+    results.update(run_by)
     try:
         programs = compile_baselines(workdir)
         if "scan" not in programs:
             print("no Benchmarks/baselines/wbxml_scan.c: the raw scan figure is left out", flush=True)
 
-        print(f"decode: a slow-sync message of {args.decode_contacts:,} contacts ...", flush=True)
-        message = os.path.join(workdir, "message.wbxml")
-        run([syncml, "generate", "contacts", "--count", str(args.decode_contacts), "-o", message])
-        results["decode"] = measure_decode(bench, programs, message, args.runs, args.decode_contacts)
+        if "decode" in only:
+            print(f"decode: a slow-sync message of {args.decode_contacts:,} contacts ...", flush=True)
+            message = os.path.join(workdir, "message.wbxml")
+            run([syncml, "generate", "contacts", "--count", str(args.decode_contacts), "-o", message])
+            results["decode"] = measure_decode(bench, programs, message, args.runs, args.decode_contacts)
 
-        print(f"parts: {args.parts_contacts:,} contacts ...", flush=True)
-        records = os.path.join(workdir, "records.bin")
-        run([bench, "records", "--contacts", str(args.parts_contacts), "-o", records])
-        bare = [json_lines(run([programs["bare"], records, os.path.join(workdir, "bare.sqlite"), "1"])[0])[0] for _ in range(args.runs)]
-        ours_hash = [json_lines(run([bench, "hash", "--contacts", str(args.parts_contacts), "--repeats", "1"])[0])[0] for _ in range(args.runs)]
-        journal = [json_lines(run([bench, "journal", "--contacts", str(args.parts_contacts), "--directory", workdir])[0])[0] for _ in range(args.runs)]
-        parts = {"contacts": args.parts_contacts,
-                 "c_read_gbps": median_of(bare, "read_gbps"), "c_hash_ns": median_of(bare, "hash_ns"),
-                 "c_compress_ns": median_of(bare, "compress_ns"), "c_insert_ns": median_of(bare, "insert_ns"),
-                 "ours_hash_ns": median_of(ours_hash, "hash_ns"), "ours_hash_gbps": median_of(ours_hash, "hash_gbps"),
-                 "ours_parse_ns": median_of(ours_hash, "parse_ns"), "ours_journal_ns": median_of(journal, "ns_per_record")}
-        results["parts"] = parts
+        if "parts" in only:
+            results["parts"] = measure_parts(bench, programs, args, workdir)
 
-        sizes = [int(s) for s in args.sizes.split(",")]
-        scaling = []
-        for size in sizes:
-            print(f"scaling: in-process sync of {size:,} contacts ...", flush=True)
-            scaling.append(measure_sync(bench, size, args.changes, workdir))
-            print(f"  slow {scaling[-1]['slow_s']:.2f} s, two-way {scaling[-1]['incremental_s']:.3f} s, "
-                  f"peak RSS {scaling[-1]['peak_rss_mib']:.0f} MiB", flush=True)
-        results["scaling"] = scaling
+        if "scaling" in only:
+            results["scaling"] = []
+            for size in [int(s) for s in args.sizes.split(",")]:
+                print(f"scaling: in-process sync of {size:,} contacts ...", flush=True)
+                results["scaling"].append(measure_sync(bench, size, args.changes, workdir))
+                row = results["scaling"][-1]
+                print(f"  slow {row['slow_s']:.2f} s, two-way {row['incremental_s']:.3f} s, peak RSS {row['peak_rss_mib']:.0f} MiB", flush=True)
 
-        at_parts = next((row for row in scaling if row["contacts"] == args.parts_contacts), None)
-        if at_parts and "raw_scan_mb_per_s" in results["decode"]:
-            scan_ns = results["decode"]["bytes"] / args.decode_contacts / (results["decode"]["raw_scan_mb_per_s"] * 1e6) * 1e9
+        parts, scaling, decode = results.get("parts"), results.get("scaling", []), results.get("decode", {})
+        at_parts = next((row for row in scaling if parts and row["contacts"] == parts["contacts"]), None)
+        if at_parts and "raw_scan_mb_per_s" in decode:
+            scan_ns = decode["bytes"] / decode["contacts"] / (decode["raw_scan_mb_per_s"] * 1e6) * 1e9
             parts["c_scan_ns"] = scan_ns
             parts["c_sum_ns"] = scan_ns + parts["c_hash_ns"] + parts["c_compress_ns"] + parts["c_insert_ns"]
             parts["slow_us_per_contact"] = at_parts["slow_us_per_contact"]
             parts["slow_vs_c_sum"] = at_parts["slow_us_per_contact"] * 1000 / parts["c_sum_ns"]
 
-        if args.server_sizes != "no":
+        if args.server_sizes != "no" and "server" in only:
             results["server"] = []
             for size in [int(n) for n in args.server_sizes.split(",")]:
                 print(f"server: `syncml serve` and an HTTP client, {size:,} contacts ...", flush=True)
@@ -310,11 +336,12 @@ def main():
                 row = results["server"][-1]
                 print(f"  slow {row['slow_s']:.2f} s, server peak RSS {row['server_peak_rss_mib']:.0f} MiB", flush=True)
 
-        print(f"duplicates: first sync of book B ({args.overlap} % shared) against book A, {args.first_sync_contacts:,} each ...", flush=True)
-        text, *_ = run([bench, "first-sync", "--contacts", str(args.first_sync_contacts), "--overlap", str(args.overlap), "--directory", workdir])
-        results["first_sync"] = json_lines(text)[0]
+        if "duplicates" in only:
+            print(f"duplicates: first sync of book B ({args.overlap} % shared) against book A, {args.first_sync_contacts:,} each ...", flush=True)
+            text, *_ = run([bench, "first-sync", "--contacts", str(args.first_sync_contacts), "--overlap", str(args.overlap), "--directory", workdir])
+            results["first_sync"] = json_lines(text)[0]
 
-        if args.syncevolution != "no":
+        if args.syncevolution != "no" and "peers" in only:
             if shutil.which("syncevolution"):
                 print(f"SyncEvolution end to end at {args.syncevolution} contacts ...", flush=True)
                 runs = ",".join("1" for _ in args.syncevolution.split(","))
@@ -330,7 +357,7 @@ def main():
 
     with open(os.path.join(output, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
-    if plot(os.path.join(output, "results.json"), os.path.join(output, "scaling.png")):
+    if results.get("scaling") and plot(os.path.join(output, "results.json"), os.path.join(output, "scaling.png")):
         results["plot"] = os.path.join(output, "scaling.png")
     report = markdown(results)
     with open(os.path.join(output, "results.md"), "w") as f:
