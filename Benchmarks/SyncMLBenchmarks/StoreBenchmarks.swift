@@ -105,11 +105,12 @@ let storeFixtures = StoreFixtures()
 
 func storeBenchmarks() {
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .peakMemoryResident, StoreRates.records, StoreRates.bytesPerContact],
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, StoreRates.records, StoreRates.bytesPerContact],
         timeUnits: .milliseconds,
         scalingFactor: .one,
         maxDuration: .seconds(60),
-        maxIterations: 3
+        maxIterations: 3,
+        thresholds: [.mallocCountTotal: BenchmarkThresholds(relative: [.p90: 1.0], absolute: [.p90: 1_000])]
     )
     let count = 100_000
 
@@ -163,7 +164,8 @@ func storeBenchmarks() {
         timeUnits: .microseconds,
         scalingFactor: .one,
         maxDuration: .seconds(10),
-        maxIterations: 50
+        maxIterations: 50,
+        thresholds: [.mallocCountTotal: BenchmarkThresholds(relative: [.p90: 1.0], absolute: [.p90: 100])]
     )
 
     for size in [10_000, 100_000] {
