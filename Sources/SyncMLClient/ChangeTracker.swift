@@ -125,11 +125,12 @@ struct ChangeTracker {
     }
 
     /// The record's fingerprint: of its canonical form when it parses, else of its bytes.
+    /// The canonical form alone (RecordSignature's fingerprint): the mirror keeps no match keys.
     static func fingerprint(type: String, payload: [UInt8]) -> Fingerprint {
         if SIFKind(mimeType: type) != nil, let record = try? SIF.toVComponent(payload) {
-            return RecordSignature(record).fingerprint
+            return CanonicalRecord(record).fingerprint
         }
-        if let signature = try? RecordSignature(parsing: payload) { return signature.fingerprint }
+        if let record = (try? VObjectParser.parse(payload))?.first { return CanonicalRecord(record).fingerprint }
         return Fingerprint(of: payload)
     }
 }

@@ -33,8 +33,7 @@ extension ServerSession {
             // The client holds only what it sent in this session: everything else is an Add.
             let through = try await store.lastSequence(datastore: datastore.id)
             var outgoing: [OutgoingChange] = []
-            for item in try await store.liveItems(datastore: datastore.id) {
-                if let has = datastore.clientHas[item.guid], has == item.fingerprint { continue }
+            for item in try await store.liveItems(datastore: datastore.id, except: datastore.clientHas) {
                 let luid = datastore.clientHas[item.guid] == nil ? nil : try await store.luid(forGUID: item.guid, device: deviceID, datastore: datastore.id)
                 outgoing.append(OutgoingChange(sequence: item.version, guid: item.guid, luid: luid, operation: luid == nil ? .add : .replace,
                                                type: item.type, fingerprint: item.fingerprint))

@@ -282,12 +282,13 @@ public actor SyncStore {
                 try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
             }
-            // A new item. Its GUID is the caller's, or its row id.
+            // A new item. Its GUID is the caller's, or its row id. Inserted with its fingerprint, so that
+            // writeVersion has only the version to set (the fingerprint index is written once).
             var created = try database.first("""
-                INSERT INTO items(datastore_id, guid, type) VALUES (?, coalesce(?, (SELECT ifnull(max(id), 0) + 1 FROM items)), ?)
+                INSERT INTO items(datastore_id, guid, type, fingerprint) VALUES (?, coalesce(?, (SELECT ifnull(max(id), 0) + 1 FROM items)), ?, ?)
                 RETURNING id, guid
-                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type)]) { row in
-                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: nil, deleted: false, version: 0)
+                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), Self.value(change.fingerprint)]) { row in
+                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: 0)
             }!
             let frame = try codec.encode(change.payload)
             let seq = try writeVersion(of: &created, datastore: datastore, operation: .add, fingerprint: change.fingerprint,
@@ -316,9 +317,14 @@ public actor SyncStore {
                   Self.value(fingerprint), deleted ? .null : .text(keys.joined(separator: "\u{1F}")),
                   frame.map { .blob($0) } ?? .null, .integer(time), Self.value(device), Self.value(session)])
         let seq = database.lastInsertRowID
-        try database.run("UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = ? WHERE id = ?",
-                         [.text(type), Self.value(fingerprint), .integer(deleted ? 1 : 0), .integer(seq), .integer(item.id)])
-        try database.run("DELETE FROM match_keys WHERE item_id = ?", [.integer(item.id)])
+        if item.version == 0, !deleted, !item.deleted, item.fingerprint == fingerprint, item.type == type {
+            // Just created with this state: no keys to drop, and only the version to set.
+            try database.run("UPDATE items SET version = ? WHERE id = ?", [.integer(seq), .integer(item.id)])
+        } else {
+            try database.run("UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = ? WHERE id = ?",
+                             [.text(type), Self.value(fingerprint), .integer(deleted ? 1 : 0), .integer(seq), .integer(item.id)])
+            try database.run("DELETE FROM match_keys WHERE item_id = ?", [.integer(item.id)])
+        }
         if !deleted {
             for key in Set(keys) {
                 try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
@@ -470,16 +476,19 @@ public actor SyncStore {
     /// `limitPerKey` bounds the rows read per key, so that a key thousands of
     /// items share (a switchboard number) costs the same as a rare one.
     public func items(matchingKeys keys: [String], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
-        var ids = Set<Int64>()
+        var found: [Int64: ItemRow] = [:]
         for key in Set(keys) {
-            try database.forEach("SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?",
-                                 [.integer(datastore.rawValue), .text(key), .integer(Int64(limitPerKey ?? -1))]) { row in ids.insert(row.integer(0)) }
+            // The items read in the same statement; CROSS JOIN keeps match_keys the outer loop, so
+            // LIMIT takes the key's first rows in index order, as a query of match_keys alone would.
+            try database.forEach("""
+                SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version FROM match_keys m CROSS JOIN items i ON i.id = m.item_id
+                WHERE m.datastore_id = ? AND m.key = ? LIMIT ?
+                """, [.integer(datastore.rawValue), .text(key), .integer(Int64(limitPerKey ?? -1))]) { row in
+                let item = Self.itemRow(row)
+                found[item.id] = item
+            }
         }
-        var items: [StoredItem] = []
-        for id in ids {
-            if let row = try itemRow(id: id), !row.deleted { items.append(Self.stored(row)) }
-        }
-        return items.sorted { $0.guid < $1.guid }
+        return found.values.filter { !$0.deleted }.map(Self.stored).sorted { $0.guid < $1.guid }
     }
 
     /// Live items sharing a key with `matchKey`.
@@ -506,6 +515,21 @@ public actor SyncStore {
         var items: [StoredItem] = []
         try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
                              [.integer(datastore.rawValue)]) { row in items.append(Self.stored(Self.itemRow(row))) }
+        return items
+    }
+
+    /// The live items of `datastore` (in GUID order) except those `held` lists
+    /// with their current fingerprint: what a slow sync still has to send a
+    /// client that holds `held`. Items left out are never built, so a big
+    /// datastore the client already holds costs a scan, not its copy in memory.
+    public func liveItems(datastore: DatastoreID, except held: [String: Fingerprint]) throws(StoreError) -> [StoredItem] {
+        var items: [StoredItem] = []
+        try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+                             [.integer(datastore.rawValue)]) { row in
+            let guid = row.text(1)
+            if let has = held[guid], has == Self.fingerprint(row.optionalBlob(3)) { return }
+            items.append(Self.stored(Self.itemRow(row)))
+        }
         return items
     }
 

@@ -258,6 +258,19 @@ struct StoreTests {
         #expect(try await f.store.payload(guid: added[0].guid!, datastore: f.contacts) == nil)
     }
 
+    @Test("Live items except what a client holds: held at the current fingerprint is left out, held at another is not")
+    func liveItemsExceptHeld() async throws {
+        let f = try await Fixture()
+        let added = try await f.store.apply([change(.add, luid: "a", card("Ann")), change(.add, luid: "b", card("Bob")),
+                                             change(.add, luid: "c", card("Cid"))], datastore: f.contacts, device: f.phone)
+        let live = try await f.store.liveItems(datastore: f.contacts)
+        let (a, b) = (try #require(added[0].guid), try #require(added[1].guid))
+        let held: [String: Fingerprint] = [a: try #require(live.first { $0.guid == a }?.fingerprint), b: Fingerprint(high: 1, low: 2)]
+        let rest = try await f.store.liveItems(datastore: f.contacts, except: held)
+        #expect(rest == live.filter { $0.guid != a })
+        #expect(try await f.store.liveItems(datastore: f.contacts, except: [:]) == live)
+    }
+
     @Test("History lists versions; restore writes the old version as a new change every device gets")
     func historyAndRestore() async throws {
         let f = try await Fixture()

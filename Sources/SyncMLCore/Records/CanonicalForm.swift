@@ -227,12 +227,18 @@ enum ContactCanonicalizer {
     static func lines(_ card: VComponent) -> [String] {
         var properties: Set<CanonicalProperty> = []
         var hasFN = false
+        func add(_ form: VProperty) {
+            guard let canonical = canonical(form) else { return }
+            if canonical.name == "FN" { hasFN = true }
+            properties.insert(canonical)
+        }
         for property in card.properties where !isVolatile(property.name) {
-            for form in equivalents(property) {
-                guard let canonical = canonical(form) else { continue }
-                if canonical.name == "FN" { hasFN = true }
-                properties.insert(canonical)
+            // Most properties are their own only form: no array built for them.
+            guard hasEquivalents(property) else {
+                add(property)
+                continue
             }
+            equivalents(property).forEach(add)
         }
         // vCard 2.1 does not require FN; 3.0 does, and converters derive it from N.
         if !hasFN, let n = card.first("N") {
@@ -246,6 +252,13 @@ enum ContactCanonicalizer {
             properties.insert(CanonicalProperty(name: "BEGIN", parameters: [], value: vendorCard.name))
         }
         return properties.sorted().map(\.line)
+    }
+
+    /// Whether `equivalents` may rewrite `property` (an `ADR;LABEL=`, or a media
+    /// property, which it reads for a `data:` URI); false means it returns it unchanged.
+    static func hasEquivalents(_ property: VProperty) -> Bool {
+        if property.name == "ADR" { return property.parameter("LABEL") != nil }
+        return ContactConversion.mediaProperties.contains(property.name)
     }
 
     /// A property in the form the other vCard versions would give it (docs/RECORDS.md):
