@@ -140,13 +140,13 @@ package struct WBXMLTokenizer: MarkupTokenizer {
     /// surfaced (the header, extensions).
     private mutating func step() throws(SyncMLDecodingError) -> RawEvent? {
         var token = csupport_wbxml_token()
-        var state = scanner
-        var cursor = position
-        let status = buffer.withUnsafeBufferPointer { bytes in
-            csupport_wbxml_next(&state, bytes.baseAddress, bytes.count, &cursor, &token)
+        // The scanner works on the stored state in place (the buffer is
+        // borrowed through a local): copying the state in and out per token
+        // stalled on reading back what C had just written.
+        let input = buffer
+        let status = input.withUnsafeBufferPointer { bytes in
+            csupport_wbxml_next(&scanner, bytes.baseAddress, bytes.count, &position, &token)
         }
-        scanner = state
-        position = cursor
 
         switch status {
         case CSUPPORT_WBXML_OK:
