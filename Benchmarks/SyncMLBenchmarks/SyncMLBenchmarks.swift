@@ -1,5 +1,7 @@
 // Codec benchmarks on one client slow-sync message (message 2) with 10,000
-// generated contacts (SampleMessages.slowSync, seed 1).
+// generated contacts (SampleMessages.slowSync, seed 1). `WBXML raw C scan`
+// is the baseline for `WBXML decode`: the C scanner alone over the same bytes
+// (Benchmarks/baselines/wbxml_scan.c measures the same outside Swift).
 //
 // Run:      SYNCML_BENCHMARKS=1 swift package --disable-sandbox benchmark
 // Check:    SYNCML_BENCHMARKS=1 swift package --disable-sandbox benchmark thresholds check --metric mallocCountTotal
@@ -74,6 +76,18 @@ let benchmarks: @Sendable () -> Void = {
             let adds = try decodeAll(wbxml)
             Rates.record(benchmark, started: started, bytes: wbxml.count)
             precondition(adds == contacts, "decoded \(adds) Adds")
+        }
+    }
+
+    // The floor for the one above: the C scanner alone reads the same bytes as
+    // WBXML tokens and counts them (csupport_wbxml_count_tokens).
+    Benchmark("WBXML raw C scan 10k contacts") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let started = ContinuousClock.now
+            let counts = WBXMLRawScan.countTokens(wbxml)
+            Rates.record(benchmark, started: started, bytes: wbxml.count)
+            precondition(counts != nil, "not a whole WBXML document")
+            blackHole(counts)
         }
     }
 

@@ -132,6 +132,23 @@ csupport_wbxml_status csupport_wbxml_next(csupport_wbxml_scanner *scanner,
                                           size_t *position,
                                           csupport_wbxml_token *token);
 
+/// What csupport_wbxml_count_tokens saw: tokens by csupport_wbxml_kind, and the
+/// bytes of data they carry (STR_I, OPAQUE, EXT_I), which are not read.
+typedef struct {
+    uint64_t tokens;           ///< every token reported, the header included
+    uint64_t by_kind[8];       ///< indexed by csupport_wbxml_kind
+    uint64_t data_bytes;       ///< sum of `data_length` over STRING, OPAQUE and EXTENSION
+} csupport_wbxml_counts;
+
+/// Scans a whole document held in memory and only counts its tokens: the cost
+/// floor of reading those bytes as WBXML tokens, a baseline for the decoders
+/// built on this scanner. Returns END when the root element ended, else the
+/// status that stopped it (NEED_MORE: the document is cut short; MALFORMED).
+/// `counts` is zeroed first; `limits` may be NULL for the defaults.
+csupport_wbxml_status csupport_wbxml_count_tokens(const uint8_t *bytes, size_t count,
+                                                  const csupport_wbxml_limits *limits,
+                                                  csupport_wbxml_counts *counts);
+
 #ifdef __cplusplus
 }
 #endif

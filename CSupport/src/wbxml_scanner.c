@@ -476,3 +476,28 @@ csupport_wbxml_status csupport_wbxml_next(csupport_wbxml_scanner *scanner,
         return CSUPPORT_WBXML_OK;
     }
 }
+
+csupport_wbxml_status csupport_wbxml_count_tokens(const uint8_t *bytes, size_t count,
+                                                  const csupport_wbxml_limits *limits,
+                                                  csupport_wbxml_counts *counts) {
+    memset(counts, 0, sizeof *counts);
+    csupport_wbxml_scanner scanner;
+    csupport_wbxml_init(&scanner, limits);
+    csupport_wbxml_token token;
+    size_t position = 0;
+    csupport_wbxml_status status;
+    while ((status = csupport_wbxml_next(&scanner, bytes, count, &position, &token)) == CSUPPORT_WBXML_OK) {
+        counts->tokens += 1;
+        counts->by_kind[token.kind & 7] += 1;
+        switch (token.kind) {
+        case CSUPPORT_WBXML_STRING:
+        case CSUPPORT_WBXML_OPAQUE:
+        case CSUPPORT_WBXML_EXTENSION:
+            counts->data_bytes += token.data_length;
+            break;
+        default:
+            break;
+        }
+    }
+    return status;
+}

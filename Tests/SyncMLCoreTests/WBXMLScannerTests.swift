@@ -506,6 +506,28 @@ struct WBXMLCContractTests {
         position = 0
         #expect(csupport_wbxml_next(&fresh, nil, 0, &position, &token) == CSUPPORT_WBXML_NEED_MORE)
     }
+
+    @Test("The raw scan baseline counts tokens by kind and their data bytes")
+    func countTokens() {
+        // SyncML(SyncHdr(VerDTD "1.2") SyncBody(Data OPAQUE "abc", Final/)), a PI and a
+        // SWITCH_PAGE (not reported) inside SyncBody.
+        let doc: [UInt8] =
+            syncML12Header + [0x6D, 0x6C, 0x71, 0x03] + "1.2"
+            + [nul, 0x01, 0x01, 0x6B, 0x43, 0x05, 0x01, 0x00, 0x00, 0x4F, 0xC3, 0x03] + "abc" + [0x01, 0x12, 0x01, 0x01]
+        func count(_ bytes: [UInt8]) -> (csupport_wbxml_status, csupport_wbxml_counts) {
+            var counts = csupport_wbxml_counts()
+            let status = bytes.withUnsafeBufferPointer { csupport_wbxml_count_tokens($0.baseAddress, $0.count, nil, &counts) }
+            return (status, counts)
+        }
+        let (status, counts) = count(doc)
+        #expect(status == CSUPPORT_WBXML_END)
+        #expect(counts.tokens == 14 && counts.data_bytes == 6)
+        let byKind = withUnsafeBytes(of: counts.by_kind) { Array($0.bindMemory(to: UInt64.self)) }
+        // header, start, end, string, table string, opaque, entity, extension
+        #expect(byKind == [1, 6, 5, 1, 0, 1, 0, 0])
+        #expect(count(Array(doc.dropLast())).0 == CSUPPORT_WBXML_NEED_MORE)
+        #expect(count(syncML12Header + [0x01]).0 == CSUPPORT_WBXML_MALFORMED)
+    }
 }
 
 // MARK: - SyncEvolution fixtures

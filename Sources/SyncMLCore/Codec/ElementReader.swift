@@ -4,33 +4,59 @@
 /// typed parser walks them with this reader. Parsers are called after the
 /// element's `.start` was consumed and read its children until its `.end`.
 struct ElementReader {
-    private let tokens: [MarkupToken]
-    private let offsets: [Int]
+    private let recording: TokenRecording
+    /// The input the recorded ranges point into, and the absolute offset of its first byte.
+    private let input: [UInt8]
+    private let base: Int
     private(set) var index = 0
 
+    init(_ recording: TokenRecording, input: [UInt8] = [], base: Int = 0) {
+        self.recording = recording
+        self.input = input
+        self.base = base
+    }
+
+    /// Reads tokens given as MarkupTokens, `offsets[i]` being where token i ends.
     init(tokens: [MarkupToken], offsets: [Int]) {
-        self.tokens = tokens
-        self.offsets = offsets
+        var recording = TokenRecording()
+        for (token, offset) in zip(tokens, offsets) { recording.append(token, at: offset) }
+        self.init(recording)
     }
 
     /// Byte offset of the token last consumed, for errors.
-    var offset: Int { offsets.isEmpty ? 0 : offsets[max(0, min(index, offsets.count) - 1)] }
+    var offset: Int {
+        let tokens = recording.tokens
+        return tokens.isEmpty ? 0 : tokens[max(0, min(index, tokens.count) - 1)].offset
+    }
 
     func error(_ kind: SyncMLDecodingError.Kind, _ reason: String) -> SyncMLDecodingError {
         SyncMLDecodingError(kind, at: offset, reason)
     }
 
-    private mutating func take() throws(SyncMLDecodingError) -> MarkupToken {
-        guard index < tokens.count else { throw error(.truncated, "element ends early") }
+    private mutating func take() throws(SyncMLDecodingError) -> RecordedToken {
+        guard index < recording.count else { throw error(.truncated, "element ends early") }
         defer { index += 1 }
-        return tokens[index]
+        return recording.tokens[index]
+    }
+
+    private func elementName(_ token: RecordedToken) -> ElementName {
+        recording.name(token)
+    }
+
+    private func bytes(of token: RecordedToken) -> ArraySlice<UInt8> {
+        recording.bytes(token, input: input, base: base)
+    }
+
+    private static func character(_ token: RecordedToken) -> Unicode.Scalar {
+        Unicode.Scalar(UInt32(truncatingIfNeeded: token.lower)) ?? "\u{FFFD}"
     }
 
     /// Consumes the element's own start token.
     mutating func open() throws(SyncMLDecodingError) -> ElementName {
         while true {
-            switch try take() {
-            case .start(let name): return name
+            let token = try take()
+            switch token.kind {
+            case .start: return elementName(token)
             case .text, .character: continue
             case .end, .opaque: throw error(.unexpectedElement, "expected an element")
             }
@@ -41,8 +67,9 @@ struct ElementReader {
     /// element's end is consumed. Text between children is ignored.
     mutating func nextChild() throws(SyncMLDecodingError) -> ElementName? {
         while true {
-            switch try take() {
-            case .start(let name): return name
+            let token = try take()
+            switch token.kind {
+            case .start: return elementName(token)
             case .end: return nil
             case .text, .character, .opaque: continue
             }
@@ -53,7 +80,7 @@ struct ElementReader {
     mutating func skip() throws(SyncMLDecodingError) {
         var depth = 1
         while depth > 0 {
-            switch try take() {
+            switch try take().kind {
             case .start: depth += 1
             case .end: depth -= 1
             default: break
@@ -70,15 +97,15 @@ struct ElementReader {
         while true {
             let token = try take()
             let piece: ArraySlice<UInt8>
-            switch token {
+            switch token.kind {
             case .end:
                 return joined.map { ArraySlice($0) } ?? single
-            case .text(let bytes), .opaque(let bytes):
-                piece = bytes
-            case .character(let scalar):
-                piece = ArraySlice(String(Character(scalar)).utf8)
-            case .start(let name):
-                throw error(.unexpectedElement, "element \(name.displayName) inside a text value")
+            case .text, .opaque:
+                piece = bytes(of: token)
+            case .character:
+                piece = ArraySlice(String(Character(Self.character(token))).utf8)
+            case .start:
+                throw error(.unexpectedElement, "element \(elementName(token).displayName) inside a text value")
             }
             pieces += 1
             if pieces == 1 {
@@ -126,7 +153,8 @@ struct ElementReader {
             }
         }
         while true {
-            switch try take() {
+            let token = try take()
+            switch token.kind {
             case .end:
                 flush()
                 // Drop white space that only separated child elements.
@@ -136,16 +164,16 @@ struct ElementReader {
                     }
                 }
                 return element
-            case .start(let child):
+            case .start:
                 flush()
-                element.content.append(.element(try unknown(child)))
-            case .text(let bytes):
-                text.append(contentsOf: bytes)
-            case .character(let scalar):
-                text.append(contentsOf: String(Character(scalar)).utf8)
-            case .opaque(let bytes):
+                element.content.append(.element(try unknown(elementName(token))))
+            case .text:
+                text.append(contentsOf: bytes(of: token))
+            case .character:
+                text.append(contentsOf: String(Character(Self.character(token))).utf8)
+            case .opaque:
                 flush()
-                element.content.append(.bytes(Array(bytes)))
+                element.content.append(.bytes(Array(bytes(of: token))))
             }
         }
     }
@@ -153,9 +181,10 @@ struct ElementReader {
     /// Looks at the remaining content of the current element without consuming
     /// it: does it contain a child element?
     func contentHasElement() -> Bool {
+        let tokens = recording.tokens
         var i = index
         while i < tokens.count {
-            switch tokens[i] {
+            switch tokens[i].kind {
             case .start: return true
             case .end: return false
             default: i += 1

@@ -74,7 +74,14 @@ extension ElementReader {
     }
 
     mutating func meta() throws(SyncMLDecodingError) -> Meta {
-        var meta = Meta()
+        var result = Meta()
+        try meta(into: &result)
+        return result
+    }
+
+    /// `meta()` filled in place: a Meta is hundreds of bytes, and a command
+    /// holding it would otherwise get a copy of the one returned.
+    mutating func meta(into meta: inout Meta) throws(SyncMLDecodingError) {
         while let child = try nextChild() {
             guard let tag = child.tag(in: .metInf) else {
                 meta.unknown.append(try unknown(child))
@@ -96,7 +103,6 @@ extension ElementReader {
             default: meta.unknown.append(try unknown(child))
             }
         }
-        return meta
     }
 
     mutating func anchor() throws(SyncMLDecodingError) -> Anchor {
@@ -125,20 +131,25 @@ extension ElementReader {
     }
 
     mutating func item() throws(SyncMLDecodingError) -> Item {
-        var item = Item()
+        var result = Item()
+        try item(into: &result)
+        return result
+    }
+
+    /// `item()` filled in place (see `meta(into:)`).
+    mutating func item(into item: inout Item) throws(SyncMLDecodingError) {
         while let child = try nextChild() {
             switch child.tag(in: .syncML) {
             case .target?: item.target = try location()
             case .source?: item.source = try location()
             case .sourceParent?: item.sourceParent = try parentURI()
             case .targetParent?: item.targetParent = try parentURI()
-            case .meta?: item.meta = try meta()
+            case .meta?: item.meta = Meta(); try meta(into: &item.meta!)
             case .data?: item.data = try itemData()
             case .moreData?: try skip(); item.moreData = true
             default: item.unknown.append(try unknown(child))
             }
         }
-        return item
     }
 
     /// `Data` of an Item: bytes, an inline DevInf/Anchor, or a nested WBXML DevInf.
@@ -228,8 +239,10 @@ extension ElementReader {
             case .archive?: try skip(); command.archive = true
             case .sftDel?: try skip(); command.softDelete = true
             case .cred?: command.cred = try credential()
-            case .meta?: command.meta = try meta()
-            case .item?: command.items.append(try item())
+            case .meta?: command.meta = Meta(); try meta(into: &command.meta!)
+            case .item?:
+                command.items.append(Item())
+                try item(into: &command.items[command.items.count - 1])
             default: command.unknown.append(try unknown(child))
             }
         }

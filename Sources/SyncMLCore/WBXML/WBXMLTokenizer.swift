@@ -38,6 +38,8 @@ package struct WBXMLTokenizer: MarkupTokenizer {
     private var buffer: [UInt8] = []
     private var position = 0
     private var scanner = csupport_wbxml_scanner()
+    /// Absolute offset of `buffer[0]`: consumed input is dropped on `feed`.
+    private var base = 0
     /// A copy of the string table, so that references stay valid after the
     /// header's bytes are dropped from `buffer`.
     private var table: [UInt8] = []
@@ -62,12 +64,37 @@ package struct WBXMLTokenizer: MarkupTokenizer {
 
     package var offset: Int { Int(scanner.consumed) }
 
+    /// What `nextRaw()` found: most tokens as plain values whose text is a
+    /// range of absolute input offsets (see `input`), the rest as MarkupTokens.
+    enum RawEvent {
+        case token(RecordedToken)
+        /// A token whose content is not in the input: a LITERAL or unknown tag
+        /// name, a string table reference, ISO-8859-1 text.
+        case markup(MarkupToken)
+        case needsInput
+        case endOfDocument
+    }
+
+    /// The buffered input and the absolute offset of its first byte: the
+    /// ranges of `RecordedToken`s index it once `base` is subtracted.
+    var input: (bytes: [UInt8], base: Int) { (buffer, base) }
+
+    /// Input from this absolute offset on is kept by `feed` even once consumed,
+    /// so that recorded ranges stay valid; `Int.max` keeps nothing.
+    var keepFrom = Int.max
+
     package mutating func feed(_ bytes: some Collection<UInt8>) {
-        if position > 0 {
-            buffer.removeSubrange(0..<position)
-            position = 0
+        let drop = min(position, max(0, keepFrom - base))
+        if drop > 0 {
+            buffer.removeSubrange(0..<drop)
+            position -= drop
+            base += drop
         }
-        buffer.append(contentsOf: bytes)
+        if buffer.isEmpty, let array = bytes as? [UInt8] {
+            buffer = array // shares the caller's storage: a whole message is not copied
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
     }
 
     package mutating func finish() {
@@ -75,10 +102,29 @@ package struct WBXMLTokenizer: MarkupTokenizer {
     }
 
     package mutating func next() throws(SyncMLDecodingError) -> TokenizerEvent {
+        switch try nextRaw() {
+        case .token(let token):
+            switch token.kind {
+            case .start: return .token(.start(.known(token.tag!)))
+            case .end: return .token(.end)
+            case .text: return .token(.text(buffer[(token.lower - base)..<(token.upper - base)]))
+            case .opaque: return .token(.opaque(buffer[(token.lower - base)..<(token.upper - base)]))
+            case .character: return .token(.character(Unicode.Scalar(UInt32(token.lower))!))
+            }
+        case .markup(let token): return .token(token)
+        case .needsInput: return .needsInput
+        case .endOfDocument: return .endOfDocument
+        }
+    }
+
+    /// The next token, as `next()` but without building a MarkupToken for the
+    /// common ones: the decoder's hot path.
+    @inline(__always)
+    mutating func nextRaw() throws(SyncMLDecodingError) -> RawEvent {
         if let failure { throw failure }
         if pendingEnd {
             pendingEnd = false
-            return .token(.end)
+            return .token(.end(at: offset))
         }
         do {
             while true {
@@ -92,15 +138,15 @@ package struct WBXMLTokenizer: MarkupTokenizer {
 
     /// One call of the C scanner: an event, or nil for a token that is not
     /// surfaced (the header, extensions).
-    private mutating func step() throws(SyncMLDecodingError) -> TokenizerEvent? {
+    private mutating func step() throws(SyncMLDecodingError) -> RawEvent? {
         var token = csupport_wbxml_token()
-        var state = scanner
-        var cursor = position
-        let status = buffer.withUnsafeBufferPointer { bytes in
-            csupport_wbxml_next(&state, bytes.baseAddress, bytes.count, &cursor, &token)
+        // The scanner works on the stored state in place (the buffer is
+        // borrowed through a local): copying the state in and out per token
+        // stalled on reading back what C had just written.
+        let input = buffer
+        let status = input.withUnsafeBufferPointer { bytes in
+            csupport_wbxml_next(&scanner, bytes.baseAddress, bytes.count, &position, &token)
         }
-        scanner = state
-        position = cursor
 
         switch status {
         case CSUPPORT_WBXML_OK:
@@ -119,29 +165,32 @@ package struct WBXMLTokenizer: MarkupTokenizer {
 
         let start = Int(token.data_offset)
         let data = start..<start + Int(token.data_length)
+        let end = offset
         switch UInt32(token.kind) {
-        case CSUPPORT_WBXML_HEADER.rawValue:
-            try readHeader(token, table: data)
-            return nil
         case CSUPPORT_WBXML_START.rawValue:
             if token.flags & UInt8(CSUPPORT_WBXML_FLAG_CONTENT) == 0 {
                 pendingEnd = true
             }
-            return .token(.start(try elementName(token)))
+            if let tag = knownTag(token) { return .token(.start(tag, at: end)) }
+            return .markup(.start(try unknownName(token)))
         case CSUPPORT_WBXML_ENDTAG.rawValue:
-            return .token(.end)
+            return .token(.end(at: end))
         case CSUPPORT_WBXML_STRING.rawValue:
-            return .token(.text(text(buffer[data])))
+            if latin1 { return .markup(.text(text(buffer[data]))) }
+            return .token(.bytes(.text, (base + data.lowerBound)..<(base + data.upperBound), at: end))
         case CSUPPORT_WBXML_TABLE_STRING.rawValue:
-            return .token(.text(text(try tableString(at: token.index, offset: offset))))
+            return .markup(.text(text(try tableString(at: token.index, offset: end))))
         case CSUPPORT_WBXML_OPAQUE.rawValue:
-            return .token(.opaque(buffer[data]))
+            return .token(.bytes(.opaque, (base + data.lowerBound)..<(base + data.upperBound), at: end))
         case CSUPPORT_WBXML_ENTITY.rawValue:
             // The scanner has checked that the code point is a scalar value.
-            guard let scalar = Unicode.Scalar(token.value) else {
-                throw SyncMLDecodingError(.malformedWBXML, at: offset, "entity is not a Unicode scalar value")
+            guard Unicode.Scalar(token.value) != nil else {
+                throw SyncMLDecodingError(.malformedWBXML, at: end, "entity is not a Unicode scalar value")
             }
-            return .token(.character(scalar))
+            return .token(RecordedToken(kind: .character, tag: nil, lower: Int(token.value), offset: end))
+        case CSUPPORT_WBXML_HEADER.rawValue:
+            try readHeader(token, table: data)
+            return nil
         default:
             return nil // EXT_*: SyncML defines no extensions.
         }
@@ -169,19 +218,25 @@ package struct WBXMLTokenizer: MarkupTokenizer {
             encoding: .wbxml, wbxmlVersion: token.version, publicID: publicID, charset: token.charset)
     }
 
-    private func elementName(_ token: csupport_wbxml_token) throws(SyncMLDecodingError) -> ElementName {
-        if token.flags & UInt8(CSUPPORT_WBXML_FLAG_LITERAL) != 0 {
-            return .unknown(namespace: "", name: string(try tableString(at: token.index, offset: offset)))
-        }
+    /// The tag of a START token in the SyncML, MetInf or DevInf tables, if any.
+    @inline(__always)
+    private func knownTag(_ token: csupport_wbxml_token) -> Tag? {
+        if token.flags & UInt8(CSUPPORT_WBXML_FLAG_LITERAL) != 0 { return nil }
         let namespace: Namespace? =
             switch token.page {
             case 0: pageZero
             case 1 where isSyncMLDocument: .metInf
             default: nil
             }
-        if let namespace {
-            let tag = Tag(namespace, token.tag)
-            if CodePages.name(of: tag) != nil { return .known(tag) }
+        guard let namespace else { return nil }
+        let tag = Tag(namespace, token.tag)
+        return AssignedTokens.table.contains(tag) ? tag : nil
+    }
+
+    /// The name of a START token that `knownTag` does not know.
+    private func unknownName(_ token: csupport_wbxml_token) throws(SyncMLDecodingError) -> ElementName {
+        if token.flags & UInt8(CSUPPORT_WBXML_FLAG_LITERAL) != 0 {
+            return .unknown(namespace: "", name: string(try tableString(at: token.index, offset: offset)))
         }
         let hex = String(token.tag, radix: 16, uppercase: true)
         return .unknown(namespace: "", name: "page-\(token.page)-token-0x\(hex.count < 2 ? "0" + hex : hex)")
@@ -222,5 +277,35 @@ package struct WBXMLTokenizer: MarkupTokenizer {
         case _ where scanner.depth == 0: "document ends before the root element"
         default: "document ends inside an element (\(scanner.depth) open)"
         }
+    }
+}
+
+/// Which tag tokens of each namespace have a name in `CodePages`, as bit sets:
+/// a START token is checked with a shift instead of a String lookup.
+private struct AssignedTokens {
+    private var bits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+
+    static let table: AssignedTokens = {
+        var table = AssignedTokens()
+        for code in UInt8(0)..<64 {
+            func bit(_ namespace: Namespace) -> UInt64 {
+                CodePages.name(of: Tag(namespace, code)) != nil ? 1 << code : 0
+            }
+            table.bits.0 |= bit(.syncML)
+            table.bits.1 |= bit(.metInf)
+            table.bits.2 |= bit(.devInf)
+        }
+        return table
+    }()
+
+    func contains(_ tag: Tag) -> Bool {
+        guard tag.code < 64 else { return false }
+        let set =
+            switch tag.namespace {
+            case .syncML: bits.0
+            case .metInf: bits.1
+            case .devInf: bits.2
+            }
+        return set & (1 << tag.code) != 0
     }
 }

@@ -110,7 +110,11 @@ package struct XMLTokenizer: MarkupTokenizer {
             base += pos
             pos = 0
         }
-        buffer.append(contentsOf: bytes)
+        if buffer.isEmpty, let array = bytes as? [UInt8] {
+            buffer = array // shares the caller's storage: a whole message is not copied
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
     }
 
     package mutating func finish() {
