@@ -156,14 +156,9 @@ struct Generate: ParsableCommand {
         var format: VFormat { self == .ical ? .iCalendar20 : .vCalendar10 }
     }
 
-    /// `syncml generate events`: one `.ics` / `.vcs` file per appointment.
-    struct Events: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Write N appointments as DIR/1.ics ... (iCalendar 2.0) or DIR/1.vcs ... (vCalendar 1.0).",
-            discussion: "Some all-day, some in a named time zone, some recurring, some with an alarm. The same --count and --seed give the same events in both formats."
-        )
-
-        @Option(help: "Number of events.")
+    /// What `generate events` and `generate tasks` take: how many, the seed, where, which format.
+    struct CalendarOptions: ParsableArguments {
+        @Option(help: "Number of records.")
         var count: Int
 
         @Option(help: "Seed of the generator.")
@@ -179,14 +174,29 @@ struct Generate: ParsableCommand {
             guard count >= 0 else { throw ValidationError("--count must not be negative") }
         }
 
+        /// Writes `count` records made by `next` in the chosen format.
+        func write(_ next: (VFormat) -> [UInt8]) throws {
+            try makeDirectory(directory)
+            let target = format.format
+            try writeFiles(count: count, directory: directory, fileExtension: SampleRecordWriter.fileExtension(for: target)) { _ in
+                next(target)
+            }
+        }
+    }
+
+    /// `syncml generate events`: one `.ics` / `.vcs` file per appointment.
+    struct Events: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write N appointments as DIR/1.ics ... (iCalendar 2.0) or DIR/1.vcs ... (vCalendar 1.0).",
+            discussion: "Some all-day, some in a named time zone, some recurring, some with an alarm. The same --count and --seed give the same events in both formats."
+        )
+
+        @OptionGroup var options: CalendarOptions
+
         func run() throws {
             try Self.reportingFailures {
-                try makeDirectory(directory)
-                var events = EventGenerator(seed: seed)
-                let target = format.format
-                try writeFiles(count: count, directory: directory, fileExtension: SampleRecordWriter.fileExtension(for: target)) { _ in
-                    events.next(as: target)
-                }
+                var events = EventGenerator(seed: options.seed)
+                try options.write { events.next(as: $0) }
             }
         }
     }
@@ -198,30 +208,12 @@ struct Generate: ParsableCommand {
             discussion: "With due dates, priorities and a status; some completed. The same --count and --seed give the same tasks in both formats."
         )
 
-        @Option(help: "Number of tasks.")
-        var count: Int
-
-        @Option(help: "Seed of the generator.")
-        var seed: UInt64 = 1
-
-        @Option(help: "Directory to write into (created if missing).")
-        var directory: String
-
-        @Option(help: "ical (iCalendar 2.0, .ics) or vcal (vCalendar 1.0, quoted-printable, .vcs).")
-        var format: CalendarFormat = .ical
-
-        func validate() throws {
-            guard count >= 0 else { throw ValidationError("--count must not be negative") }
-        }
+        @OptionGroup var options: CalendarOptions
 
         func run() throws {
             try Self.reportingFailures {
-                try makeDirectory(directory)
-                var tasks = TaskGenerator(seed: seed)
-                let target = format.format
-                try writeFiles(count: count, directory: directory, fileExtension: SampleRecordWriter.fileExtension(for: target)) { _ in
-                    tasks.next(as: target)
-                }
+                var tasks = TaskGenerator(seed: options.seed)
+                try options.write { tasks.next(as: $0) }
             }
         }
     }

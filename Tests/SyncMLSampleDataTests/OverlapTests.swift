@@ -90,12 +90,12 @@ struct OverlapTests {
     @Test("The matcher pairs B's twins with their A counterparts and nothing else",
           arguments: [(VFormat.vCard30, VFormat.vCard30), (.vCard30, .vCard21), (.vCard40, .vCard21), (.vCard21, .vCard40)])
     func matcherPairsTwins(a: VFormat, b: VFormat) throws {
-        let pairing = try Self.pair(count: 4_000, seed: 1, percent: 30, a: a, b: b)
-        print("A \(a.displayName), B \(b.displayName), 4,000 each, 30 % overlap: \(pairing.twinsPaired) of \(pairing.twins) twins paired, "
+        let pairing = try Self.pair(count: 1_000, seed: 1, percent: 30, a: a, b: b)
+        print("A \(a.displayName), B \(b.displayName), 1,000 each, 30 % overlap: \(pairing.twinsPaired) of \(pairing.twins) twins paired, "
             + "\(pairing.strangersPaired) new people paired (\(pairing.strangerReasons)), \(pairing.wrongPairs) twins paired with another; variations "
             + "\(pairing.twinsBy.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }), "
             + "missed by variation \(pairing.missedBy.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" })")
-        #expect(pairing.twins == 1_200)
+        #expect(pairing.twins == 300)
         #expect(pairing.twinsPaired == pairing.twins)
         // New people are drawn from the same small name pools, so many are
         // namesakes of A's people. The English phone patterns (`+1 415 555 ####`,
@@ -107,6 +107,6 @@ struct OverlapTests {
             #expect(keys.count == 2 && keys[0] == "name" && keys[1].hasPrefix("phone:555"), "\(keys)")
         }
         #expect(pairing.wrongPairs == 0)
-        for variation in ContactVariation.allCases { #expect(pairing.twinsBy[variation, default: 0] > 100, "\(variation) is exercised") }
+        for variation in ContactVariation.allCases { #expect(pairing.twinsBy[variation, default: 0] > 20, "\(variation) is exercised") }
     }
 }
