@@ -120,18 +120,17 @@ let package = Package(
                 "SyncMLClient", "SyncMLEngine", "SyncMLInProcess", "SyncMLSampleData", "SyncMLStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Benchmarks/Support",
             swiftSettings: strictSettings
         ),
         // One measurement per process, as JSON lines, for Benchmarks/side-by-side.py.
         // Built with everything else so it never rots; it has no extra dependency.
+        // (Not under Benchmarks/: package-benchmark runs every executable there.)
         .executableTarget(
             name: "syncml-bench",
             dependencies: [
                 "SyncMLBenchSupport", "SyncMLClient", "SyncMLCore", "SyncMLSampleData", "SyncMLStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Benchmarks/syncml-bench",
             swiftSettings: strictSettings
         ),
         // Writes a large batch into a store until killed; the crash-safety test runs it.
