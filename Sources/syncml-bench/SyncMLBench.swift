@@ -43,6 +43,10 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(help: "Directory for the two SQLite stores.") var directory = NSTemporaryDirectory()
 
+    func validate() throws {
+        guard contacts >= 0, changes >= 0 else { throw ValidationError("--contacts and --changes must not be negative") }
+    }
+
     func run() async throws {
         let book = GeneratedBook(count: contacts, seed: seed)
         let rig = try await SyncRig(book: book, directory: directory)
@@ -86,6 +90,10 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(help: "Contacts in the book.") var contacts: Int
     @Option(help: "Contacts edited before the two-way sync (0: skip it).") var changes = 1_000
     @Option(help: "Directory for the client's state store.") var directory = NSTemporaryDirectory()
+
+    func validate() throws {
+        guard contacts >= 0, changes >= 0 else { throw ValidationError("--contacts and --changes must not be negative") }
+    }
 
     func run() async throws {
         let book = GeneratedBook(count: contacts)
@@ -132,6 +140,11 @@ struct FirstSyncCommand: AsyncParsableCommand {
     @Option(help: "Percent of book B that are book A's people, written differently.") var overlap = 30
     @Option(help: "Directory for the SQLite stores.") var directory = NSTemporaryDirectory()
 
+    func validate() throws {
+        guard contacts >= 0 else { throw ValidationError("--contacts must not be negative") }
+        guard (0...100).contains(overlap) else { throw ValidationError("--overlap must be 0...100") }
+    }
+
     func run() async throws {
         let rig = try await SyncRig(book: GeneratedBook(count: contacts), directory: directory)
         defer { rig.remove() }
@@ -158,6 +171,10 @@ struct RecordsCommand: ParsableCommand {
     @Option(help: "Contacts.") var contacts: Int
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(name: .shortAndLong, help: "Output file.") var output: String
+
+    func validate() throws {
+        guard contacts >= 0 else { throw ValidationError("--contacts must not be negative") }
+    }
 
     func run() throws {
         guard let file = FileHandle(forWritingAtPath: output) ?? {
@@ -188,6 +205,10 @@ struct JournalCommand: AsyncParsableCommand {
     @Option(help: "Contacts.") var contacts: Int
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(help: "Directory for the store.") var directory = NSTemporaryDirectory()
+
+    func validate() throws {
+        guard contacts >= 0 else { throw ValidationError("--contacts must not be negative") }
+    }
 
     func run() async throws {
         var generator = ContactGenerator(seed: seed)
@@ -224,6 +245,11 @@ struct HashCommand: ParsableCommand {
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(help: "Runs; the median is printed.") var repeats = 5
 
+    func validate() throws {
+        guard contacts >= 0 else { throw ValidationError("--contacts must not be negative") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
     func run() throws {
         var generator = ContactGenerator(seed: seed)
         let records = (0..<contacts).map { _ in generator.next() }
@@ -252,6 +278,10 @@ struct DecodeCommand: ParsableCommand {
 
     @Argument(help: "A WBXML or XML SyncML message.") var file: String
     @Option(help: "Runs; the median is printed.") var repeats = 5
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
 
     func run() throws {
         guard let handle = FileHandle(forReadingAtPath: file), let bytes = try handle.readToEnd().map(Array.init) else {

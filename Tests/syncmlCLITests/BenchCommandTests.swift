@@ -45,6 +45,19 @@ struct BenchCommandTests {
         #expect(figure["sent_to_phone"] as? Int == 140)
     }
 
+    @Test("bad arguments are refused with a one-line error, never a crash")
+    func badArguments() throws {
+        var cli = try CLI()
+        cli.program = "syncml-bench"
+        defer { cli.remove() }
+        for arguments in [["sync", "--contacts=-5"], ["hash", "--contacts", "5", "--repeats", "0"], ["decode", "missing.wbxml"],
+                          ["first-sync", "--contacts", "5", "--overlap", "101"], ["records", "--contacts=-1", "-o", "x.bin"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.error)")
+            #expect(result.error.hasPrefix("Error: "), "\(arguments): \(result.error)")
+        }
+    }
+
     @Test("records: N generated contacts separated by NUL bytes, the input of the C baselines")
     func records() throws {
         var cli = try CLI()
