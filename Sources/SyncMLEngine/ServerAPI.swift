@@ -11,11 +11,18 @@ public struct SyncRequest: Sendable {
     /// The absolute URL the client posted to (`http://host:port/sync?sessionid=…`),
     /// built from the Host header and the request target. RespURI is derived from it.
     public var url: String
+    /// Which transport connection carried the request (the HTTP server numbers
+    /// its connections), or nil when there is none to tell. A client that
+    /// ignores RespURI and sends no credentials after its first message may
+    /// continue its session only on the connection that session began on: that
+    /// is something an attacker outside the connection cannot forge.
+    public var connection: UInt64?
 
-    public init(body: [UInt8], contentType: String, url: String) {
+    public init(body: [UInt8], contentType: String, url: String, connection: UInt64? = nil) {
         self.body = body
         self.contentType = contentType
         self.url = url
+        self.connection = connection
     }
 }
 

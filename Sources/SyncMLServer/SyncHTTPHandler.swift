@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import SyncMLEngine
@@ -45,6 +46,13 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     private var isActive = true
     /// `host:port` this connection arrived on, for requests without a Host header.
     private var localAuthority = "localhost"
+    /// This connection's number, unique in the process: the engine binds a
+    /// session that has no RespURI token to the connection it began on.
+    private let connectionNumber = SyncHTTPHandler.connectionsOpened.withLockedValue { count in
+        count += 1
+        return count
+    }
+    private static let connectionsOpened = NIOLockedValueBox<UInt64>(0)
 
     /// How long a connection answered with 413 may keep sending before it is closed.
     private static let lingerTime = TimeAmount.seconds(5)
@@ -155,7 +163,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             state = .awaitingEngine
             let request = SyncRequest(
                 body: Array(buffer: body), contentType: contentType,
-                url: RequestTriage.requestURL(exchange.head, fallbackAuthority: localAuthority))
+                url: RequestTriage.requestURL(exchange.head, fallbackAuthority: localAuthority),
+                connection: connectionNumber)
             let engine = self.engine
             let reply = context.eventLoop.makePromise(of: SyncReply.self)
             reply.completeWithTask { await engine.handle(request) }
