@@ -25,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var datastoreAliases: [String: String] = ServerConfiguration.standardAliases
     /// A session idle for longer than this is dropped (its store state stays consistent).
     public var sessionTimeout: Duration = .seconds(300)
+    /// How long the nonce of a 401/407 challenge stays valid: one to two times this.
+    public var challengeLifetime: Duration = .seconds(300)
+    /// The smallest MaxMsgSize a client may announce. Below it no answer with
+    /// room for an item can be written, so the session is refused (status 400)
+    /// instead of sending empty messages.
+    public var minimumClientMessageSize: Int = 2048
     /// The largest message the server accepts and announces (its own MaxMsgSize).
     public var maxMessageSize: Int = 4 << 20
     /// The largest object the server accepts (MaxObjSize).
@@ -60,5 +66,13 @@ public struct ServerConfiguration: Sendable {
         while name.hasPrefix("/") { name = name.dropFirst() }
         while name.hasSuffix("/") { name = name.dropLast() }
         return datastoreAliases[String(name)]
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as Foundation counts time.
+    var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

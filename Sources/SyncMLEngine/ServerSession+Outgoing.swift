@@ -72,10 +72,12 @@ extension ServerSession {
     func fillChanges(into reply: inout ReplyBuilder) async -> Bool {
         let limit = min(clientMaxMessageSize, configuration.maxMessageSize)
         // What the statuses already take, measured; items are estimated by their data plus markup.
-        var used = reply.message.encoded(as: .xml).count + 512
+        var used = reply.message.encoded(as: encoding).count + 512
         let itemOverhead = 320
         let msgID = reply.header.msgID
         var full = false
+        let positionsBefore = datastores.map(\.nextOutgoing)
+        var placed = 0
         for datastore in datastores where !datastore.failed {
             guard !full else { break }
             guard !datastore.syncStarted || datastore.hasMoreToSend else { continue }
@@ -87,7 +89,7 @@ extension ServerSession {
                 // Continue a large object first.
                 if var chunk = datastore.partial {
                     let room = limit - used - itemOverhead
-                    guard room >= 256 else { full = true; break }
+                    guard room >= Self.minimumChunk else { full = true; break }
                     let end = LargeObject.chunkEnd(chunk.data, from: chunk.offset, room: room)
                     let more = end < chunk.data.count
                     commands.append(itemCommand(for: chunk.change, type: chunk.type, format: chunk.format,
@@ -108,17 +110,20 @@ extension ServerSession {
                     }
                     encoded = outgoingFormat(for: datastore, storedType: change.type).encode(storedType: change.type, payload: payload)
                 }
+                if let maxObject = clientMaxObjectSize, encoded.data.count > maxObject {
+                    // The client announced it cannot take an object this large, in one message or in chunks.
+                    logger.warning("item larger than the client's MaxObjSize skipped", metadata: [
+                        "guid": "\(change.guid)", "bytes": "\(encoded.data.count)", "max_obj_size": "\(maxObject)",
+                    ])
+                    datastore.failures += 1
+                    datastore.nextOutgoing += 1
+                    continue
+                }
                 let cost = encoded.data.count + itemOverhead
                 if used + cost > limit {
                     // Too big for what is left: a fresh message, or chunks if it never fits one.
                     let fitsAlone = cost + 2048 <= limit
-                    if fitsAlone || limit - used - itemOverhead < 1024 { full = true; break }
-                    if let maxObject = clientMaxObjectSize, encoded.data.count > maxObject {
-                        logger.warning("item larger than the client's MaxObjSize skipped", metadata: ["guid": "\(change.guid)"])
-                        datastore.failures += 1
-                        datastore.nextOutgoing += 1
-                        continue
-                    }
+                    if fitsAlone || limit - used - itemOverhead < Self.minimumChunk { full = true; break }
                     datastore.nextOutgoing += 1
                     let end = LargeObject.chunkEnd(encoded.data, from: 0, room: limit - used - itemOverhead)
                     commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: Array(encoded.data[..<end]),
@@ -135,12 +140,32 @@ extension ServerSession {
                 count(change, in: datastore)
                 used += cost
             }
+            placed += commands.count
             let sync = Sync(cmdID: reply.nextCmdID(), target: Location(datastore.clientURI), source: Location(datastore.serverURI),
                             numberOfChanges: numberOfChanges, commands: commands)
             reply.append(.sync(sync))
         }
-        return !full && !datastores.contains { !$0.failed && $0.hasMoreToSend }
+        let done = !full && !datastores.contains { !$0.failed && $0.hasMoreToSend }
+        guard !done, placed == 0, datastores.map(\.nextOutgoing) == positionsBefore else {
+            outgoingStalls = 0
+            return done
+        }
+        // Nothing fitted: the client's own statuses filled its MaxMsgSize. That passes once its answers get
+        // shorter; a client that keeps it so would be sent empty messages without end, so it ends here.
+        outgoingStalls += 1
+        guard outgoingStalls >= Self.maxOutgoingStalls else { return false }
+        logger.error("sending changes stopped: no room in the client's messages", metadata: [
+            "device": "\(deviceURI)", "messages": "\(outgoingStalls)", "max_msg_size": "\(clientMaxMessageSize)",
+        ])
+        for datastore in datastores where datastore.hasMoreToSend { datastore.failed = true }
+        return true
     }
+
+    /// The smallest chunk of a large object worth a message: below it the chunk waits for the next one.
+    static let minimumChunk = 256
+
+    /// Messages in a row that may go out without a change in them before the server gives up.
+    static let maxOutgoingStalls = 4
 
     private func count(_ change: OutgoingChange, in datastore: DatastoreState) {
         switch change.operation {

@@ -73,16 +73,24 @@ extension ServerSession {
                 datastore.chunk = IncomingChunk(luid: luid ?? "", guid: named, operation: operation, type: type, format: format,
                                                 declaredSize: item.meta?.size ?? command.meta?.size, bytes: data)
             }
-            if datastore.chunk!.bytes.count > configuration.maxObjectSize {
+            let chunk = datastore.chunk!
+            if let size = chunk.declaredSize, size > configuration.maxObjectSize {
+                // Announced larger than the server's MaxObjSize: refused at once, nothing more is collected.
                 datastore.chunk = nil
                 return .requestEntityTooLarge
             }
+            if chunk.bytes.count > chunk.declaredSize ?? configuration.maxObjectSize {
+                // More data than announced (or, unannounced, than MaxObjSize): refused at the chunk that crosses it.
+                datastore.chunk = nil
+                return chunk.declaredSize == nil ? .requestEntityTooLarge : .sizeMismatch
+            }
             if item.moreData { return .chunkedItemAccepted }
-            let chunk = datastore.chunk!
             datastore.chunk = nil
             if let size = chunk.declaredSize, size != chunk.bytes.count { return .sizeMismatch }
             (data, type, format) = (chunk.bytes, chunk.type ?? type, chunk.format ?? format)
         }
+
+        if data.count > configuration.maxObjectSize { return .requestEntityTooLarge }
 
         do {
             switch operation {

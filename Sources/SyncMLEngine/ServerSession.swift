@@ -19,7 +19,12 @@ actor ServerSession {
     }
 
     let token: String
+    /// The user this session authenticated as (before it was created: see `SyncServer`).
+    let user: String
+    /// The connection the session began on, when the transport tells.
+    let connection: UInt64?
     let store: SyncStore
+    let authenticator: Authenticator
     let configuration: ServerConfiguration
     let logger: Logger
     /// The device's SyncHdr Source LocURI (its DevID).
@@ -35,13 +40,15 @@ actor ServerSession {
     var serverURI = ""
     var locName: String?
 
-    var user: String?
     var userID: UserID?
     var deviceID: DeviceID?
+    /// The session has its user and device from the store and was admitted (first message answered 212).
     var authenticated = false
     var storeSession: SessionID?
 
     var clientMaxMessageSize = 65_536
+    /// The encoding of the client's messages, and so of the answers (what MaxMsgSize is measured in).
+    var encoding = SyncMLEncoding.wbxml
     var clientMaxObjectSize: Int?
     var datastores: [DatastoreState] = []
     /// The server's Alerts to send when the client's init package is complete.
@@ -69,18 +76,23 @@ actor ServerSession {
     let onAuthenticated: @Sendable (DeviceID, UserID, String) async -> Bool
     /// The lock a user's sessions hold while they handle a message.
     let userLock: @Sendable (UserID) async -> AsyncLock
+    /// Server messages in a row that carried no change for lack of room (see `fillChanges`).
+    var outgoingStalls = 0
     private var outgoingMsgID = 0
     private var lastClientMsgID: String?
     private var lastReply: [UInt8]?
 
-    init(token: String, store: SyncStore, configuration: ServerConfiguration, logger: Logger,
-         deviceURI: String, clientSessionID: String,
+    init(token: String, user: String, store: SyncStore, authenticator: Authenticator, configuration: ServerConfiguration, logger: Logger,
+         deviceURI: String, clientSessionID: String, connection: UInt64? = nil,
          onAuthenticated: @escaping @Sendable (DeviceID, UserID, String) async -> Bool = { _, _, _ in true },
          userLock: @escaping @Sendable (UserID) async -> AsyncLock = { _ in AsyncLock() }) {
         self.userLock = userLock
         self.onAuthenticated = onAuthenticated
         self.token = token
+        self.user = user
+        self.connection = connection
         self.store = store
+        self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
         self.deviceURI = deviceURI
@@ -95,6 +107,7 @@ actor ServerSession {
     /// answered (the client did not get the reply) gets the same reply again.
     func process(_ message: SyncMLMessage, url: String, encoding: SyncMLEncoding) async -> [UInt8] {
         lastActivity = .now
+        self.encoding = encoding
         if message.header.msgID == lastClientMsgID, let lastReply { return lastReply }
         if let number = Int(message.header.msgID), let last = lastClientMsgID.flatMap(Int.init), number < last {
             // An older message arriving late (a retransmission overtaken by its successor): handling it again
@@ -118,7 +131,7 @@ actor ServerSession {
             respURI = base + "?sessionid=" + token
         }
         if let name = header.source.locName { locName = name }
-        if let size = header.meta?.maxMsgSize { clientMaxMessageSize = max(size, 1024) }
+        if let size = header.meta?.maxMsgSize { clientMaxMessageSize = size }
         if let size = header.meta?.maxObjSize { clientMaxObjectSize = size }
         outgoingMsgID += 1
         var reply = ReplyBuilder(
@@ -129,26 +142,25 @@ actor ServerSession {
             suppressStatuses: header.noResp)
         let msgID = header.msgID
 
-        // SyncHdr: authentication.
+        if clientMaxMessageSize < configuration.minimumClientMessageSize {
+            // No answer with room for an item fits: refused, instead of empty messages without end.
+            logger.notice("session refused: MaxMsgSize too small", metadata: ["device": "\(deviceURI)", "max_msg_size": "\(clientMaxMessageSize)"])
+            return refuse(message, code: .badRequest, reply: &reply, chal: nil)
+        }
+
+        // SyncHdr: the user authenticated before the session was made; the first message admits the device.
         if !authenticated {
-            switch await Authenticator(store: store).verify(header.cred, locName: locName, devID: deviceURI) {
-            case .accepted(let name):
-                do {
-                    try await begin(user: name)
-                } catch is SessionLimitReached {
-                    return refuse(message, code: .serviceUnavailable, reply: &reply, chal: nil)
-                } catch {
-                    return refuse(message, code: .serverFailure, reply: &reply, chal: nil)
-                }
-                let chal = await Authenticator(store: store).challenge(user: name, devID: deviceURI)
-                reply.status(msgRef: msgID, cmdRef: "0", cmd: "SyncHdr", code: .authenticationAccepted,
-                             targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI], chal: chal)
-            case .rejected, .missing:
-                let chal = await Authenticator(store: store).challenge(user: locName, devID: deviceURI)
-                let code: StatusCode = header.cred == nil ? .missingCredentials : .invalidCredentials
-                logger.notice("authentication failed", metadata: ["device": "\(deviceURI)", "user": "\(locName ?? "-")"])
-                return refuse(message, code: code, reply: &reply, chal: chal)
+            do {
+                try await begin()
+            } catch is SessionLimitReached {
+                return refuse(message, code: .serviceUnavailable, reply: &reply, chal: nil)
+            } catch {
+                logger.error("starting a session failed", metadata: ["device": "\(deviceURI)", "error": "\(error)"])
+                return refuse(message, code: .serverFailure, reply: &reply, chal: nil)
             }
+            let chal = await authenticator.nextSessionChallenge(user: user, devID: deviceURI)
+            reply.status(msgRef: msgID, cmdRef: "0", cmd: "SyncHdr", code: .authenticationAccepted,
+                         targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI], chal: chal)
         } else {
             reply.status(msgRef: msgID, cmdRef: "0", cmd: "SyncHdr", code: .ok,
                          targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI])
@@ -184,28 +196,18 @@ actor ServerSession {
         reply.header.respURI = nil
         reply.status(msgRef: header.msgID, cmdRef: "0", cmd: "SyncHdr", code: code,
                      targetRefs: [header.target.locURI], sourceRefs: [header.source.locURI], chal: chal)
-        for command in message.commands {
-            guard let cmdID = command.cmdID, !isStatusLike(command) else { continue }
-            reply.status(msgRef: header.msgID, cmdRef: cmdID, cmd: command.name, code: code)
-        }
+        Refusal.answer(message.commands, msgRef: header.msgID, code: code, reply: &reply)
         reply.isFinal = true
         phase = .failed
         return reply.message
     }
 
-    private func isStatusLike(_ command: Command) -> Bool {
-        switch command {
-        case .status, .results: true
-        default: false
-        }
-    }
-
-    private func begin(user name: String) async throws {
-        let userID = try await store.user(named: name)
+    private func begin() async throws {
+        let userID = try await store.user(named: user)
         let deviceID = try await store.device(devID: deviceURI, user: userID)
         guard await onAuthenticated(deviceID, userID, token) else { throw SessionLimitReached() }
         if let stored = try await store.devInf(for: deviceID) { clientDevInf = Self.decodeStoredDevInf(stored) }
-        (self.user, self.userID, self.deviceID, authenticated) = (name, userID, deviceID, true)
+        (self.userID, self.deviceID, authenticated) = (userID, deviceID, true)
     }
 
     // MARK: Package flow
@@ -286,7 +288,7 @@ actor ServerSession {
         do {
             datastore.heldDeletes = try await store.restoreDeletes(session: storeSession, device: deviceID, datastore: datastore.id)
             logger.warning("mass delete held: the records are kept and sent back", metadata: [
-                "device": "\(deviceURI)", "user": "\(user ?? "-")", "datastore": "\(datastore.name)",
+                "device": "\(deviceURI)", "user": "\(user)", "datastore": "\(datastore.name)",
                 "deleted": "\(datastore.received.deleted)", "of": "\(datastore.liveAtStart)", "restored": "\(datastore.heldDeletes)",
             ])
         } catch {
@@ -320,7 +322,7 @@ actor ServerSession {
         phase = .finished
         let elapsed = ContinuousClock.now - startTime
         logger.info("session completed", metadata: [
-            "device": "\(deviceURI)", "user": "\(user ?? "-")", "datastores": "\(summary.joined(separator: "; "))",
+            "device": "\(deviceURI)", "user": "\(user)", "datastores": "\(summary.joined(separator: "; "))",
             "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
         ])
         return saved
@@ -352,7 +354,7 @@ actor ServerSession {
         }
         do {
             try await store.suspendSession(storeSession, resumeState: ServerResumeState(resumable).encoded())
-            logger.info("session suspended", metadata: ["device": "\(deviceURI)", "user": "\(user ?? "-")",
+            logger.info("session suspended", metadata: ["device": "\(deviceURI)", "user": "\(user)",
                                                         "datastores": "\(resumable.map(\.name).joined(separator: ","))"])
             phase = .suspended
         } catch {

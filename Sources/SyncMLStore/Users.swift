@@ -39,7 +39,7 @@ extension SyncStore {
                 throw StoreError(.conflict, "user \(name) already exists")
             }
             let user = try user(named: name)
-            try store(hash, md5: md5 ? PasswordHash.md5Secret(user: name, password: password) : nil, user: user)
+            try store(hash, md5: md5 ? PasswordDigest.secret(user: name, password: password) : nil, user: user)
             return user
         }
     }
@@ -56,7 +56,7 @@ extension SyncStore {
             (UserID(rawValue: row.integer(0)), row.integer(1) != 0)
         }) else { throw StoreError(.notFound, "no user \(name)") }
         let hash = PasswordHash(password: password, iterations: iterations)
-        try store(hash, md5: (md5 ?? enabled) ? PasswordHash.md5Secret(user: name, password: password) : nil, user: user)
+        try store(hash, md5: (md5 ?? enabled) ? PasswordDigest.secret(user: name, password: password) : nil, user: user)
     }
 
     /// Stops storing the user's MD5 secret (deletes it): MD5 auth fails for
@@ -74,21 +74,33 @@ extension SyncStore {
     /// Checks a basic-auth password. False for unknown users and users without
     /// a password (after the same work, so timing does not tell which). A hash
     /// with fewer iterations than the current default is re-hashed on success.
+    ///
+    /// The hash runs on the store's actor; a server checking passwords of
+    /// requests nobody has authenticated yet uses `passwordCheck(user:)`, so
+    /// that a flood of them does not hold up every sync.
     public func verifyBasic(user name: String, password: String) throws(StoreError) -> Bool {
-        let stored = try database.first("SELECT password_hash FROM users WHERE name = ?", [.text(name)]) { row in row.optionalText(0) } ?? nil
-        guard let stored, let hash = PasswordHash(encoded: stored) else {
-            _ = Self.dummyHash.verify(password)
-            return false
-        }
-        guard hash.verify(password) else { return false }
-        if hash.iterations < PasswordHash.defaultIterations {
-            let upgraded = PasswordHash(password: password)
-            try database.run("UPDATE users SET password_hash = ? WHERE name = ?", [.text(upgraded.encoded), .text(name)])
-        }
+        let check = try passwordCheck(user: name)
+        guard check.verify(password) else { return false }
+        try upgradePassword(check, password: password)
         return true
     }
 
-    private static let dummyHash = PasswordHash(password: "unknown user", salt: Array(repeating: 0, count: PasswordHash.saltBytes),
+    /// What checking user `name`'s password needs, read in one step: the
+    /// costly hash then runs wherever the caller likes (`PasswordCheck.verify`).
+    public func passwordCheck(user name: String) throws(StoreError) -> PasswordCheck {
+        let stored = try database.first("SELECT password_hash FROM users WHERE name = ?", [.text(name)]) { row in row.optionalText(0) } ?? nil
+        return PasswordCheck(user: name, hash: stored.flatMap(PasswordHash.init(encoded:)))
+    }
+
+    /// After a successful check: a hash with fewer iterations than the current default is replaced.
+    public func upgradePassword(_ check: PasswordCheck, password: String) throws(StoreError) {
+        guard let hash = check.hash, hash.iterations < PasswordHash.defaultIterations else { return }
+        let upgraded = PasswordHash(password: password)
+        try database.run("UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                         [.text(upgraded.encoded), .text(check.user), .text(hash.encoded)])
+    }
+
+    fileprivate static let dummyHash = PasswordHash(password: "unknown user", salt: Array(repeating: 0, count: PasswordHash.saltBytes),
                                                 iterations: PasswordHash.defaultIterations)
 
     /// The secret SyncML MD5 auth checks against, `b64(md5("user:password"))`;
@@ -136,5 +148,33 @@ extension SyncStore {
         guard let user = try existingUser(named: name) else { return }
         let device = try device(devID: devID, user: user)
         try database.run("UPDATE devices SET nonce = ? WHERE id = ?", [.text(nonce), .integer(device.rawValue)])
+    }
+
+    /// Uses up the nonce stored for `devID` of user `name`, if it is still
+    /// `nonce`: true for exactly one of any number of callers, so a digest over
+    /// it authenticates once (a replay, or a race with one, finds it gone).
+    /// Nothing is created: an unknown user or device answers false.
+    public func consumeNonce(_ nonce: String, user name: String, devID: String) throws(StoreError) -> Bool {
+        try database.run("""
+            UPDATE devices SET nonce = NULL
+            WHERE dev_id = ? AND nonce = ? AND user_id = (SELECT id FROM users WHERE name = ?)
+            """, [.text(devID), .text(nonce), .text(name)]) == 1
+    }
+}
+
+/// A user's stored password hash, to check a basic-auth password off the
+/// store's actor (PBKDF2 costs tens of milliseconds by design).
+public struct PasswordCheck: Sendable {
+    let user: String
+    let hash: PasswordHash?
+
+    /// Whether `password` is the user's. Unknown users and users without a
+    /// password cost the same work and answer false.
+    public func verify(_ password: String) -> Bool {
+        guard let hash else {
+            _ = SyncStore.dummyHash.verify(password)
+            return false
+        }
+        return hash.verify(password)
     }
 }

@@ -15,11 +15,11 @@ struct LimitsTests {
         configuration.maxSessionsPerUser = 2
         let harness = try await Harness(configuration: configuration)
         try await harness.store.addUser(name: "other", password: "other", md5: true, iterations: 1_000)
-        // Two devices whose sessions stay running: their second request never arrives.
+        // Two devices whose sessions stay running: the request after their (challenged, then repeated) init never arrives.
         for device in ["phone", "tablet"] {
             let source = MemorySource()
             await source.put(vCard("Anna", device))
-            let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .request(2))
+            let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .request(3))
             let client = ResumeTests.client(harness, device, source, transport, state: try SyncStore(path: ":memory:"))
             await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         }

@@ -106,7 +106,7 @@ struct ResumeTests {
     }
 
     @Test("Slow sync up, a request of the client's changes lost: the resume sends only what the server had not confirmed",
-          arguments: [3, 5])
+          arguments: [4, 6])
     func slowSyncUpRequestLost(cutAt message: Int) async throws {
         let harness = try await Harness()
         let crm = await Self.book()
@@ -114,7 +114,8 @@ struct ResumeTests {
         let state = try SyncStore(path: ":memory:")
         let client = Self.client(harness, "crm", crm, transport, state: state)
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
-        // Confirmed: the items of the requests before the cut whose replies arrived (message 1 is the init).
+        // Confirmed: the items of the requests before the cut whose replies arrived (messages 1 and 2 are the init:
+        // a device's first contact is challenged, 401, and the client sends its init again over the new nonce).
         let confirmed = await transport.itemsUp.reduce(0, +)
         #expect(confirmed > 0 && confirmed < Self.count)
         await transport.resetCounts()
@@ -189,8 +190,9 @@ struct ResumeTests {
         let phone = MemorySource()
         let transport = CuttingTransport(EngineTransport(server: harness.server))
         let client = Self.client(harness, "phone", phone, transport, state: try SyncStore(path: ":memory:"))
-        // Messages: 1 init, 2 (empty) changes, then the server's two messages (the second asked for by 222), then the map.
-        await transport.setCut(.request(4))
+        // Messages: 1 init (challenged), 2 init again, 3 (empty) changes, then the server's two messages (the second
+        // asked for by 222), then the map.
+        await transport.setCut(.request(5))
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         #expect(await phone.records.count == 12)
         await transport.setCut(nil)

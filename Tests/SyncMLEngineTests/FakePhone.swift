@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SyncMLCore
 import SyncMLEngine
@@ -13,10 +12,14 @@ final class FakePhone {
     let devID: String
     var wbxml = true
     var maxMsgSize = 150_000
+    /// The MaxObjSize it announces (nil: none).
+    var maxObjSize: Int?
     var user = "test"
     var password = "test"
     /// Sends its messages after the first to this URL instead of the RespURI it was given.
     var urlOverride: String?
+    /// The HTTP connection its messages travel on (nil: none the server can tell).
+    var connection: UInt64?
     /// MD5 auth as SyncEvolution does it (basic auth costs a PBKDF2 verification per session).
     var useMD5 = true
     var version: SyncMLVersion = .v1_2
@@ -76,6 +79,17 @@ final class FakePhone {
         var received: [String] = []
         var receivedTypes: [String] = []
         var messages = 0
+        /// Times package 1 was sent again after a 401 (a first contact is challenged once).
+        var authenticationRetries = 0
+    }
+
+    /// The SyncHdr credential: MD5 over the last nonce the server gave, or basic.
+    func credential() -> Credential {
+        if useMD5 {
+            return Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"),
+                              data: PasswordDigest.md5(user: user, password: password, nonce: Array(nonce)))
+        }
+        return Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"), data: Data("\(user):\(password)".utf8).base64EncodedString())
     }
 
     /// One whole session in `mode` (alert code). Throws when the server answers out of protocol.
@@ -90,23 +104,15 @@ final class FakePhone {
         func header() -> SyncHeader {
             msgID += 1
             return SyncHeader(version: version, sessionID: String(sessionNumber), msgID: String(msgID), target: Location(server.url),
-                              source: Location(devID, name: user), meta: Meta(maxMsgSize: maxMsgSize))
+                              source: Location(devID, name: user), meta: Meta(maxMsgSize: maxMsgSize, maxObjSize: maxObjSize))
         }
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
             report.messages += 1
-            return try await server.post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url)
+            return try await server.post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url, connection: connection)
         }
 
-        // Package 1: credentials and the alert.
-        var first = header()
-        if useMD5 {
-            let secret = Data(Insecure.MD5.hash(data: Data("\(user):\(password)".utf8))).base64EncodedString()
-            let digest = Data(Insecure.MD5.hash(data: Data((secret + ":").utf8) + nonce)).base64EncodedString()
-            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: digest)
-        } else {
-            first.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
-                                    data: Data("\(user):\(password)".utf8).base64EncodedString())
-        }
+        // Package 1: credentials and the alert; after a 401 with a challenge, once more as a new session
+        // over the new nonce (with its DevInf again: unlike SyncEvolution, this phone never answers a Get).
         let alert = Alert(cmdID: "2", code: mode, items: [Item(target: Location(serverDatastore), source: Location("./contacts"),
                                                                 meta: Meta(anchor: Anchor(last: mode == .slow ? nil : lastAnchor, next: next)))])
         var init1: [Command] = [.alert(alert)]
@@ -114,9 +120,20 @@ final class FakePhone {
             init1.insert(.put(Exchange(cmdID: "1", meta: Meta(type: "application/vnd.syncml-devinf+xml"),
                                        items: [Item(source: Location(version.devInfURI), data: .devInf(devInf))])), at: 0)
         }
-        let reply1 = try await send(SyncMLMessage(header: first, commands: init1))
+        var reply1: SyncMLMessage
+        var retried = false
+        while true {
+            var first = header()
+            first.cred = credential()
+            reply1 = try await send(SyncMLMessage(header: first, commands: init1))
+            if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
+            guard reply1.status(for: "SyncHdr")?.code.rawValue == 401, !retried else { break }
+            retried = true
+            report.authenticationRetries += 1
+            sessionNumber += 1
+            msgID = 0
+        }
         url = urlOverride ?? reply1.header.respURI
-        if let next = reply1.status(for: "SyncHdr")?.chal?.meta?.nextNonce, let bytes = Data(base64Encoded: next) { nonce = bytes }
         report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
         guard reply1.status(for: "SyncHdr")?.code.rawValue == 212, let granted = reply1.alerts.first?.code else {
             throw TestFailure("init refused: \(reply1.statusSummary)")

@@ -7,12 +7,18 @@ import Testing
 /// The server answers SyncEvolution's recorded messages as the protocol requires.
 @Suite("Server: recorded SyncEvolution sessions")
 struct FixtureReplayTests {
-    @Test("01 first slow sync (WBXML): 212 with a nonce, slow alerts granted, every Add stored once, anchors saved")
+    @Test("01 first slow sync (WBXML): its digest over an empty nonce is challenged (401); over the challenge's nonce, 212 with a nonce, slow alerts granted, every Add stored once, anchors saved")
     func firstSlowSync() async throws {
         let server = try await TestServer()
         let messages = try Fixtures.clientMessages("01-slow-first-wbxml")
 
-        let reply1 = try await server.post(messages[0], wbxml: true)
+        let challenged = try await server.post(messages[0], wbxml: true)
+        #expect(challenged.statusSummary == ["SyncHdr 401", "Put 401", "Get 401", "Alert 401", "Alert 401", "Alert 401"])
+        #expect(challenged.header.respURI == nil)
+        let nonce = try #require(challenged.status(for: "SyncHdr")?.chal?.meta?.nextNonce)
+        #expect(try await server.store.devices().isEmpty) // nothing kept for an unauthenticated request
+
+        let reply1 = try await server.post(Fixtures.answering(messages[0], challenge: nonce, wbxml: true), wbxml: true)
         #expect(reply1.statusSummary == ["SyncHdr 212", "Put 200", "Get 200", "Alert 200", "Alert 200", "Alert 200"])
         let chal = try #require(reply1.status(for: "SyncHdr")?.chal)
         #expect(chal.meta?.type == "syncml:auth-md5")
@@ -48,7 +54,8 @@ struct FixtureReplayTests {
     func repeatedMessage() async throws {
         let server = try await TestServer()
         let messages = try Fixtures.clientMessages("01-slow-first-wbxml")
-        let reply1 = try await server.post(messages[0], wbxml: true)
+        let nonce = try #require(try await server.post(messages[0], wbxml: true).status(for: "SyncHdr")?.chal?.meta?.nextNonce)
+        let reply1 = try await server.post(Fixtures.answering(messages[0], challenge: nonce, wbxml: true), wbxml: true)
         let first = try await server.post(messages[1], wbxml: true, url: reply1.header.respURI)
         let again = try await server.post(messages[1], wbxml: true, url: reply1.header.respURI)
         #expect(first == again)

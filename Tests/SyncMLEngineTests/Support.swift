@@ -20,6 +20,16 @@ enum Fixtures {
             .filter { $0.hasSuffix("-c2s.wbxml") || $0.hasSuffix("-c2s.xml") }
         return try files.map { [UInt8](try Data(contentsOf: directory.appendingPathComponent($0))) }
     }
+
+    /// A recorded first message with its credential replaced by an MD5 digest of
+    /// `test`/`test` over `nonce` (base64, from the server's challenge): the
+    /// recording's own digest is over a nonce this server never issued.
+    static func answering(_ message: [UInt8], challenge nonce: String, wbxml: Bool) throws -> [UInt8] {
+        var decoded = try SyncMLMessage(decoding: message)
+        decoded.header.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"),
+                                         data: PasswordDigest.md5(user: "test", password: "test", nonce: Array(Data(base64Encoded: nonce) ?? Data())))
+        return decoded.encoded(as: wbxml ? .wbxml : .xml)
+    }
 }
 
 /// A server on an in-memory store with user `test`/`test`, and a way to talk to it.
@@ -37,9 +47,11 @@ struct TestServer {
     }
 
     /// Posts `bytes` and decodes the reply.
-    func post(_ bytes: [UInt8], wbxml: Bool, url: String? = nil) async throws -> SyncMLMessage {
+    /// `connection` plays the HTTP connection it came on (nil: a transport that cannot tell).
+    func post(_ bytes: [UInt8], wbxml: Bool, url: String? = nil, connection: UInt64? = nil) async throws -> SyncMLMessage {
         let reply = await server.handle(SyncRequest(
-            body: bytes, contentType: wbxml ? "application/vnd.syncml+wbxml" : "application/vnd.syncml+xml", url: url ?? self.url))
+            body: bytes, contentType: wbxml ? "application/vnd.syncml+wbxml" : "application/vnd.syncml+xml", url: url ?? self.url,
+            connection: connection))
         guard reply.httpStatus == 200 else { throw TestFailure("HTTP \(reply.httpStatus): \(String(decoding: reply.body, as: UTF8.self))") }
         return try SyncMLMessage(decoding: reply.body)
     }
