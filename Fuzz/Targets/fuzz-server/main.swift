@@ -12,6 +12,8 @@
 // The body is sent as XML when it starts with '<', as WBXML otherwise.
 // Checked besides "no crash, no hang": the reply is 200 with a message that
 // decodes, or 400/413 plain text; the store passes PRAGMA integrity_check.
+// (Modes 1 and 2 are challenged first, as a new device is: the prelude is sent
+// once more with a digest over the server's nonce.)
 import Foundation
 import FuzzDriver
 import Logging
@@ -74,8 +76,18 @@ func handle(mode: Int, body: [UInt8]) async {
     }
     let server = SyncServer(store: store, logger: quiet)
     var url = serverURL
-    if let prelude = preludes[mode] {
-        let reply = await server.handle(request(prelude, url: url))
+    if var prelude = preludes[mode] {
+        var reply = await server.handle(request(prelude, url: url))
+        // A recorded MD5 digest is over a nonce this server never issued: it is challenged (401) and the
+        // prelude goes again with a digest over the challenge's nonce, as the client would send it.
+        if let message = try? SyncMLMessage(decoding: reply.body), message.header.respURI == nil,
+           let nonce = message.commands.lazy.compactMap({ if case .status(let s) = $0 { s.chal?.meta?.nextNonce } else { nil } }).first,
+           var recorded = try? SyncMLMessage(decoding: prelude) {
+            recorded.header.cred = Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"),
+                                              data: PasswordDigest.md5(user: "test", password: "test", nonce: Array(Data(base64Encoded: nonce) ?? Data())))
+            prelude = recorded.encoded(as: prelude.first == UInt8(ascii: "<") ? .xml : .wbxml)
+            reply = await server.handle(request(prelude, url: url))
+        }
         guard reply.httpStatus == 200, let message = try? SyncMLMessage(decoding: reply.body),
               let respURI = message.header.respURI else {
             fatalError("fuzz-server: the prepared session did not start (HTTP \(reply.httpStatus))")
