@@ -15,6 +15,9 @@ public struct ClientConfiguration: Sendable {
     public var password: String
     /// The client's DevID: the server keeps anchors, maps and nonces per device.
     public var deviceID: String
+    /// The scheme the client starts with. MD5 is never given up for basic on a
+    /// server's say-so (a 401 asking for `syncml:auth-basic` fails the sync with
+    /// `.authentication`): basic is used only when it is configured here.
     public var authentication: Authentication = .md5
     /// WBXML (the default, like phones and SyncEvolution) or XML.
     public var wbxml = true
@@ -24,7 +27,18 @@ public struct ClientConfiguration: Sendable {
     public var maxObjectSize = 16 << 20
     /// Holds the host's deletes when they would remove too much of a datastore
     /// (an emptied table, a broken import) unless the sync is forced; nil lets them through.
+    /// It also holds the server's deletes, and what a refresh from the server
+    /// would remove, when they exceed its share of a datastore.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
+    /// Whether a slow sync the server demands (status 508 to a continuing mode:
+    /// it lost its anchors) goes ahead for a datastore that holds records. A slow
+    /// sync compares every record, so a server that lost or reset its data can
+    /// bring back what was deleted here or pair records wrongly; by default it is
+    /// refused (the datastore is not synced) unless the datastore is empty, as
+    /// SyncEvolution does. A slow sync the client asks for is always done.
+    public var allowServerSlowSync = false
+    /// Caps on one session, so a server that never ends it cannot keep the client busy.
+    public var sessionLimits = SessionLimits()
     /// How many host records the client asks its data sources for at once when
     /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
     /// to its state in one transaction: bounds the payloads it holds at a time.
@@ -64,13 +78,22 @@ public struct SyncReport: Sendable, CustomStringConvertible {
         public var resumed = false
         /// Deletes of the host the mass-delete guard held back (not sent; sent when a sync is forced).
         public var heldDeletes = 0
+        /// Deletes from the server the mass-delete guard held back (not applied, not
+        /// confirmed, so the server sends them again; a forced sync applies them), or
+        /// the records a refresh from the server would have removed, kept.
+        public var heldServerDeletes = 0
+        /// Why the client refused the mode the server granted (one it did not ask
+        /// for): nothing was applied or sent. Nil when the mode was accepted.
+        public var refusal: String?
         /// The server's status when it refused the datastore (404 unknown, 406 unsupported,
         /// 510 its store failed…): nothing was synced. Nil when it was synced.
         public var refusedWithStatus: Int?
     }
 
     /// Whether every datastore was synced without an item refused.
-    public var isComplete: Bool { !suspended && datastores.allSatisfy { $0.refusedWithStatus == nil && $0.rejected == 0 } }
+    public var isComplete: Bool {
+        !suspended && datastores.allSatisfy { $0.refusedWithStatus == nil && $0.refusal == nil && $0.rejected == 0 }
+    }
 
     public var datastores: [Datastore] = []
     public var duration: Duration = .zero
@@ -81,6 +104,10 @@ public struct SyncReport: Sendable, CustomStringConvertible {
     public var description: String {
         var lines: [String] = []
         for store in datastores {
+            if let refusal = store.refusal {
+                lines.append("\(store.name): refused: \(refusal); not synced")
+                continue
+            }
             if let status = store.refusedWithStatus {
                 lines.append("\(store.name): refused by the server (status \(status)), not synced")
                 continue
@@ -94,6 +121,11 @@ public struct SyncReport: Sendable, CustomStringConvertible {
             lines.append(line)
             if store.heldDeletes > 0 {
                 lines.append("\(store.name): \(store.heldDeletes) deletes held back (a mass delete): sync with --force-deletes to send them")
+            }
+            if store.heldServerDeletes > 0 {
+                lines.append(store.performed == .refreshFromServer
+                    ? "\(store.name): the refresh would remove \(store.heldServerDeletes) records the server did not send: kept (a mass delete); refresh again with --force-deletes to remove them"
+                    : "\(store.name): \(store.heldServerDeletes) deletes from the server held back (a mass delete): sync with --force-deletes to apply them")
             }
         }
         if suspended { lines.append("suspended: the next sync resumes") }
@@ -133,6 +165,9 @@ public struct SyncClientError: Error, Sendable, CustomStringConvertible {
         case serverStatus
         /// The transport failed (connection refused, timeout, HTTP error).
         case transport
+        /// The session went past one of `ClientConfiguration.sessionLimits`
+        /// (messages, bytes received): stopped, resumable.
+        case sessionLimit
         /// The host's data source or the local state failed.
         case local
         case cancelled

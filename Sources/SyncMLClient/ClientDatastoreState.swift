@@ -45,6 +45,10 @@ final class ClientDatastoreState {
     var mapsConfirmed = false
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
     var touched: Set<String> = []
+    /// The host's records when the modes were granted: what the server's deletes are weighed against.
+    var liveAtStart = 0
+    /// The server's deletes of host records, applied (or held) once all its changes are in.
+    var deferredDeletes: [DeferredDelete] = []
 
     init(datastore: ClientDatastore, mirror: DatastoreID, requested: SyncMode, anchor: Anchor) {
         self.datastore = datastore
@@ -57,4 +61,13 @@ final class ClientDatastoreState {
 
     var hasMoreToSend: Bool { partial != nil || nextOutgoing < outgoing.count }
     var localURI: String { "./" + datastore.name }
+}
+
+/// A server Delete waiting for the mass-delete guard's decision, with what its status needs.
+struct DeferredDelete {
+    var id: String
+    var msgRef: String
+    var cmdRef: String
+    var noResp: Bool
+    var sourceRefs: [String]
 }

@@ -15,6 +15,7 @@ extension SyncClient {
             switch command {
             case .status(let status):
                 take(status)
+                if status.cmd == "Map" { news += 1 }
             case .alert(let alert) where !alert.noResp:
                 out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: alert.cmdID, cmd: "Alert", code: .ok,
                                           targetRefs: alert.items.compactMap { $0.target?.locURI },
@@ -46,6 +47,7 @@ extension SyncClient {
     /// The server's status for one of our item commands.
     private func take(_ status: Status) {
         guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
+        news += 1
         let code = status.code.rawValue
         switch code {
         case 213:
@@ -163,6 +165,11 @@ extension SyncClient {
                 out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: sync.cmdID, cmd: "Sync", code: .notFound, targetRefs: [target])))
                 continue
             }
+            guard store.refused == nil else {
+                // Not synced in this session (the server refused it, or the client refused its mode): nothing applied.
+                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: sync.cmdID, cmd: "Sync", code: Self.refusedMode, targetRefs: [target])))
+                continue
+            }
             out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: sync.cmdID, cmd: "Sync", code: .ok,
                                       targetRefs: [target], sourceRefs: sync.source.map { [$0.locURI] } ?? [])))
             for child in sync.commands {
@@ -178,7 +185,12 @@ extension SyncClient {
                     continue
                 }
                 for item in itemCommand.items {
-                    let code = await receive(item, name: name, command: itemCommand, into: store)
+                    news += 1
+                    guard let code = await receive(item, name: name, command: itemCommand, into: store) else {
+                        store.deferredDeletes.append(DeferredDelete(id: item.target?.locURI ?? "", msgRef: msgRef, cmdRef: itemCommand.cmdID,
+                                                                    noResp: itemCommand.noResp, sourceRefs: item.source.map { [$0.locURI] } ?? []))
+                        continue
+                    }
                     if !itemCommand.noResp {
                         out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: itemCommand.cmdID, cmd: name, code: code,
                                                   targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])))
@@ -218,8 +230,9 @@ extension SyncClient {
         return try await state.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
     }
 
-    /// One server item applied to the host and recorded in the mirror as the server's change.
-    private func receive(_ item: Item, name: String, command: ItemCommand, into store: ClientDatastoreState) async -> StatusCode {
+    /// One server item applied to the host and recorded in the mirror as the server's change;
+    /// nil for a delete of a host record while the mass-delete guard is on (`settleServerDeletes` decides).
+    private func receive(_ item: Item, name: String, command: ItemCommand, into store: ClientDatastoreState) async -> StatusCode? {
         guard store.performed != .oneWayFromClient, store.performed != .refreshFromClient else { return .commandNotAllowed }
         var type = (item.meta?.type ?? command.meta?.type ?? store.datastore.type).lowercased()
         var format = item.meta?.format ?? command.meta?.format
@@ -277,14 +290,65 @@ extension SyncClient {
             default:
                 let id = item.target?.locURI ?? ""
                 guard !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
-                try await source.delete(id: id)
-                store.confirmed[id] = .some(try await tracker.record(.delete, id: id, type: known.type, payload: [], in: store.mirror, session: storeSession))
-                store.report.local.deleted += 1
+                if guardsServerDeletes { return nil }
+                try await deleteReceived(id, type: known.type, in: store)
                 return .ok
             }
         } catch {
             store.report.rejected += 1
             return .commandFailed
         }
+    }
+
+    private func deleteReceived(_ id: String, type: String, in store: ClientDatastoreState) async throws {
+        try await store.datastore.source.delete(id: id)
+        store.confirmed[id] = .some(try await tracker.record(.delete, id: id, type: type, payload: [], in: store.mirror, session: storeSession))
+        store.report.local.deleted += 1
+    }
+
+    /// Whether the server's deletes wait for the mass-delete guard.
+    private var guardsServerDeletes: Bool { configuration.massDeleteGuard != nil && !forceDeletes }
+
+    /// The status a held server delete gets: 503 Service Unavailable, a temporary
+    /// condition on the recipient's side. Not a success (which would acknowledge
+    /// the delete as done) and not a 4xx (which blames the server's command, so a
+    /// server could drop it): a correct server keeps it and sends it again, and a
+    /// forced sync then applies it.
+    static let heldDeleteStatus = StatusCode.serviceUnavailable
+
+    /// The server's deletes of this session, once all its changes are in: held
+    /// when they would remove more than the guard's share of a datastore (the
+    /// records stay on the host and in the mirror, unchanged, so they are neither
+    /// deleted nor sent back as new), else applied. Returns their statuses.
+    func settleServerDeletes() async throws -> [Command] {
+        var out: [Command] = []
+        for store in stores where !store.deferredDeletes.isEmpty {
+            let deletes = store.deferredDeletes
+            store.deferredDeletes = []
+            let distinct = Set(deletes.map(\.id)).count
+            let held = configuration.massDeleteGuard?.holds(deleted: distinct, of: store.liveAtStart) ?? false
+            if held { store.report.heldServerDeletes += distinct }
+            for delete in deletes {
+                var code = Self.heldDeleteStatus
+                if !held {
+                    do {
+                        if let known = try await state.item(guid: delete.id, datastore: store.mirror), !known.deleted {
+                            try await deleteReceived(delete.id, type: known.type, in: store)
+                            code = .ok
+                        } else {
+                            code = .itemNotDeleted
+                        }
+                    } catch {
+                        store.report.rejected += 1
+                        code = .commandFailed
+                    }
+                }
+                if !delete.noResp {
+                    out.append(.status(Status(cmdID: "", msgRef: delete.msgRef, cmdRef: delete.cmdRef, cmd: "Delete", code: code,
+                                              targetRefs: [delete.id], sourceRefs: delete.sourceRefs)))
+                }
+            }
+        }
+        return out
     }
 }

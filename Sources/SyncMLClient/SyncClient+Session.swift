@@ -20,9 +20,21 @@ extension SyncClient {
                 nonceText = next
                 try await state.setNonce(next, user: ChangeTracker.userName, devID: ChangeTracker.serverKey(configuration))
             }
-            if header?.chal?.meta?.type == "syncml:auth-basic" { scheme = .basic }
-            if header?.chal?.meta?.type == "syncml:auth-md5" { scheme = .md5 }
-            switch header?.code.rawValue ?? 0 {
+            let code = header?.code.rawValue ?? 0
+            switch header?.chal?.meta?.type {
+            case "syncml:auth-basic" where code == 401 || code == 407:
+                // Never a downgrade on the server's say-so: basic sends the password readable to anyone on the way.
+                guard configuration.authentication == .basic else {
+                    throw SyncClientError(.authentication, "the server asks for basic authentication (syncml:auth-basic), which sends the password "
+                                          + "readable: refused, the password was not sent; allow it with --basic-auth (ClientConfiguration.authentication = .basic)")
+                }
+                scheme = .basic
+            case "syncml:auth-md5":
+                scheme = .md5 // from basic, a stronger scheme
+            default:
+                break
+            }
+            switch code {
             case 200, 212:
                 break
             case 401 where !retried, 407 where !retried:
@@ -63,7 +75,18 @@ extension SyncClient {
                 store.refused = status?.code ?? .notFound
             }
         }
-        for store in stores { store.report.refusedWithStatus = store.refused?.rawValue }
+        for store in stores where store.refused == nil {
+            // Measured before the server's changes: what its deletes are weighed against (the mass-delete guard).
+            store.liveAtStart = try await state.liveCount(datastore: store.mirror)
+            let grant = ModeGrant(requested: store.requested, resuming: store.saved.flatMap { SyncMode(rawValue: $0.mode) },
+                                  allowServerSlowSync: configuration.allowServerSlowSync)
+            if let refusal = grant.refusal(of: store.performed, localRecords: store.liveAtStart) {
+                store.refused = Self.refusedMode
+                store.report.refusal = refusal
+                refuseAlert(of: store, in: reply, answers: &answers)
+            }
+        }
+        for store in stores where store.report.refusal == nil { store.report.refusedWithStatus = store.refused?.rawValue }
         try await beginStoreSession()
         for store in stores where store.refused == nil { try await prepareOutgoing(store) }
 
@@ -86,6 +109,7 @@ extension SyncClient {
         while true {
             answers += try await receiveChanges(reply)
             if reply.isFinal { break }
+            try budget.nonFinal(carriedNews: news > newsAtReply)
             if try await suspendIfAsked(answers) { return }
             answers.append(.alert(Alert(cmdID: "", code: .nextMessage, items: [
                 Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
@@ -101,6 +125,9 @@ extension SyncClient {
             }
         }
 
+        // The server's deletes, held until all its changes were in (the mass-delete guard weighs them together).
+        answers += try await settleServerDeletes()
+
         // Package 5: statuses and maps; the server's statuses end the session.
         progress?(SyncProgress(phase: .mapping))
         if try await suspendIfAsked(answers) { return }
@@ -112,6 +139,23 @@ extension SyncClient {
             store.mapsConfirmed = mapAccepted(in: reply, for: store)
         }
         try await complete()
+    }
+
+    /// The status the client answers a granted mode it refuses with (see `ModeGrant`):
+    /// 403 Forbidden, "understood and refused" — the client can do the mode, it was
+    /// just not asked for. Not 406 (which says the feature is missing, so a server
+    /// could stop offering it), nor 508 (which asks the server for a slow sync).
+    static let refusedMode = StatusCode.forbidden
+
+    /// Answers the server's Alert for `store` with `refusedMode` instead of 200.
+    private func refuseAlert(of store: ClientDatastoreState, in reply: SyncMLMessage, answers: inout [Command]) {
+        guard let alert = reply.alerts.first(where: { $0.items.first?.target?.locURI == store.localURI }) else { return }
+        for index in answers.indices {
+            if case .status(var status) = answers[index], status.cmd == "Alert", status.cmdRef == alert.cmdID {
+                status.code = Self.refusedMode
+                answers[index] = .status(status)
+            }
+        }
     }
 
     /// Whether `reply` answers the datastore's Map with success.
@@ -132,17 +176,30 @@ extension SyncClient {
     private func complete() async throws {
         for store in stores where store.refused == nil {
             if store.performed == .refreshFromServer {
-                for item in try await state.liveItems(datastore: store.mirror) where !store.touched.contains(item.guid) {
-                    try await store.datastore.source.delete(id: item.guid)
-                    try await tracker.record(.delete, id: item.guid, type: item.type, payload: [], in: store.mirror, session: storeSession)
-                    store.report.local.deleted += 1
+                let stale = try await state.liveItems(datastore: store.mirror).filter { !store.touched.contains($0.guid) }
+                if !forceDeletes, let guardrail = configuration.massDeleteGuard, guardrail.holds(deleted: stale.count, of: store.liveAtStart) {
+                    // The refresh would empty the host: kept (still known to the mirror as the host's, so never sent as new).
+                    store.report.heldServerDeletes = stale.count
+                } else {
+                    for item in stale {
+                        try await store.datastore.source.delete(id: item.guid)
+                        try await tracker.record(.delete, id: item.guid, type: item.type, payload: [], in: store.mirror, session: storeSession)
+                        store.report.local.deleted += 1
+                    }
                 }
+            }
+            store.report.rejected += store.serverRejected
+            if store.performed.isFull, store.serverRejected > 0 {
+                // A full sync the server took only in part is no base to continue from (our server keeps no anchors
+                // for it): neither does the client, so the next sync asks for the slow sync itself instead of being
+                // told to with a 508 it would refuse.
+                try await state.resetDevice(tracker.server, datastore: store.mirror)
+                continue
             }
             // Held deletes stay unacknowledged: they are still changes to send.
             let through = min(try await state.lastSequence(datastore: store.mirror), (store.heldFrom ?? .max) - 1)
             try await state.finishSync(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next,
                                        acknowledgeThrough: store.serverRejected == 0 ? through : nil)
-            store.report.rejected += store.serverRejected
         }
         guard let storeSession else { return }
         let unmapped = stores.filter { $0.refused == nil && !$0.pendingMaps.isEmpty && !$0.mapsConfirmed }
@@ -259,6 +316,7 @@ extension SyncClient {
     /// Numbers the commands, adds the header, posts, decodes the reply.
     func send(_ commands: [Command], isFinal: Bool) async throws -> SyncMLMessage {
         try Task.checkCancellation()
+        try budget.willSend()
         msgID += 1
         var header = SyncHeader(version: .v1_2, sessionID: String(sessionID), msgID: String(msgID), target: Location(configuration.serverURL),
                                 source: Location(configuration.deviceID, name: configuration.user),
@@ -284,6 +342,8 @@ extension SyncClient {
         guard reply.status == 200 else {
             throw SyncClientError(.transport, "HTTP \(reply.status) from \(url)")
         }
+        try budget.received(reply.body.count)
+        newsAtReply = news
         do {
             return try SyncMLMessage(decoding: reply.body)
         } catch {

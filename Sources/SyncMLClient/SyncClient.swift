@@ -44,6 +44,13 @@ public actor SyncClient {
     var wasSuspended = false
     /// The host confirmed its deletes: no mass-delete guard, and the server is told so.
     var forceDeletes = false
+    /// What this session has cost, against `configuration.sessionLimits`.
+    var budget = SessionBudget(SessionLimits())
+    /// Counts what the server's messages brought that is new (items, statuses for
+    /// the client's items and Maps), and its value when the last reply arrived:
+    /// a non-final reply that leaves it unchanged carried nothing.
+    var news = 0
+    var newsAtReply = 0
 
     /// - Parameters:
     ///   - state: where the client keeps its sync state (a `SyncStore` on a file
@@ -58,10 +65,16 @@ public actor SyncClient {
     /// Runs one sync of every datastore in `mode`. `progress` is called as it goes.
     /// Cancelling the task stops it between messages; what was applied stays
     /// applied and journaled, and the next sync repeats what was not confirmed.
-    @discardableResult
     ///
-    /// With `forceDeletes`, deletes go through the mass-delete guard here and
-    /// on the server (which is told with the Meta EMI `syncml:force-deletes`).
+    /// With `forceDeletes`, deletes go through the mass-delete guard: the host's
+    /// are sent (and the server is told with the Meta EMI `syncml:force-deletes`),
+    /// the server's, and what a refresh from the server removes, are applied.
+    ///
+    /// The server is not trusted: a mode the client did not ask for refuses that
+    /// datastore (`SyncReport.Datastore.refusal`), a request for basic auth fails
+    /// the sync unless basic is configured, and `configuration.sessionLimits` stops
+    /// a session the server never ends.
+    @discardableResult
     public func sync(mode: SyncMode = .twoWay, forceDeletes: Bool = false,
                      progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(SyncClientError) -> SyncReport {
         let start = ContinuousClock.now
@@ -108,6 +121,7 @@ public actor SyncClient {
         stores = []
         (placeholders, sentItems, pendingCred) = ([:], [:], nil)
         (storeSession, suspendRequested, wasSuspended) = (nil, false, false)
+        (budget, news, newsAtReply) = (SessionBudget(configuration.sessionLimits), 0, 0)
         suspended = try await state.suspendedSession(device: tracker.server).flatMap { found in
             ClientResumeState.decode(found.resumeState).map { (found.id, $0) }
         }

@@ -54,6 +54,15 @@ extension ServerSession {
     // MARK: Statuses from the client
 
     private func receive(_ status: Status) {
+        if status.cmd == "Alert", !(200...299).contains(status.code.rawValue),
+           let datastore = datastores.first(where: { status.targetRefs.contains($0.clientURI) || status.sourceRefs.contains($0.serverURI) }) {
+            // The client refused the mode this server granted (a slow sync it does not accept, say): the datastore is
+            // not synced in this session — nothing sent, anchors not saved — so the next sync is decided afresh.
+            datastore.failed = true
+            logger.notice("client refused the sync mode", metadata: ["datastore": "\(datastore.name)", "mode": "\(datastore.mode)",
+                                                                     "status": "\(status.code)"])
+            return
+        }
         guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
         switch status.code.rawValue {
         case 213:

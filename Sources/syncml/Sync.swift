@@ -53,8 +53,18 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Send XML messages instead of WBXML.")
     var xml = false
 
-    @Flag(help: "Authenticate with syncml:auth-basic instead of syncml:auth-md5.")
+    @Flag(help: "Authenticate with syncml:auth-basic (the password crosses the wire readable) instead of syncml:auth-md5. Without it, a server that asks for basic is refused.")
     var basicAuth = false
+
+    @Flag(help: "Accept a slow sync the server demands (it lost its sync state) for a folder that holds records; refused by default, as it can bring back deleted records.")
+    var allowSlowSync = false
+
+    @Option(help: ArgumentHelp("Stop a session that takes more messages than this (default \(SessionLimits().maxMessages)).", valueName: "count"))
+    var maxMessages = SessionLimits().maxMessages
+
+    @Option(help: ArgumentHelp("Stop a session in which the server sends more than this many MiB (default \(SessionLimits().maxBytesReceived >> 20)).",
+                               valueName: "MiB"))
+    var maxReceived = SessionLimits().maxBytesReceived >> 20
 
     @Option(help: "Seconds to wait for a connection and for each answer.")
     var timeout = 60
@@ -65,7 +75,7 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Print what the sync would send (records added, changed, deleted per folder) and stop: no connection, nothing changed.")
     var dryRun = false
 
-    @Flag(help: "Send deletes even when they remove more than half of a folder's records (the mass-delete guard holds them otherwise, here and on the server).")
+    @Flag(help: "Apply deletes even when they remove more than half of a folder's records: the folder's deletes are sent, the server's (and what a refresh from the server removes) are applied. The mass-delete guard holds them otherwise, here and on the server.")
     var forceDeletes = false
 
     /// The folders given, as (kind, folder, server URI).
@@ -82,6 +92,8 @@ struct SyncCommand: ParsableCommand {
             throw ValidationError("unknown mode '\(mode)': use one of \(SyncMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxMessages > 0 else { throw ValidationError("--max-messages must be positive") }
+        guard maxReceived > 0, maxReceived <= Int.max >> 20 else { throw ValidationError("--max-received must be a positive number of MiB") }
     }
 
     func run() throws {
@@ -103,6 +115,9 @@ struct SyncCommand: ParsableCommand {
         var settings = ClientConfiguration(serverURL: url, user: user, password: password, deviceID: deviceId)
         settings.authentication = basicAuth ? .basic : .md5
         settings.wbxml = !xml
+        settings.allowServerSlowSync = allowSlowSync
+        settings.sessionLimits.maxMessages = maxMessages
+        settings.sessionLimits.maxBytesReceived = maxReceived << 20
         let datastores = folders.map { folder in
             ClientDatastore(name: folder.kind.rawValue, remoteURI: folder.remote, kind: folder.kind,
                             source: FolderDataSource(directory: URL(fileURLWithPath: folder.path), kind: folder.kind))
@@ -150,6 +165,9 @@ struct SyncCommand: ParsableCommand {
                 await transport.close()
                 print(report.description)
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
+                if let refused = report.datastores.first(where: { $0.refusal != nil }) {
+                    throw CommandFailure("sync incomplete: \(refused.name) not synced: \(refused.refusal!)")
+                }
                 if let refused = report.datastores.first(where: { $0.refusedWithStatus != nil }) {
                     throw CommandFailure("sync incomplete: the server refused \(refused.name) (status \(refused.refusedWithStatus!))")
                 }

@@ -110,12 +110,12 @@ struct ClientSyncTests {
         #expect(try await harness.serverItems().count == 2)
     }
 
-    @Test("Against a store that lost the device's anchors, the two-way becomes slow (508) and duplicates nothing")
+    @Test("Against a store that lost the device's anchors, the two-way becomes slow (508, allowed by the user) and duplicates nothing")
     func refreshRequired() async throws {
         let harness = try await Harness()
         let crm = MemorySource()
         await crm.put(vCard("Anna", "Meier"))
-        let client = try harness.client("crm", crm)
+        let client = try harness.client("crm", crm) { $0.allowServerSlowSync = true }
         try await client.sync()
         let user = try await harness.store.user(named: "test")
         let device = try await harness.store.device(devID: "crm", user: user)

@@ -22,6 +22,9 @@ struct SyncCommandTests {
         #expect(badMode.status != 0)
         #expect(badMode.error.contains("unknown mode 'sideways'"), "\(badMode.error)")
         #expect(!FileManager.default.fileExists(atPath: cli.path("syncml-client.sqlite")), "no state is created")
+        let noMessages = try cli.run(base + ["--contacts", "contacts", "--max-messages", "0"], input: "pw\n")
+        #expect(noMessages.status != 0)
+        #expect(noMessages.error.contains("--max-messages must be positive"), "\(noMessages.error)")
     }
 
     @Test("a missing folder, or a server that is not there, is one line on standard error and exit status 1")
@@ -72,6 +75,53 @@ struct SyncCommandTests {
         let sent = (0..<3).map { cli.directory.appendingPathComponent("first/\($0).vcf") }
         let arrived = received.map { cli.directory.appendingPathComponent("second/\($0)") }
         #expect(try fingerprints(arrived) == fingerprints(sent))
+    }
+
+    @Test("a server that lost its sync state demands a slow sync: one line, exit 1, every file kept; --allow-slow-sync lets it run; --max-messages stops a session")
+    func demandedSlowSyncAndMessageCap() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let manager = FileManager.default
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        try manager.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
+        for (index, card) in threeContacts.enumerated() {
+            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
+        }
+        func files() throws -> Int { try manager.contentsOfDirectory(atPath: cli.path("book")).filter { $0.hasSuffix(".vcf") }.count }
+        #expect(try cli.run(["user", "add", "--db", "first.sqlite", "test"], input: "secret\n").status == 0)
+        let first = try ServeProcess(cli, ["--db", cli.path("first.sqlite"), "--port", "0", "--log-level", "warning"])
+        let port = try first.listeningPort()
+        let arguments = ["sync", "--url", "http://127.0.0.1:\(port)/sync", "--user", "test", "--password-file", "pw.txt",
+                         "--device-id", "crm", "--state", "crm.sqlite", "--contacts", "book", "--quiet"]
+        let initial = try cli.run(arguments)
+        #expect(initial.status == 0, "\(initial.error)")
+        _ = first.stop()
+
+        // The same address, a server that never saw this device (its database was lost).
+        #expect(try cli.run(["user", "add", "--db", "second.sqlite", "test"], input: "secret\n").status == 0)
+        let second = try ServeProcess(cli, ["--db", cli.path("second.sqlite"), "--port", "\(port)", "--log-level", "warning"])
+        defer { _ = second.stop() }
+        #expect(try second.listeningPort() == port)
+        let refused = try cli.run(arguments)
+        #expect(refused.status == 1)
+        #expect(refused.error.hasPrefix("syncml: sync incomplete: contacts not synced: the server demands a slow sync"), "\(refused.error)")
+        #expect(refused.error.contains("--allow-slow-sync"), "\(refused.error)")
+        #expect(refused.error.split(separator: "\n").count == 1, "\(refused.error)")
+        #expect(try files() == 3)
+
+        let allowed = try cli.run(arguments + ["--allow-slow-sync"])
+        #expect(allowed.status == 0, "\(allowed.error)")
+        #expect(allowed.output.contains("contacts: slow"), "\(allowed.output)")
+        #expect(try files() == 3)
+
+        try Data(threeContacts[0].replacingOccurrences(of: "Alice", with: "Dora").utf8).write(to: cli.directory.appendingPathComponent("book/3.vcf"))
+        let capped = try cli.run(arguments + ["--max-messages", "1"])
+        #expect(capped.status == 1)
+        #expect(capped.error.hasPrefix("syncml: sync failed: the session reached 1 messages"), "\(capped.error)")
+        #expect(capped.error.split(separator: "\n").count == 1, "\(capped.error)")
+        let resumed = try cli.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(Self.remoteAdded(resumed.output) == 1, "\(resumed.output)")
     }
 
     @Test("Ctrl-C suspends a long sync at the next message (exit 1, one line); the same command then resumes and completes it")

@@ -1,0 +1,57 @@
+/// Caps on one sync session (`ClientConfiguration.sessionLimits`). A server
+/// decides how long a session lasts — it can leave out Final forever, or keep
+/// sending — so the client counts what the session cost and stops it with a
+/// typed error past these. The defaults are far above a real sync: a million
+/// contacts take about 5,000 messages of 150 KB.
+public struct SessionLimits: Sendable, Hashable {
+    /// Messages the client sends in one session (each is a round trip).
+    public var maxMessages: Int
+    /// Bytes of the server's answers in one session.
+    public var maxBytesReceived: Int
+    /// Non-final server messages in a row that carry nothing new: no item, no
+    /// status for an item or Map the client sent. A server that keeps answering
+    /// "more to come" without sending anything is stopped after these.
+    public var maxIdleMessages: Int
+
+    public init(maxMessages: Int = 50_000, maxBytesReceived: Int = 8 << 30, maxIdleMessages: Int = 10) {
+        self.maxMessages = maxMessages
+        self.maxBytesReceived = maxBytesReceived
+        self.maxIdleMessages = maxIdleMessages
+    }
+}
+
+/// What one session has cost so far, checked against `SessionLimits`.
+struct SessionBudget {
+    let limits: SessionLimits
+    private(set) var messagesSent = 0
+    private(set) var bytesReceived = 0
+    private var idleInARow = 0
+
+    init(_ limits: SessionLimits) { self.limits = limits }
+
+    /// Before a message goes: one more round trip, if the cap allows it.
+    mutating func willSend() throws(SyncClientError) {
+        guard messagesSent < limits.maxMessages else {
+            throw SyncClientError(.sessionLimit, "the session reached \(limits.maxMessages) messages without ending (sessionLimits.maxMessages); stopped")
+        }
+        messagesSent += 1
+    }
+
+    /// An answer arrived.
+    mutating func received(_ bytes: Int) throws(SyncClientError) {
+        bytesReceived += bytes
+        guard bytesReceived <= limits.maxBytesReceived else {
+            throw SyncClientError(.sessionLimit, "the server sent more than \(limits.maxBytesReceived) bytes in one session (sessionLimits.maxBytesReceived); stopped")
+        }
+    }
+
+    /// A non-final server message was handled; `carriedNews` when it brought an
+    /// item or a status for something the client sent.
+    mutating func nonFinal(carriedNews: Bool) throws(SyncClientError) {
+        idleInARow = carriedNews ? 0 : idleInARow + 1
+        guard idleInARow <= limits.maxIdleMessages else {
+            throw SyncClientError(.protocolViolation,
+                                  "the server sent \(idleInARow) messages in a row without Final and with nothing new (no item, no status); stopped")
+        }
+    }
+}
