@@ -207,7 +207,9 @@ public actor HTTPClientTransport: SyncTransport {
         if Task.isCancelled || error is CancellationError {
             return SyncClientError(.cancelled, "cancelled while waiting for \(failure.endpoint.authority)")
         }
-        return SyncClientError(.transport, failure.message(for: error, during: stage))
+        // One line whatever a library's description holds.
+        let message = failure.message(for: error, during: stage).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return SyncClientError(.transport, message)
     }
 
     /// `HTTP 415 Unsupported Media Type from host:port`, with the first line of a plain-text body.
