@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SyncMLEngine", targets: ["SyncMLEngine"]),
         .library(name: "SyncMLClient", targets: ["SyncMLClient"]),
         .library(name: "SyncMLServer", targets: ["SyncMLServer"]),
+        .library(name: "SyncMLHTTP", targets: ["SyncMLHTTP"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
     dependencies: [
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries from the design card. Only SyncMLStore (sqlite3) and the
@@ -96,14 +99,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The client role a host app embeds: its records in, a sync report out.
+        // No network stack: the host hands it a SyncTransport (SyncMLHTTP has one).
         .target(
             name: "SyncMLClient",
             dependencies: [
                 "SyncMLCore", "SyncMLStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The network adapters: the client's HTTP(S) transport on AsyncHTTPClient.
+        .target(
+            name: "SyncMLHTTP",
+            dependencies: [
+                "SyncMLClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),
@@ -128,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "syncml-bench",
             dependencies: [
-                "SyncMLBenchSupport", "SyncMLClient", "SyncMLCore", "SyncMLSampleData", "SyncMLStore",
+                "SyncMLBenchSupport", "SyncMLClient", "SyncMLCore", "SyncMLHTTP", "SyncMLSampleData", "SyncMLStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -149,6 +164,7 @@ let package = Package(
                 "SyncMLInProcess",
                 "SyncMLServer",
                 "SyncMLClient",
+                "SyncMLHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -185,6 +201,7 @@ let package = Package(
                 "SyncMLEngine",
                 "SyncMLStore",
                 "SyncMLClient",
+                "SyncMLHTTP",
                 "SyncMLCore",
                 "SyncMLSampleData",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -197,7 +214,22 @@ let package = Package(
         .testTarget(
             name: "SyncMLClientTests",
             dependencies: [
-                "SyncMLClient", "SyncMLServer", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                "SyncMLClient", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP(S) transport against loopback servers: plain, TLS with throwaway
+        // certificates made by `openssl`, a CONNECT proxy; and `syncml sync` over https.
+        .testTarget(
+            name: "SyncMLHTTPTests",
+            dependencies: [
+                "SyncMLHTTP", "SyncMLClient", "SyncMLServer", "SyncMLEngine", "SyncMLStore", "SyncMLCore", "syncml",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

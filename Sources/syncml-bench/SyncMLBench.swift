@@ -7,6 +7,7 @@ import Foundation
 import SyncMLBenchSupport
 import SyncMLClient
 import SyncMLCore
+import SyncMLHTTP
 import SyncMLSampleData
 import SyncMLStore
 
@@ -99,17 +100,17 @@ struct ClientCommand: AsyncParsableCommand {
         let book = GeneratedBook(count: contacts)
         let statePath = directory + "/syncml-bench-http-client-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: statePath + suffix) } }
-        let transport = HTTPTransport(configuration: .init(connectTimeout: .seconds(600), requestTimeout: .seconds(600)))
+        let transport = try HTTPClientTransport(configuration: .init(connectTimeout: .seconds(600), requestTimeout: .seconds(600)))
         let client = SyncClient(configuration: ClientConfiguration(serverURL: url, user: user, password: password, deviceID: "bench-http"),
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: book)],
                                 transport: transport, state: try SyncStore(path: statePath))
         do {
             try await syncs(client, book: book)
         } catch {
-            await transport.close()
+            await transport.shutdown()
             throw error
         }
-        await transport.close()
+        await transport.shutdown()
     }
 
     private func syncs(_ client: SyncClient, book: GeneratedBook) async throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SyncMLClient
 import SyncMLCore
+import SyncMLHTTP
 import SyncMLStore
 
 #if canImport(Glibc)
@@ -21,7 +22,7 @@ struct SyncCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The server's SyncML URL (http://HOST:PORT/sync).")
+    @Option(help: "The server's SyncML URL (http://HOST:PORT/sync or https://HOST:PORT/sync).")
     var url: String
 
     @Option(help: "The user name on the server.")
@@ -69,6 +70,14 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Seconds to wait for a connection and for each answer.")
     var timeout = 60
 
+    @Option(help: ArgumentHelp("PEM certificates to trust for https besides the system's (a private CA).", valueName: "file"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp(
+        "An HTTP proxy for every message (http://[USER:PASSWORD@]HOST:PORT). Without it, https_proxy, http_proxy and no_proxy are used (never for loopback addresses).",
+        valueName: "url"))
+    var proxy: String?
+
     @Flag(help: "Print no progress on standard error.")
     var quiet = false
 
@@ -98,6 +107,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         var password = ""
+        var madeTransport: HTTPClientTransport?
         try Self.reportingFailures {
             for folder in folders {
                 var isDirectory: ObjCBool = false
@@ -105,6 +115,7 @@ struct SyncCommand: ParsableCommand {
                     throw CommandFailure("sync failed: no folder at \(folder.path)")
                 }
             }
+            madeTransport = try makeTransport()
             if dryRun { return }
             if passwordFile == nil, isatty(0) != 0 {
                 StandardOutput.write(Array("syncml: reading the password from standard input (end it with Ctrl-D)\n".utf8), to: 2)
@@ -122,8 +133,7 @@ struct SyncCommand: ParsableCommand {
             ClientDatastore(name: folder.kind.rawValue, remoteURI: folder.remote, kind: folder.kind,
                             source: FolderDataSource(directory: URL(fileURLWithPath: folder.path), kind: folder.kind))
         }
-        let wait = Duration.seconds(timeout)
-        let transport = HTTPTransport(configuration: .init(connectTimeout: wait, requestTimeout: wait))
+        guard let transport = madeTransport else { return }
         let (configuration, statePath, syncMode, force) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes)
         var progress: (@Sendable (SyncProgress) -> Void)?
         if !quiet {
@@ -162,7 +172,7 @@ struct SyncCommand: ParsableCommand {
             defer { interrupts.cancel() }
             do {
                 let report = try await client.sync(mode: syncMode, forceDeletes: force, progress: onProgress)
-                await transport.close()
+                await transport.shutdown()
                 print(report.description)
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
                 if let refused = report.datastores.first(where: { $0.refusal != nil }) {
@@ -174,10 +184,24 @@ struct SyncCommand: ParsableCommand {
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
-                await transport.close()
+                await transport.shutdown()
                 // Closures do not infer typed throws yet: the error is a SyncClientError.
                 throw CommandFailure("sync failed: \((error as? SyncClientError)?.message ?? "\(error)")")
             }
+        }
+    }
+}
+
+extension SyncCommand {
+    /// The HTTP(S) transport the options ask for: `--ca-file`, `--proxy` (else the
+    /// environment's proxy), `--timeout` for connecting and for each answer.
+    func makeTransport() throws(CommandFailure) -> HTTPClientTransport {
+        let wait = Duration.seconds(timeout)
+        do {
+            let proxyChoice = try proxy.map { url throws(SyncClientError) in ProxyChoice.server(try HTTPProxy(parsing: url)) } ?? .environment
+            return try HTTPClientTransport(configuration: .init(connectTimeout: wait, requestTimeout: wait, caFile: caFile, proxy: proxyChoice))
+        } catch {
+            throw CommandFailure("sync failed: \(error.message)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SyncMLClient
 import SyncMLCore
+import SyncMLHTTP
 import SyncMLEngine
 import SyncMLSampleData
 import SyncMLServer
@@ -335,7 +336,7 @@ private final class LoadDevice: Sendable {
     let plan: DevicePlan
     let id: String
     let source: LoadSource
-    let transport = HTTPTransport()
+    let transport: HTTPClientTransport
     let client: SyncClient
 
     init(user: LoadUser, plan: DevicePlan, url: String) throws {
@@ -343,6 +344,7 @@ private final class LoadDevice: Sendable {
         self.plan = plan
         id = "load-\(user.name)-device\(plan.device)"
         source = LoadSource(plan.initialRecords)
+        transport = try HTTPClientTransport()
         client = SyncClient(
             configuration: ClientConfiguration(serverURL: url, user: user.name, password: user.password, deviceID: id),
             datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: source)],
@@ -376,7 +378,7 @@ private final class LoadDevice: Sendable {
         try await source.allRecords().map { LoadRecord($0.payload) }
     }
 
-    func close() async { await transport.close() }
+    func close() async { await transport.shutdown() }
 }
 
 /// The client talks straight to a `SyncServer`, without HTTP.

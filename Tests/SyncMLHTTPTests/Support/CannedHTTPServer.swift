@@ -22,7 +22,7 @@ enum Fixtures {
     }
 }
 
-/// A real `SyncServer` on an in-memory store behind an `HTTPSyncServer` on an ephemeral port.
+/// A real `SyncServer` on an in-memory store behind an `HTTPSyncServer` (plain HTTP) on an ephemeral port.
 struct TestServer {
     let engine: SyncServer
     let http: HTTPSyncServer
@@ -59,6 +59,11 @@ final class CannedHTTPServer: @unchecked Sendable {
         case silence
         /// Closes the connection as soon as a request has arrived.
         case hangUp
+        /// Answers the first request of each connection with these bytes and keeps
+        /// the connection open, then closes it when a second request arrives on it
+        /// without answering: a server dropping a kept-alive connection as the
+        /// client's next message left.
+        case answerOnceThenHangUp(String)
     }
 
     let port: Int
@@ -73,20 +78,7 @@ final class CannedHTTPServer: @unchecked Sendable {
 
     init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw TestFailure("cannot listen: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.listener = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackSocket.listen()
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
@@ -120,6 +112,7 @@ final class CannedHTTPServer: @unchecked Sendable {
         }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
+        var answered = 0
         while true {
             let count = recv(connection, &chunk, chunk.count, 0)
             guard count > 0 else { return }
@@ -136,7 +129,11 @@ final class CannedHTTPServer: @unchecked Sendable {
                     break
                 case .hangUp:
                     return
+                case .answerOnceThenHangUp(let text):
+                    guard answered == 0 else { return }
+                    _ = send(connection, Array(text.utf8), text.utf8.count, Int32(MSG_NOSIGNAL))
                 }
+                answered += 1
             }
         }
     }
