@@ -49,7 +49,14 @@ extension SyncClient {
             }
             break
         }
-        if let respURI = reply.header.respURI, !respURI.isEmpty { url = respURI }
+        if let respURI = reply.header.respURI, !respURI.isEmpty {
+            // A server reached over https may move the session elsewhere, but not out of TLS: the rest of the
+            // session (records, and the credentials of a basic-auth client) would cross the network in clear.
+            if Self.scheme(of: configuration.serverURL) == "https", Self.scheme(of: respURI) != "https" {
+                throw SyncClientError(.protocolViolation, "the server's RespURI \(respURI) leaves https: refused")
+            }
+            url = respURI
+        }
         if let size = reply.header.meta?.maxMsgSize { serverMaxMessageSize = max(size, 4096) }
         serverVersion = reply.version
 
@@ -381,4 +388,13 @@ extension SyncClient {
 extension SyncMLMessage {
     var statuses: [Status] { commands.compactMap { if case .status(let s) = $0 { s } else { nil } } }
     var alerts: [Alert] { commands.compactMap { if case .alert(let a) = $0 { a } else { nil } } }
+
+}
+
+extension SyncClient {
+    /// The lower-cased scheme of a URL (`https` of `HTTPS://host/…`), empty when it has none.
+    static func scheme(of url: String) -> String {
+        guard let end = url.firstRange(of: "://") else { return "" }
+        return url[..<end.lowerBound].trimmingCharacters(in: .whitespaces).lowercased()
+    }
 }

@@ -297,3 +297,26 @@ struct ServerSlowSyncTests {
         #expect(await phone.records.count == 3)
     }
 }
+
+@Suite("Client: a server reached over https cannot move the session out of TLS")
+struct RespURIDowngradeTests {
+    @Test("A RespURI of plain http after an https start is refused before anything more is sent")
+    func httpsToHTTP() async throws {
+        let harness = try await Harness()
+        let transport = HostileTransport(harness.server) { message in
+            message.header.respURI = message.header.respURI?.replacingOccurrences(of: "https://", with: "http://")
+        }
+        let source = MemorySource()
+        await source.put(vCard("Anna", "Meier"))
+        let client = SyncClient(
+            configuration: ClientConfiguration(serverURL: "https://server.test/sync", user: "test", password: "test", deviceID: "laptop"),
+            datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)], transport: transport,
+            state: try SyncStore(path: ":memory:"))
+        await #expect { try await client.sync() } throws: { error in
+            (error as? SyncClientError)?.kind == .protocolViolation && "\(error)".contains("leaves https")
+        }
+        // The challenged init and its repeat: nothing went to the plain-http URL.
+        #expect(await transport.requests.count == 2)
+        #expect(try await harness.serverItems().isEmpty)
+    }
+}
