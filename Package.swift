@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries from the design card. Only SyncMLStore (sqlite3) and the
@@ -81,8 +82,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The HTTP transport: SyncML over HTTP/1.1 on swift-nio, handing each
-        // message to SyncServer. No SyncML parsing of its own.
+        // The HTTP transport: SyncML over HTTP/1.1 (or HTTPS, swift-nio-ssl) on
+        // swift-nio, handing each message to SyncServer. No SyncML parsing of its own.
         .target(
             name: "SyncMLServer",
             dependencies: [
@@ -91,6 +92,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -154,6 +156,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A throwaway CA and server certificate made with `openssl`, for the HTTPS tests.
+        .target(
+            name: "TestCertificates",
+            path: "Tests/TestCertificates",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SyncMLCoreTests",
             dependencies: ["SyncMLCore", "CSupport", "SyncMLSampleData"],
@@ -182,6 +190,7 @@ let package = Package(
             name: "SyncMLServerTests",
             dependencies: [
                 "SyncMLServer",
+                "TestCertificates",
                 "SyncMLEngine",
                 "SyncMLStore",
                 "SyncMLClient",
@@ -190,6 +199,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -205,14 +215,14 @@ let package = Package(
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",
-            dependencies: ["syncml", "syncml-bench", "SyncMLCore"],
+            dependencies: ["syncml", "syncml-bench", "SyncMLCore", "TestCertificates"],
             swiftSettings: strictSettings
         ),
         // A real SyncML client (SyncEvolution) against `syncml serve`: both run as
         // subprocesses; `syncml` is a dependency so it is built first.
         .testTarget(
             name: "SyncMLInteropTests",
-            dependencies: ["syncml"],
+            dependencies: ["syncml", "TestCertificates"],
             exclude: ["Support/syncevolution-curlfix.c"],
             swiftSettings: strictSettings
         ),
