@@ -33,10 +33,12 @@ public struct TestCertificates: Sendable {
         return false
     }()
 
-    /// Makes the CAs, the server key and certificate, and an unrelated key under a new temporary directory.
-    public static func make() throws -> TestCertificates {
+    /// Makes the CAs, the server key and certificate, and an unrelated key in
+    /// `parent/tls` (created), or in a new temporary directory.
+    public static func make(in parent: URL? = nil) throws -> TestCertificates {
         guard let openssl else { throw Failure(description: "openssl is not installed (apt-get install openssl)") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-tls-\(UUID().uuidString)")
+        let directory = parent?.appendingPathComponent("tls")
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("syncml-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         func run(_ arguments: [String]) throws {
