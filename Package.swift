@@ -84,8 +84,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The HTTP transport: SyncML over HTTP/1.1 on swift-nio, handing each
-        // message to SyncServer. No SyncML parsing of its own.
+        // The HTTP transport: SyncML over HTTP/1.1 (or HTTPS, swift-nio-ssl) on
+        // swift-nio, handing each message to SyncServer. No SyncML parsing of its own.
         .target(
             name: "SyncMLServer",
             dependencies: [
@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -170,6 +171,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A throwaway CA and server certificate made with `openssl`, for the HTTPS tests.
+        .target(
+            name: "TestCertificates",
+            path: "Tests/TestCertificates",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SyncMLCoreTests",
             dependencies: ["SyncMLCore", "CSupport", "SyncMLSampleData"],
@@ -198,6 +205,7 @@ let package = Package(
             name: "SyncMLServerTests",
             dependencies: [
                 "SyncMLServer",
+                "TestCertificates",
                 "SyncMLEngine",
                 "SyncMLStore",
                 "SyncMLClient",
@@ -207,6 +215,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -237,14 +246,14 @@ let package = Package(
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",
-            dependencies: ["syncml", "syncml-bench", "SyncMLCore"],
+            dependencies: ["syncml", "syncml-bench", "SyncMLCore", "TestCertificates"],
             swiftSettings: strictSettings
         ),
         // A real SyncML client (SyncEvolution) against `syncml serve`: both run as
         // subprocesses; `syncml` is a dependency so it is built first.
         .testTarget(
             name: "SyncMLInteropTests",
-            dependencies: ["syncml"],
+            dependencies: ["syncml", "TestCertificates"],
             exclude: ["Support/syncevolution-curlfix.c"],
             swiftSettings: strictSettings
         ),

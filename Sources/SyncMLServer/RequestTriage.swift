@@ -11,7 +11,8 @@ enum RequestTriage: Equatable {
     /// The announced body is over the limit: 413, and the connection closes.
     case tooLarge
 
-    static func decide(_ head: HTTPRequestHead, maxBodySize: Int, authority: String) -> RequestTriage {
+    /// `syncURL` is where clients are told to post (in the info page and error texts).
+    static func decide(_ head: HTTPRequestHead, maxBodySize: Int, syncURL: String) -> RequestTriage {
         switch head.method {
         case .POST:
             if let length = head.declaredContentLength, length > maxBodySize { return .tooLarge }
@@ -23,20 +24,14 @@ enum RequestTriage: Equatable {
             return .sync(contentType: contentType)
         case .GET, .HEAD:
             switch head.path {
-            case "/", "/sync": return .answer(.infoPage(authority: authority))
-            default: return .answer(.plainText(404, "not found: SyncML clients POST to http://\(authority)/sync"))
+            case "/", "/sync": return .answer(.infoPage(syncURL: syncURL))
+            default: return .answer(.plainText(404, "not found: SyncML clients POST to \(syncURL)"))
             }
         default:
-            var answer = HTTPAnswer.plainText(405, "method \(head.method.rawValue) not allowed: SyncML clients POST to http://\(authority)/sync")
+            var answer = HTTPAnswer.plainText(405, "method \(head.method.rawValue) not allowed: SyncML clients POST to \(syncURL)")
             answer.extraHeaders = [("Allow", "GET, HEAD, POST")]
             return .answer(answer)
         }
-    }
-
-    /// The absolute URL the engine gets: the client's Host header when it is a
-    /// plausible authority, else the address the connection arrived on.
-    static func requestURL(_ head: HTTPRequestHead, fallbackAuthority: String) -> String {
-        "http://" + authority(head, fallback: fallbackAuthority) + head.uri
     }
 
     static func authority(_ head: HTTPRequestHead, fallback: String) -> String {
@@ -45,9 +40,32 @@ enum RequestTriage: Equatable {
     }
 
     /// A Host value that cannot change the URL's shape: no path, query, user info or whitespace.
-    private static func isPlausibleAuthority(_ host: String) -> Bool {
+    static func isPlausibleAuthority(_ host: String) -> Bool {
         !host.isEmpty && host.utf8.count <= 255
             && host.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"/?#@\\".unicodeScalars.contains($0) }
+    }
+}
+
+/// How the server names itself in the URLs it hands out: the URL the engine
+/// gets with each request (RespURI is built from it, so it must be one the
+/// client can reach) and the sync URL the info page shows.
+struct ServerAddressing: Sendable {
+    /// `https` on a TLS listener, so a client is never sent back to plain HTTP.
+    var scheme: String
+    /// Behind a reverse proxy: replaces scheme, host and path.
+    var publicURL: PublicURL?
+
+    /// The absolute URL of a request: the public URL plus the request's query,
+    /// or scheme + the client's Host header (else the local address) + the request target.
+    func requestURL(_ head: HTTPRequestHead, fallbackAuthority: String) -> String {
+        guard let publicURL else { return scheme + "://" + RequestTriage.authority(head, fallback: fallbackAuthority) + head.uri }
+        let query = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
+        return publicURL.description + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// Where clients should post, as far as this request tells.
+    func syncURL(_ head: HTTPRequestHead, fallbackAuthority: String) -> String {
+        publicURL?.description ?? scheme + "://" + RequestTriage.authority(head, fallback: fallbackAuthority) + "/sync"
     }
 }
 
@@ -86,11 +104,11 @@ struct HTTPAnswer: Equatable {
     }
 
     /// What a browser pointed at the server sees.
-    static func infoPage(authority: String) -> HTTPAnswer {
+    static func infoPage(syncURL: String) -> HTTPAnswer {
         plainText(200, """
             This is a SyncML (OMA DS 1.2) server (swift-syncml).
-            Point a SyncML client at http://\(authority)/sync
-            (SyncEvolution: syncURL = http://\(authority)/sync, with a user added by `syncml user add`).
+            Point a SyncML client at \(syncURL)
+            (SyncEvolution: syncURL = \(syncURL), with a user added by `syncml user add`).
             Messages are POSTed as \(SyncMLMediaType.wbxml) or \(SyncMLMediaType.xml).
             """)
     }

@@ -13,7 +13,8 @@ import Darwin
 /// One connection's requests, in order: collects a SyncML body, hands it to
 /// the engine and writes the reply. NIO's pipeline handler in front of it
 /// holds back pipelined requests until each response has ended, so this
-/// handler sees one request at a time.
+/// handler sees one request at a time. It tells `RequestDeadlineHandler`,
+/// further down, where each request stands (`RequestProgress`).
 final class SyncHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -41,6 +42,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     private let engine: SyncServer
     private let maxBodySize: Int
+    private let addressing: ServerAddressing
     private let logger: Logger
     private var state = State.idle
     private var isActive = true
@@ -57,9 +59,10 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     /// How long a connection answered with 413 may keep sending before it is closed.
     private static let lingerTime = TimeAmount.seconds(5)
 
-    init(engine: SyncServer, maxBodySize: Int, logger: Logger) {
+    init(engine: SyncServer, maxBodySize: Int, addressing: ServerAddressing, logger: Logger) {
         self.engine = engine
         self.maxBodySize = maxBodySize
+        self.addressing = addressing
         self.logger = logger
     }
 
@@ -98,6 +101,9 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         // everything else is worth a look.
         if case .closing = state {
             logger.debug("client stopped sending after the answer", metadata: ["error": "\(error)"])
+        } else if !context.channel.isActive {
+            // Closed already (the request deadline, the idle timeout): the codec's complaint about a cut request is expected.
+            logger.debug("request cut by the closed connection", metadata: ["error": "\(error)"])
         } else if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) {
             logger.debug("connection reset by client", metadata: ["error": "\(error)"])
         } else {
@@ -110,9 +116,10 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard case .idle = state else { return }
+        context.triggerUserOutboundEvent(RequestProgress.began, promise: nil)
         let exchange = Exchange(head: head, started: .now())
-        let authority = RequestTriage.authority(head, fallback: localAuthority)
-        switch RequestTriage.decide(head, maxBodySize: maxBodySize, authority: authority) {
+        let syncURL = addressing.syncURL(head, fallbackAuthority: localAuthority)
+        switch RequestTriage.decide(head, maxBodySize: maxBodySize, syncURL: syncURL) {
         case .sync(let contentType):
             if head.expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
@@ -154,6 +161,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     }
 
     private func finish(context: ChannelHandlerContext) {
+        context.triggerUserOutboundEvent(RequestProgress.received, promise: nil)
         switch state {
         case .collecting(let exchange, let contentType, let body):
             guard body.readableBytes > 0 else {
@@ -163,7 +171,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             state = .awaitingEngine
             let request = SyncRequest(
                 body: Array(buffer: body), contentType: contentType,
-                url: RequestTriage.requestURL(exchange.head, fallbackAuthority: localAuthority),
+                url: addressing.requestURL(exchange.head, fallbackAuthority: localAuthority),
                 connection: connectionNumber)
             let engine = self.engine
             let reply = context.eventLoop.makePromise(of: SyncReply.self)
@@ -186,6 +194,10 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     /// Writes `answer`. `closing` ends the connection after it, also when the
     /// request's body has not been read to its end.
+    ///
+    /// The next state is set before anything is written: writing the
+    /// response's end makes NIO's pipelining handler deliver a request that
+    /// was held back, and `begin` must find this handler idle.
     private func respond(_ answer: HTTPAnswer, to exchange: Exchange, closing: Bool, context: ChannelHandlerContext) {
         let requestEnded = !closing
         let keepAlive = requestEnded && exchange.head.isKeepAlive
@@ -194,6 +206,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             state = .idle
             return
         }
+        context.triggerUserOutboundEvent(RequestProgress.received, promise: nil)
+        state = requestEnded ? .idle : .closing
 
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: answer.contentType)
@@ -209,15 +223,14 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         if exchange.head.method != .HEAD && !answer.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
         }
+        if keepAlive { context.triggerUserOutboundEvent(RequestProgress.answered, promise: nil) }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
 
         if keepAlive {
-            state = .idle
+            return
         } else if requestEnded {
-            state = .idle
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         } else {
-            state = .closing
             let channel = context.channel
             written.assumeIsolated().whenComplete { _ in
                 context.close(mode: .output, promise: nil)

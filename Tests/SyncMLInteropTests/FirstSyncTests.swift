@@ -3,11 +3,12 @@ import Testing
 extension InteropTests {
     @Suite("First slow sync")
     struct FirstSync {
-        @Test("a first slow sync in WBXML uploads contacts, events and tasks; a second, empty client then receives each of them once")
-        func slowSyncUploadsEverythingAndAnEmptyClientReceivesIt() throws {
+        @Test("a first slow sync in WBXML uploads contacts, events and tasks; a second, empty client then receives each of them once",
+              arguments: Transport.both)
+        func slowSyncUploadsEverythingAndAnEmptyClientReceivesIt(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let server = try workspace.startServer()
+            let server = try workspace.startServer(transport: transport)
             let first = try workspace.client("first", of: server)
             let second = try workspace.client("second", of: server)
             try Samples.fill(first)

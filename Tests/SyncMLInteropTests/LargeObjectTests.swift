@@ -8,11 +8,15 @@ extension InteropTests {
         /// SyncEvolution raises anything smaller to this.
         static let maxMsgSize = 10_240
 
-        @Test("a contact larger than the client's MaxMsgSize goes up in chunks and comes down in chunks, intact", arguments: [true, false])
-        func contactLargerThanAMessageTravelsBothWays(wbxml: Bool) throws {
+        /// WBXML and XML over HTTP; WBXML over HTTPS too (the encoding is independent of the transport).
+        static let cases: [(wbxml: Bool, transport: Transport)] = [(true, .http), (false, .http)]
+            + Transport.both.filter { $0 == .https }.map { (true, $0) }
+
+        @Test("a contact larger than the client's MaxMsgSize goes up in chunks and comes down in chunks, intact", arguments: cases)
+        func contactLargerThanAMessageTravelsBothWays(wbxml: Bool, transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let server = try workspace.startServer()
+            let server = try workspace.startServer(transport: transport)
             let first = try workspace.client("first", of: server)
             let second = try workspace.client("second", of: server)
             try Samples.fill(first)

@@ -94,11 +94,12 @@ extension InteropTests {
             #expect(try second.titles(in: .addressbook) == all)
         }
 
-        @Test("refresh-from-client: the server ends up holding exactly the client's contacts, and the other client follows")
-        func refreshFromClient() throws {
+        @Test("refresh-from-client: the server ends up holding exactly the client's contacts, and the other client follows",
+              arguments: Transport.both)
+        func refreshFromClient(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let pair = try workspace.syncedPair(Self.contacts)
+            let pair = try workspace.syncedPair(Self.contacts, transport: transport)
             let (server, first, second) = (pair.server, pair.first, pair.second)
             try second.write(Samples.contact("Zoe Elsewhere"), as: "z.vcf", in: .addressbook)
             try requireSuccess(second.sync(.twoWay, Self.contacts), server)
@@ -115,11 +116,12 @@ extension InteropTests {
             #expect(try second.titles(in: .addressbook) == mirror)
         }
 
-        @Test("refresh-from-server (a real Alert 205): the client ends up holding exactly the server's contacts; the server is unchanged")
-        func refreshFromServer() throws {
+        @Test("refresh-from-server (a real Alert 205): the client ends up holding exactly the server's contacts; the server is unchanged",
+              arguments: Transport.both)
+        func refreshFromServer(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let pair = try workspace.syncedPair(Self.contacts)
+            let pair = try workspace.syncedPair(Self.contacts, transport: transport)
             let (server, first) = (pair.server, pair.first)
             try first.write(Samples.contact("Lena Localonly"), as: "l.vcf", in: .addressbook)
             try first.delete(titled: "Ada Lovelace", in: .addressbook)

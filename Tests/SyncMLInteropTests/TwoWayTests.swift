@@ -5,11 +5,11 @@ extension InteropTests {
     /// Two clients that hold the same data; one changes it, both sync two-way.
     @Suite("Two-way sync")
     struct TwoWay {
-        @Test("an add, an edit and a delete on the first client, synced two-way, reach the second client")
-        func changesOnTheFirstClientReachTheSecond() throws {
+        @Test("an add, an edit and a delete on the first client, synced two-way, reach the second client", arguments: Transport.both)
+        func changesOnTheFirstClientReachTheSecond(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let pair = try workspace.syncedPair()
+            let pair = try workspace.syncedPair(transport: transport)
             let (server, first, second) = (pair.server, pair.first, pair.second)
 
             try first.write(Samples.contact("Alan Turing", "EMAIL;TYPE=INTERNET:alan@example.org"), as: "alan.vcf", in: .addressbook)
@@ -39,11 +39,11 @@ extension InteropTests {
             #expect(try second.titles(in: .todo) == [])
         }
 
-        @Test("changes made on the second client flow back to the first")
-        func changesOnTheSecondClientFlowBackToTheFirst() throws {
+        @Test("changes made on the second client flow back to the first", arguments: Transport.both)
+        func changesOnTheSecondClientFlowBackToTheFirst(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let pair = try workspace.syncedPair()
+            let pair = try workspace.syncedPair(transport: transport)
             let (server, first, second) = (pair.server, pair.first, pair.second)
 
             try second.write(Samples.event("Dentist", uid: "dentist@interop.test", start: "20250402T080000Z", end: "20250402T083000Z"),

@@ -17,8 +17,8 @@ struct SyncedPair {
 }
 
 extension InteropWorkspace {
-    func syncedPair(_ datastores: [Datastore] = Datastore.allCases) throws -> SyncedPair {
-        let server = try startServer()
+    func syncedPair(_ datastores: [Datastore] = Datastore.allCases, transport: Transport = .http) throws -> SyncedPair {
+        let server = try startServer(transport: transport)
         let first = try client("first", of: server)
         let second = try client("second", of: server)
         try Samples.fill(first)

@@ -1,4 +1,18 @@
 import Foundation
+import TestCertificates
+import Testing
+
+/// How a scenario's clients reach `syncml serve`. HTTPS runs are left out,
+/// with a loud message, when `openssl` (which makes their certificates) is
+/// missing, unless `SYNCML_REQUIRE_PEERS=1`.
+enum Transport: String, Sendable, CustomTestStringConvertible {
+    case http, https
+
+    /// The transports a scenario that matters on both runs over.
+    static let both: [Transport] = TestCertificates.available ? [.http, .https] : [.http]
+
+    var testDescription: String { rawValue.uppercased() }
+}
 
 /// A server a client under test syncs with: `syncml serve` or SyncEvolution's own.
 protocol InteropServer: Sendable {
@@ -19,6 +33,7 @@ final class InteropWorkspace: @unchecked Sendable {
     let root: URL
     private var servers: [SyncMLServerProcess] = []
     private var referenceServers: [SyncEvolutionServer] = []
+    private var madeCertificates: TestCertificates?
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-interop-\(UUID().uuidString)")
@@ -29,17 +44,25 @@ final class InteropWorkspace: @unchecked Sendable {
     func storePath(_ name: String = "server") -> URL { root.appendingPathComponent("\(name).sqlite") }
 
     /// Adds `users` to the store `name` (created on first use) and starts `syncml serve` on it.
-    func startServer(_ name: String = "server", users: [Account] = [.alice]) throws -> SyncMLServerProcess {
+    func startServer(_ name: String = "server", users: [Account] = [.alice], transport: Transport = .http) throws -> SyncMLServerProcess {
         let store = storePath(name)
         for user in users { try SyncMLTool.addUser(user, store: store) }
-        return try startServer(on: store)
+        return try startServer(on: store, transport: transport)
     }
 
     /// Starts `syncml serve` on an existing store (its users and device anchors kept).
-    func startServer(on store: URL) throws -> SyncMLServerProcess {
-        let server = try SyncMLServerProcess(store: store)
+    func startServer(on store: URL, transport: Transport = .http) throws -> SyncMLServerProcess {
+        let server = try SyncMLServerProcess(store: store, certificates: transport == .https ? certificates() : nil)
         servers.append(server)
         return server
+    }
+
+    /// The workspace's throwaway CA and server certificate (`tls/`), made on first use.
+    func certificates() throws -> TestCertificates {
+        if let madeCertificates { return madeCertificates }
+        let made = try TestCertificates.make(in: root)
+        madeCertificates = made
+        return made
     }
 
     /// Starts SyncEvolution's own server under `name/`, configured for these client devices.
@@ -49,10 +72,12 @@ final class InteropWorkspace: @unchecked Sendable {
         return server
     }
 
-    /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`.
+    /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`;
+    /// for an HTTPS server it trusts the workspace's CA (and checks the certificate and host name).
     func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) throws -> SyncEvolutionClient {
         let client = try SyncEvolutionClient(name: name, in: root)
-        try client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)")
+        try client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
+                             extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
         return client
     }
 

@@ -51,6 +51,16 @@ enum SyncEvolution {
         return environment
     }
 
+    /// Peer properties for an HTTPS server whose certificate `authority` (a CA
+    /// certificate, PEM) signed: libcurl (GnuTLS) is given that file as its only
+    /// CA (`SSLServerCertificates`, CURLOPT_CAINFO; the default is the system
+    /// bundle, which does not know a test CA), and both checks stay on — the
+    /// chain (`SSLVerifyServer`) and the host name (`SSLVerifyHost`, which libcurl
+    /// applies even with `SSLVerifyServer=0`). docs/INTEROP.md has what each does.
+    static func trusting(_ authority: String) -> [String] {
+        ["SSLServerCertificates=\(authority)", "SSLVerifyServer=1", "SSLVerifyHost=1"]
+    }
+
     /// `--configure` properties giving every datastore the file backend, one
     /// directory per datastore under `root` (`contacts/`, `calendar/`, `todo/`).
     static func fileBackend(under root: URL) -> [String] {

@@ -111,12 +111,13 @@ struct SyncEvolutionClient: Sendable {
     }
 
     /// Creates the file-backend context and the peer configuration (the two
-    /// `--configure` commands of the shared SyncEvolution doc).
-    func configure(url: String, user: String, password: String, deviceID: String) throws {
+    /// `--configure` commands of the shared SyncEvolution doc); `extra` holds
+    /// further peer properties (`SSLServerCertificates=…`).
+    func configure(url: String, user: String, password: String, deviceID: String, extra: [String] = []) throws {
         let context = ["--configure", "--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root)
         try mustSucceed(run(context + ["@ctx"] + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure @ctx")
         let peer = ["--configure", "--template", "SyncEvolution", "syncURL=\(url)", "username=\(user)", "password=\(password)",
-                    "deviceId=\(deviceID)", "logdir=\(logs.path)", "printChanges=0", "dumpData=0", "peer@ctx"]
+                    "deviceId=\(deviceID)", "logdir=\(logs.path)", "printChanges=0", "dumpData=0"] + extra + ["peer@ctx"]
         try mustSucceed(run(peer + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure peer@ctx")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestCertificates
 
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +9,14 @@ import Glibc
 ///
 /// The contract: `syncml serve --db PATH --host 127.0.0.1 --port 0` prints
 /// `listening on http://HOST:PORT/sync` as its first line on standard output,
-/// serves until SIGTERM and then exits 0.
+/// serves until SIGTERM and then exits 0. With `--tls-cert` and `--tls-key`
+/// the line says `https://`.
 final class SyncMLServerProcess: @unchecked Sendable {
     let store: URL
     /// The sync URL the server announced.
     let url: String
+    /// Serving HTTPS: the CA certificate (PEM) a client must trust.
+    let authority: String?
     private let process: Process
     private let standardOutput: URL
     private let standardError: URL
@@ -22,8 +26,10 @@ final class SyncMLServerProcess: @unchecked Sendable {
     static let stopTimeout = Duration.seconds(10)
 
     /// Starts a server on `store` (created if missing); its output goes to files beside the store.
-    init(store: URL) throws {
+    /// With `certificates`, it serves HTTPS with their server certificate.
+    init(store: URL, certificates: TestCertificates? = nil) throws {
         self.store = store
+        authority = certificates?.authority
         let directory = store.deletingLastPathComponent()
         let name = store.deletingPathExtension().lastPathComponent
         standardOutput = directory.appendingPathComponent("\(name)-serve.out")
@@ -36,12 +42,15 @@ final class SyncMLServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try SyncMLTool.requireExecutable())
         process.arguments = ["serve", "--db", store.path, "--host", "127.0.0.1", "--port", "0"]
+            + (certificates.map { ["--tls-cert", $0.chain, "--tls-key", $0.privateKey] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: standardOutput)
         process.standardError = try FileHandle(forWritingTo: standardError)
         try process.run()
         do {
             url = try Self.announcedURL(in: standardOutput, of: process, errors: standardError)
+            let scheme = certificates == nil ? "http://" : "https://"
+            guard url.hasPrefix(scheme) else { throw Subprocess.Failure(description: "syncml serve announced \(url), not \(scheme)") }
         } catch {
             Self.terminate(process)
             throw error

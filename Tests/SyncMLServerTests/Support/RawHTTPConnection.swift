@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SyncMLEngine
 import SyncMLServer
 import SyncMLStore
@@ -20,12 +21,23 @@ final class RawHTTPConnection {
         self.outbound = outbound
     }
 
-    /// Connects to `127.0.0.1:port`, runs `body`, closes.
-    static func with<T: Sendable>(port: Int, _ body: (RawHTTPConnection) async throws -> T) async throws -> T {
+    /// Connects to `127.0.0.1:port`, runs `body`, closes. With `trusting`, the
+    /// connection speaks TLS and trusts only that CA certificate (PEM file),
+    /// checking that the server's certificate names 127.0.0.1.
+    static func with<T: Sendable>(port: Int, trusting authority: String? = nil,
+                                  _ body: (RawHTTPConnection) async throws -> T) async throws -> T {
+        let tls = try authority.map { authority in
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authority))
+            return try NIOSSLContext(configuration: configuration)
+        }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
@@ -38,12 +50,13 @@ final class RawHTTPConnection {
     }
 
     /// Sends a request; `Content-Length` is added when there is a body and no length header is given.
-    func send(_ method: String, _ target: String, headers: [String] = [], body: [UInt8] = []) async throws {
-        try await send(Self.request(method, target, headers: headers, body: body))
+    func send(_ method: String, _ target: String, host: String = "test.invalid:8080", headers: [String] = [], body: [UInt8] = []) async throws {
+        try await send(Self.request(method, target, host: host, headers: headers, body: body))
     }
 
-    static func request(_ method: String, _ target: String, headers: [String] = [], body: [UInt8] = []) -> [UInt8] {
-        var lines = ["\(method) \(target) HTTP/1.1", "Host: test.invalid:8080"] + headers
+    static func request(_ method: String, _ target: String, host: String = "test.invalid:8080", headers: [String] = [],
+                        body: [UInt8] = []) -> [UInt8] {
+        var lines = ["\(method) \(target) HTTP/1.1", "Host: \(host)"] + headers
         if !body.isEmpty && !headers.contains(where: { $0.lowercased().hasPrefix("content-length:") || $0.lowercased().hasPrefix("transfer-encoding:") }) {
             lines.append("Content-Length: \(body.count)")
         }
@@ -114,12 +127,15 @@ struct TestServer {
     let http: HTTPSyncServer
 
     static func start(maxBodySize: Int = 64 << 10, idleTimeout: Duration = .seconds(60)) async throws -> TestServer {
-        let engine = SyncServer(store: try SyncStore(path: ":memory:"))
+        try await start(configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, connectionIdleTimeout: idleTimeout))
+    }
+
+    /// A server with any configuration (its host and port are used as given).
+    static func start(configuration: HTTPSyncServer.Configuration, store: SyncStore? = nil) async throws -> TestServer {
+        let engine = SyncServer(store: try store ?? SyncStore(path: ":memory:"))
         var logger = Logger(label: "syncml.http.test")
         logger.logLevel = .warning
-        let http = try await HTTPSyncServer.start(
-            engine: engine, configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize, connectionIdleTimeout: idleTimeout),
-            logger: logger)
+        let http = try await HTTPSyncServer.start(engine: engine, configuration: configuration, logger: logger)
         return TestServer(engine: engine, http: http)
     }
 
