@@ -10,11 +10,11 @@ extension InteropTests {
     struct Triangle {
         // MARK: Creating
 
-        @Test("contacts, events and tasks created on the CRM reach the phone: CRM syncs, then the phone")
-        func recordsCreatedOnTheCRMReachThePhone() throws {
+        @Test("contacts, events and tasks created on the CRM reach the phone: CRM syncs, then the phone", arguments: Transport.both)
+        func recordsCreatedOnTheCRMReachThePhone(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let server = try workspace.startServer()
+            let server = try workspace.startServer(transport: transport)
             let crm = try workspace.crm(of: server)
             let phone = try workspace.client("phone", of: server)
             try Samples.fill(crm)
@@ -61,11 +61,11 @@ extension InteropTests {
 
         // MARK: Editing and deleting
 
-        @Test("an add, edits and deletes on the CRM reach the phone")
-        func changesOnTheCRMReachThePhone() throws {
+        @Test("an add, edits and deletes on the CRM reach the phone", arguments: Transport.both)
+        func changesOnTheCRMReachThePhone(over transport: Transport) throws {
             let workspace = try InteropWorkspace()
             defer { workspace.close() }
-            let (server, crm, phone) = try workspace.triangle().parts
+            let (server, crm, phone) = try workspace.triangle(over: transport).parts
 
             try crm.write(Samples.contact("Alan Turing", "EMAIL;TYPE=INTERNET:alan@example.org"), as: "alan.vcf", in: .addressbook)
             try crm.replace(titled: "Grace Hopper", in: .addressbook,

@@ -16,6 +16,8 @@ struct CRMClient: Sendable {
     /// The server's URI per datastore, where it differs from the CLI's default
     /// (`contacts`, `calendar`, `tasks`): passed as `--remote-contacts` and so on.
     var remoteURIs: [Datastore: String] = [:]
+    /// The CA that signed an HTTPS server's certificate (`--ca-file`).
+    var authority: String?
 
     /// Creates the folders under `directory/name`.
     init(name: String, in directory: URL, url: String, account: Account) throws {
@@ -37,6 +39,7 @@ struct CRMClient: Sendable {
     func sync(_ mode: SyncMode = .twoWay, _ datastores: [Datastore] = Datastore.allCases) throws -> CRMRun {
         var arguments = ["sync", "--url", url, "--user", account.name, "--password-file", passwordFile.path,
                          "--device-id", deviceID, "--state", state.path, "--mode", mode.rawValue]
+        if let authority { arguments += ["--ca-file", authority] }
         for datastore in datastores {
             arguments += ["--\(Self.option(datastore))", directory(of: datastore).path]
             if let uri = remoteURIs[datastore] { arguments += ["--remote-\(Self.option(datastore))", uri] }
@@ -114,6 +117,8 @@ func requireSuccess(_ run: CRMRun, _ server: some InteropServer) throws -> CRMRu
 extension InteropWorkspace {
     /// A CRM (`syncml sync`) syncing with `server` as `account`, device ID `syncml-interop-NAME`.
     func crm(_ name: String = "crm", of server: some InteropServer, as account: Account = .alice) throws -> CRMClient {
-        try CRMClient(name: name, in: root, url: server.url, account: account)
+        var crm = try CRMClient(name: name, in: root, url: server.url, account: account)
+        crm.authority = (server as? SyncMLServerProcess)?.authority
+        return crm
     }
 }

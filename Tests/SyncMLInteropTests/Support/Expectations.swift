@@ -38,8 +38,8 @@ struct SyncedTriangle {
 }
 
 extension InteropWorkspace {
-    func triangle() throws -> SyncedTriangle {
-        let server = try startServer()
+    func triangle(over transport: Transport = .http) throws -> SyncedTriangle {
+        let server = try startServer(transport: transport)
         let office = try crm(of: server)
         let phone = try client("phone", of: server)
         try Samples.fill(office)
