@@ -34,6 +34,34 @@ public struct DedupeMerge: Sendable, Hashable {
     }
 }
 
+extension DedupeMerge {
+    /// The merge of `proposal` (made from this datastore's records) for a survivor stored as
+    /// `type`: written as the survivor was, and signed as the engine will read it back
+    /// (SIF cannot carry everything a vCard can). `reviewed` defaults to the fingerprints
+    /// the proposal was made from.
+    public init(_ proposal: DuplicateProposal, datastore: DatastoreID, storedType type: String,
+                reviewed: [String: Fingerprint]? = nil) throws {
+        let payload = try proposal.payload()
+        guard let parsed = try RecordPayload.parse(payload, type: type), let first = parsed.first else {
+            throw DedupeError("the merge of \(proposal.survivor) does not read back as a \(type) record")
+        }
+        let signature = RecordSignature(first.record)
+        self.init(datastore: datastore, survivor: proposal.survivor, others: proposal.group.members.filter { $0 != proposal.survivor },
+                  type: type, payload: payload, fingerprint: signature.fingerprint, matchKeys: ItemChange.keys(for: signature.matchKey),
+                  reviewed: reviewed ?? proposal.fingerprints)
+    }
+}
+
+/// The live records of a datastore as the duplicate finder reads them (`duplicateRecords`).
+public struct StoredRecords: Sendable {
+    /// Records by GUID, in GUID order.
+    public var records: [DuplicateRecord]
+    /// Each record's stored MIME type, by GUID.
+    public var types: [String: String]
+    /// Items whose payload does not parse, by GUID, with why (left alone).
+    public var unreadable: [String: String]
+}
+
 /// What `applyDedupe` did.
 public struct DedupeApplyResult: Sendable, Hashable {
     /// The session of kind `dedupe` the changes belong to (`undo(session:)` reverts
@@ -86,6 +114,23 @@ extension SyncStore {
             result.session = session
             return result
         }
+    }
+
+    /// The live records of `datastore`, parsed (vCards, iCalendars, SIF; text notes are
+    /// not records), for `DuplicateFinder` and `DuplicateMerger`.
+    public func duplicateRecords(datastore: DatastoreID) throws(StoreError) -> StoredRecords {
+        var result = StoredRecords(records: [], types: [:], unreadable: [:])
+        for item in try liveItems(datastore: datastore) {
+            guard let payload = try payload(guid: item.guid, datastore: datastore) else { continue }
+            result.types[item.guid] = item.type
+            do {
+                guard let parsed = try RecordPayload.parse(payload, type: item.type), let first = parsed.first else { continue }
+                result.records.append(DuplicateRecord(id: item.guid, record: first.record, encoding: first.encoding))
+            } catch {
+                result.unreadable[item.guid] = "\(error)"
+            }
+        }
+        return result
     }
 
     /// Why a group must not be applied now, or nil.

@@ -168,17 +168,10 @@ struct DedupeRun: Sendable {
             guard let datastore = try await store.existingDatastore(named: name, user: userID) else {
                 throw CommandFailure("user \(user) has no datastore \(name)")
             }
-            var records: [DuplicateRecord] = []
-            for item in try await store.liveItems(datastore: datastore) {
-                guard let payload = try await store.payload(guid: item.guid, datastore: datastore) else { continue }
-                types[name + "/" + item.guid] = item.type
-                do {
-                    guard let parsed = try RecordPayload.parse(payload, type: item.type), let first = parsed.first else { continue } // notes
-                    records.append(DuplicateRecord(id: item.guid, record: first.record, encoding: first.encoding))
-                } catch {
-                    unreadable.append(.init(id: item.guid, datastore: name, reason: "\(error)"))
-                }
-            }
+            let stored = try await store.duplicateRecords(datastore: datastore)
+            for (guid, type) in stored.types { types[name + "/" + guid] = type }
+            for (guid, reason) in stored.unreadable.sorted(by: { $0.key < $1.key }) { unreadable.append(.init(id: guid, datastore: name, reason: reason)) }
+            let records = stored.records
             sections.append(Section(datastore: name, records: records))
             ids.append(datastore)
         }
@@ -193,20 +186,13 @@ struct DedupeRun: Sendable {
         var applied = DedupeReport.Applied(merged: 0, removed: 0, skipped: skipped)
         var merges: [DedupeMerge] = []
         for plan in plans {
-            let proposal = plan.proposal
             let name = sections[plan.section].datastore ?? ""
-            let type = types[name + "/" + proposal.survivor] ?? proposal.encoding.mimeType
-            let payload = try proposal.payload()
-            // Signed as the engine will read it back (SIF cannot carry everything a vCard can).
-            guard let parsed = try RecordPayload.parse(payload, type: type), let first = parsed.first else {
-                applied.skipped.append(.init(id: proposal.survivor, datastore: name, reason: "the merge does not read back as a \(type) record"))
-                continue
+            let type = types[name + "/" + plan.proposal.survivor] ?? plan.proposal.encoding.mimeType
+            do {
+                merges.append(try DedupeMerge(plan.proposal, datastore: ids[plan.section], storedType: type, reviewed: plan.reviewed))
+            } catch {
+                applied.skipped.append(.init(id: plan.proposal.survivor, datastore: name, reason: "\(error)"))
             }
-            let signature = RecordSignature(first.record)
-            merges.append(DedupeMerge(datastore: ids[plan.section], survivor: proposal.survivor,
-                                      others: proposal.group.members.filter { $0 != proposal.survivor }, type: type, payload: payload,
-                                      fingerprint: signature.fingerprint, matchKeys: ItemChange.keys(for: signature.matchKey),
-                                      reviewed: plan.reviewed))
         }
         if apply, !merges.isEmpty {
             let result = try await store.applyDedupe(merges)
@@ -254,8 +240,7 @@ struct DedupeRun: Sendable {
             // With --apply, printed once what was applied is known (`finish`).
             if !(apply || dryRunOfApply) { printJSON(report) }
         } else {
-            print(report.text(applying: apply || dryRunOfApply))
-            if let html { print("review page: \(html)") }
+            print(report.text(applying: apply || dryRunOfApply, reviewPage: html))
         }
     }
 

@@ -130,7 +130,7 @@ struct DedupeReport: Codable {
     // MARK: Text
 
     /// The plain-text summary printed by default.
-    func text(applying: Bool) -> String {
+    func text(applying: Bool, reviewPage: String? = nil) -> String {
         var lines: [String] = []
         let total = groups.reduce(0) { $0 + $1.members.count }
         var head = "\(source.description): \(records) records read"
@@ -168,7 +168,8 @@ struct DedupeReport: Codable {
         }
         if !applying, !groups.isEmpty {
             lines.append("")
-            lines.append("dry run: nothing was changed. Review with --html FILE; merge with --apply [DECISIONS.json].")
+            lines.append("dry run: nothing was changed. " + (reviewPage.map { "Review them in \($0); " } ?? "Review with --html FILE; ")
+                + "merge with --apply [DECISIONS.json].")
         }
         return lines.joined(separator: "\n")
     }
@@ -200,7 +201,8 @@ struct DedupeDecisions: Decodable {
         do {
             return try JSONDecoder().decode(DedupeDecisions.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw CommandFailure("\(path) is not a decisions file: \(context.codingPath.map(\.stringValue).joined(separator: ".")) has no \"\(key.stringValue)\"")
+            let place = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw CommandFailure("\(path) is not a decisions file: \(place.isEmpty ? "it" : place) has no \"\(key.stringValue)\"")
         } catch let DecodingError.typeMismatch(_, context) {
             throw CommandFailure("\(path) is not a decisions file: wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         } catch {
