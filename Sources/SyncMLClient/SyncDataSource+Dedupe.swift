@@ -55,7 +55,8 @@ actor DuplicateScan {
         while ready.isEmpty, var iterator = batches {
             let batch = try await iterator.next(isolation: self)
             batches = batch == nil ? nil : iterator
-            for record in batch ?? [] { collect(record) }
+            let complete = (batch ?? []).compactMap { collect($0) }
+            ready += await Self.propose(complete, fingerprints: membership)
         }
         return ready.isEmpty ? nil : ready.removeFirst()
     }
@@ -94,22 +95,43 @@ actor DuplicateScan {
         return DuplicateRecord(id: host.id, record: first.record, encoding: first.encoding)
     }
 
-    /// The second read: a member of a group is kept; a group complete is proposed.
-    private func collect(_ host: HostRecord) {
-        guard let index = membership[host.id]?.group, !stale.contains(index) else { return }
+    /// The second read: a member of a group is kept; a group whose last member this is comes back with its records.
+    private func collect(_ host: HostRecord) -> (group: DuplicateGroup, records: [String: DuplicateRecord])? {
+        guard let index = membership[host.id]?.group, !stale.contains(index) else { return nil }
         guard let record = Self.read(host) else {
             stale.insert(index)
             collected[index] = nil
-            return
+            return nil
         }
         collected[index, default: [:]][host.id] = record
         let group = groups[index]
-        guard collected[index]!.count == group.members.count else { return }
-        // The proposal fingerprints its members: one that changed since the first read leaves the group out.
-        if let proposal = try? DuplicateMerger.propose(group, records: collected[index]!),
-           group.members.allSatisfy({ proposal.fingerprints[$0] == membership[$0]?.fingerprint }) {
-            ready.append(proposal)
+        guard collected[index]!.count == group.members.count else { return nil }
+        defer { collected[index] = nil }
+        return (group, collected[index]!)
+    }
+
+    /// The proposals of complete groups, made on every core. The proposal fingerprints its
+    /// members: a group with one that changed since the first read is left out.
+    static func propose(_ complete: [(group: DuplicateGroup, records: [String: DuplicateRecord])],
+                        fingerprints: [String: (group: Int, fingerprint: Fingerprint)]) async -> [DuplicateProposal] {
+        guard !complete.isEmpty else { return [] }
+        let pieces = max(1, min(complete.count / 16, 8))
+        let size = (complete.count + pieces - 1) / pieces
+        let proposals = await withTaskGroup(of: (Int, [DuplicateProposal]).self) { tasks in
+            for piece in 0..<pieces {
+                let slice = Array(complete[min(piece * size, complete.count)..<min((piece + 1) * size, complete.count)])
+                tasks.addTask {
+                    (piece, slice.compactMap { group, records in
+                        guard let proposal = try? DuplicateMerger.propose(group, records: records),
+                              group.members.allSatisfy({ proposal.fingerprints[$0] == fingerprints[$0]?.fingerprint }) else { return nil }
+                        return proposal
+                    })
+                }
+            }
+            var parts = [[DuplicateProposal]](repeating: [], count: pieces)
+            for await (piece, made) in tasks { parts[piece] = made }
+            return parts
         }
-        collected[index] = nil
+        return proposals.flatMap { $0 }
     }
 }
