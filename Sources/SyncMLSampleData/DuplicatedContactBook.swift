@@ -15,7 +15,8 @@ import SyncMLCore
 /// give, `switchboardPercent` of the people with an organization carry its
 /// switchboard number (colleagues sharing a number), and `householdPercent` are
 /// followed by a relative: another given name, the same family name, sharing
-/// their home phone and a family e-mail address.
+/// their home phone and a family e-mail address. Apart from family addresses,
+/// every e-mail address is one person's (the person's number is part of it).
 public struct DuplicatedContactBook: Sendable {
     /// One record of the book.
     public struct Record: Sendable {
