@@ -247,6 +247,7 @@ let package = Package(
         .testTarget(
             name: "syncmlCLITests",
             dependencies: ["syncml", "syncml-bench", "SyncMLCore", "TestCertificates"],
+            exclude: ["Support/dedupe_review.py"],
             swiftSettings: strictSettings
         ),
         // A real SyncML client (SyncEvolution) against `syncml serve`: both run as

@@ -16,7 +16,7 @@ struct SyncMLBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syncml-bench",
         abstract: "Measure one stage of the engine on generated contacts; prints JSON lines.",
-        subcommands: [SyncCommand.self, ClientCommand.self, FirstSyncCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
+        subcommands: [SyncCommand.self, ClientCommand.self, FirstSyncCommand.self, DedupeCommand.self, RecordsCommand.self, JournalCommand.self, HashCommand.self, DecodeCommand.self]
     )
 }
 

@@ -45,13 +45,30 @@ struct BenchCommandTests {
         #expect(figure["sent_to_phone"] as? Int == 140)
     }
 
+    @Test("dedupe: a generated book's known duplicates are counted against what the library API found")
+    func dedupe() throws {
+        var cli = try CLI()
+        cli.program = "syncml-bench"
+        defer { cli.remove() }
+        let result = try cli.run(["dedupe", "--contacts", "300"])
+        #expect(result.status == 0, "\(result.error)")
+        let figure = try #require(try figures(result)["dedupe"])
+        #expect(figure["records"] as? Int == 300)
+        let groups = try #require(figure["groups"] as? Int)
+        #expect(groups > 30, "a third of the people have copies")
+        #expect(figure["correct_groups"] as? Int == groups)
+        #expect(figure["found_pairs"] as? Int == figure["true_pairs"] as? Int)
+        #expect(figure["precision"] as? Double == 1.0 && figure["recall"] as? Double == 1.0)
+    }
+
     @Test("bad arguments are refused with a one-line error, never a crash")
     func badArguments() throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
         for arguments in [["sync", "--contacts=-5"], ["hash", "--contacts", "5", "--repeats", "0"], ["decode", "missing.wbxml"],
-                          ["first-sync", "--contacts", "5", "--overlap", "101"], ["records", "--contacts=-1", "-o", "x.bin"]] {
+                          ["first-sync", "--contacts", "5", "--overlap", "101"], ["records", "--contacts=-1", "-o", "x.bin"],
+                          ["dedupe", "--contacts=-1"], ["dedupe", "--contacts", "5", "--duplicates", "101"]] {
             let result = try cli.run(arguments)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.error)")
             #expect(result.error.hasPrefix("Error: "), "\(arguments): \(result.error)")
