@@ -68,6 +68,8 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Send deletes even when they remove more than half of a folder's records (the mass-delete guard holds them otherwise, here and on the server).")
     var forceDeletes = false
 
+    @OptionGroup var output: JSONFlag
+
     /// The folders given, as (kind, folder, server URI).
     private var folders: [(kind: DatastoreKind, path: String, remote: String)] {
         let remotes: [DatastoreKind: String] = [.contacts: remoteContacts, .calendar: remoteCalendar, .tasks: remoteTasks, .notes: remoteNotes]
@@ -109,7 +111,7 @@ struct SyncCommand: ParsableCommand {
         }
         let wait = Duration.seconds(timeout)
         let transport = HTTPTransport(configuration: .init(connectTimeout: wait, requestTimeout: wait))
-        let (configuration, statePath, syncMode, force) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes)
+        let (configuration, statePath, syncMode, force, json) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes, output.json)
         var progress: (@Sendable (SyncProgress) -> Void)?
         if !quiet {
             let printer = SyncProgressPrinter()
@@ -127,7 +129,11 @@ struct SyncCommand: ParsableCommand {
             let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
             if dryRun {
                 do {
-                    print(Self.describe(try await client.pendingChanges()))
+                    let pending = try await client.pendingChanges()
+                    if json { return try JSONOutput.write(DryRunJSONReport(pending)) }
+                    print(Self.describe(pending))
+                } catch let failure as CommandFailure {
+                    throw failure
                 } catch {
                     throw CommandFailure("dry run failed: \((error as? SyncClientError)?.message ?? "\(error)")")
                 }
@@ -148,7 +154,7 @@ struct SyncCommand: ParsableCommand {
             do {
                 let report = try await client.sync(mode: syncMode, forceDeletes: force, progress: onProgress)
                 await transport.close()
-                print(report.description)
+                if json { try JSONOutput.write(SyncJSONReport(report)) } else { print(report.description) }
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
                 if let refused = report.datastores.first(where: { $0.refusedWithStatus != nil }) {
                     throw CommandFailure("sync incomplete: the server refused \(refused.name) (status \(refused.refusedWithStatus!))")
@@ -157,8 +163,7 @@ struct SyncCommand: ParsableCommand {
                 throw failure
             } catch {
                 await transport.close()
-                // Closures do not infer typed throws yet: the error is a SyncClientError.
-                throw CommandFailure("sync failed: \((error as? SyncClientError)?.message ?? "\(error)")")
+                throw CommandFailure(SyncFailure.line(error, url: configuration.serverURL))
             }
         }
     }
