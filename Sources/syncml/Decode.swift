@@ -7,10 +7,11 @@ struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decode a SyncML message (WBXML or XML, detected) to indented XML.",
         discussion: """
-            Reads the file (or standard input for -) in chunks and writes XML as each command is decoded, \
-            so captures of any size decode in constant memory. A malformed message prints one line with the \
-            byte offset and exits with status 1. With --stats, prints per-command counts and byte sizes of \
-            one or more messages instead (a whole captured session, say).
+            Reads the file (or standard input for -) in chunks and writes XML as it is read, token by token: \
+            elements come out in the order they were sent (DevInf flags and unknown elements too), as libwbxml2's \
+            wbxml2xml shows them, and memory is bounded by the longest text or OPAQUE value. A malformed message \
+            prints one line with the byte offset and exits with status 1. With --stats, prints per-command counts \
+            and byte sizes of one or more messages instead (a whole captured session, say).
             """
     )
 
