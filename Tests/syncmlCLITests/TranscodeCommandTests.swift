@@ -3,8 +3,10 @@ import Testing
 
 /// `syncml decode` and `syncml encode` show a message as it was on the wire:
 /// element order, DevInf flags and unknown elements as received. libwbxml2 is
-/// the reference for the WBXML ↔ XML mapping.
-@Suite("syncml decode and encode keep the wire order")
+/// the reference for the WBXML ↔ XML mapping. Serialized: a hundred messages
+/// at once would be several hundred processes, starving the timing-sensitive
+/// server tests that run beside them.
+@Suite("syncml decode and encode keep the wire order", .serialized)
 struct TranscodeCommandTests {
     static let messages = Fixtures.messages()
     static let wbxml = messages.filter { $0.pathExtension == "wbxml" } + [
