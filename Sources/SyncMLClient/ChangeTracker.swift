@@ -48,7 +48,7 @@ struct ChangeTracker {
                 guard let next = try await batches.next() else { break }
                 batch = next
             } catch {
-                throw SyncClientError(.local, "reading \(datastore.name): \(error)")
+                throw SyncClientError(.local, "reading \(datastore.name): \((error as? SyncClientError)?.message ?? "\(error)")")
             }
             var changes: [ItemChange] = []
             changes.reserveCapacity(batch.count)
@@ -105,7 +105,7 @@ struct ChangeTracker {
         do {
             return try await body()
         } catch {
-            throw SyncClientError(.local, "reading \(datastore.name): \(error)")
+            throw SyncClientError(.local, "reading \(datastore.name): \((error as? SyncClientError)?.message ?? "\(error)")")
         }
     }
 

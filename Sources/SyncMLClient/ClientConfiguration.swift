@@ -129,7 +129,7 @@ public struct SyncReport: Sendable, CustomStringConvertible {
             }
         }
         if suspended { lines.append("suspended: the next sync resumes") }
-        lines.append("duration \(duration)")
+        lines.append("duration \(ReadableDuration.text(duration))")
         return lines.joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import SyncMLCore
 public import Foundation
 
 #if canImport(Glibc)
@@ -11,8 +12,10 @@ import Darwin
 /// `.ics` for calendar and tasks, `.txt` for notes. A record's id is its file name.
 ///
 /// Hidden files, subfolders, empty files and files with another extension are
-/// not records and are left alone; a record file that cannot be read fails the
-/// listing (were it skipped, the engine would take it for deleted). Writes never leave a half-written record:
+/// not records and are left alone; a record file that cannot be read, or a
+/// `.vcf`/`.ics` that does not parse (`RecordFiles`: a vCard without its
+/// `END:VCARD` is refused, as `syncml import` refuses it), fails the listing
+/// with the file's name (were it skipped, the engine would take it for deleted). Writes never leave a half-written record:
 /// each goes to a hidden temporary file first and is then renamed into place.
 public struct FolderDataSource: SyncDataSource {
     /// The folder; it must exist.
@@ -122,6 +125,13 @@ public struct FolderDataSource: SyncDataSource {
         for name in names {
             let payload = try read(name)
             guard !payload.isEmpty else { continue }
+            if kind != .notes {
+                do {
+                    _ = try RecordFiles.parse(payload, name: directory.appendingPathComponent(name).path)
+                } catch {
+                    throw SyncClientError(.local, error.description)
+                }
+            }
             records.append(HostRecord(id: name, payload: payload, type: recordType))
         }
         return records

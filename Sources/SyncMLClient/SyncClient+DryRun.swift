@@ -29,7 +29,7 @@ extension SyncClient {
                 do {
                     records = try await datastore.source.allRecords()
                 } catch {
-                    throw SyncClientError(.local, "reading \(datastore.name): \(error)")
+                    throw SyncClientError(.local, "reading \(datastore.name): \((error as? SyncClientError)?.message ?? "\(error)")")
                 }
                 guard let user, let mirror = try await state.existingDatastore(named: datastore.name, user: user) else {
                     result.append(PendingChanges(datastore: datastore.name, firstSync: true, added: records.map(\.id).sorted()))

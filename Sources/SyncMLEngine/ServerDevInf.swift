@@ -15,7 +15,7 @@ enum ServerDevInf {
                              syncTypes: [1, 2, 3, 4, 5, 6, 7])
         }
         return DevInf(verDTD: version == .v1_2 ? "1.2" : version.rawValue, manufacturer: "swift-syncml", model: "swift-syncml server",
-                      softwareVersion: "0.1", devID: "swift-syncml", devType: "server", utc: true,
+                      softwareVersion: SwiftSyncML.version, devID: "swift-syncml", devType: "server", utc: true,
                       supportsLargeObjects: version >= .v1_1, supportsNumberOfChanges: version >= .v1_1, dataStores: stores)
     }
 }

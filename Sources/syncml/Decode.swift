@@ -7,10 +7,11 @@ struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decode a SyncML message (WBXML or XML, detected) to indented XML.",
         discussion: """
-            Reads the file (or standard input for -) in chunks and writes XML as each command is decoded, \
-            so captures of any size decode in constant memory. A malformed message prints one line with the \
-            byte offset and exits with status 1. With --stats, prints per-command counts and byte sizes of \
-            one or more messages instead (a whole captured session, say).
+            Reads the file (or standard input for -) in chunks and writes XML as it is read, token by token: \
+            elements come out in the order they were sent (DevInf flags and unknown elements too), as libwbxml2's \
+            wbxml2xml shows them, and memory is bounded by the longest text or OPAQUE value. A malformed message \
+            prints one line with the byte offset and exits with status 1. With --stats, prints per-command counts \
+            and byte sizes of one or more messages instead (a whole captured session, say).
             """
     )
 
@@ -20,9 +21,13 @@ struct Decode: ParsableCommand {
     @Flag(help: "Print per-command counts and byte sizes instead of XML.")
     var stats = false
 
+    @Flag(help: "With --stats: print them as JSON (see the README, \"JSON output\").")
+    var json = false
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("Name a message file, or - for standard input.") }
         guard stats || inputs.count == 1 else { throw ValidationError("Decode one message at a time (or use --stats).") }
+        guard stats || !json else { throw ValidationError("--json goes with --stats (the XML is the output otherwise)") }
     }
 
     func run() throws {
@@ -30,6 +35,7 @@ struct Decode: ParsableCommand {
             if stats {
                 var table = CommandStatistics()
                 for input in inputs { try table.add(input) }
+                if json { return try JSONOutput.write(table.json()) }
                 print(table.report(), terminator: "")
             } else {
                 try Transcoder.run(input: inputs[0], to: .xml, indent: true)
@@ -93,6 +99,31 @@ struct CommandStatistics {
         rows[key, default: Row()].count += 1
         rows[key, default: Row()].bytes += size
         rows[key, default: Row()].itemBytes += itemBytes
+    }
+
+    /// `decode --stats --json`: the rows of `report()`, largest first.
+    struct JSONReport: Encodable {
+        struct Command: Encodable {
+            /// `SyncHdr`, `Sync/Add`, `Final`…
+            var command: String
+            var count: Int
+            var bytes: Int
+            var averageBytes: Int
+            var itemBytes: Int
+            /// Percent of all bytes, 0-100.
+            var share: Double
+        }
+
+        var messages: Int
+        var bytes: Int
+        var commands: [Command]
+    }
+
+    func json() -> JSONReport {
+        JSONReport(messages: messages, bytes: totalBytes, commands: rows.sorted(by: { ($0.value.bytes, $1.key) > ($1.value.bytes, $0.key) }).map { key, row in
+            JSONReport.Command(command: key, count: row.count, bytes: row.bytes, averageBytes: row.bytes / max(1, row.count), itemBytes: row.itemBytes,
+                               share: totalBytes > 0 ? (Double(row.bytes) * 1000 / Double(totalBytes)).rounded() / 10 : 0)
+        })
     }
 
     func report() -> String {

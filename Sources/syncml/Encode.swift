@@ -4,7 +4,8 @@ import SyncMLCore
 /// `syncml encode`: a SyncML message in, WBXML or compact XML out.
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Encode a SyncML message (WBXML or XML, detected) as WBXML or XML."
+        abstract: "Encode a SyncML message (WBXML or XML, detected) as WBXML or XML.",
+        discussion: "Token by token, in the order the message was sent: XML becomes what libwbxml2's xml2wbxml -n writes, WBXML the XML its wbxml2xml writes (OPAQUE as CDATA, a nested DevInf inline). WBXML to WBXML and XML to XML give the input back."
     )
 
     enum Format: String, EnumerableFlag {

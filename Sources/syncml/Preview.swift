@@ -38,7 +38,7 @@ struct PreviewCommand: ParsableCommand {
     func run() throws {
         let (options, userName, folders) = (store, user, folders)
         try Self.runningStore {
-            let original = try options.open()
+            let original = try options.openExisting()
             guard let userID = try await original.existingUser(named: userName) else { throw CommandFailure("preview failed: no user \(userName)") }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-preview-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -25,7 +25,7 @@ struct ExportRecords: ParsableCommand {
         let (store, user, only, output) = (self.store, self.user, self.datastore, self.output)
         let progress = ProgressLine()
         try Self.runningStore {
-            let opened = try store.open()
+            let opened = try store.openExisting()
             guard let userID = try await opened.existingUser(named: user) else { throw CommandFailure("no user \(user)") }
             var names: [String]
             if let only {

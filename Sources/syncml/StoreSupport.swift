@@ -10,15 +10,29 @@ import Glibc
 
 /// `--db PATH`, shared by every store command.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file (created on first use).")
+    @Option(name: .long, help: "The store file (only `user add`, `import` and `serve` create it).")
     var db = "./syncml.sqlite"
 
-    /// Opens (creating and migrating) the store.
+    /// Opens (creating and migrating) the store: for the commands that add to it.
     func open() throws -> SyncStore {
         do {
             return try SyncStore(path: db)
         } catch {
             throw CommandFailure("cannot open store \(db): \(error.message)")
+        }
+    }
+
+    /// Opens a store that must exist: a command that reads or changes what is
+    /// there refuses a `--db` with a typo instead of creating an empty store.
+    func openExisting() throws -> SyncStore {
+        try Self.requireFile(db, "store")
+        return try open()
+    }
+
+    /// Fails with one line when nothing is at `path`.
+    static func requireFile(_ path: String, _ what: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("no \(what) at \(path) (nothing was created; check the path)")
         }
     }
 }

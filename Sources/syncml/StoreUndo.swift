@@ -20,7 +20,7 @@ struct UndoSession: ParsableCommand {
     func run() throws {
         let (store, session, force) = (self.store, self.session, self.force)
         try Self.runningStore {
-            let result = try await store.open().undo(session: SessionID(rawValue: session), force: force)
+            let result = try await store.openExisting().undo(session: SessionID(rawValue: session), force: force)
             for entry in result.reverted {
                 print("reverted \(entry.guid): \(entry.operation) (version \(entry.sequence))")
             }

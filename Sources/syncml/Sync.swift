@@ -87,6 +87,8 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Apply deletes even when they remove more than half of a folder's records: the folder's deletes are sent, the server's (and what a refresh from the server removes) are applied. The mass-delete guard holds them otherwise, here and on the server.")
     var forceDeletes = false
 
+    @OptionGroup var output: JSONFlag
+
     /// The folders given, as (kind, folder, server URI).
     private var folders: [(kind: DatastoreKind, path: String, remote: String)] {
         let remotes: [DatastoreKind: String] = [.contacts: remoteContacts, .calendar: remoteCalendar, .tasks: remoteTasks, .notes: remoteNotes]
@@ -134,7 +136,7 @@ struct SyncCommand: ParsableCommand {
                             source: FolderDataSource(directory: URL(fileURLWithPath: folder.path), kind: folder.kind))
         }
         guard let transport = madeTransport else { return }
-        let (configuration, statePath, syncMode, force) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes)
+        let (configuration, statePath, syncMode, force, json) = (settings, state, SyncMode(rawValue: mode) ?? .twoWay, forceDeletes, output.json)
         var progress: (@Sendable (SyncProgress) -> Void)?
         if !quiet {
             let printer = SyncProgressPrinter()
@@ -152,7 +154,11 @@ struct SyncCommand: ParsableCommand {
             let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
             if dryRun {
                 do {
-                    print(Self.describe(try await client.pendingChanges()))
+                    let pending = try await client.pendingChanges()
+                    if json { return try JSONOutput.write(DryRunJSONReport(pending)) }
+                    print(Self.describe(pending))
+                } catch let failure as CommandFailure {
+                    throw failure
                 } catch {
                     throw CommandFailure("dry run failed: \((error as? SyncClientError)?.message ?? "\(error)")")
                 }
@@ -173,7 +179,7 @@ struct SyncCommand: ParsableCommand {
             do {
                 let report = try await client.sync(mode: syncMode, forceDeletes: force, progress: onProgress)
                 await transport.shutdown()
-                print(report.description)
+                if json { try JSONOutput.write(SyncJSONReport(report)) } else { print(report.description) }
                 if report.suspended { throw CommandFailure("sync suspended: run the same command again to resume it") }
                 if let refused = report.datastores.first(where: { $0.refusal != nil }) {
                     throw CommandFailure("sync incomplete: \(refused.name) not synced: \(refused.refusal!)")
@@ -185,8 +191,7 @@ struct SyncCommand: ParsableCommand {
                 throw failure
             } catch {
                 await transport.shutdown()
-                // Closures do not infer typed throws yet: the error is a SyncClientError.
-                throw CommandFailure("sync failed: \((error as? SyncClientError)?.message ?? "\(error)")")
+                throw CommandFailure(SyncFailure.line(error, url: configuration.serverURL))
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncMLCore
 
 /// `syncml`: the command-line face of the engine.
 @main
@@ -6,6 +7,7 @@ struct SyncMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syncml",
         abstract: "An OMA DS 1.2 (SyncML) sync engine.",
+        version: "\(SwiftSyncML.name) \(SwiftSyncML.version)",
         subcommands: [
             Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, ConvertRecords.self, Generate.self,
             Serve.self, SyncCommand.self, PreviewCommand.self, UserCommand.self, ImportRecords.self, ExportRecords.self, InspectStore.self, ItemHistory.self, ListSessions.self, UndoSession.self,

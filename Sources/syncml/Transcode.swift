@@ -1,34 +1,23 @@
 import ArgumentParser
 import SyncMLCore
 
-/// Decodes a stream of SyncML and re-encodes it event by event: memory stays
-/// bounded by the largest command, not the message.
+/// Transcodes a stream of SyncML token by token (`SyncMLTranscoder`): the
+/// output keeps the element order of the input, and memory stays bounded by
+/// the longest text or OPAQUE run, not the message.
 enum Transcoder {
     static func run(input path: String, to encoding: SyncMLEncoding, indent: Bool) throws {
         var source = try ByteSource(path: path)
         defer { source.close() }
-        var decoder = SyncMLDecoder()
-        var encoder: SyncMLEncoder? = nil
-        var ended = false
+        var transcoder = SyncMLTranscoder(to: encoding, indent: indent)
         do {
-            while !ended {
-                if let chunk = try source.next() {
-                    decoder.feed(chunk)
-                } else {
-                    decoder.finish()
-                }
-                while let event = try decoder.next() {
-                    if encoder == nil, case .header(let header) = event {
-                        encoder = SyncMLEncoder(encoding: encoding, version: header.version, indent: indent)
-                    }
-                    encoder?.encode(event)
-                    if event == .endOfMessage { ended = true }
-                }
-                if var output = encoder?.takeOutput() {
-                    if ended, indent { output.append(0x0A) }
-                    StandardOutput.write(output)
-                }
+            while !transcoder.isComplete, let chunk = try source.next() {
+                try transcoder.feed(chunk)
+                StandardOutput.write(transcoder.takeOutput())
             }
+            try transcoder.finish()
+            var output = transcoder.takeOutput()
+            if indent { output.append(0x0A) }
+            StandardOutput.write(output)
         } catch let error as SyncMLDecodingError {
             throw CommandFailure("\(path == "-" ? "standard input" : path): \(error)")
         }

@@ -124,3 +124,22 @@ struct FolderDataSourceTests {
         #expect(reading?.message.contains("broken.vcf") == true, "\(String(describing: reading))")
     }
 }
+
+@Suite("FolderDataSource and malformed records")
+struct FolderMalformedRecordTests {
+    @Test("a .vcf without END:VCARD fails the listing with the file and line, as `syncml import` refuses it; notes are not parsed")
+    func missingEnd() async throws {
+        let folder = try Folder()
+        defer { folder.remove() }
+        try folder.write("ok.vcf", alice)
+        try folder.write("half.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half\r\n")
+        let listing = await #expect(throws: SyncClientError.self) {
+            _ = try await FolderDataSource(directory: folder.url, kind: .contacts).allRecords()
+        }
+        #expect(listing?.kind == .local)
+        #expect(listing?.message == folder.url.appendingPathComponent("half.vcf").path + ": line 1: BEGIN:VCARD has no END:VCARD")
+
+        try folder.write("note.txt", "BEGIN:VCARD but only a note")
+        #expect(try await FolderDataSource(directory: folder.url, kind: .notes).allRecords().map(\.id) == ["note.txt"])
+    }
+}

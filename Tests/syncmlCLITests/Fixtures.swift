@@ -18,6 +18,20 @@ enum Fixtures {
 
     static let syncEvolution = shared.appendingPathComponent("fixtures/syncevolution")
 
+    /// Every recorded message (`NNN-c2s.wbxml`, `NNN-s2c.xml`…, not their translations), sorted.
+    static func messages() -> [URL] {
+        let manager = FileManager.default
+        var result: [URL] = []
+        for name in ((try? manager.contentsOfDirectory(atPath: syncEvolution.path)) ?? []).sorted() {
+            let directory = syncEvolution.appendingPathComponent(name)
+            for file in ((try? manager.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+            where ["c2s.wbxml", "s2c.wbxml", "c2s.xml", "s2c.xml"].contains(where: file.hasSuffix) {
+                result.append(directory.appendingPathComponent(file))
+            }
+        }
+        return result
+    }
+
     /// `01-slow-first-wbxml/client-data-before/*/*`, sorted.
     static func clientDataBefore(_ name: String = "01-slow-first-wbxml") -> [URL] {
         let root = syncEvolution.appendingPathComponent(name).appendingPathComponent("client-data-before")

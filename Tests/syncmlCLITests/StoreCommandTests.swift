@@ -186,8 +186,10 @@ struct StoreCommandTests {
         try Data("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half\r\n".utf8).write(to: cli.directory.appendingPathComponent("bad.vcf"))
         // A good file before the bad one: nothing of it is written either.
         try expectFailure(["import", fixtures[3].path, "bad.vcf", "--user", "test"], "bad.vcf: line 1")
+        try expectFailure(["inspect", "--db", cli.path("no/such/dir/store.sqlite")], "no store at \(cli.path("no/such/dir/store.sqlite"))")
+        try expectFailure(["export", "--user", "test"], "no store at ./syncml.sqlite (nothing was created; check the path)")
+        #expect(try cli.run(["user", "add", "other"], input: "pw\n").status == 0)
         #expect(try cli.run(["export", "--user", "test"]).error == "syncml: no user test\n")
-        try expectFailure(["inspect", "--db", cli.path("no/such/dir/store.sqlite")], "cannot open store")
         try Data("not a database, just text that is long enough to fill a header of a hundred bytes or so, really".utf8)
             .write(to: cli.directory.appendingPathComponent("text.sqlite"))
         try expectFailure(["sessions", "--db", "text.sqlite"], "cannot open store text.sqlite")

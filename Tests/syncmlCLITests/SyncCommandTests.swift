@@ -39,7 +39,7 @@ struct SyncCommandTests {
         try FileManager.default.createDirectory(atPath: cli.path("contacts"), withIntermediateDirectories: false)
         let unreachable = try cli.run(base + ["--contacts", "contacts", "--quiet"], input: "pw\n")
         #expect(unreachable.status == 1)
-        #expect(unreachable.error.hasPrefix("syncml: sync failed: "), "\(unreachable.error)")
+        #expect(unreachable.error.hasPrefix("syncml: cannot reach 127.0.0.1:9: "), "\(unreachable.error)")
         #expect(unreachable.error.split(separator: "\n").count == 1, "\(unreachable.error)")
         #expect(unreachable.output.isEmpty)
     }

@@ -6,7 +6,10 @@
 //     events, or the same error, as the whole message at once;
 //   - a decoded message encodes to WBXML and to XML, each of which decodes, and
 //     encoding that again gives the same bytes (WBXML after one round; XML after
-//     two, since XML has no opaque data apart from text).
+//     two, since XML has no opaque data apart from text);
+//   - the token-level transcoder (`syncml decode`/`encode`) gives the same
+//     output or error whole and in pieces, and its WBXML transcoded to WBXML
+//     again is the same bytes.
 import FuzzDriver
 import SyncMLCore
 
@@ -61,6 +64,7 @@ func testOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     default:
         break
     }
+    checkTranscoder(bytes)
     guard let message = try? SyncMLMessage(decoding: bytes) else { return 0 }
     for encoding in SyncMLEncoding.allCases {
         // XML cannot tell item data (CDATA) from text, so its first round may turn
@@ -86,6 +90,41 @@ func testOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         }
     }
     return 0
+}
+
+/// `SyncMLTranscoder` on the input: whole and in pieces alike; its WBXML a fixed point.
+func checkTranscoder(_ bytes: [UInt8]) {
+    for encoding in SyncMLEncoding.allCases {
+        let whole = Result { () throws(SyncMLDecodingError) in try SyncMLTranscoder.transcode(bytes, to: encoding) }
+        var choices = FuzzChoices(bytes)
+        let pieces = Result { () throws(SyncMLDecodingError) -> [UInt8] in
+            var transcoder = SyncMLTranscoder(to: encoding)
+            var output: [UInt8] = []
+            var offset = 0
+            while offset < bytes.count {
+                let piece = min(choices.next(below: 65), bytes.count - offset)
+                try transcoder.feed(bytes[offset..<offset + piece])
+                offset += piece
+                output += transcoder.takeOutput()
+            }
+            try transcoder.finish()
+            return output + transcoder.takeOutput()
+        }
+        switch (whole, pieces) {
+        case (.success(let a), .success(let b)) where a != b:
+            fuzzFailure("\(encoding) transcoding differs when the message is fed in pieces")
+        case (.success, .failure(let error)), (.failure(let error), .success):
+            fuzzFailure("\(encoding) transcoding whole and in pieces disagree: \(error)")
+        case (.success(let wbxml), _) where encoding == .wbxml:
+            switch Result(catching: { () throws(SyncMLDecodingError) in try SyncMLTranscoder.transcode(wbxml, to: .wbxml) }) {
+            case .success(let again) where again != wbxml: fuzzFailure("transcoded WBXML is not a fixed point")
+            case .failure(let error): fuzzFailure("transcoded WBXML does not transcode: \(error)")
+            default: break
+            }
+        default:
+            break
+        }
+    }
 }
 
 runFuzzer(testOneInput)

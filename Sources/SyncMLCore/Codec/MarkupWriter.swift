@@ -17,6 +17,13 @@ package protocol MarkupWriter {
     mutating func devInf(_ info: DevInf)
     /// An element the model keeps but does not name.
     mutating func unknown(_ element: MarkupElement)
+
+    // Token by token, as a tokenizer saw the markup (`SyncMLTranscoder`).
+
+    /// Opens an element by the name a tokenizer gave it; `empty`: it has no content.
+    mutating func start(_ name: ElementName, empty: Bool)
+    /// Character data as UTF-8 bytes.
+    mutating func text(bytes: ArraySlice<UInt8>)
 }
 
 extension MarkupWriter {
@@ -51,7 +58,10 @@ extension MarkupElement {
     }
 
     /// `page-P-token-0xTT`: an unassigned WBXML token kept by name.
-    var rawToken: (page: UInt8, token: UInt8)? {
+    var rawToken: (page: UInt8, token: UInt8)? { Self.rawToken(named: name) }
+
+    /// The page and token an element name `page-P-token-0xTT` stands for.
+    static func rawToken(named name: String) -> (page: UInt8, token: UInt8)? {
         let parts = name.split(separator: "-")
         guard parts.count == 4, parts[0] == "page", parts[2] == "token", parts[3].hasPrefix("0x"),
               let page = UInt8(parts[1]), let token = UInt8(parts[3].dropFirst(2), radix: 16) else { return nil }

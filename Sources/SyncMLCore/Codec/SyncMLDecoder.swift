@@ -124,7 +124,7 @@ public struct SyncMLDecoder {
 
     /// Skip a UTF-8 BOM and white space; '<' means XML, anything else WBXML
     /// (whose first byte, the version, is 0x00-0x03); nil if there is nothing else.
-    private static func isWBXML(_ bytes: some Collection<UInt8>) -> Bool? {
+    package static func isWBXML(_ bytes: some Collection<UInt8>) -> Bool? {
         var rest = bytes[...]
         if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
         guard let first = rest.first(where: { !$0.isXMLWhitespace }) else { return nil }

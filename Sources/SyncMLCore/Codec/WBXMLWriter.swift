@@ -8,7 +8,9 @@ package struct WBXMLWriter: MarkupWriter {
         case devInf(SyncMLVersion)
     }
 
-    private let document: Document
+    /// Which document this is; settable until `bytes()`, which writes it in the
+    /// header (a DevInf's version is known only once its VerDTD has been read).
+    package var document: Document
     private var body: [UInt8] = []
     private var stringTable: [UInt8] = []
     private var literalOffsets: [String: UInt32] = [:]
@@ -96,6 +98,30 @@ package struct WBXMLWriter: MarkupWriter {
         }
         body.append(0x03)
         body.append(contentsOf: string.utf8)
+        body.append(0x00)
+    }
+
+    package mutating func start(_ name: ElementName, empty: Bool) {
+        switch name {
+        case .known(let tag):
+            writeTag(tag, content: !empty)
+        case .unknown(_, let local):
+            if let raw = MarkupElement.rawToken(named: local) {
+                switchPage(raw.page)
+                body.append(raw.token | (empty ? 0 : 0x40))
+            } else {
+                writeLiteral(local, content: !empty)
+            }
+        }
+    }
+
+    package mutating func text(bytes: ArraySlice<UInt8>) {
+        if bytes.contains(0) {
+            data(bytes) // STR_I cannot hold NUL
+            return
+        }
+        body.append(0x03)
+        body.append(contentsOf: bytes)
         body.append(0x00)
     }
 

@@ -93,6 +93,24 @@ package struct XMLWriter: MarkupWriter {
         appendEscaped(string, quote: false)
     }
 
+    package mutating func start(_ name: ElementName, empty: Bool) {
+        switch name {
+        case .known(let tag):
+            openTag(CodePages.name(of: tag) ?? tag.description, namespace: .known(tag.namespace), selfClosing: empty)
+        case .unknown(let uri, let local):
+            // No namespace (a WBXML LITERAL) is the enclosing element's.
+            let namespace: ElementNamespace =
+                if uri.isEmpty { open.last?.namespace ?? .known(.syncML) }
+                else if let known = CodePages.namespace(forURI: uri) { .known(known) }
+                else { .custom(uri) }
+            openTag(local, namespace: namespace, selfClosing: empty)
+        }
+    }
+
+    package mutating func text(bytes: ArraySlice<UInt8>) {
+        appendEscaped(bytes, quote: false)
+    }
+
     package mutating func data(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
         output.append(contentsOf: "<![CDATA[".utf8)
@@ -147,7 +165,10 @@ package struct XMLWriter: MarkupWriter {
     }
 
     private mutating func appendEscaped(_ string: String, quote: Bool) {
-        let utf8 = string.utf8
+        appendEscaped(string.utf8, quote: quote)
+    }
+
+    private mutating func appendEscaped(_ utf8: some Collection<UInt8>, quote: Bool) {
         // Most values need no escaping: copy them in one go.
         if !utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (quote && $0 == UInt8(ascii: "'")) }) {
             output.append(contentsOf: utf8)

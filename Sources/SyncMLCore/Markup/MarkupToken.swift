@@ -43,7 +43,7 @@ package enum MarkupToken: Equatable, Sendable {
     case text(ArraySlice<UInt8>)
     /// A single character from a WBXML ENTITY or an XML character/entity reference.
     case character(Unicode.Scalar)
-    /// WBXML OPAQUE data (never produced by XML).
+    /// WBXML OPAQUE data (XML produces it only for CDATA, when asked: `XMLTokenizer.cdataAsOpaque`).
     case opaque(ArraySlice<UInt8>)
 }
 

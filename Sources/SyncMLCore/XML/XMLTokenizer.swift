@@ -75,6 +75,11 @@ package struct XMLTokenizer: MarkupTokenizer {
 
     package let limits: XMLLimits
     package private(set) var documentInfo: DocumentInfo?
+    /// CDATA sections come out as `.opaque` instead of `.text`, so that a
+    /// transcoder can keep them apart from text as WBXML keeps OPAQUE apart
+    /// from strings (libwbxml2 maps the one to the other). Off for the decoder,
+    /// which reads both as character data.
+    package var cdataAsOpaque = false
     package var offset: Int { base + pos }
 
     private var buffer: [UInt8] = []
@@ -459,7 +464,9 @@ package struct XMLTokenizer: MarkupTokenizer {
         }
         try checkSize(through: close + 2)
         advance(to: close + 3)
-        return close == contentStart ? nil : .token(.text(buffer[contentStart ..< close]))
+        guard close != contentStart else { return nil }
+        let content = buffer[contentStart ..< close]
+        return .token(cdataAsOpaque ? .opaque(content) : .text(content))
     }
 
     // MARK: Skipped constructs

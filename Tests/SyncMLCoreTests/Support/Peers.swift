@@ -36,23 +36,34 @@ enum Peers {
 
     /// Runs `wbxml2xml` (compact mode) on WBXML bytes and returns its XML.
     static func wbxml2xml(_ wbxml: [UInt8]) throws -> [UInt8] {
-        guard let tool = path(of: "wbxml2xml") else { throw Failure(description: "wbxml2xml is not installed (apt-get install libwbxml2-utils)") }
+        try convert(wbxml, with: "wbxml2xml", ["-m", "0"], input: "in.wbxml", output: "out.xml")
+    }
+
+    /// Runs `xml2wbxml` on XML bytes and returns its WBXML: version 1.2 and no
+    /// string table, the form SyncML peers send.
+    static func xml2wbxml(_ xml: [UInt8]) throws -> [UInt8] {
+        try convert(xml, with: "xml2wbxml", ["-n", "-v", "1.2"], input: "in.xml", output: "out.wbxml")
+    }
+
+    /// Runs a libwbxml2 tool from one temporary file to another.
+    private static func convert(_ bytes: [UInt8], with name: String, _ options: [String], input: String, output: String) throws -> [UInt8] {
+        guard let tool = path(of: name) else { throw Failure(description: "\(name) is not installed (apt-get install libwbxml2-utils)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("in.wbxml")
-        let output = directory.appendingPathComponent("out.xml")
-        try Data(wbxml).write(to: input)
+        let inputFile = directory.appendingPathComponent(input)
+        let outputFile = directory.appendingPathComponent(output)
+        try Data(bytes).write(to: inputFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["-m", "0", "-o", output.path, input.path]
+        process.arguments = options + ["-o", outputFile.path, inputFile.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let xml = try? Data(contentsOf: output) else {
-            throw Failure(description: "wbxml2xml failed with status \(process.terminationStatus)")
+        guard process.terminationStatus == 0, let converted = try? Data(contentsOf: outputFile) else {
+            throw Failure(description: "\(name) failed with status \(process.terminationStatus)")
         }
-        return [UInt8](xml)
+        return [UInt8](converted)
     }
 }

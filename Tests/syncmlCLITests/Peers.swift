@@ -1,0 +1,1 @@
+../SyncMLCoreTests/Support/Peers.swift
