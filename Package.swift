@@ -14,11 +14,14 @@ let package = Package(
     name: "swift-syncml",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SyncMLCore", targets: ["SyncMLCore"]),
+        // Along the data path: bytes ↔ messages, records, the store, what both roles share,
+        // the two roles, and the network adapters (the only products that link NIO).
+        .library(name: "SyncMLCodec", targets: ["SyncMLCodec"]),
+        .library(name: "SyncMLRecords", targets: ["SyncMLRecords"]),
         .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
-        .library(name: "SyncMLEngine", targets: ["SyncMLEngine"]),
-        .library(name: "SyncMLClient", targets: ["SyncMLClient"]),
+        .library(name: "SyncMLProtocol", targets: ["SyncMLProtocol"]),
         .library(name: "SyncMLServer", targets: ["SyncMLServer"]),
+        .library(name: "SyncMLClient", targets: ["SyncMLClient"]),
         .library(name: "SyncMLHTTP", targets: ["SyncMLHTTP"]),
         .executable(name: "syncml", targets: ["syncml"]),
     ],
@@ -45,7 +48,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The C shim: hot loops that must run without allocation (WBXML scanning).
+        // The C shim: hot loops that must run without allocation (WBXML scanning,
+        // the fingerprint hash, zlib journal frames).
         .target(
             name: "CSupport",
             dependencies: ["CZlib"],
@@ -55,85 +59,90 @@ let package = Package(
             publicHeadersPath: "include",
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]
         ),
+        // 1. Bytes ↔ SyncML messages: the WBXML and XML tokenizers, the message model,
+        //    the streaming decoder, the encoders and the wire-order transcoder. No I/O.
         .target(
-            name: "SyncMLCore",
+            name: "SyncMLCodec",
             dependencies: ["CSupport"],
             swiftSettings: strictSettings
         ),
-        // Deterministic sample data (vCards, slow-sync messages) for benchmarks,
-        // load tests and `syncml generate`.
+        // 2. The records inside the items: vCard, iCalendar, SIF (read with the codec's
+        //    XML tokenizer); canonical forms, fingerprints, match keys, the matcher,
+        //    the merger, duplicate groups.
         .target(
-            name: "SyncMLSampleData",
-            dependencies: ["SyncMLCore"],
+            name: "SyncMLRecords",
+            dependencies: ["CSupport", "SyncMLCodec"],
             swiftSettings: strictSettings
         ),
-        // The change journal: the only module that calls sqlite3_*.
+        // 3. What both roles share: sync modes, packing to MaxMsgSize, large objects,
+        //    credentials, anchors, resume state, a received item's identity.
+        .target(
+            name: "SyncMLProtocol",
+            dependencies: ["SyncMLCodec", "SyncMLRecords", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // 4. The change journal: the only module that calls sqlite3_*.
         .target(
             name: "SyncMLStore",
-            dependencies: ["CSQLite", "CSupport", "SyncMLCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CSQLite", "CSupport", "SyncMLRecords", "SyncMLProtocol", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        // The server's SyncML session engine: messages in, replies out; the
-        // store is its only side effect (no network, no files).
-        .target(
-            name: "SyncMLEngine",
-            dependencies: [
-                "SyncMLCore", "SyncMLStore",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        // The HTTP transport: SyncML over HTTP/1.1 (or HTTPS, swift-nio-ssl) on
-        // swift-nio, handing each message to SyncServer. No SyncML parsing of its own.
+        // 5a. The server role: messages in, replies out; the store is its only side
+        //     effect (no network, no files).
         .target(
             name: "SyncMLServer",
             dependencies: [
-                "SyncMLEngine",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol", "SyncMLStore",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        // The client role a host app embeds: its records in, a sync report out.
-        // No network stack: the host hands it a SyncTransport (SyncMLHTTP has one).
-        .target(
-            name: "SyncMLClient",
-            dependencies: [
-                "SyncMLCore", "SyncMLStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
-        // The network adapters: the client's HTTP(S) transport on AsyncHTTPClient.
+        // 5b. The client role a host app embeds: its records in, a sync report out.
+        //     No network stack: the host hands it a SyncTransport (SyncMLHTTP has one).
+        .target(
+            name: "SyncMLClient",
+            dependencies: [
+                "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol", "SyncMLStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // 6. The network adapters, on swift-nio: the HTTP(S) listener that serves a
+        //    SyncServer, and the client's HTTP(S) transport on AsyncHTTPClient.
         .target(
             name: "SyncMLHTTP",
             dependencies: [
-                "SyncMLClient",
+                "SyncMLServer", "SyncMLClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-        // A client and the server engine in one process (previews, benchmarks).
+        // A client and the server role in one process (previews, benchmarks).
         .target(
             name: "SyncMLInProcess",
-            dependencies: ["SyncMLClient", "SyncMLEngine"],
+            dependencies: ["SyncMLClient", "SyncMLServer"],
+            swiftSettings: strictSettings
+        ),
+        // Deterministic sample data (vCards, slow-sync messages) for benchmarks,
+        // load tests and `syncml generate`.
+        .target(
+            name: "SyncMLSampleData",
+            dependencies: ["SyncMLCodec", "SyncMLRecords"],
             swiftSettings: strictSettings
         ),
         // What the benchmarks share: a generated host book and an in-process sync rig.
         .target(
             name: "SyncMLBenchSupport",
             dependencies: [
-                "SyncMLClient", "SyncMLEngine", "SyncMLInProcess", "SyncMLSampleData", "SyncMLStore",
+                "SyncMLClient", "SyncMLServer", "SyncMLInProcess", "SyncMLSampleData", "SyncMLStore", "SyncMLRecords",
+                "SyncMLProtocol", "SyncMLCodec",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -144,7 +153,8 @@ let package = Package(
         .executableTarget(
             name: "syncml-bench",
             dependencies: [
-                "SyncMLBenchSupport", "SyncMLClient", "SyncMLCore", "SyncMLHTTP", "SyncMLSampleData", "SyncMLStore",
+                "SyncMLBenchSupport", "SyncMLClient", "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol", "SyncMLHTTP",
+                "SyncMLSampleData", "SyncMLStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -152,18 +162,19 @@ let package = Package(
         // Writes a large batch into a store until killed; the crash-safety test runs it.
         .executableTarget(
             name: "store-crash-helper",
-            dependencies: ["SyncMLStore"],
+            dependencies: ["SyncMLStore", "SyncMLRecords"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "syncml",
             dependencies: [
-                "SyncMLCore",
+                "SyncMLCodec",
+                "SyncMLRecords",
+                "SyncMLProtocol",
                 "SyncMLSampleData",
                 "SyncMLStore",
-                "SyncMLEngine",
-                "SyncMLInProcess",
                 "SyncMLServer",
+                "SyncMLInProcess",
                 "SyncMLClient",
                 "SyncMLHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -171,69 +182,64 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // A throwaway CA and server certificate made with `openssl`, for the HTTPS tests.
+        // What several test targets share: the recorded fixtures, the external tools
+        // (peers) and their loud skips, a seeded generator, throwaway TLS certificates.
         .target(
-            name: "TestCertificates",
-            path: "Tests/TestCertificates",
+            name: "TestSupport",
+            dependencies: ["SyncMLSampleData"],
+            path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "SyncMLCoreTests",
-            dependencies: ["SyncMLCore", "CSupport", "SyncMLSampleData"],
+            name: "SyncMLCodecTests",
+            dependencies: ["SyncMLCodec", "CSupport", "SyncMLSampleData", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLRecordsTests",
+            dependencies: ["SyncMLRecords", "SyncMLCodec", "CSupport", "SyncMLSampleData", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SyncMLProtocolTests",
+            dependencies: ["SyncMLProtocol", "SyncMLCodec", "SyncMLRecords"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SyncMLSampleDataTests",
-            dependencies: ["SyncMLSampleData", "SyncMLCore"],
+            dependencies: ["SyncMLSampleData", "SyncMLCodec", "SyncMLRecords"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SyncMLStoreTests",
-            dependencies: ["SyncMLStore", "SyncMLCore", "CSupport", "store-crash-helper"],
+            dependencies: ["SyncMLStore", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "SyncMLEngineTests",
+            name: "SyncMLServerTests",
             dependencies: [
-                "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "SyncMLServerTests",
-            dependencies: [
-                "SyncMLServer",
-                "TestCertificates",
-                "SyncMLEngine",
-                "SyncMLStore",
-                "SyncMLClient",
-                "SyncMLHTTP",
-                "SyncMLCore",
-                "SyncMLSampleData",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
             name: "SyncMLClientTests",
             dependencies: [
-                "SyncMLClient", "SyncMLEngine", "SyncMLStore", "SyncMLCore",
+                "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-        // The HTTP(S) transport against loopback servers: plain, TLS with throwaway
-        // certificates made by `openssl`, a CONNECT proxy; and `syncml sync` over https.
+        // Both network adapters against loopback: the listener (HTTP and HTTPS, limits,
+        // load) and the client transport (plain, TLS with throwaway certificates made
+        // by `openssl`, a CONNECT proxy); `syncml sync` over https.
         .testTarget(
             name: "SyncMLHTTPTests",
             dependencies: [
-                "SyncMLHTTP", "SyncMLClient", "SyncMLServer", "SyncMLEngine", "SyncMLStore", "SyncMLCore", "syncml",
+                "SyncMLHTTP", "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords",
+                "SyncMLProtocol", "SyncMLSampleData", "TestSupport", "syncml",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -246,7 +252,7 @@ let package = Package(
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",
-            dependencies: ["syncml", "syncml-bench", "SyncMLCore", "TestCertificates"],
+            dependencies: ["syncml", "syncml-bench", "SyncMLCodec", "SyncMLRecords", "TestSupport"],
             exclude: ["Support/dedupe_review.py"],
             swiftSettings: strictSettings
         ),
@@ -254,7 +260,7 @@ let package = Package(
         // subprocesses; `syncml` is a dependency so it is built first.
         .testTarget(
             name: "SyncMLInteropTests",
-            dependencies: ["syncml", "TestCertificates"],
+            dependencies: ["syncml", "TestSupport"],
             exclude: ["Support/syncevolution-curlfix.c"],
             swiftSettings: strictSettings
         ),
@@ -272,10 +278,12 @@ if ProcessInfo.processInfo.environment["SYNCML_BENCHMARKS"] != nil {
             name: "SyncMLBenchmarks",
             dependencies: [
                 "SyncMLBenchSupport",
-                "SyncMLCore",
+                "SyncMLCodec",
+                "SyncMLRecords",
+                "SyncMLProtocol",
                 "SyncMLSampleData",
                 "SyncMLStore",
-                "SyncMLEngine",
+                "SyncMLServer",
                 "SyncMLClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Benchmark", package: "benchmark"),
@@ -295,20 +303,20 @@ if ProcessInfo.processInfo.environment["SYNCML_FUZZ"] != nil {
         .target(name: "FuzzDriver", path: "Fuzz/Driver", swiftSettings: strictSettings),
         .executableTarget(
             name: "fuzz-decoder",
-            dependencies: ["FuzzDriver", "SyncMLCore"],
+            dependencies: ["FuzzDriver", "SyncMLCodec"],
             path: "Fuzz/Targets/fuzz-decoder",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "fuzz-records",
-            dependencies: ["FuzzDriver", "SyncMLCore"],
+            dependencies: ["FuzzDriver", "SyncMLRecords"],
             path: "Fuzz/Targets/fuzz-records",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "fuzz-server",
             dependencies: [
-                "FuzzDriver", "SyncMLCore", "SyncMLStore", "SyncMLEngine",
+                "FuzzDriver", "SyncMLCodec", "SyncMLProtocol", "SyncMLStore", "SyncMLServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/Targets/fuzz-server",

@@ -6,7 +6,7 @@
 // One iteration handles the whole set; `Records/s` states the per-record rate.
 
 import Benchmark
-import SyncMLCore
+import SyncMLRecords
 import SyncMLSampleData
 
 enum RecordRates {

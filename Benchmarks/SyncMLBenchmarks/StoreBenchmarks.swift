@@ -13,7 +13,7 @@
 
 import Benchmark
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 import SyncMLSampleData
 import SyncMLStore
 

@@ -12,8 +12,8 @@ import Foundation
 import Logging
 import SyncMLBenchSupport
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
+import SyncMLServer
 import SyncMLSampleData
 import SyncMLStore
 

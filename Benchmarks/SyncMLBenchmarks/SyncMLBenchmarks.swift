@@ -21,7 +21,7 @@
 // are deterministic, wall time on a shared 2-core machine is not.
 
 import Benchmark
-import SyncMLCore
+import SyncMLCodec
 import SyncMLSampleData
 
 /// Contacts per message: the unit of the per-item figures.

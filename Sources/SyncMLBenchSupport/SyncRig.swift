@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 public import SyncMLClient
-public import SyncMLEngine
+public import SyncMLServer
 import SyncMLInProcess
 public import SyncMLStore
 

@@ -1,4 +1,5 @@
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
 import SyncMLStore
 
 /// The client's memory of each datastore, kept in a `SyncStore`: a mirror of

@@ -1,5 +1,5 @@
-public import SyncMLCore
-
+public import SyncMLCodec
+public import SyncMLProtocol
 /// Where and as whom a client syncs.
 public struct ClientConfiguration: Sendable {
     public enum Authentication: String, Sendable, Hashable {

@@ -1,4 +1,6 @@
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
+import SyncMLProtocol
 import SyncMLStore
 
 /// One datastore during one client session.

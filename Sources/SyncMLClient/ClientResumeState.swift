@@ -1,5 +1,7 @@
 import Foundation
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
+import SyncMLProtocol
 import SyncMLStore
 
 /// What the client keeps of a suspended or interrupted sync so the next one

@@ -1,5 +1,5 @@
 import Crypto
-import SyncMLCore
+import SyncMLRecords
 public import Foundation
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-import SyncMLCore
-
+import SyncMLCodec
+import SyncMLProtocol
 /// Whether the client takes the mode a server grants a datastore. The server
 /// decides the mode, and a refresh or one-way from the server, or a slow sync,
 /// rewrites the host's records: the client accepts only what it asked for —

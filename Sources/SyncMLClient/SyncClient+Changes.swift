@@ -1,5 +1,7 @@
 import Foundation
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
+import SyncMLProtocol
 import SyncMLStore
 
 extension SyncClient {

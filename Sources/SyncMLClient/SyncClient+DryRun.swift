@@ -1,4 +1,5 @@
-import SyncMLCore
+import SyncMLCodec
+import SyncMLProtocol
 import SyncMLStore
 
 /// What the next sync of one datastore would send, found without syncing.

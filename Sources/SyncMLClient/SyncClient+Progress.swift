@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLProtocol
 extension SyncClient {
     /// Progress and outcome of a sync started by `progressStream(mode:forceDeletes:)`.
     public struct ProgressingSync: Sendable {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-import SyncMLCore
+import SyncMLCodec
+import SyncMLProtocol
 import SyncMLStore
 
 extension SyncClient {

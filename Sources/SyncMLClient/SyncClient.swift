@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-public import SyncMLCore
+public import SyncMLCodec
+public import SyncMLProtocol
 public import SyncMLStore
 
 /// The client role: syncs the host's datastores with a SyncML server

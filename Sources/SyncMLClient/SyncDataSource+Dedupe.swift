@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 extension SyncDataSource {
     /// The duplicates this source already holds — records that are one person,
     /// event or task written differently — as an async sequence of proposals:

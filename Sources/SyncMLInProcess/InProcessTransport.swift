@@ -1,6 +1,5 @@
 public import SyncMLClient
-public import SyncMLEngine
-
+public import SyncMLServer
 /// A client talking straight to a server engine in the same process: each
 /// message is encoded, handled and answered exactly as over HTTP, without the
 /// network. `syncml preview` and the benchmarks run whole syncs this way.

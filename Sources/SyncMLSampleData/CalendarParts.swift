@@ -1,5 +1,4 @@
-import SyncMLCore
-
+import SyncMLRecords
 /// What events and tasks share: the calendar around the item, text
 /// properties, and the bookkeeping times (`DTSTAMP`, `CREATED`, `LAST-MODIFIED`).
 enum CalendarParts {
@@ -7,7 +6,7 @@ enum CalendarParts {
     static let firstDay = 19_723
     static let dayCount = 3 * 365
 
-    /// A text property, escaped by SyncMLCore (`\,` `\;` `\n`).
+    /// A text property, escaped by SyncMLRecords (`\,` `\;` `\n`).
     static func text(_ name: String, _ value: String) -> VProperty {
         var property = VProperty(name: name, value: "")
         property.text = value

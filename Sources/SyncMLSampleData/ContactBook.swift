@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// ``ContactGenerator``'s contacts in one vCard version: the same people for
 /// every version, so a 2.1 book and a 4.0 book of one seed hold the same
 /// records (equal fingerprints).

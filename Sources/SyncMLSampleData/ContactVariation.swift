@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// Rewrites a contact the way another device or program would hold the same
 /// person: the duplicate scenario's "same contact, written differently".
 ///

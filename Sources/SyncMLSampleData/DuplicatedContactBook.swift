@@ -1,5 +1,4 @@
-import SyncMLCore
-
+import SyncMLRecords
 /// One contact book that already holds duplicates, as books that went through
 /// other sync products do ("500 contacts became 1,000"): the data of
 /// `syncml dedupe`'s tests and benchmark, with the truth known.

@@ -1,7 +1,6 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// A deterministic source of realistic appointments: one `VEVENT` per
-/// calendar, written as iCalendar 2.0 or (converted by SyncMLCore) vCalendar 1.0.
+/// calendar, written as iCalendar 2.0 or (converted by SyncMLRecords) vCalendar 1.0.
 ///
 /// Summaries, locations and descriptions in the contact cultures' languages
 /// (some with `,` `;`, line breaks or emoji); over 2024-2026. About

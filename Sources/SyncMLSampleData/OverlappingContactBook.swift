@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// Book B of the duplicate scenario: `percent` of its contacts are people of
 /// book A (the ``ContactBook`` of the same seed) written differently
 /// (``ContactVariation``), the rest are people A does not have.

@@ -1,10 +1,9 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// Writes vCard 2.1 and vCalendar 1.0 the way phones of that era send them:
 /// every value that is not plain ASCII goes as
 /// `;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE` (Nokia, Sony Ericsson, Samsung).
 ///
-/// SyncMLCore's `VObjectWriter` writes such values as raw UTF-8 with only
+/// SyncMLRecords' `VObjectWriter` writes such values as raw UTF-8 with only
 /// `CHARSET`, which is valid 2.1 but not what a benchmark of real 2.1 traffic
 /// should read; so the legacy transport is written here. The model is written
 /// as it is: converting to 2.1 / 1.0 is `RecordConverter`'s job.

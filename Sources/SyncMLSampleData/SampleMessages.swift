@@ -1,5 +1,5 @@
-public import SyncMLCore
-
+public import SyncMLCodec
+public import SyncMLRecords
 /// Realistic SyncML messages built from generated contacts, for benchmarks,
 /// load tests and the `syncml generate` command.
 public enum SampleMessages {

@@ -1,9 +1,9 @@
-public import SyncMLCore
-
+public import SyncMLCodec
+public import SyncMLRecords
 /// A generated record as the bytes of a device that writes `format`.
 ///
 /// The generators build vCard 3.0 and iCalendar 2.0; other versions are
-/// SyncMLCore's conversions of them (`RecordConverter`, so a version changes
+/// SyncMLRecords' conversions of them (`RecordConverter`, so a version changes
 /// no fingerprint), written by `VObjectWriter` for 3.0, 4.0 and 2.0 and by
 /// ``PhoneStyleWriter`` (quoted-printable) for 2.1 and 1.0.
 public enum SampleRecordWriter {

@@ -1,8 +1,7 @@
-import SyncMLCore
-
+import SyncMLRecords
 /// The time zones generated events are in, each with the VTIMEZONE a
 /// calendar client writes for it: fixed, or one yearly DAYLIGHT and STANDARD
-/// rule (RFC 5545 §3.6.5), the form SyncMLCore evaluates when it converts
+/// rule (RFC 5545 §3.6.5), the form SyncMLRecords evaluates when it converts
 /// zoned times to UTC (vCalendar 1.0 has no zones).
 struct SampleTimeZone: Sendable {
     /// When daylight saving time starts and ends: an `RRULE` and the local onset time of each.

@@ -1,7 +1,6 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// A deterministic source of realistic to-dos: one `VTODO` per calendar,
-/// written as iCalendar 2.0 or (converted by SyncMLCore) vCalendar 1.0.
+/// written as iCalendar 2.0 or (converted by SyncMLRecords) vCalendar 1.0.
 ///
 /// Summaries in the contact cultures' languages; ~75 % have a `DUE` (a date
 /// or a UTC time), some a `DTSTART`; ~60 % a `PRIORITY` (1, 5 or 9: high,

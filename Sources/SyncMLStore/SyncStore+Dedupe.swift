@@ -1,5 +1,4 @@
-public import SyncMLCore
-
+public import SyncMLRecords
 /// One accepted group of duplicates, as the store applies it (docs/DEDUPE.md):
 /// the survivor becomes the merged record, the others are deleted.
 ///

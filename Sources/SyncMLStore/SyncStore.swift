@@ -1,6 +1,6 @@
 public import Foundation
-public import SyncMLCore
-
+public import SyncMLCodec
+public import SyncMLRecords
 /// The server's memory: per user and datastore every item, every change (the
 /// journal), and per device what it has acknowledged, its LUID maps, anchors
 /// and sessions. One SQLite connection, confined to this actor.

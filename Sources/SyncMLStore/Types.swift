@@ -1,6 +1,5 @@
 public import Foundation
-public import SyncMLCore
-
+public import SyncMLRecords
 /// A row id wrapped so a user can't be passed where a device is expected.
 public struct UserID: RawRepresentable, Hashable, Sendable { public var rawValue: Int64; public init(rawValue: Int64) { self.rawValue = rawValue } }
 /// A datastore of one user ("contacts", "calendar", "tasks", or any name).

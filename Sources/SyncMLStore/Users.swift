@@ -1,4 +1,5 @@
 public import Foundation
+import SyncMLProtocol
 
 /// A user as `users()` lists it.
 public struct UserSummary: Sendable, Hashable {

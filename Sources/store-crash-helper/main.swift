@@ -3,7 +3,7 @@
 // transaction (tagged with argv[3] so runs are distinguishable), prints "done".
 // The test SIGKILLs it at a random moment and checks the store afterwards.
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 import SyncMLStore
 
 let arguments = CommandLine.arguments

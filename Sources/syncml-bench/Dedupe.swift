@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SyncMLBenchSupport
 import SyncMLClient
-import SyncMLCore
+import SyncMLRecords
 import SyncMLSampleData
 
 /// `syncml-bench dedupe`: the duplicate finder on a generated book whose

@@ -6,7 +6,8 @@ import ArgumentParser
 import Foundation
 import SyncMLBenchSupport
 import SyncMLClient
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
 import SyncMLHTTP
 import SyncMLSampleData
 import SyncMLStore

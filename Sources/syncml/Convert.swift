@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLRecords
 /// `syncml convert`: records in another version of their format.
 struct ConvertRecords: ParsableCommand {
     static let configuration = CommandConfiguration(

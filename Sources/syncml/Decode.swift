@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLCodec
 /// `syncml decode`: WBXML or XML in, indented XML out — or, with `--stats`,
 /// where a captured session's bytes go.
 struct Decode: ParsableCommand {

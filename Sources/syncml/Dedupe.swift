@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 import SyncMLStore
 
 /// `syncml dedupe`: the duplicates a user already has, found, shown and merged

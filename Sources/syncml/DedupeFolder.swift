@@ -1,6 +1,5 @@
 import Foundation
-import SyncMLCore
-
+import SyncMLRecords
 /// `syncml dedupe FOLDER`: the records of a folder of files (an Outlook or
 /// phone export, the folder `syncml sync` keeps), and writing the merges back.
 ///

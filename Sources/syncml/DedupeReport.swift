@@ -1,6 +1,6 @@
 import Foundation
-import SyncMLCore
-
+import SyncMLCodec
+import SyncMLRecords
 /// What `syncml dedupe` found, as `--json` prints it. A report is also a
 /// decisions file: `--apply` reads `groups[].accept`, `datastore`, `survivor`
 /// and `members[].id`/`fingerprint` from it, and so does the `--html` page's save.

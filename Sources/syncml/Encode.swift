@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLCodec
 /// `syncml encode`: a SyncML message in, WBXML or compact XML out.
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(

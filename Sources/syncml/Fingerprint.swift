@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLRecords
 /// `syncml fingerprint`: what the engine compares records by.
 struct FingerprintRecords: ParsableCommand {
     static let configuration = CommandConfiguration(

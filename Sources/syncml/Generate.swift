@@ -1,5 +1,6 @@
 import ArgumentParser
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
 import SyncMLSampleData
 
 /// `syncml generate`: deterministic sample data for benchmarks and load tests.

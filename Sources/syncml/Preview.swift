@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
 import SyncMLInProcess
+import SyncMLProtocol
+import SyncMLServer
 import SyncMLStore
 
 /// `syncml preview`: a dry run of a device's first (slow) sync against a store.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Logging
-import SyncMLCore
-import SyncMLEngine
+import SyncMLProtocol
 import SyncMLServer
+import SyncMLHTTP
 import SyncMLStore
 
 #if canImport(Glibc)
@@ -57,7 +57,7 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("A connection silent this many seconds, while no answer is being prepared for it, is closed.", valueName: "seconds"))
     var idleTimeout = Int(Self.defaults.connectionIdleTimeout.components.seconds)
 
-    private static let defaults = HTTPSyncServer.Configuration()
+    private static let defaults = HTTPListener.Configuration()
 
     @Option(help: "Log level on standard error: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")
     var logLevel = Logger.Level.info.rawValue
@@ -95,7 +95,7 @@ struct Serve: ParsableCommand {
         var engineConfiguration = ServerConfiguration()
         engineConfiguration.defaultConflictPolicy = ConflictPolicy(rawValue: conflict) ?? .merge
         engineConfiguration.massDeleteGuard = Double(massDeleteGuard).map { MassDeleteGuard(share: $0) }
-        let httpSettings = HTTPSyncServer.Configuration(
+        let httpSettings = HTTPListener.Configuration(
             host: host, port: port, publicURL: publicURL.flatMap(PublicURL.init), maxBodySize: maxBodySize,
             connectionIdleTimeout: .seconds(idleTimeout), requestTimeout: .seconds(requestTimeout), maxConnections: maxConnections)
         let (store, engineSettings, tlsFiles) = (self.store, engineConfiguration, tlsCert.flatMap { cert in tlsKey.map { (cert, $0) } })
@@ -114,7 +114,7 @@ struct Serve: ParsableCommand {
             // Before the port opens: a signal that arrives once it listens must not kill the process.
             let signals = TerminationSignals()
             let engine = SyncServer(store: syncStore, configuration: engineSettings)
-            let http = try await HTTPSyncServer.start(engine: engine, configuration: httpConfiguration)
+            let http = try await HTTPListener.start(engine: engine, configuration: httpConfiguration)
             let clientURL = httpConfiguration.publicURL?.description ?? http.url
             StandardOutput.write(Array(Self.banner(url: http.url, clientURL: clientURL, host: http.host, db: store.db, hasUsers: hasUsers).utf8))
             await signals.next()

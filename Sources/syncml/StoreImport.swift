@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 import SyncMLStore
 
 /// `syncml import`: records from files into a user's datastores, as one undoable session.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import SyncMLCore
+import SyncMLCodec
 import SyncMLStore
 
 #if canImport(Glibc)

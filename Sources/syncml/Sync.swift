@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SyncMLClient
-import SyncMLCore
+import SyncMLCodec
+import SyncMLProtocol
 import SyncMLHTTP
 import SyncMLStore
 

@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLProtocol
 /// `syncml`: the command-line face of the engine.
 @main
 struct SyncMLCommand: ParsableCommand {

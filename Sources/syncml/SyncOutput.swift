@@ -1,7 +1,7 @@
 import Foundation
 import SyncMLClient
-import SyncMLCore
-
+import SyncMLCodec
+import SyncMLProtocol
 /// `syncml sync --json`: the report of one sync.
 struct SyncJSONReport: Encodable {
     struct Counts: Encodable {

@@ -1,6 +1,5 @@
 import ArgumentParser
-import SyncMLCore
-
+import SyncMLCodec
 /// Transcodes a stream of SyncML token by token (`SyncMLTranscoder`): the
 /// output keeps the element order of the input, and memory stays bounded by
 /// the longest text or OPAQUE run, not the message.

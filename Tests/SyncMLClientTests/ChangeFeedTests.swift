@@ -1,6 +1,6 @@
 import Foundation
 import SyncMLClient
-import SyncMLCore
+import SyncMLCodec
 import SyncMLStore
 import Testing
 

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
+import SyncMLServer
 @testable import SyncMLStore
 
 /// The in-memory transport: the client talks straight to a `SyncServer`.

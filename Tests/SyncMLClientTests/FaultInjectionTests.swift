@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLRecords
+import SyncMLProtocol
+import SyncMLServer
 @testable import SyncMLStore
 import Testing
 

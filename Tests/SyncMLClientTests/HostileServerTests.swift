@@ -1,7 +1,8 @@
 import Foundation
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLServer
 import SyncMLStore
 import Testing
 

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import SyncMLClient
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLServer
 import SyncMLStore
 import Testing
 

@@ -1,7 +1,7 @@
 import SyncMLClient
-import SyncMLCore
+import SyncMLCodec
 import SyncMLHTTP
-import SyncMLServer
+import TestSupport
 import Testing
 
 let xmlType = "application/vnd.syncml+xml"

@@ -1,15 +1,16 @@
 import Foundation
 import Logging
-import SyncMLEngine
+import SyncMLServer
 import SyncMLStore
+import TestSupport
 import Testing
 
 /// `syncml sync` over https against a `SyncServer` behind the HTTPS test server.
-@Suite("syncml sync over https", .enabled(if: Peers.openssl))
+@Suite("syncml sync over https", .enabled(if: TestCertificates.available))
 struct SyncCommandHTTPSTests {
     @Test("--ca-file makes a sync over https work; without it the certificate is refused in one line and nothing reaches the server; --proxy tunnels")
     func syncOverHTTPS() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try TransportCertificates()
         defer { certificates.remove() }
         let directory = certificates.directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("contacts"), withIntermediateDirectories: false)

@@ -1,4 +1,4 @@
-import TestCertificates
+import TestSupport
 import Testing
 
 extension InteropTests {

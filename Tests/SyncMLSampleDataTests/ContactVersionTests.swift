@@ -1,4 +1,5 @@
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
 import SyncMLSampleData
 import Testing
 

@@ -1,4 +1,4 @@
-import SyncMLCore
+import SyncMLRecords
 import SyncMLSampleData
 import Testing
 

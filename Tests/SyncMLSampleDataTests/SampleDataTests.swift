@@ -1,4 +1,4 @@
-import SyncMLCore
+import SyncMLCodec
 import SyncMLSampleData
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 @testable import SyncMLStore
 import Testing
 

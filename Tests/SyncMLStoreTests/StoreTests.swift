@@ -1,5 +1,6 @@
 import Foundation
-import SyncMLCore
+import SyncMLCodec
+import SyncMLRecords
 import Testing
 @testable import SyncMLStore
 

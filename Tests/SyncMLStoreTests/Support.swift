@@ -1,5 +1,5 @@
 import Foundation
-import SyncMLCore
+import SyncMLRecords
 @testable import SyncMLStore
 
 /// A deterministic generator (SplitMix64), so test data and measured ratios repeat.

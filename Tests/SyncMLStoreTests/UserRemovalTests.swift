@@ -1,5 +1,5 @@
 import Foundation
-import SyncMLCore
+import SyncMLCodec
 import Testing
 @testable import SyncMLStore
 

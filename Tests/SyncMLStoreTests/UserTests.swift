@@ -1,5 +1,5 @@
 import Foundation
-import SyncMLCore
+import SyncMLProtocol
 import Testing
 @testable import SyncMLStore
 

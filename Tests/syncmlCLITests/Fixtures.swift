@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The recorded SyncEvolution sessions in `../shared/fixtures/syncevolution/`
 /// (the helper of Tests/SyncMLCoreTests/Support/Fixtures.swift, trimmed: test

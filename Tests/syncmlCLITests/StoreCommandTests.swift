@@ -1,5 +1,6 @@
 import Foundation
-import SyncMLCore
+import SyncMLRecords
+import TestSupport
 import Testing
 
 /// Runs the built `syncml` executable (or another of the package's, such as

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `syncml decode` and `syncml encode` show a message as it was on the wire:

@@ -11,8 +11,7 @@
 //     output or error whole and in pieces, and its WBXML transcoded to WBXML
 //     again is the same bytes.
 import FuzzDriver
-import SyncMLCore
-
+import SyncMLCodec
 /// All events of `bytes` decoded whole, or the error.
 func decodeWhole(_ bytes: [UInt8]) -> Result<[SyncMLDecoder.Event], SyncMLDecodingError> {
     var decoder = SyncMLDecoder()

@@ -10,8 +10,7 @@
 //         vCalendar, signed, and back to SIF.
 // Checked besides "no crash, no hang": what the writers produce parses again.
 import FuzzDriver
-import SyncMLCore
-
+import SyncMLRecords
 func families(_ record: VComponent) -> [VFormat] {
     switch record.name {
     case "VCARD": [.vCard21, .vCard30, .vCard40]

@@ -17,8 +17,9 @@
 import Foundation
 import FuzzDriver
 import Logging
-import SyncMLCore
-import SyncMLEngine
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLServer
 import SyncMLStore
 
 /// `../shared/fixtures/syncevolution` next to the repository, or `$SYNCML_FIXTURES`.

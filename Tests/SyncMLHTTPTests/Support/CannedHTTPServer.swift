@@ -1,50 +1,12 @@
 import Foundation
 import Logging
-import SyncMLEngine
 import SyncMLServer
+import SyncMLHTTP
 import SyncMLStore
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// `shared/fixtures` beside the package, or under `SYNCML_SHARED`.
-enum Fixtures {
-    static let shared: URL = {
-        if let path = ProcessInfo.processInfo.environment["SYNCML_SHARED"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
-    }()
-
-    static func bytes(_ path: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: shared.appendingPathComponent("fixtures/" + path)))
-    }
-}
-
-/// A real `SyncServer` on an in-memory store behind an `HTTPSyncServer` (plain HTTP) on an ephemeral port.
-struct TestServer {
-    let engine: SyncServer
-    let http: HTTPSyncServer
-
-    /// Runs `body` against a fresh server and shuts it down afterwards.
-    static func with<T>(_ body: (TestServer) async throws -> T) async throws -> T {
-        let engine = SyncServer(store: try SyncStore(path: ":memory:"),
-                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let http = try await HTTPSyncServer.start(
-            engine: engine, configuration: .init(host: "127.0.0.1", port: 0),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let server = TestServer(engine: engine, http: http)
-        do {
-            let result = try await body(server)
-            await http.shutdown()
-            return result
-        } catch {
-            await http.shutdown()
-            throw error
-        }
-    }
-}
 
 /// A loopback HTTP server that misbehaves on purpose: it reads each request
 /// and then answers with canned bytes, stays silent, or hangs up. Plain

@@ -3,8 +3,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import SyncMLEngine
-
+import SyncMLServer
+import TestSupport
 /// A small HTTPS server on 127.0.0.1 (NIO + NIOSSL, HTTP/1.1 with keep-alive)
 /// that hands each POST to `respond` as a `SyncRequest` whose URL says
 /// `https://`: a `SyncServer`'s `handle` makes it a SyncML server with correct
@@ -31,7 +31,7 @@ final class HTTPSTestServer: Sendable {
     }
 
     /// Listens on an ephemeral port with `identity`'s certificate and key.
-    static func start(_ identity: TestCertificates.Identity, respond: @escaping Responder) async throws -> HTTPSTestServer {
+    static func start(_ identity: TransportCertificates.Identity, respond: @escaping Responder) async throws -> HTTPSTestServer {
         let chain = try NIOSSLCertificate.fromPEMFile(identity.certificate).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: identity.key, format: .pem)
         let context = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
@@ -59,7 +59,7 @@ final class HTTPSTestServer: Sendable {
     }
 
     /// Runs `body` against a server started for it and stops it afterwards.
-    static func with<T>(_ identity: TestCertificates.Identity, respond: @escaping Responder,
+    static func with<T>(_ identity: TransportCertificates.Identity, respond: @escaping Responder,
                         _ body: (HTTPSTestServer) async throws -> T) async throws -> T {
         let server = try await start(identity, respond: respond)
         do {

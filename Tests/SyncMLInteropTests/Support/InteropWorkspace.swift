@@ -1,5 +1,5 @@
 import Foundation
-import TestCertificates
+import TestSupport
 import Testing
 
 /// How a scenario's clients reach `syncml serve`. HTTPS runs are left out,

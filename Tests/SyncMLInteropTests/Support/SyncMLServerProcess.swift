@@ -1,5 +1,5 @@
 import Foundation
-import TestCertificates
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

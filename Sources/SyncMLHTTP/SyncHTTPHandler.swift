@@ -1,0 +1,258 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import SyncMLServer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One connection's requests, in order: collects a SyncML body, hands it to
+/// the engine and writes the reply. NIO's pipeline handler in front of it
+/// holds back pipelined requests until each response has ended, so this
+/// handler sees one request at a time. It tells `RequestDeadlineHandler`,
+/// further down, where each request stands (`RequestProgress`).
+final class SyncHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// The request being read and what it is for.
+    private struct Exchange {
+        var head: HTTPRequestHead
+        var started: NIODeadline
+        var bytesIn = 0
+    }
+
+    private enum State {
+        case idle
+        /// A SyncML body is arriving.
+        case collecting(Exchange, contentType: String, body: ByteBuffer)
+        /// The answer is known; the body is read and dropped so the connection can be reused.
+        case draining(Exchange, HTTPAnswer)
+        /// The engine has the message.
+        case awaitingEngine
+        /// Answered with `Connection: close` before the request ended: input is
+        /// dropped until the client closes (closing at once would reset the
+        /// connection and could destroy the answer before the client reads it).
+        case closing
+    }
+
+    private let engine: SyncServer
+    private let maxBodySize: Int
+    private let addressing: ServerAddressing
+    private let logger: Logger
+    private var state = State.idle
+    private var isActive = true
+    /// `host:port` this connection arrived on, for requests without a Host header.
+    private var localAuthority = "localhost"
+    /// This connection's number, unique in the process: the engine binds a
+    /// session that has no RespURI token to the connection it began on.
+    private let connectionNumber = SyncHTTPHandler.connectionsOpened.withLockedValue { count in
+        count += 1
+        return count
+    }
+    private static let connectionsOpened = NIOLockedValueBox<UInt64>(0)
+
+    /// How long a connection answered with 413 may keep sending before it is closed.
+    private static let lingerTime = TimeAmount.seconds(5)
+
+    init(engine: SyncServer, maxBodySize: Int, addressing: ServerAddressing, logger: Logger) {
+        self.engine = engine
+        self.maxBodySize = maxBodySize
+        self.addressing = addressing
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if let address = context.channel.localAddress { localAuthority = Self.authority(of: address) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        context.fireChannelInactive()
+    }
+
+    /// A connection that sent nothing for the idle timeout (`IdleStateHandler`
+    /// below in the pipeline) while not waiting for the engine is closed: a
+    /// stalled or slow client holds no connection, and no session, for long.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if case .awaitingEngine = state { return }
+        logger.notice("idle connection closed", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "-")"])
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): begin(head, context: context)
+        case .body(let chunk): receive(chunk, context: context)
+        case .end: finish(context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Peers hanging up mid-request are ordinary (after a 413 they are expected);
+        // everything else is worth a look.
+        if case .closing = state {
+            logger.debug("client stopped sending after the answer", metadata: ["error": "\(error)"])
+        } else if !context.channel.isActive {
+            // Closed already (the request deadline, the idle timeout): the codec's complaint about a cut request is expected.
+            logger.debug("request cut by the closed connection", metadata: ["error": "\(error)"])
+        } else if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) {
+            logger.debug("connection reset by client", metadata: ["error": "\(error)"])
+        } else {
+            logger.warning("closing connection after error", metadata: ["error": "\(error)"])
+        }
+        context.close(promise: nil)
+    }
+
+    // MARK: Reading a request
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard case .idle = state else { return }
+        context.triggerUserOutboundEvent(RequestProgress.began, promise: nil)
+        let exchange = Exchange(head: head, started: .now())
+        let syncURL = addressing.syncURL(head, fallbackAuthority: localAuthority)
+        switch RequestTriage.decide(head, maxBodySize: maxBodySize, syncURL: syncURL) {
+        case .sync(let contentType):
+            if head.expectsContinue {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+            let capacity = min(head.declaredContentLength ?? 0, maxBodySize)
+            state = .collecting(exchange, contentType: contentType, body: context.channel.allocator.buffer(capacity: capacity))
+        case .answer(let answer) where head.expectsContinue:
+            // The client holds the body back until told to continue; a final
+            // answer instead means the body never comes, so this connection ends here.
+            respond(answer, to: exchange, closing: true, context: context)
+        case .answer(let answer):
+            state = .draining(exchange, answer)
+        case .tooLarge:
+            respond(tooLarge, to: exchange, closing: true, context: context)
+        }
+    }
+
+    private func receive(_ chunk: ByteBuffer, context: ChannelHandlerContext) {
+        switch state {
+        case .collecting(var exchange, let contentType, var body):
+            state = .awaitingEngine  // drop the state's reference so `body` grows in place
+            exchange.bytesIn += chunk.readableBytes
+            guard exchange.bytesIn <= maxBodySize else {
+                respond(tooLarge, to: exchange, closing: true, context: context)
+                return
+            }
+            body.writeImmutableBuffer(chunk)
+            state = .collecting(exchange, contentType: contentType, body: body)
+        case .draining(var exchange, let answer):
+            exchange.bytesIn += chunk.readableBytes
+            if exchange.bytesIn > maxBodySize {
+                respond(tooLarge, to: exchange, closing: true, context: context)
+            } else {
+                state = .draining(exchange, answer)
+            }
+        case .idle, .awaitingEngine, .closing:
+            break
+        }
+    }
+
+    private func finish(context: ChannelHandlerContext) {
+        context.triggerUserOutboundEvent(RequestProgress.received, promise: nil)
+        switch state {
+        case .collecting(let exchange, let contentType, let body):
+            guard body.readableBytes > 0 else {
+                respond(.plainText(400, "empty body: POST a SyncML message"), to: exchange, closing: false, context: context)
+                return
+            }
+            state = .awaitingEngine
+            let request = SyncRequest(
+                body: Array(buffer: body), contentType: contentType,
+                url: addressing.requestURL(exchange.head, fallbackAuthority: localAuthority),
+                connection: connectionNumber)
+            let engine = self.engine
+            let reply = context.eventLoop.makePromise(of: SyncReply.self)
+            reply.completeWithTask { await engine.handle(request) }
+            reply.futureResult.assumeIsolated().whenSuccess { reply in
+                self.respond(HTTPAnswer(reply), to: exchange, closing: false, context: context)
+            }
+        case .draining(let exchange, let answer):
+            respond(answer, to: exchange, closing: false, context: context)
+        case .idle, .awaitingEngine, .closing:
+            break
+        }
+    }
+
+    // MARK: Writing the answer
+
+    private var tooLarge: HTTPAnswer {
+        .plainText(413, "message too large: this server accepts at most \(maxBodySize) bytes")
+    }
+
+    /// Writes `answer`. `closing` ends the connection after it, also when the
+    /// request's body has not been read to its end.
+    ///
+    /// The next state is set before anything is written: writing the
+    /// response's end makes NIO's pipelining handler deliver a request that
+    /// was held back, and `begin` must find this handler idle.
+    private func respond(_ answer: HTTPAnswer, to exchange: Exchange, closing: Bool, context: ChannelHandlerContext) {
+        let requestEnded = !closing
+        let keepAlive = requestEnded && exchange.head.isKeepAlive
+        log(exchange, answer)
+        guard isActive else {
+            state = .idle
+            return
+        }
+        context.triggerUserOutboundEvent(RequestProgress.received, promise: nil)
+        state = requestEnded ? .idle : .closing
+
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: answer.contentType)
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        for (name, value) in answer.extraHeaders { headers.add(name: name, value: value) }
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if exchange.head.version.major == 1 && exchange.head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let status = HTTPResponseStatus(statusCode: answer.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: status, headers: headers))), promise: nil)
+        if exchange.head.method != .HEAD && !answer.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+        }
+        if keepAlive { context.triggerUserOutboundEvent(RequestProgress.answered, promise: nil) }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+
+        if keepAlive {
+            return
+        } else if requestEnded {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            let channel = context.channel
+            written.assumeIsolated().whenComplete { _ in
+                context.close(mode: .output, promise: nil)
+                channel.eventLoop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+            }
+        }
+    }
+
+    private func log(_ exchange: Exchange, _ answer: HTTPAnswer) {
+        let milliseconds = (NIODeadline.now() - exchange.started).nanoseconds / 1_000_000
+        logger.debug("\(exchange.head.method.rawValue) \(exchange.head.uri) \(answer.status)", metadata: [
+            "content-type": "\(exchange.head.headers.first(name: "content-type") ?? "-")",
+            "bytes-in": "\(exchange.bytesIn)",
+            "bytes-out": "\(answer.body.count)",
+            "status": "\(answer.status)",
+            "ms": "\(milliseconds)",
+        ])
+    }
+
+    /// `host:port` with IPv6 hosts in brackets.
+    static func authority(of address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "localhost"
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return address.port.map { "\(bracketed):\($0)" } ?? bracketed
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLStore
+
+/// Checks a SyncHdr `Cred` (OMA DS 1.2 RepPro §5.4, `syncml:auth-basic` and
+/// `syncml:auth-md5`) and issues nonces, so that no credential is accepted
+/// twice and nothing is stored for a request before it authenticated.
+///
+/// MD5 digest: `b64(md5(b64(md5("user:password")) + ":" + nonce))`. A digest is
+/// accepted only over a nonce this server issued and not yet used:
+/// - the nonce the device was given in its last session's 212 (kept in the
+///   store per device, used up atomically by `SyncStore.consumeNonce`), or
+/// - a challenge nonce from a 401/407 (`ChallengeNonces`: derived, not stored).
+/// A device the server has not seen has no stored nonce, so its first
+/// credential (real clients digest over an empty nonce then) is answered 401
+/// with a challenge, and the client retries with a digest over it: one extra
+/// round trip on first contact, as the spec and real clients expect.
+///
+/// Basic auth checks a PBKDF2 hash. That costs tens of milliseconds, so it runs
+/// off the store's actor and at most `maxConcurrentPasswordChecks` at a time;
+/// when too many wait, a request is turned away as busy instead of queueing.
+actor Authenticator {
+    let store: SyncStore
+    private var challenges: ChallengeNonces
+    private let passwordChecks: Gate
+
+    enum Outcome: Equatable {
+        case accepted(user: String)
+        /// Wrong or unverifiable credentials (401).
+        case rejected
+        /// No Cred at all (407).
+        case missing
+        /// Too many password checks under way: try again later (503).
+        case busy
+    }
+
+    init(store: SyncStore, challengeLifetime: TimeInterval = 300, maxConcurrentPasswordChecks: Int = 2,
+         maxWaitingPasswordChecks: Int = 32, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.challenges = ChallengeNonces(lifetime: challengeLifetime, now: now)
+        self.passwordChecks = Gate(width: maxConcurrentPasswordChecks, queueLimit: maxWaitingPasswordChecks)
+    }
+
+    /// Verifies `cred` of a request from `devID`; `locName` is the user an MD5 credential claims.
+    /// On success the nonce it used is used up.
+    func verify(_ cred: Credential?, locName: String?, devID: String) async -> Outcome {
+        guard let cred else { return .missing }
+        let data = cred.data.trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            switch Self.scheme(of: cred) {
+            case .basic:
+                guard let (user, password) = Self.basicUserAndPassword(data) else { return .rejected }
+                let check = try await store.passwordCheck(user: user)
+                guard await passwordChecks.enter() else { return .busy }
+                let valid = check.verify(password)
+                await passwordChecks.leave()
+                guard valid else { return .rejected }
+                try await store.upgradePassword(check, password: password)
+                return .accepted(user: user)
+            case .md5:
+                guard let user = locName, !user.isEmpty, let secret = try await store.md5Secret(user: user) else { return .rejected }
+                if let stored = try await store.nonce(user: user, devID: devID), let nonce = Data(base64Encoded: stored), !nonce.isEmpty,
+                   Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: Array(nonce)), data) {
+                    return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .rejected
+                }
+                for nonce in challenges.candidates(user: user, devID: devID)
+                where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: nonce), data) {
+                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .rejected
+                }
+                return .rejected
+            case nil:
+                return .rejected
+            }
+        } catch {
+            return .rejected
+        }
+    }
+
+    /// The Chal for a refused request: a challenge nonce for the user it claims
+    /// (nothing stored), or basic for a known user without an MD5 secret (a
+    /// client follows the Chal's type, and MD5 would fail for them).
+    func refusalChallenge(user: String?, devID: String) async -> Challenge {
+        if let user, (try? await store.md5Secret(user: user)) == nil, (try? await store.existingUser(named: user)) != nil {
+            return Challenge(meta: Meta(format: "b64", type: "syncml:auth-basic"))
+        }
+        let nonce = challenges.issue(user: user ?? "", devID: devID)
+        return Challenge(meta: Meta(format: "b64", type: "syncml:auth-md5", nextNonce: Data(nonce).base64EncodedString()))
+    }
+
+    /// The Chal of an authenticated session's 212: a random nonce for the
+    /// device's next session, kept in the store (the session authenticated, so
+    /// it may write). Basic for a user without an MD5 secret.
+    func nextSessionChallenge(user: String, devID: String) async -> Challenge {
+        if (try? await store.md5Secret(user: user)) == nil {
+            return Challenge(meta: Meta(format: "b64", type: "syncml:auth-basic"))
+        }
+        var generator = SystemRandomNumberGenerator()
+        let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64EncodedString()
+        try? await store.setNonce(nonce, user: user, devID: devID)
+        return Challenge(meta: Meta(format: "b64", type: "syncml:auth-md5", nextNonce: nonce))
+    }
+
+    // MARK: Credentials
+
+    enum Scheme { case basic, md5 }
+
+    /// The credential's scheme; a Cred without a type is basic (RepPro §5.4).
+    static func scheme(of cred: Credential) -> Scheme? {
+        switch cred.meta?.type ?? "syncml:auth-basic" {
+        case "syncml:auth-basic": .basic
+        case "syncml:auth-md5": .md5
+        default: nil
+        }
+    }
+
+    /// The user a credential claims, unverified: LocName for MD5, the name inside a basic credential.
+    static func claimedUser(_ cred: Credential, locName: String?) -> String? {
+        switch scheme(of: cred) {
+        case .basic: basicUserAndPassword(cred.data.trimmingCharacters(in: .whitespacesAndNewlines))?.user
+        case .md5: locName
+        case nil: nil
+        }
+    }
+
+    static func basicUserAndPassword(_ data: String) -> (user: String, password: String)? {
+        guard let decoded = Data(base64Encoded: data), let text = String(data: decoded, encoding: .utf8),
+              let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+/// Lets at most `width` callers in at once and at most `queueLimit` wait;
+/// past that, `enter` answers false at once.
+package actor Gate {
+    private let width: Int
+    private let queueLimit: Int
+    private var inside = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    package init(width: Int, queueLimit: Int) {
+        self.width = max(1, width)
+        self.queueLimit = max(0, queueLimit)
+    }
+
+    /// Callers waiting to enter.
+    package var waiting: Int { waiters.count }
+
+    package func enter() async -> Bool {
+        if inside < width {
+            inside += 1
+            return true
+        }
+        guard waiters.count < queueLimit else { return false }
+        await withCheckedContinuation { waiters.append($0) }
+        return true // the leaving caller handed its place over
+    }
+
+    package func leave() {
+        if waiters.isEmpty {
+            inside -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}

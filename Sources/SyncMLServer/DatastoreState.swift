@@ -1,0 +1,126 @@
+import SyncMLCodec
+import SyncMLRecords
+import SyncMLProtocol
+import SyncMLStore
+
+/// What one session knows about one datastore it syncs: the mode granted,
+/// the anchors, the client's incoming chunk, and the server's outgoing queue.
+final class DatastoreState {
+    /// The server's datastore ("contacts").
+    let name: String
+    let id: DatastoreID
+    /// The client's own URI (`./addressbook`): the Target of what the server sends.
+    let clientURI: String
+    /// The URI the client addressed the server's datastore by (`addressbook`).
+    let serverURI: String
+    var mode: SyncMode
+    var clientAnchor: Anchor
+    var serverAnchor: Anchor
+    let conflictPolicy: ConflictPolicy
+
+    // Incoming.
+    /// The type of the client's last item: the format to answer in when its DevInf says nothing.
+    var clientItemType: String?
+    /// A large object being received (OMA DS 1.2 §6.2.4): the item's LUID, what it is, its bytes so far.
+    var chunk: IncomingChunk?
+    /// Server GUID → fingerprint of the version the client holds after this
+    /// session's changes: what need not be sent back.
+    var clientHas: [String: Fingerprint] = [:]
+    /// GUIDs paired with a client item in this session (each pairs once).
+    var claimed: Set<String> = []
+    var received = ChangeCounts()
+    /// LUIDs of client changes the store failed to take: the client still holds
+    /// them as changes, so the server's versions must not overwrite them now.
+    var unsettled: Set<String> = []
+    /// Live items when the session began (what a mass delete is measured against).
+    var liveAtStart = 0
+    /// The client's deletes the mass-delete guard held (restored, sent back).
+    var heldDeletes = 0
+    /// The client asked for its deletes to go through the guard (Meta EMI `syncml:force-deletes` in its Alert).
+    var forceDeletes = false
+
+    // Outgoing.
+    var outgoing: [OutgoingChange] = []
+    var nextOutgoing = 0
+    /// A large object being sent: the rest goes in the next messages.
+    var partial: OutgoingChunk?
+    var syncStarted = false
+    /// Journal sequence to acknowledge once the client confirmed everything.
+    var acknowledgeThrough: Int64?
+    var sent = ChangeCounts()
+    /// Statuses other than success from the client for what the server sent.
+    var failures = 0
+    /// Set when the datastore failed (store error): its anchors are not saved.
+    var failed = false
+    /// The journal sequence the device had acknowledged when the session began.
+    var acknowledged: Int64 = 0
+    /// GUID → journal sequence of each server change the client confirmed in
+    /// this session (or the suspended one it resumes): not sent again on resume.
+    var confirmed: [String: Int64] = [:]
+    /// Continues a suspended session (Alert 225 accepted).
+    var resumed = false
+
+    init(name: String, id: DatastoreID, clientURI: String, serverURI: String, mode: SyncMode,
+         clientAnchor: Anchor, serverAnchor: Anchor, conflictPolicy: ConflictPolicy) {
+        self.name = name
+        self.id = id
+        self.clientURI = clientURI
+        self.serverURI = serverURI
+        self.mode = mode
+        self.clientAnchor = clientAnchor
+        self.serverAnchor = serverAnchor
+        self.conflictPolicy = conflictPolicy
+    }
+
+    var hasMoreToSend: Bool { partial != nil || nextOutgoing < outgoing.count }
+}
+
+/// Counts for the session log and report.
+struct ChangeCounts: CustomStringConvertible {
+    var added = 0
+    var replaced = 0
+    var deleted = 0
+    /// Client items paired with an item the server already held (slow sync, echoes).
+    var matched = 0
+    var conflicts = 0
+    var rejected = 0
+
+    var description: String {
+        "added=\(added) replaced=\(replaced) deleted=\(deleted) matched=\(matched) conflicts=\(conflicts) rejected=\(rejected)"
+    }
+}
+
+/// A client item arriving in pieces.
+struct IncomingChunk {
+    var luid: String
+    var guid: String?
+    var operation: ChangeOperation
+    var type: String?
+    var format: String?
+    var declaredSize: Int?
+    var bytes: [UInt8]
+}
+
+/// A server item leaving in pieces.
+struct OutgoingChunk {
+    var change: OutgoingChange
+    var type: String
+    var format: String?
+    var data: [UInt8]
+    var offset: Int
+}
+
+/// A client change decided and answered, waiting for its batch's transaction.
+struct PendingWrite {
+    var change: ItemChange
+    /// Where its status sits in the reply (nil with NoResp).
+    var statusIndex: Int?
+}
+
+/// A server item command awaiting the client's status.
+struct SentItem {
+    var datastore: DatastoreState
+    var guid: String
+    /// The journal sequence of the version sent.
+    var sequence: Int64
+}

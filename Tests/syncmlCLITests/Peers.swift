@@ -1,1 +1,0 @@
-../SyncMLCoreTests/Support/Peers.swift
