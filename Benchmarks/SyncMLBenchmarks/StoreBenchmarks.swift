@@ -43,7 +43,7 @@ final class StoreFixtures: @unchecked Sendable {
             let bytes = generator.next()
             let signature = try! RecordSignature(parsing: bytes)
             return ItemChange(.add, luid: "luid-\(index)", payload: bytes, fingerprint: signature.fingerprint,
-                              matchKeys: ItemChange.keys(for: signature.matchKey))
+                              matchKeys: signature.matchKey.indexKeys)
         }
         lock.withLock { prepared[count] = changes }
         return changes

@@ -189,7 +189,7 @@ extension ServerSession {
     private func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, in datastore: DatastoreState) {
         if let guid { datastore.claimed.insert(guid) }
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
-                                fingerprint: record.fingerprint, matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+                                fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [])
         pendingDatastore = datastore
         pendingWrites.append(PendingWrite(change: change))
     }
@@ -271,12 +271,12 @@ extension ServerSession {
     private func apply(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?,
                        in datastore: DatastoreState, device: DeviceID, then answer: ServerAnswer? = nil) async throws -> AppliedChange {
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
-                                fingerprint: record.fingerprint, matchKeys: record.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+                                fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [])
         var follow: ItemChange?, restore: Int64?
         switch answer {
         case .merged(let merged)?:
             follow = ItemChange(.replace, guid: guid, type: merged.type, payload: merged.payload, fingerprint: merged.fingerprint,
-                                matchKeys: merged.signature.map { ItemChange.keys(for: $0.matchKey) } ?? [])
+                                matchKeys: merged.signature?.matchKey.indexKeys ?? [])
         case .restore(let sequence)?:
             restore = sequence
         case nil:
@@ -325,10 +325,10 @@ extension ServerSession {
         // Bounded per key: a name or number thousands share must not make matching quadratic. A candidate
         // found by an e-mail or phone alone must be found by two of them (the matcher's rule) before it is
         // read and parsed: a phone number's last digits shared by chance costs a lookup, not a parse.
-        let keys = ItemChange.lookupKeys(for: signature.matchKey)
-        var found: [StoredItem] = try await store.items(matchingKeys: keys.filter { !Self.isSinglePoint($0) }, datastore: datastore.id, limitPerKey: 8)
+        let keys = signature.matchKey.lookupKeys
+        var found: [StoredItem] = try await store.items(matchingKeys: keys.filter { !$0.kind.isSinglePoint }, datastore: datastore.id, limitPerKey: 8)
         var points: [String: (item: StoredItem, count: Int)] = [:]
-        for key in keys where Self.isSinglePoint(key) {
+        for key in keys where key.kind.isSinglePoint {
             for item in try await store.items(matchingKeys: [key], datastore: datastore.id, limitPerKey: 8) {
                 points[item.guid, default: (item, 0)].count += 1
             }
@@ -347,9 +347,6 @@ extension ServerSession {
         guard let pair = result.pairs.first, let server = records[pair.right] else { return nil }
         return pair.reason.sameFingerprint ? .same(pair.right) : .similar(pair.right, server)
     }
-
-    /// `e:` and `p:` keys: one shared address or number alone does not make two contacts one.
-    static func isSinglePoint(_ key: String) -> Bool { key.hasPrefix("e:") || key.hasPrefix("p:") }
 
     private func isFree(_ guid: String, in datastore: DatastoreState, device: DeviceID) async throws -> Bool {
         guard !datastore.claimed.contains(guid) else { return false }

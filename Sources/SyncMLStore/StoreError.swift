@@ -7,7 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case sqlite, corruptFrame, unknownDictionary, notFound, invalidArgument, schemaTooNew, conflict
+            case sqlite, corruptFrame, corruptRow, unknownDictionary, notFound, invalidArgument, schemaTooNew, conflict
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +16,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let sqlite = Kind(.sqlite)
         /// A stored payload frame failed a check (magic, length, deflate stream, CRC).
         public static let corruptFrame = Kind(.corruptFrame)
+        /// A stored row holds a value this build cannot read (a fingerprint of the
+        /// wrong length, an unknown session state, operation or match key).
+        public static let corruptRow = Kind(.corruptRow)
         /// A payload frame names a preset dictionary this build does not have.
         public static let unknownDictionary = Kind(.unknownDictionary)
         /// A user, datastore, device, item, version or session does not exist.
@@ -42,6 +45,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.resultCode = resultCode
         self.sql = sql
+    }
+
+    /// The same error with `note` appended to its message (a second failure while handling it).
+    func noting(_ note: String) -> StoreError {
+        StoreError(kind, message + "; " + note, resultCode: resultCode, sql: sql)
     }
 
     /// The primary result code (the low byte of the extended code), e.g. 19 for every SQLITE_CONSTRAINT_*.

@@ -11,17 +11,17 @@ public struct DedupeMerge: Sendable, Hashable {
     public var survivor: String
     /// The GUIDs of the items that go.
     public var others: [String]
-    /// The merged record, its MIME type, fingerprint and index keys (`ItemChange.keys(for:)`).
+    /// The merged record, its MIME type, fingerprint and index keys (`MatchKey.indexKeys`).
     public var type: String
     public var payload: [UInt8]
     public var fingerprint: Fingerprint
-    public var matchKeys: [String]
+    public var matchKeys: [MatchKey.IndexKey]
     /// Each member's fingerprint when the group was reviewed. A group whose
     /// member changed (or went) since is left alone, never merged from a stale view.
     public var reviewed: [String: Fingerprint]
 
     public init(datastore: DatastoreID, survivor: String, others: [String], type: String, payload: [UInt8], fingerprint: Fingerprint,
-                matchKeys: [String], reviewed: [String: Fingerprint]) {
+                matchKeys: [MatchKey.IndexKey], reviewed: [String: Fingerprint]) {
         self.datastore = datastore
         self.survivor = survivor
         self.others = others
@@ -46,7 +46,7 @@ extension DedupeMerge {
         }
         let signature = RecordSignature(first.record)
         self.init(datastore: datastore, survivor: proposal.survivor, others: proposal.group.members.filter { $0 != proposal.survivor },
-                  type: type, payload: payload, fingerprint: signature.fingerprint, matchKeys: ItemChange.keys(for: signature.matchKey),
+                  type: type, payload: payload, fingerprint: signature.fingerprint, matchKeys: signature.matchKey.indexKeys,
                   reviewed: reviewed ?? proposal.fingerprints)
     }
 }

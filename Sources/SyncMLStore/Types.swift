@@ -41,11 +41,12 @@ public struct ItemChange: Sendable, Hashable {
     /// The record's fingerprint; a change whose fingerprint equals the item's
     /// current one is not journaled. Nil: always journaled.
     public var fingerprint: Fingerprint?
-    /// The keys the item is found by in `items(matchingKeys:)`; see `keys(for:)`.
-    public var matchKeys: [String]
+    /// The entries the item is found by in `items(matchingKeys:)`: its
+    /// `MatchKey.indexKeys`, stored as the records layer encodes them.
+    public var matchKeys: [MatchKey.IndexKey]
 
     public init(_ operation: ChangeOperation, luid: String? = nil, guid: String? = nil, type: String = "text/vcard",
-                payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [String] = []) {
+                payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [MatchKey.IndexKey] = []) {
         self.operation = operation
         self.luid = luid
         self.guid = guid
@@ -53,41 +54,6 @@ public struct ItemChange: Sendable, Hashable {
         self.payload = payload
         self.fingerprint = fingerprint
         self.matchKeys = matchKeys
-    }
-
-    /// The index keys of a `MatchKey`: `n:` + the primary key, `e:` + each
-    /// e-mail address, `p:` + each phone key, and the name paired with each
-    /// (`ne:name|email`, `np:name|phone`): the pairs identify a person almost
-    /// uniquely, so a lookup by them reads one row where a common name reads thousands.
-    public static func keys(for key: MatchKey) -> [String] {
-        var keys: [String] = []
-        if !key.primary.isEmpty { keys.append("n:" + key.primary) }
-        keys += key.emails.sorted().map { "e:" + $0 }
-        keys += key.phones.sorted().map { "p:" + $0 }
-        if !key.primary.isEmpty {
-            keys += key.emails.sorted().map { "ne:" + key.primary + "|" + $0 }
-            keys += key.phones.sorted().map { "np:" + key.primary + "|" + $0 }
-        }
-        return keys
-    }
-
-    /// The keys to look a record's counterparts up by, following the matcher's
-    /// rules (docs/RECORDS.md): name with e-mail or phone; the name alone only
-    /// for a record without either; e-mail or phone alone only for a record
-    /// with two or more of them (two shared points).
-    public static func lookupKeys(for key: MatchKey) -> [String] {
-        var keys: [String] = []
-        let points = key.emails.count + key.phones.count
-        if !key.primary.isEmpty {
-            keys += key.emails.sorted().map { "ne:" + key.primary + "|" + $0 }
-            keys += key.phones.sorted().map { "np:" + key.primary + "|" + $0 }
-            if points == 0 { keys.append("n:" + key.primary) }
-        }
-        if points >= 2 {
-            keys += key.emails.sorted().map { "e:" + $0 }
-            keys += key.phones.sorted().map { "p:" + $0 }
-        }
-        return keys
     }
 }
 

@@ -24,7 +24,7 @@ do {
         let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Run\(tag);Person\(index);;;\r\nFN:Person\(index) Run\(tag)\r\nTEL;TYPE=CELL:+49 170 \(1_000_000 + index)\r\nEMAIL;TYPE=INTERNET:p\(index).\(tag)@example.com\r\nNOTE:crash test record \(index) of run \(tag)\r\nEND:VCARD\r\n"
         let bytes = Array(card.utf8)
         changes.append(ItemChange(.add, luid: "\(tag)-\(index)", payload: bytes, fingerprint: Fingerprint(of: bytes),
-                                  matchKeys: ["n:run\(tag)|person\(index)"]))
+                                  matchKeys: MatchKey(primary: "run\(tag)|person\(index)").indexKeys))
     }
     FileHandle.standardOutput.write(Data("ready\n".utf8))
     _ = try await store.apply(changes, datastore: contacts, device: device, session: session)

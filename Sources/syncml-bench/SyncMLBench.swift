@@ -218,7 +218,7 @@ struct JournalCommand: AsyncParsableCommand {
             let bytes = generator.next()
             let signature = try RecordSignature(parsing: bytes)
             return ItemChange(.add, luid: "luid-\(index)", payload: bytes, fingerprint: signature.fingerprint,
-                              matchKeys: ItemChange.keys(for: signature.matchKey))
+                              matchKeys: signature.matchKey.indexKeys)
         }
         let path = directory + "/syncml-bench-journal-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }

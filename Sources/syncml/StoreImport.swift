@@ -144,7 +144,7 @@ struct ImportRecords: ParsableCommand {
         }
         let name = datastore ?? defaultDatastore(signature.kind)
         let change = ItemChange(.add, type: type, payload: VObjectWriter.write(record, as: format),
-                                fingerprint: signature.fingerprint, matchKeys: ItemChange.keys(for: signature.matchKey))
+                                fingerprint: signature.fingerprint, matchKeys: signature.matchKey.indexKeys)
         return Prepared(datastore: name, change: change, fingerprint: signature.fingerprint)
     }
 

@@ -52,7 +52,7 @@ struct SessionReport: Encodable {
 
     init(_ session: SessionSummary) {
         (id, kind, state, started, ended, user, device) =
-            (session.id.rawValue, session.kind, session.state, session.started, session.ended, session.user, session.devID)
+            (session.id.rawValue, session.kind, session.state.rawValue, session.started, session.ended, session.user, session.devID)
         (adds, replaces, deletes, undoes) = (session.adds, session.replaces, session.deletes, session.undoes?.rawValue)
     }
 

@@ -19,7 +19,7 @@ struct DedupeStoreTests {
         let changes = try [("p1", anna), ("p2", annaCopy), ("p3", bob)].map { luid, text in
             let signature = try RecordSignature(parsing: Array(text.utf8))
             return ItemChange(.add, luid: luid, type: text.contains("2.1") ? "text/x-vcard" : "text/vcard", payload: Array(text.utf8),
-                              fingerprint: signature.fingerprint, matchKeys: ItemChange.keys(for: signature.matchKey))
+                              fingerprint: signature.fingerprint, matchKeys: signature.matchKey.indexKeys)
         }
         _ = try await store.apply(changes, datastore: datastore, device: phone, session: session)
         try await store.endSession(session)
@@ -74,7 +74,7 @@ struct DedupeStoreTests {
         let edited = Self.annaCopy.replacingOccurrences(of: "Buyer", with: "Head buyer")
         let signature = try RecordSignature(parsing: Array(edited.utf8))
         _ = try await store.apply([ItemChange(.replace, luid: "p2", payload: Array(edited.utf8), fingerprint: signature.fingerprint,
-                                              matchKeys: ItemChange.keys(for: signature.matchKey))], datastore: datastore, device: phone)
+                                              matchKeys: signature.matchKey.indexKeys)], datastore: datastore, device: phone)
         let journal = try await store.rowCount("journal")
         let sessions = try await store.rowCount("sessions")
         let result = try await store.applyDedupe([merge])

@@ -1,5 +1,6 @@
 import Foundation
 import SyncMLRecords
+import Testing
 @testable import SyncMLStore
 
 /// A deterministic generator (SplitMix64), so test data and measured ratios repeat.
@@ -81,7 +82,16 @@ final class TemporaryDirectory {
 /// A change carrying a payload and its fingerprint, as the records layer would make it.
 func change(_ op: ChangeOperation, luid: String? = nil, guid: String? = nil, _ text: String, keys: [String] = []) -> ItemChange {
     let bytes = Array(text.utf8)
-    return ItemChange(op, luid: luid, guid: guid, payload: bytes, fingerprint: op == .delete ? nil : Fingerprint(of: bytes), matchKeys: keys)
+    return ItemChange(op, luid: luid, guid: guid, payload: bytes, fingerprint: op == .delete ? nil : Fingerprint(of: bytes), matchKeys: indexKeys(keys))
+}
+
+/// Index keys from the stored forms a test writes; one that does not read back fails the test.
+func indexKeys(_ stored: [String]) -> [MatchKey.IndexKey] {
+    stored.compactMap { text in
+        let key = MatchKey.IndexKey(storedForm: text)
+        if key == nil { Issue.record("'\(text)' is not a stored match key") }
+        return key
+    }
 }
 
 func card(_ name: String, _ extra: String = "") -> String {

@@ -5,10 +5,10 @@ private import CSupport
 ///
 /// One deflate and one inflate stream are kept and reset per record. Owned by
 /// one actor at a time (the `SyncStore`); not thread-safe.
-public final class PayloadCodec {
+package final class PayloadCodec {
     /// Payloads larger than this are refused, and frames announcing more are
     /// corrupt: a flipped length byte must not make us allocate gigabytes.
-    public static let maximumPayloadLength = 64 << 20
+    package static let maximumPayloadLength = 64 << 20
 
     private let codec: OpaquePointer
     private let dictionaries: [UInt8: [UInt8]]
@@ -17,7 +17,7 @@ public final class PayloadCodec {
     /// A codec that compresses with the current built-in dictionary
     /// (`useDictionary: false` compresses without one, for comparisons) and
     /// decodes frames made with any built-in dictionary.
-    public convenience init(useDictionary: Bool = true, level: Int = 6) {
+    package convenience init(useDictionary: Bool = true, level: Int = 6) {
         var dictionaries: [UInt8: [UInt8]] = [:]
         for id in UInt8(1)...PayloadDictionary.current {
             if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
@@ -38,10 +38,10 @@ public final class PayloadCodec {
     deinit { csupport_zframe_codec_destroy(codec) }
 
     /// The id of the dictionary `encode` primes deflate with (0: none).
-    public var currentDictionaryID: UInt8 { dictionaryID }
+    package var currentDictionaryID: UInt8 { dictionaryID }
 
     /// The frame of `payload`.
-    public func encode(_ payload: some Collection<UInt8>) throws(StoreError) -> [UInt8] {
+    package func encode(_ payload: some Collection<UInt8>) throws(StoreError) -> [UInt8] {
         let result = payload.withContiguousStorageIfAvailable { buffer in
             Result { () throws(StoreError) in try encode(UnsafeRawBufferPointer(buffer)) }
         } ?? Array(payload).withUnsafeBytes { buffer in
@@ -72,7 +72,7 @@ public final class PayloadCodec {
     /// The payload a frame holds. Throws `.corruptFrame` for any damage and
     /// `.unknownDictionary` for a dictionary this build lacks; never returns
     /// bytes that differ from what was encoded.
-    public func decode(_ frame: [UInt8]) throws(StoreError) -> [UInt8] {
+    package func decode(_ frame: [UInt8]) throws(StoreError) -> [UInt8] {
         try frame.withUnsafeBufferPointer { frame throws(StoreError) in
             var header = csupport_zframe_header()
             let status = csupport_zframe_read_header(frame.baseAddress, frame.count, &header)
@@ -102,7 +102,7 @@ public final class PayloadCodec {
     }
 
     /// The uncompressed length a frame announces, without decoding it.
-    public static func payloadLength(of frame: [UInt8]) -> Int? {
+    package static func payloadLength(of frame: [UInt8]) -> Int? {
         var header = csupport_zframe_header()
         return csupport_zframe_read_header(frame, frame.count, &header) == 0 ? Int(header.length) : nil
     }

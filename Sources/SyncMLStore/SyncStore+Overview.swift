@@ -28,8 +28,7 @@ public struct SessionSummary: Sendable, Hashable {
     public var id: SessionID
     /// "sync", "undo", "import", …
     public var kind: String
-    /// "active", "suspended", "completed", "failed" or "undone".
-    public var state: String
+    public var state: SessionState
     public var started: Date
     public var ended: Date?
     public var devID: String?
@@ -47,6 +46,15 @@ public struct ItemLocation: Sendable, Hashable {
     public var user: String
     public var datastoreName: String
     public var datastore: DatastoreID
+}
+
+/// An item a device knows by its own id (LUID), as `locate(luid:devID:)` finds it.
+public struct MappedItem: Sendable, Hashable {
+    public var location: ItemLocation
+    /// The server's id of the item.
+    public var guid: String
+    public var devID: String
+    public var luid: String
 }
 
 // MARK: Inspection (`syncml inspect`, `sessions`, `history`)
@@ -85,11 +93,6 @@ extension SyncStore {
         return result
     }
 
-    /// The DevID of a device.
-    public func devID(of device: DeviceID) throws(StoreError) -> String? {
-        try database.first("SELECT dev_id FROM devices WHERE id = ?", [.integer(device.rawValue)]) { row in row.text(0) }
-    }
-
     /// Sessions, oldest first, with their change counts; only `user`'s (its
     /// devices' sessions and sessions that changed its datastores) when given.
     public func sessions(user: String? = nil) throws(StoreError) -> [SessionSummary] {
@@ -104,10 +107,10 @@ extension SyncStore {
                    s.undoes
             FROM sessions s LEFT JOIN devices v ON v.id = s.device_id LEFT JOIN users u ON u.id = v.user_id
             ORDER BY s.id
-            """) { row in
+            """) { row throws(StoreError) in
             let owner = row.optionalText(6)
             if let user, owner != user { return }
-            result.append(SessionSummary(id: SessionID(rawValue: row.integer(0)), kind: row.text(1), state: row.text(2),
+            result.append(SessionSummary(id: SessionID(rawValue: row.integer(0)), kind: row.text(1), state: try Self.sessionState(row.text(2)),
                                          started: Self.date(row.integer(3)), ended: row.isNull(4) ? nil : Self.date(row.integer(4)),
                                          devID: row.optionalText(5), user: owner,
                                          adds: Int(row.integer(7)), replaces: Int(row.integer(8)), deletes: Int(row.integer(9)),
@@ -124,6 +127,23 @@ extension SyncStore {
             WHERE i.guid = ? ORDER BY u.name, d.name
             """, [.text(guid)]) { row in
             result.append(ItemLocation(user: row.text(0), datastoreName: row.text(1), datastore: DatastoreID(rawValue: row.integer(2))))
+        }
+        return result
+    }
+
+    /// The items device `devID` (of any user) maps its `luid` to, by user and
+    /// datastore: what `syncml history --device` resolves. A record the device
+    /// deleted is unmapped, so it is found by its GUID only.
+    public func locate(luid: String, devID: String) throws(StoreError) -> [MappedItem] {
+        var result: [MappedItem] = []
+        try database.forEach("""
+            SELECT u.name, d.name, d.id, i.guid FROM maps m
+            JOIN devices v ON v.id = m.device_id JOIN users u ON u.id = v.user_id
+            JOIN datastores d ON d.id = m.datastore_id JOIN items i ON i.id = m.item_id
+            WHERE v.dev_id = ? AND m.luid = ? ORDER BY u.name, d.name
+            """, [.text(devID), .text(luid)]) { row in
+            let location = ItemLocation(user: row.text(0), datastoreName: row.text(1), datastore: DatastoreID(rawValue: row.integer(2)))
+            result.append(MappedItem(location: location, guid: row.text(3), devID: devID, luid: luid))
         }
         return result
     }

@@ -2,13 +2,13 @@
 /// in `PRAGMA user_version`. A migration runs in the same transaction as the
 /// version bump, so a crash leaves the database at the old version or the new one.
 /// See docs/STORE.md for what each table holds.
-public enum Migrations {
+package enum Migrations {
     /// The schema version this build writes.
-    public static var latest: Int { steps.count }
+    package static var latest: Int { steps.count }
 
     /// Brings `database` to `latest`. Throws `.schemaTooNew` for a database a
     /// newer build has written.
-    public static func migrate(_ database: Database) throws(StoreError) {
+    package static func migrate(_ database: Database) throws(StoreError) {
         try database.transaction { () throws(StoreError) in
             let version = try database.userVersion()
             guard version <= latest else {

@@ -1,0 +1,113 @@
+/// How a `MatchKey` is written into the store's match-key index, and read back.
+///
+/// The index holds one entry per name, e-mail and phone of a record, plus the
+/// name paired with each e-mail and phone: the pairs identify a person almost
+/// uniquely, so a lookup by them reads one row where a common name reads
+/// thousands. The encoding lives here, next to the key, so that the store keeps
+/// what the records layer writes and the engine asks the key, not the text, what
+/// an entry is.
+extension MatchKey {
+    /// One entry of a record in the match-key index: its kind and its stored form
+    /// (today `kind:value`, e.g. `n:muller|jorg`, `ne:muller|jorg|jm@example.com`).
+    ///
+    /// Callers hold it as an opaque value and hand `storedForm` to storage as it
+    /// is: turning the stored form into a fixed-size hash later changes this type,
+    /// not them.
+    public struct IndexKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+        /// What an entry is made of (its prefix in the stored form).
+        public enum Kind: String, Sendable, CaseIterable {
+            /// The primary key: a contact's name, an event's or task's summary and times.
+            case name = "n"
+            case email = "e"
+            case phone = "p"
+            case nameAndEmail = "ne"
+            case nameAndPhone = "np"
+
+            /// An e-mail or a phone alone: one shared address or number does not
+            /// make two contacts one (the matcher wants two, or the name with one).
+            public var isSinglePoint: Bool { self == .email || self == .phone }
+        }
+
+        public let kind: Kind
+        /// The text the store keeps and looks the entry up by; the same bytes for the
+        /// same key in every version that uses this encoding (existing stores rely on it).
+        public let storedForm: String
+
+        /// The entry `kind:value`, or `kind:value|point` for a name paired with an
+        /// e-mail or a phone; built in one allocation.
+        init(_ kind: Kind, _ value: String, point: String? = nil) {
+            var text = ""
+            text.reserveCapacity(kind.rawValue.utf8.count + 1 + value.utf8.count + (point.map { $0.utf8.count + 1 } ?? 0))
+            text += kind.rawValue
+            text += ":"
+            text += value
+            if let point {
+                text += "|"
+                text += point
+            }
+            self.kind = kind
+            self.storedForm = text
+        }
+
+        /// Reads an entry back from its stored form; nil when the text is not one
+        /// (no known kind before the first `:`, or a name pair without its `|`).
+        /// Whatever `indexKeys` wrote reads back, empty values included.
+        public init?(storedForm: String) {
+            guard let colon = storedForm.utf8.firstIndex(of: UInt8(ascii: ":")),
+                  let kind = Kind(rawValue: String(storedForm[..<colon])) else { return nil }
+            if kind == .nameAndEmail || kind == .nameAndPhone, !storedForm[colon...].contains("|") { return nil }
+            self.kind = kind
+            self.storedForm = storedForm
+        }
+
+        /// The part after the kind: the name, the address, the phone key or `name|point`.
+        public var value: Substring {
+            storedForm[storedForm.utf8.index(storedForm.startIndex, offsetBy: kind.rawValue.utf8.count + 1)...]
+        }
+
+        public var description: String { storedForm }
+
+        /// In the order of the stored forms (as the store lists an item's keys).
+        public static func < (a: Self, b: Self) -> Bool { a.storedForm < b.storedForm }
+    }
+
+    /// Every entry a record is indexed by, in a fixed order (the store journals
+    /// them in this order): the name, each e-mail, each phone, then the name
+    /// paired with each e-mail and each phone (e-mails and phones sorted).
+    public var indexKeys: [IndexKey] {
+        let emails = emails.sorted(), phones = phones.sorted()
+        var keys: [IndexKey] = []
+        keys.reserveCapacity(1 + 2 * (emails.count + phones.count))
+        if !primary.isEmpty { keys.append(IndexKey(.name, primary)) }
+        Self.appendPoints(emails, phones, to: &keys)
+        if !primary.isEmpty { appendPairs(emails, phones, to: &keys) }
+        return keys
+    }
+
+    /// The entries to look a record's counterparts up by, following the matcher's
+    /// rules (docs/RECORDS.md): the name with each e-mail or phone; the name alone
+    /// only for a record without either; an e-mail or phone alone only for a record
+    /// with two or more of them (two shared points).
+    public var lookupKeys: [IndexKey] {
+        let emails = emails.sorted(), phones = phones.sorted()
+        var keys: [IndexKey] = []
+        if !primary.isEmpty {
+            appendPairs(emails, phones, to: &keys)
+            if emails.isEmpty, phones.isEmpty { keys.append(IndexKey(.name, primary)) }
+        }
+        if emails.count + phones.count >= 2 { Self.appendPoints(emails, phones, to: &keys) }
+        return keys
+    }
+
+    /// Each e-mail, then each phone, alone.
+    private static func appendPoints(_ emails: [String], _ phones: [String], to keys: inout [IndexKey]) {
+        for email in emails { keys.append(IndexKey(.email, email)) }
+        for phone in phones { keys.append(IndexKey(.phone, phone)) }
+    }
+
+    /// The name paired with each e-mail, then with each phone.
+    private func appendPairs(_ emails: [String], _ phones: [String], to keys: inout [IndexKey]) {
+        for email in emails { keys.append(IndexKey(.nameAndEmail, primary, point: email)) }
+        for phone in phones { keys.append(IndexKey(.nameAndPhone, primary, point: phone)) }
+    }
+}

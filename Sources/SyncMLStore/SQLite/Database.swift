@@ -1,0 +1,93 @@
+private import CSQLite
+
+/// One SQLite connection: WAL mode, a busy timeout, foreign keys on, extended
+/// result codes, and its prepared statements cached by SQL
+/// (`Database+Statements.swift`); transactions in `Database+Transactions.swift`.
+///
+/// Not thread-safe: a connection is confined to one serial executor — the
+/// `SyncStore` actor that owns it. With `Statement` and `Row`, the only code
+/// that calls `sqlite3_*`; package-visible, so no SQLite type reaches a host app.
+package final class Database {
+    let handle: OpaquePointer
+    /// The file the connection opened (":memory:" for an in-memory database).
+    package let path: String
+    var statements = StatementCache()
+    /// Result rows stepped through on this connection: a deterministic measure
+    /// of work for tests (changes-since must read in proportion to the changes).
+    package internal(set) var rowsRead = 0
+    /// Fault injection for tests: write points (a commit, or a statement run
+    /// outside a transaction) counted so far, and the one to fail (1-based) and
+    /// whether every later one fails too (a process that died there).
+    var writePoints = 0
+    var failingWrite: (at: Int, andAfter: Bool)?
+
+    /// Opens (creating if needed) the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - busyTimeout: milliseconds to wait for another connection's write lock.
+    ///   - synchronousFull: `PRAGMA synchronous=FULL` instead of `NORMAL`. In WAL
+    ///     mode NORMAL survives any process crash; FULL also survives power loss
+    ///     for the last commits, at ~4× the commit cost.
+    package init(path: String, busyTimeout: Int32 = 5000, synchronousFull: Bool = false) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard let db else { throw StoreError(.sqlite, "cannot allocate a connection", resultCode: code) }
+        guard code == SQLITE_OK else {
+            let error = StoreError(.sqlite, String(cString: sqlite3_errmsg(db)), resultCode: sqlite3_extended_errcode(db))
+            sqlite3_close_v2(db)
+            throw error
+        }
+        handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeout)
+        if path != ":memory:" { try execute("PRAGMA journal_mode=WAL") }
+        try execute(synchronousFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
+        try execute("PRAGMA foreign_keys=ON")
+        // 32 MiB of page cache instead of SQLite's 2 MiB: the indexes of a
+        // slow sync's inserts (fingerprints, match keys, LUIDs) are random,
+        // and with the small cache each insert re-read pages from the file
+        // as the store grew, which made a sync's cost per item grow with it.
+        try execute("PRAGMA cache_size=-32768")
+    }
+
+    deinit {
+        // Every statement is finalized before the close: with one still open,
+        // sqlite3_close_v2 would leave a zombie connection until it goes.
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// The connection's last error as a `StoreError`, naming `sql`.
+    func error(_ code: Int32, sql: String?) -> StoreError {
+        StoreError(.sqlite, String(cString: sqlite3_errmsg(handle)), resultCode: sqlite3_extended_errcode(handle), sql: sql)
+    }
+
+    /// Runs one or more statements without parameters (schema, pragmas).
+    package func execute(_ sql: String) throws(StoreError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(code, sql: sql) }
+    }
+
+    /// The rowid of the last INSERT on this connection.
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Whether a transaction is open.
+    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// The rows the last INSERT, UPDATE or DELETE changed.
+    var changedRows: Int { Int(sqlite3_changes(handle)) }
+
+    /// `PRAGMA user_version`: the schema version `Migrations` maintains.
+    package func userVersion() throws(StoreError) -> Int {
+        Int(try integer("PRAGMA user_version") ?? 0)
+    }
+
+    /// `PRAGMA integrity_check`: ["ok"] for a sound database, else the problems found.
+    package func integrityCheck() throws(StoreError) -> [String] {
+        var lines: [String] = []
+        try forEach("PRAGMA integrity_check") { row in lines.append(row.text(0)) }
+        return lines
+    }
+}

@@ -1,0 +1,104 @@
+public import SyncMLRecords
+
+// MARK: Items: current state, lookups by fingerprint and match key, payloads
+
+extension SyncStore {
+    func itemRow(guid: String, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
+        try database.first("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND guid = ?",
+                           [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try ItemRow(row) }
+    }
+
+    func itemRow(id: Int64) throws(StoreError) -> ItemRow? {
+        try database.first("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE id = ?", [.integer(id)]) { row throws(StoreError) in
+            try ItemRow(row)
+        }
+    }
+
+    func itemRow(luid: String, device: DeviceID, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
+        try database.first("""
+            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version FROM maps m JOIN items i ON i.id = m.item_id
+            WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid = ?
+            """, [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid)]) { row throws(StoreError) in try ItemRow(row) }
+    }
+
+    /// The current state of item `guid`.
+    public func item(guid: String, datastore: DatastoreID) throws(StoreError) -> StoredItem? {
+        try itemRow(guid: guid, datastore: datastore)?.stored
+    }
+
+    /// Live items with this fingerprint (indexed).
+    public func items(withFingerprint fingerprint: Fingerprint, datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
+        var items: [StoredItem] = []
+        try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0",
+                             [.integer(datastore.rawValue), .blob(fingerprint.bytes)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
+        return items
+    }
+
+    /// Live items having any of `keys` (indexed), each once, in GUID order.
+    /// `limitPerKey` bounds the rows read per key, so that a key thousands of
+    /// items share (a switchboard number) costs the same as a rare one.
+    public func items(matchingKeys keys: [MatchKey.IndexKey], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
+        var found: [Int64: ItemRow] = [:]
+        for key in Set(keys) {
+            // The items read in the same statement; CROSS JOIN keeps match_keys the outer loop, so
+            // LIMIT takes the key's first rows in index order, as a query of match_keys alone would.
+            try database.forEach("""
+                SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version FROM match_keys m CROSS JOIN items i ON i.id = m.item_id
+                WHERE m.datastore_id = ? AND m.key = ? LIMIT ?
+                """, [.integer(datastore.rawValue), .key(key), .integer(Int64(limitPerKey ?? -1))]) { row throws(StoreError) in
+                let item = try ItemRow(row)
+                found[item.id] = item
+            }
+        }
+        return found.values.filter { !$0.deleted }.map(\.stored).sorted { $0.guid < $1.guid }
+    }
+
+    /// Live items sharing an index key with `matchKey`.
+    public func items(matching matchKey: MatchKey, datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
+        try items(matchingKeys: matchKey.indexKeys, datastore: datastore, limitPerKey: limitPerKey)
+    }
+
+    /// The match keys stored for an item's current version, in their stored order.
+    package func matchKeys(guid: String, datastore: DatastoreID) throws(StoreError) -> [MatchKey.IndexKey] {
+        guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }
+        var keys: [MatchKey.IndexKey] = []
+        try database.forEach("SELECT key FROM match_keys WHERE item_id = ? ORDER BY key", [.integer(item.id)]) { row throws(StoreError) in
+            keys.append(try Self.matchKey(row.text(0)))
+        }
+        return keys
+    }
+
+    /// The current payload of item `guid`; nil when it is deleted.
+    public func payload(guid: String, datastore: DatastoreID) throws(StoreError) -> [UInt8]? {
+        guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }
+        return item.deleted ? nil : try payload(version: item.version)
+    }
+
+    /// Every live item's GUID (for slow syncs), in GUID order.
+    public func liveItems(datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
+        var items: [StoredItem] = []
+        try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+                             [.integer(datastore.rawValue)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
+        return items
+    }
+
+    /// The live items of `datastore` (in GUID order) except those `held` lists
+    /// with their current fingerprint: what a slow sync still has to send a
+    /// client that holds `held`. Items left out are never built, so a big
+    /// datastore the client already holds costs a scan, not its copy in memory.
+    public func liveItems(datastore: DatastoreID, except held: [String: Fingerprint]) throws(StoreError) -> [StoredItem] {
+        var items: [StoredItem] = []
+        try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+                             [.integer(datastore.rawValue)]) { row throws(StoreError) in
+            let guid = row.text(1)
+            if let has = held[guid], has == (try Self.fingerprint(row.optionalBlob(3))) { return }
+            items.append(try ItemRow(row).stored)
+        }
+        return items
+    }
+
+    /// The number of live items of `datastore`.
+    public func liveCount(datastore: DatastoreID) throws(StoreError) -> Int {
+        Int(try database.integer("SELECT count(*) FROM items WHERE datastore_id = ? AND deleted = 0", [.integer(datastore.rawValue)]) ?? 0)
+    }
+}
