@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     /// Holds a client's deletes when they would empty too much of a datastore
     /// (a wiped phone, a broken plug-in): nil lets every delete through.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
+    /// Where the server's anchors come from: the system clock; tests pin it.
+    package var anchorClock = AnchorClock.system
 
     public init() {}
 
