@@ -43,6 +43,8 @@ public struct ClientConfiguration: Sendable {
     /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
     /// to its state in one transaction: bounds the payloads it holds at a time.
     public var scanBatchSize = 1000
+    /// Where the client's anchors come from: the system clock; tests pin it.
+    package var anchorClock = AnchorClock.system
 
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL
