@@ -218,7 +218,7 @@ extension SyncClient {
         if case .bytes(let bytes)? = item.data { data = Array(bytes) }
         let guid = item.source?.locURI ?? ""
         // Large objects (DS 1.2 §6.2.4): collected up to the client's own MaxObjSize.
-        if item.moreData || store.incoming.isCollecting {
+        if item.moreData || store.incoming.isUnderWay {
             switch store.incoming.take(data, source: guid, moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
                                        type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
             case .accepted: return .chunkedItemAccepted

@@ -7,7 +7,10 @@ package import SyncMLCodec
 /// - data beyond the declared Size is refused at the chunk that crosses it
 ///   (424), or, without a Size, data beyond `maxObjectSize` (413);
 /// - a total that is not the declared Size is refused at the last chunk (424).
-/// A refusal drops what was collected.
+/// A refusal drops what was collected, and the object's further chunks from
+/// the same source are refused with the same status up to its last: a peer
+/// that goes on sending would otherwise have the rest of it taken for an
+/// object of its own, and a tail stored as a record.
 package struct LargeObjectAssembler: Sendable {
     /// The object being collected, and what its first chunk said about it.
     private struct Collecting: Sendable {
@@ -30,11 +33,14 @@ package struct LargeObjectAssembler: Sendable {
     }
 
     private var collecting: Collecting?
+    /// An object refused before its last chunk: its source, and the status its remaining chunks get.
+    private var refusing: (source: String, code: StatusCode)?
 
     package init() {}
 
-    /// An object is under way: the next item continues it (or, from another source, replaces it).
-    package var isCollecting: Bool { collecting != nil }
+    /// An object is under way, being collected or refused: the next item continues it (or, from another
+    /// source, ends it and starts another). Items are taken only while one is, or when they have MoreData.
+    package var isUnderWay: Bool { collecting != nil || refusing != nil }
 
     /// Takes the data of an item that has MoreData or follows one. An item
     /// from another `source` than the object under way starts a new object.
@@ -45,6 +51,13 @@ package struct LargeObjectAssembler: Sendable {
     ///   - maxObjectSize: the largest object this side accepts (its MaxObjSize).
     package mutating func take(_ data: [UInt8], source: String, moreData: Bool, declaredSize: Int?, type: String?, format: String?,
                                maxObjectSize: Int) -> Step {
+        if let refusing {
+            if refusing.source == source {
+                if !moreData { self.refusing = nil }
+                return .refused(refusing.code)
+            }
+            self.refusing = nil
+        }
         if collecting?.source == source {
             collecting!.bytes += data
         } else {
@@ -52,17 +65,22 @@ package struct LargeObjectAssembler: Sendable {
         }
         let declared = collecting!.declaredSize, count = collecting!.bytes.count
         if let declared, declared > maxObjectSize {
-            collecting = nil
-            return .refused(.requestEntityTooLarge)
+            return refuse(.requestEntityTooLarge, moreData: moreData)
         }
         if count > declared ?? maxObjectSize {
-            collecting = nil
-            return .refused(declared == nil ? .requestEntityTooLarge : .sizeMismatch)
+            return refuse(declared == nil ? .requestEntityTooLarge : .sizeMismatch, moreData: moreData)
         }
         if moreData { return .accepted }
         let object = collecting!
         collecting = nil
         if let declared, declared != count { return .refused(.sizeMismatch) }
         return .complete(bytes: object.bytes, type: object.type ?? type, format: object.format ?? format)
+    }
+
+    /// Drops the object under way; with more chunks announced, they are refused as they come.
+    private mutating func refuse(_ code: StatusCode, moreData: Bool) -> Step {
+        if moreData, let source = collecting?.source { refusing = (source, code) }
+        collecting = nil
+        return .refused(code)
     }
 }
