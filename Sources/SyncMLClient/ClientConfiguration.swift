@@ -1,4 +1,4 @@
-public import SyncMLCodec
+import SyncMLCodec
 public import SyncMLProtocol
 /// Where and as whom a client syncs.
 public struct ClientConfiguration: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-public import SyncMLCodec
+import SyncMLCodec
 public import SyncMLProtocol
 public import SyncMLStore
 

@@ -1,5 +1,5 @@
-public import SyncMLCodec
-public import SyncMLRecords
+import SyncMLCodec
+import SyncMLRecords
 public import SyncMLProtocol
 /// How the server resolves an item both sides changed since the last sync.
 public enum ConflictPolicy: String, Sendable, CaseIterable, Hashable {

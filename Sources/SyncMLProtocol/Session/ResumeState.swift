@@ -1,5 +1,5 @@
 import Foundation
-package import SyncMLCodec
+import SyncMLCodec
 
 /// What a role keeps of a suspended or interrupted session so that the next
 /// one can resume it (OMA DS 1.2 Alert 225), saved as the resume state of its
