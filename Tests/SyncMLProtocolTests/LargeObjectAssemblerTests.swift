@@ -2,10 +2,20 @@ import SyncMLCodec
 import SyncMLProtocol
 import Testing
 
+/// Feeds an assembler the way a peer sends a large object, chunk by chunk.
+private struct Peer {
+    var assembler = LargeObjectAssembler()
+    /// The receiving side's MaxObjSize.
+    let maxObjectSize: Int
+
+    mutating func send(_ count: Int, from source: String = "a", more: Bool = true, size: Int? = nil) -> LargeObjectAssembler.Step {
+        assembler.take([UInt8](repeating: UInt8(ascii: "x"), count: count), source: source, moreData: more, declaredSize: size,
+                       type: nil, format: nil, maxObjectSize: maxObjectSize)
+    }
+}
+
 @Suite("Large objects: reassembling chunks")
 struct LargeObjectAssemblerTests {
-    static func bytes(_ count: Int) -> [UInt8] { [UInt8](repeating: UInt8(ascii: "x"), count: count) }
-
     @Test("Chunks from one source are joined; the object keeps the type and format its first chunk named")
     func joins() {
         var assembler = LargeObjectAssembler()
@@ -20,76 +30,57 @@ struct LargeObjectAssemblerTests {
 
     @Test("A declared Size above MaxObjSize is refused at the first chunk (413)")
     func declaredTooLarge() {
-        var assembler = LargeObjectAssembler()
-        #expect(assembler.take(Self.bytes(10), source: "a", moreData: true, declaredSize: 101, type: nil, format: nil, maxObjectSize: 100)
-                == .refused(.requestEntityTooLarge))
+        var peer = Peer(maxObjectSize: 100)
+        #expect(peer.send(10, size: 101) == .refused(.requestEntityTooLarge))
     }
 
     @Test("Data beyond the declared Size is refused at the chunk that crosses it (424)")
     func beyondDeclaredSize() {
-        var assembler = LargeObjectAssembler()
-        #expect(assembler.take(Self.bytes(50), source: "a", moreData: true, declaredSize: 100, type: nil, format: nil, maxObjectSize: 1_000)
-                == .accepted)
-        #expect(assembler.take(Self.bytes(51), source: "a", moreData: true, declaredSize: nil, type: nil, format: nil, maxObjectSize: 1_000)
-                == .refused(.sizeMismatch))
+        var peer = Peer(maxObjectSize: 1_000)
+        #expect([peer.send(50, size: 100), peer.send(51)] == [.accepted, .refused(.sizeMismatch)])
     }
 
     @Test("Without a declared Size, data beyond MaxObjSize is refused as it crosses it (413)")
     func undeclaredTooLarge() {
-        var assembler = LargeObjectAssembler()
-        #expect(assembler.take(Self.bytes(60), source: "a", moreData: true, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100)
-                == .accepted)
-        #expect(assembler.take(Self.bytes(41), source: "a", moreData: true, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100)
-                == .refused(.requestEntityTooLarge))
+        var peer = Peer(maxObjectSize: 100)
+        #expect([peer.send(60), peer.send(41)] == [.accepted, .refused(.requestEntityTooLarge)])
     }
 
     @Test("A total short of the declared Size is refused at the last chunk (424)")
     func shortOfDeclaredSize() {
-        var assembler = LargeObjectAssembler()
-        _ = assembler.take(Self.bytes(50), source: "a", moreData: true, declaredSize: 100, type: nil, format: nil, maxObjectSize: 1_000)
-        #expect(assembler.take(Self.bytes(49), source: "a", moreData: false, declaredSize: nil, type: nil, format: nil, maxObjectSize: 1_000)
-                == .refused(.sizeMismatch))
-        #expect(!assembler.isUnderWay)
+        var peer = Peer(maxObjectSize: 1_000)
+        #expect([peer.send(50, size: 100), peer.send(49, more: false)] == [.accepted, .refused(.sizeMismatch)])
+        #expect(!peer.assembler.isUnderWay)
     }
 
-    @Test("After a refusal the object's remaining chunks get the same status up to its last; nothing of it is ever complete")
+    @Test("After a refusal the object's remaining chunks get the same status up to its last; the source's next object is taken")
     func refusedUpToTheLastChunk() {
-        var assembler = LargeObjectAssembler()
-        var steps: [LargeObjectAssembler.Step] = []
-        steps.append(assembler.take(Self.bytes(10), source: "a", moreData: true, declaredSize: 101, type: nil, format: nil, maxObjectSize: 100))
-        steps.append(assembler.take(Self.bytes(10), source: "a", moreData: true, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100))
-        #expect(assembler.isUnderWay)
-        steps.append(assembler.take(Self.bytes(10), source: "a", moreData: false, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100))
-        #expect(steps == Array(repeating: .refused(.requestEntityTooLarge), count: 3))
-        #expect(!assembler.isUnderWay)
-        // The source's next object is taken again.
-        #expect(assembler.take([7], source: "a", moreData: false, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100)
-                == .complete(bytes: [7], type: nil, format: nil))
+        var peer = Peer(maxObjectSize: 100)
+        #expect([peer.send(10, size: 101), peer.send(10)] == [.refused(.requestEntityTooLarge), .refused(.requestEntityTooLarge)])
+        #expect(peer.assembler.isUnderWay)
+        #expect(peer.send(10, more: false) == .refused(.requestEntityTooLarge))
+        #expect(!peer.assembler.isUnderWay)
+        #expect(peer.send(3, more: false) == .complete(bytes: Array("xxx".utf8), type: nil, format: nil))
     }
 
     @Test("An item from another source ends a refused object and is taken")
     func otherSourceEndsRefusal() {
-        var assembler = LargeObjectAssembler()
-        _ = assembler.take(Self.bytes(10), source: "a", moreData: true, declaredSize: 101, type: nil, format: nil, maxObjectSize: 100)
-        #expect(assembler.take([1], source: "b", moreData: true, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100) == .accepted)
-        #expect(assembler.take([2], source: "b", moreData: false, declaredSize: nil, type: nil, format: nil, maxObjectSize: 100)
-                == .complete(bytes: [1, 2], type: nil, format: nil))
+        var peer = Peer(maxObjectSize: 100)
+        _ = peer.send(10, size: 101)
+        #expect([peer.send(1, from: "b"), peer.send(1, from: "b", more: false)] == [.accepted, .complete(bytes: Array("xx".utf8), type: nil, format: nil)])
     }
 
     @Test("An item from another source starts a new object; the unfinished one is dropped")
     func otherSourceRestarts() {
-        var assembler = LargeObjectAssembler()
-        _ = assembler.take([1, 2, 3], source: "a", moreData: true, declaredSize: 6, type: nil, format: nil, maxObjectSize: 100)
-        #expect(assembler.take([9], source: "b", moreData: false, declaredSize: nil, type: "text/plain", format: nil, maxObjectSize: 100)
-                == .complete(bytes: [9], type: "text/plain", format: nil))
+        var peer = Peer(maxObjectSize: 100)
+        _ = peer.send(3, size: 6)
+        #expect(peer.send(1, from: "b", more: false) == .complete(bytes: Array("x".utf8), type: nil, format: nil))
     }
 
     @Test("The limits are the caller's: the same chunks pass a larger MaxObjSize")
     func limitIsAParameter() {
-        var small = LargeObjectAssembler(), large = LargeObjectAssembler()
-        #expect(small.take(Self.bytes(10), source: "a", moreData: true, declaredSize: 200, type: nil, format: nil, maxObjectSize: 100)
-                == .refused(.requestEntityTooLarge))
-        #expect(large.take(Self.bytes(10), source: "a", moreData: true, declaredSize: 200, type: nil, format: nil, maxObjectSize: 1_000)
-                == .accepted)
+        var small = Peer(maxObjectSize: 100), large = Peer(maxObjectSize: 1_000)
+        #expect(small.send(10, size: 200) == .refused(.requestEntityTooLarge))
+        #expect(large.send(10, size: 200) == .accepted)
     }
 }

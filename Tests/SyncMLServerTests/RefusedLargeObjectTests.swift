@@ -4,16 +4,16 @@ import Testing
 
 @Suite("Server: a refused large object stays refused")
 struct RefusedLargeObjectTests {
+    static func maxObjectSize(_ size: Int) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.maxObjectSize = size
+        return configuration
+    }
+
     @Test("The chunks after a refused one (413) are refused too, up to the object's last: its tail is never stored as a record")
     func tailAfterRefusal() async throws {
-        var configuration = ServerConfiguration()
-        configuration.maxObjectSize = 10_000
-        let server = try await TestServer(configuration: configuration)
-        let nonce = try await server.challenge(devID: "chunky")
-        var first = RawMessage(devID: "chunky")
-        first.cred = RawMessage.md5("test", "test", nonce: nonce)
-        first.commands = [RawMessage.alert()]
-        let respURI = try #require(try await server.post(first).header.respURI)
+        let server = try await TestServer(configuration: Self.maxObjectSize(10_000))
+        let respURI = try await server.beginSlowSync(devID: "chunky")
 
         func chunk(_ cmdID: String, _ text: String, size: Int?, more: Bool) -> Command {
             .add(ItemCommand(cmdID: cmdID, meta: Meta(type: "text/vcard"),
