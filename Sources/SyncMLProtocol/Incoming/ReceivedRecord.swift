@@ -31,7 +31,9 @@ package struct ReceivedRecord: Sendable {
 
     /// Reads `data` as sent with Meta `type` and `format` (`b64` for SIF).
     package init(type rawType: String?, format: String?, data: [UInt8], detail: Detail = .signature) {
-        let type = (rawType ?? "").lowercased()
+        let given = rawType ?? ""
+        // Lower-cased only when it has capitals: the client fingerprints every host record by this rule.
+        let type = given.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? given.lowercased() : given
         var payload = data
         if format?.lowercased() == "b64", let decoded = try? SIF.decodeBase64(data) { payload = decoded }
         self.type = type.isEmpty ? Self.sniffType(payload) : type
@@ -73,7 +75,10 @@ package struct ReceivedRecord: Sendable {
 
     /// Whether `type` (lower-cased) is a vCard or vCalendar/iCalendar type.
     package static func isVObject(_ type: String) -> Bool {
-        ["text/vcard", "text/x-vcard", "text/directory", "text/calendar", "text/x-vcalendar"].contains(type)
+        switch type {
+        case "text/vcard", "text/x-vcard", "text/directory", "text/calendar", "text/x-vcalendar": true
+        default: false
+        }
     }
 
     /// The record model of a payload of `type`, for merging and converting: SIF
