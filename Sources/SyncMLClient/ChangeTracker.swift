@@ -1,5 +1,6 @@
 import SyncMLCodec
 import SyncMLRecords
+import SyncMLProtocol
 import SyncMLStore
 
 /// The client's memory of each datastore, kept in a `SyncStore`: a mirror of
@@ -125,13 +126,9 @@ struct ChangeTracker {
         return fingerprint
     }
 
-    /// The record's fingerprint: of its canonical form when it parses, else of its bytes.
-    /// The canonical form alone (RecordSignature's fingerprint): the mirror keeps no match keys.
+    /// The record's fingerprint, by the rule the server compares by too (`ReceivedRecord`): of its
+    /// canonical form when it parses, else of its bytes; no match keys (the mirror keeps none).
     static func fingerprint(type: String, payload: [UInt8]) -> Fingerprint {
-        if SIFKind(mimeType: type) != nil, let record = try? SIF.toVComponent(payload) {
-            return CanonicalRecord(record).fingerprint
-        }
-        if let record = (try? VObjectParser.parse(payload))?.first { return CanonicalRecord(record).fingerprint }
-        return Fingerprint(of: payload)
+        ReceivedRecord.fingerprint(type: type, payload: payload)
     }
 }

@@ -1,4 +1,4 @@
-public import SyncMLCodec
+import SyncMLCodec
 public import SyncMLProtocol
 /// Where and as whom a client syncs.
 public struct ClientConfiguration: Sendable {
@@ -43,6 +43,8 @@ public struct ClientConfiguration: Sendable {
     /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
     /// to its state in one transaction: bounds the payloads it holds at a time.
     public var scanBatchSize = 1000
+    /// Where the client's anchors come from: the system clock; tests pin it.
+    package var anchorClock = AnchorClock.system
 
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL

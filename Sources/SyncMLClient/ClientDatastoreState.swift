@@ -7,20 +7,18 @@ import SyncMLStore
 final class ClientDatastoreState {
     let datastore: ClientDatastore
     let mirror: DatastoreID
-    let requested: SyncMode
-    var performed: SyncMode
-    var anchor: Anchor
-    /// The server's anchors from its Alert.
-    var serverAnchor: Anchor?
+    /// The client's anchors for this sync, and the server's from its Alert.
+    var anchors: SyncAnchors
     /// Set when the server refused the datastore (404, 406…): nothing more is done with it.
     var refused: StatusCode?
+    /// What the sync did, with the mode asked for and the mode granted (kept there only).
     var report: SyncReport.Datastore
+    var requested: SyncMode { report.requested }
+    var performed: SyncMode { report.performed }
 
     // Outgoing.
-    var outgoing: [OutgoingChange] = []
-    var nextOutgoing = 0
-    var partial: (change: OutgoingChange, data: [UInt8], offset: Int)?
-    var syncSent = false
+    /// The client's changes to send, and how far sending got.
+    var outgoing = OutgoingQueue<OutgoingChange>()
     var serverRejected = 0
     /// The journal sequence of the first delete the mass-delete guard held: not acknowledged, so sent later.
     var heldFrom: Int64?
@@ -31,12 +29,13 @@ final class ClientDatastoreState {
 
     // Resume.
     /// The suspended session's state of this datastore: the client asks to resume it (Alert 225).
-    var saved: ClientResumeState.Datastore?
+    var saved: ResumedDatastore<ClientResumeFields>?
     /// The server granted the resume.
     var resumed = false
 
     // Incoming.
-    var chunk: (guid: String, target: String?, name: String, type: String, declared: Int?, bytes: [UInt8])?
+    /// A large object being received from the server (OMA DS 1.2 §6.2.4).
+    var incoming = LargeObjectAssembler()
     /// Server GUID → host id of each server Add applied, until the server confirms the Map.
     var pendingMaps: [String: String] = [:]
     /// Server GUID → host id of every record the server sent in this session, or
@@ -55,13 +54,10 @@ final class ClientDatastoreState {
     init(datastore: ClientDatastore, mirror: DatastoreID, requested: SyncMode, anchor: Anchor) {
         self.datastore = datastore
         self.mirror = mirror
-        self.requested = requested
-        self.performed = requested
-        self.anchor = anchor
+        self.anchors = SyncAnchors(client: anchor)
         report = SyncReport.Datastore(name: datastore.name, requested: requested, performed: requested)
     }
 
-    var hasMoreToSend: Bool { partial != nil || nextOutgoing < outgoing.count }
     var localURI: String { "./" + datastore.name }
 }
 

@@ -48,7 +48,7 @@ extension SyncClient {
 
     /// The server's status for one of our item commands.
     private func take(_ status: Status) {
-        guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
+        guard let sent = sentItems.answer(status) else { return }
         news += 1
         let code = status.code.rawValue
         switch code {
@@ -81,71 +81,47 @@ extension SyncClient {
     // MARK: Sending
 
     /// Adds the client's changes to `commands` as far as the server's MaxMsgSize
-    /// allows. True when everything has been sent.
+    /// allows (`MessagePacker`). True when everything has been sent.
     func fillChanges(into commands: inout [Command]) async throws -> Bool {
-        let limit = min(serverMaxMessageSize, configuration.maxMessageSize)
-        var used = 1024 + commands.count * 160
-        let itemOverhead = 320
-        var full = false
+        // What the statuses take, estimated: the client's messages are encoded once, when sent.
+        var packer = MessagePacker(limit: min(serverMaxMessageSize, configuration.maxMessageSize), used: 1024 + commands.count * 160,
+                                   rules: .client)
         for store in stores where store.refused == nil {
-            guard !full else { break }
-            guard !store.syncSent || store.hasMoreToSend else { continue }
-            let numberOfChanges = store.syncSent ? nil : store.outgoing.count
-            store.syncSent = true
-            var items: [Command] = []
-            while store.hasMoreToSend {
-                if var chunk = store.partial {
-                    let room = limit - used - itemOverhead
-                    guard room >= 256 else { full = true; break }
-                    let end = LargeObject.chunkEnd(chunk.data, from: chunk.offset, room: room)
-                    let more = end < chunk.data.count
-                    items.append(itemCommand(chunk.change, store: store, data: Array(chunk.data[chunk.offset..<end]), moreData: more, size: nil))
-                    used += end - chunk.offset + itemOverhead
-                    chunk.offset = end
-                    store.partial = more ? chunk : nil
-                    if more { full = true; break }
-                    continue
-                }
-                let change = store.outgoing[store.nextOutgoing]
-                var data: [UInt8] = []
-                if change.operation != .delete {
-                    guard let payload = try await state.payload(guid: change.guid, datastore: store.mirror) else {
-                        store.nextOutgoing += 1
-                        continue
-                    }
-                    data = SIFKind(mimeType: change.type) != nil ? SIF.encodeBase64(payload) : payload
-                }
-                let cost = data.count + itemOverhead
-                if used + cost > limit {
-                    let fitsAlone = cost + 2048 <= limit
-                    if fitsAlone || limit - used - itemOverhead < 1024 { full = true; break }
-                    store.nextOutgoing += 1
-                    let end = LargeObject.chunkEnd(data, from: 0, room: limit - used - itemOverhead)
-                    items.append(itemCommand(change, store: store, data: Array(data[..<end]), moreData: true, size: data.count))
-                    store.partial = (change, data, end)
-                    full = true
-                    break
-                }
-                store.nextOutgoing += 1
-                items.append(itemCommand(change, store: store, data: data, moreData: false, size: nil))
-                used += cost
+            guard !packer.isFull else { break }
+            guard !store.outgoing.started || store.outgoing.hasMore else { continue }
+            let numberOfChanges = store.outgoing.started ? nil : store.outgoing.changes.count
+            store.outgoing.started = true
+            packer.openSync()
+            var queue = store.outgoing
+            let items = try await packer.fill(&queue) { change in
+                try await outgoingPayload(change, in: store)
+            } command: { change, payload, piece in
+                itemCommand(change, store: store, payload: payload, piece: piece)
             }
+            store.outgoing = queue
             commands.append(.sync(Sync(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI),
                                        numberOfChanges: numberOfChanges, commands: items)))
-            progress?(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.nextOutgoing, expected: store.outgoing.count))
+            progress?(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.outgoing.next,
+                                   expected: store.outgoing.changes.count))
         }
-        return !full && !stores.contains { $0.refused == nil && $0.hasMoreToSend }
+        return !packer.isFull && !stores.contains { $0.refused == nil && $0.outgoing.hasMore }
     }
 
-    private func itemCommand(_ change: OutgoingChange, store: ClientDatastoreState, data: [UInt8], moreData: Bool, size: Int?) -> Command {
+    /// What `change` goes as: the mirror's payload, SIF in base64; nil when the record is gone from the mirror.
+    private func outgoingPayload(_ change: OutgoingChange, in store: ClientDatastoreState) async throws -> OutgoingPayload? {
+        guard change.operation != .delete else { return OutgoingPayload(type: change.type) }
+        guard let payload = try await state.payload(guid: change.guid, datastore: store.mirror) else { return nil }
+        guard SIFKind(mimeType: change.type) != nil else { return OutgoingPayload(type: change.type, data: payload) }
+        return OutgoingPayload(type: change.type, format: "b64", data: SIF.encodeBase64(payload))
+    }
+
+    private func itemCommand(_ change: OutgoingChange, store: ClientDatastoreState, payload: OutgoingPayload, piece: OutgoingPiece) -> Command {
         placeholderCounter += 1
         let placeholder = "item:\(placeholderCounter)"
         placeholders[placeholder] = (store, change)
-        let isSIF = SIFKind(mimeType: change.type) != nil
-        let meta = Meta(format: isSIF && change.operation != .delete ? "b64" : nil, type: change.type)
-        let item = Item(source: Location(change.guid), meta: size.map { Meta(size: $0) },
-                        data: change.operation == .delete ? nil : .bytes(ArraySlice(data)), moreData: moreData)
-        let command = ItemCommand(cmdID: placeholder, meta: meta, items: [item])
+        let item = Item(source: Location(change.guid), meta: piece.size.map { Meta(size: $0) },
+                        data: change.operation == .delete ? nil : .bytes(piece.data), moreData: piece.moreData)
+        let command = ItemCommand(cmdID: placeholder, meta: Meta(format: payload.format, type: payload.type), items: [item])
         switch change.operation {
         case .add: return .add(command)
         case .replace: return .replace(command)
@@ -241,23 +217,14 @@ extension SyncClient {
         var data: [UInt8] = []
         if case .bytes(let bytes)? = item.data { data = Array(bytes) }
         let guid = item.source?.locURI ?? ""
-        if item.moreData || store.chunk != nil {
-            if var chunk = store.chunk, chunk.guid == guid {
-                chunk.bytes += data
-                store.chunk = chunk
-            } else {
-                store.chunk = (guid, item.target?.locURI, name, type, item.meta?.size ?? command.meta?.size, data)
+        // Large objects (DS 1.2 §6.2.4): collected up to the client's own MaxObjSize.
+        if item.moreData || store.incoming.isUnderWay {
+            switch store.incoming.take(data, source: guid, moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
+                                       type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
+            case .accepted: return .chunkedItemAccepted
+            case .refused(let code): return code
+            case .complete(let bytes, let firstType, let firstFormat): (data, type, format) = (bytes, firstType ?? type, firstFormat)
             }
-            if store.chunk!.bytes.count > configuration.maxObjectSize {
-                store.chunk = nil
-                return .requestEntityTooLarge
-            }
-            if item.moreData { return .chunkedItemAccepted }
-            let chunk = store.chunk!
-            store.chunk = nil
-            if let declared = chunk.declared, declared != chunk.bytes.count { return .sizeMismatch }
-            (data, type) = (chunk.bytes, chunk.type)
-            _ = format
         }
         if format?.lowercased() == "b64", let decoded = try? SIF.decodeBase64(data) {
             data = decoded

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SyncMLCodec
 import SyncMLProtocol
@@ -22,15 +21,15 @@ extension SyncClient {
                 try await state.setNonce(next, user: ChangeTracker.userName, devID: ChangeTracker.serverKey(configuration))
             }
             let code = header?.code.rawValue ?? 0
-            switch header?.chal?.meta?.type {
-            case "syncml:auth-basic" where code == 401 || code == 407:
+            switch header?.chal?.meta?.type.flatMap(CredentialScheme.init(rawValue:)) {
+            case .basic? where code == 401 || code == 407:
                 // Never a downgrade on the server's say-so: basic sends the password readable to anyone on the way.
                 guard configuration.authentication == .basic else {
                     throw SyncClientError(.authentication, "the server asks for basic authentication (syncml:auth-basic), which sends the password "
                                           + "readable: refused, the password was not sent; allow it with --basic-auth (ClientConfiguration.authentication = .basic)")
                 }
                 scheme = .basic
-            case "syncml:auth-md5":
+            case .md5?:
                 scheme = .md5 // from basic, a stronger scheme
             default:
                 break
@@ -67,17 +66,16 @@ extension SyncClient {
             let status = reply.statuses.first { $0.cmd == "Alert" && ($0.targetRefs.first == store.datastore.remoteURI || $0.sourceRefs.first == store.localURI) }
             if let code = status?.code.rawValue, code != 200, code != 508 { store.refused = status!.code }
             if let alert = reply.alerts.first(where: { $0.items.first?.target?.locURI == store.localURI }), let code = alert.code,
-               let mode = code == .resume ? store.saved.flatMap({ SyncMode(rawValue: $0.mode) }) : SyncMode(alert: code) {
-                store.performed = mode
+               let mode = code == .resume ? store.saved?.point.mode : SyncMode(alert: code) {
                 store.report.performed = mode
-                store.serverAnchor = alert.items.first?.meta?.anchor
+                store.anchors.server = alert.items.first?.meta?.anchor ?? Anchor()
                 // A granted resume: status 200 and the suspended session's mode (as libsynthesis answers), or Alert 225.
-                if let saved = store.saved, code == .resume || (status?.code == .ok && saved.mode == mode.rawValue) {
+                if let saved = store.saved, code == .resume || (status?.code == .ok && saved.point.mode == mode) {
                     // The server continues the suspended session: what it confirmed then is not sent again.
                     store.resumed = true
                     store.report.resumed = true
-                    store.confirmed = saved.confirmed
-                    store.touched = Set(saved.touched)
+                    store.confirmed = saved.role.confirmed
+                    store.touched = Set(saved.role.touched)
                 }
             } else if store.refused == nil {
                 store.refused = status?.code ?? .notFound
@@ -86,7 +84,7 @@ extension SyncClient {
         for store in stores where store.refused == nil {
             // Measured before the server's changes: what its deletes are weighed against (the mass-delete guard).
             store.liveAtStart = try await state.liveCount(datastore: store.mirror)
-            let grant = ModeGrant(requested: store.requested, resuming: store.saved.flatMap { SyncMode(rawValue: $0.mode) },
+            let grant = ModeGrant(requested: store.requested, resuming: store.saved?.point.mode,
                                   allowServerSlowSync: configuration.allowServerSlowSync)
             if let refusal = grant.refusal(of: store.performed, localRecords: store.liveAtStart) {
                 store.refused = Self.refusedMode
@@ -206,7 +204,7 @@ extension SyncClient {
             }
             // Held deletes stay unacknowledged: they are still changes to send.
             let through = min(try await state.lastSequence(datastore: store.mirror), (store.heldFrom ?? .max) - 1)
-            try await state.finishSync(tracker.server, datastore: store.mirror, last: store.anchor.next, next: store.serverAnchor?.next,
+            try await state.finishSync(tracker.server, datastore: store.mirror, last: store.anchors.client.next, next: store.anchors.server.next,
                                        acknowledgeThrough: store.serverRejected == 0 ? through : nil)
         }
         guard let storeSession else { return }
@@ -272,16 +270,13 @@ extension SyncClient {
 
     // MARK: Messages
 
+    /// The Cred of the session's first message; `nonce` is the server's last NextNonce (base64).
     func credential(scheme: ClientConfiguration.Authentication, nonce: String?) -> Credential {
         switch scheme {
         case .basic:
-            return Credential(meta: Meta(format: "b64", type: "syncml:auth-basic"),
-                              data: Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString())
+            .basic(user: configuration.user, password: configuration.password)
         case .md5:
-            let secret = Data(Insecure.MD5.hash(data: Data("\(configuration.user):\(configuration.password)".utf8))).base64EncodedString()
-            var input = Data((secret + ":").utf8)
-            input.append(nonce.flatMap { Data(base64Encoded: $0) } ?? Data())
-            return Credential(meta: Meta(format: "b64", type: "syncml:auth-md5"), data: Data(Insecure.MD5.hash(data: input)).base64EncodedString())
+            .md5(user: configuration.user, password: configuration.password, nonce: Array(nonce.flatMap { Data(base64Encoded: $0) } ?? Data()))
         }
     }
 
@@ -293,7 +288,7 @@ extension SyncClient {
         for store in stores {
             commands.append(.alert(Alert(cmdID: "", code: store.saved == nil ? store.requested.alertCode : .resume, items: [
                 Item(target: Location(store.datastore.remoteURI), source: Location(store.localURI),
-                     meta: Meta(anchor: store.anchor, maxObjSize: configuration.maxObjectSize, emi: forceDeletes ? [MassDeleteGuard.forceEMI] : [])),
+                     meta: Meta(anchor: store.anchors.client, maxObjSize: configuration.maxObjectSize, emi: forceDeletes ? [MassDeleteGuard.forceEMI] : [])),
             ])))
         }
         pendingCred = cred
@@ -365,7 +360,7 @@ extension SyncClient {
         next += 1
         let id = String(next)
         func track(_ placeholder: String) {
-            if let sent = placeholders.removeValue(forKey: placeholder) { sentItems[String(msgID) + "|" + id] = sent }
+            if let sent = placeholders.removeValue(forKey: placeholder) { sentItems.expect(sent, msgID: String(msgID), cmdID: id) }
         }
         switch command {
         case .status(var c): c.cmdID = id; return .status(c)

@@ -1,6 +1,5 @@
-import Crypto
 import Foundation
-public import SyncMLCodec
+import SyncMLCodec
 public import SyncMLProtocol
 public import SyncMLStore
 
@@ -33,9 +32,9 @@ public actor SyncClient {
     var progress: (@Sendable (SyncProgress) -> Void)?
     /// The credential for the next message (the first of a session).
     var pendingCred: Credential?
-    /// Item commands being built, by placeholder CmdID, and those sent, by "msgID|cmdID".
+    /// Item commands being built, by placeholder CmdID, and those sent, until the server's status for each.
     var placeholders: [String: (store: ClientDatastoreState, change: OutgoingChange)] = [:]
-    var sentItems: [String: (store: ClientDatastoreState, change: OutgoingChange)] = [:]
+    var sentItems = AwaitedStatuses<(store: ClientDatastoreState, change: OutgoingChange)>()
     var placeholderCounter = 0
     /// This sync's session in `state` (received changes are journaled under it; a failed sync saves its resume state there).
     var storeSession: SessionID?
@@ -120,7 +119,7 @@ public actor SyncClient {
     private func prepare(mode: SyncMode) async throws {
         tracker = try await ChangeTracker(state: state, configuration: configuration)
         stores = []
-        (placeholders, sentItems, pendingCred) = ([:], [:], nil)
+        (placeholders, sentItems, pendingCred) = ([:], AwaitedStatuses(), nil)
         (storeSession, suspendRequested, wasSuspended) = (nil, false, false)
         (budget, news, newsAtReply) = (SessionBudget(configuration.sessionLimits), 0, 0)
         suspended = try await state.suspendedSession(device: tracker.server).flatMap { found in
@@ -134,16 +133,15 @@ public actor SyncClient {
             var requested = mode
             // Without anchors a continuing mode cannot continue: the first sync is slow.
             if mode.needsAnchors && known.lastAnchor == nil { requested = .slow }
-            var anchor = Anchor(last: requested.needsAnchors ? known.lastAnchor : nil, next: Self.anchorNow())
+            let anchor = Anchor(last: requested.needsAnchors ? known.lastAnchor : nil, next: configuration.anchorClock.next())
             let store = ClientDatastoreState(datastore: datastore, mirror: mirror, requested: requested, anchor: anchor)
             if let saved = suspended?.state.datastore(datastore.name) {
                 // Maps the server never confirmed still name what the host has, resumed or not.
-                store.pendingMaps = saved.pendingMaps
-                store.mapped = (saved.knownMaps ?? [:]).merging(saved.pendingMaps) { _, pending in pending }
-                if SyncMode(rawValue: saved.mode) != nil, mode != .refreshFromClient, mode != .refreshFromServer {
+                store.pendingMaps = saved.role.pendingMaps
+                store.mapped = (saved.role.knownMaps ?? [:]).merging(saved.role.pendingMaps) { _, pending in pending }
+                if saved.point.mode != nil, mode != .refreshFromClient, mode != .refreshFromServer {
                     store.saved = saved
-                    anchor = Anchor(last: saved.last, next: saved.next)
-                    store.anchor = anchor
+                    store.anchors.client = saved.point.anchors.client
                 }
             }
             stores.append(store)
@@ -156,34 +154,26 @@ public actor SyncClient {
     func prepareOutgoing(_ store: ClientDatastoreState) async throws {
         switch store.performed {
         case .oneWayFromServer, .refreshFromServer:
-            store.outgoing = []
+            store.outgoing.changes = []
         case .slow, .refreshFromClient:
             let firstTime = try await state.deviceState(tracker.server, datastore: store.mirror).lastAnchor == nil
-            store.outgoing = try await state.liveItems(datastore: store.mirror).map { item in
+            store.outgoing.changes = try await state.liveItems(datastore: store.mirror).map { item in
                 OutgoingChange(sequence: item.version, guid: item.guid, operation: firstTime ? .add : .replace, type: item.type,
                                fingerprint: item.fingerprint)
             }
         case .twoWay, .oneWayFromClient:
-            store.outgoing = try await state.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
+            store.outgoing.changes = try await state.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
         }
-        let deletes = store.outgoing.filter { $0.operation == .delete }
+        let deletes = store.outgoing.changes.filter { $0.operation == .delete }
         if !forceDeletes, let guardrail = configuration.massDeleteGuard, !deletes.isEmpty,
            guardrail.holds(deleted: deletes.count, of: try await state.liveCount(datastore: store.mirror) + deletes.count) {
-            store.outgoing.removeAll { $0.operation == .delete }
+            store.outgoing.changes.removeAll { $0.operation == .delete }
             store.heldFrom = deletes.map(\.sequence).min()
             store.report.heldDeletes = deletes.count
         }
         if store.resumed {
             // Confirmed by the server before the suspension, and unchanged since: not sent again.
-            store.outgoing.removeAll { change in store.confirmed[change.guid].map { $0 == change.fingerprint } ?? false }
+            store.outgoing.changes.removeAll { change in store.confirmed[change.guid].map { $0 == change.fingerprint } ?? false }
         }
-    }
-
-    static func anchorNow() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: Date())
     }
 }

@@ -48,9 +48,9 @@ actor Authenticator {
         guard let cred else { return .missing }
         let data = cred.data.trimmingCharacters(in: .whitespacesAndNewlines)
         do {
-            switch Self.scheme(of: cred) {
+            switch CredentialScheme(of: cred) {
             case .basic:
-                guard let (user, password) = Self.basicUserAndPassword(data) else { return .rejected }
+                guard let (user, password) = Credential.basicUserAndPassword(data) else { return .rejected }
                 let check = try await store.passwordCheck(user: user)
                 guard await passwordChecks.enter() else { return .busy }
                 let valid = check.verify(password)
@@ -82,10 +82,10 @@ actor Authenticator {
     /// client follows the Chal's type, and MD5 would fail for them).
     func refusalChallenge(user: String?, devID: String) async -> Challenge {
         if let user, (try? await store.md5Secret(user: user)) == nil, (try? await store.existingUser(named: user)) != nil {
-            return Challenge(meta: Meta(format: "b64", type: "syncml:auth-basic"))
+            return CredentialScheme.basic.challenge()
         }
         let nonce = challenges.issue(user: user ?? "", devID: devID)
-        return Challenge(meta: Meta(format: "b64", type: "syncml:auth-md5", nextNonce: Data(nonce).base64EncodedString()))
+        return CredentialScheme.md5.challenge(nextNonce: Data(nonce).base64EncodedString())
     }
 
     /// The Chal of an authenticated session's 212: a random nonce for the
@@ -93,40 +93,23 @@ actor Authenticator {
     /// it may write). Basic for a user without an MD5 secret.
     func nextSessionChallenge(user: String, devID: String) async -> Challenge {
         if (try? await store.md5Secret(user: user)) == nil {
-            return Challenge(meta: Meta(format: "b64", type: "syncml:auth-basic"))
+            return CredentialScheme.basic.challenge()
         }
         var generator = SystemRandomNumberGenerator()
         let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64EncodedString()
         try? await store.setNonce(nonce, user: user, devID: devID)
-        return Challenge(meta: Meta(format: "b64", type: "syncml:auth-md5", nextNonce: nonce))
+        return CredentialScheme.md5.challenge(nextNonce: nonce)
     }
 
     // MARK: Credentials
 
-    enum Scheme { case basic, md5 }
-
-    /// The credential's scheme; a Cred without a type is basic (RepPro §5.4).
-    static func scheme(of cred: Credential) -> Scheme? {
-        switch cred.meta?.type ?? "syncml:auth-basic" {
-        case "syncml:auth-basic": .basic
-        case "syncml:auth-md5": .md5
-        default: nil
-        }
-    }
-
     /// The user a credential claims, unverified: LocName for MD5, the name inside a basic credential.
     static func claimedUser(_ cred: Credential, locName: String?) -> String? {
-        switch scheme(of: cred) {
-        case .basic: basicUserAndPassword(cred.data.trimmingCharacters(in: .whitespacesAndNewlines))?.user
+        switch CredentialScheme(of: cred) {
+        case .basic: Credential.basicUserAndPassword(cred.data.trimmingCharacters(in: .whitespacesAndNewlines))?.user
         case .md5: locName
         case nil: nil
         }
-    }
-
-    static func basicUserAndPassword(_ data: String) -> (user: String, password: String)? {
-        guard let decoded = Data(base64Encoded: data), let text = String(data: decoded, encoding: .utf8),
-              let colon = text.firstIndex(of: ":") else { return nil }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -4,7 +4,8 @@ import SyncMLProtocol
 import SyncMLStore
 
 /// What one session knows about one datastore it syncs: the mode granted,
-/// the anchors, the client's incoming chunk, and the server's outgoing queue.
+/// the anchors, the client's incoming large object, and the server's outgoing
+/// queue (those two are the protocol layer's, shared with the client role).
 final class DatastoreState {
     /// The server's datastore ("contacts").
     let name: String
@@ -14,15 +15,15 @@ final class DatastoreState {
     /// The URI the client addressed the server's datastore by (`addressbook`).
     let serverURI: String
     var mode: SyncMode
-    var clientAnchor: Anchor
-    var serverAnchor: Anchor
+    /// The client's anchors from its Alert, and the server's for this sync.
+    var anchors: SyncAnchors
     let conflictPolicy: ConflictPolicy
 
     // Incoming.
     /// The type of the client's last item: the format to answer in when its DevInf says nothing.
     var clientItemType: String?
-    /// A large object being received (OMA DS 1.2 §6.2.4): the item's LUID, what it is, its bytes so far.
-    var chunk: IncomingChunk?
+    /// A large object being received (OMA DS 1.2 §6.2.4).
+    var incoming = LargeObjectAssembler()
     /// Server GUID → fingerprint of the version the client holds after this
     /// session's changes: what need not be sent back.
     var clientHas: [String: Fingerprint] = [:]
@@ -40,11 +41,8 @@ final class DatastoreState {
     var forceDeletes = false
 
     // Outgoing.
-    var outgoing: [OutgoingChange] = []
-    var nextOutgoing = 0
-    /// A large object being sent: the rest goes in the next messages.
-    var partial: OutgoingChunk?
-    var syncStarted = false
+    /// The server's changes to send, and how far sending got.
+    var outgoing = OutgoingQueue<OutgoingChange>()
     /// Journal sequence to acknowledge once the client confirmed everything.
     var acknowledgeThrough: Int64?
     var sent = ChangeCounts()
@@ -61,18 +59,15 @@ final class DatastoreState {
     var resumed = false
 
     init(name: String, id: DatastoreID, clientURI: String, serverURI: String, mode: SyncMode,
-         clientAnchor: Anchor, serverAnchor: Anchor, conflictPolicy: ConflictPolicy) {
+         anchors: SyncAnchors, conflictPolicy: ConflictPolicy) {
         self.name = name
         self.id = id
         self.clientURI = clientURI
         self.serverURI = serverURI
         self.mode = mode
-        self.clientAnchor = clientAnchor
-        self.serverAnchor = serverAnchor
+        self.anchors = anchors
         self.conflictPolicy = conflictPolicy
     }
-
-    var hasMoreToSend: Bool { partial != nil || nextOutgoing < outgoing.count }
 }
 
 /// Counts for the session log and report.
@@ -88,26 +83,6 @@ struct ChangeCounts: CustomStringConvertible {
     var description: String {
         "added=\(added) replaced=\(replaced) deleted=\(deleted) matched=\(matched) conflicts=\(conflicts) rejected=\(rejected)"
     }
-}
-
-/// A client item arriving in pieces.
-struct IncomingChunk {
-    var luid: String
-    var guid: String?
-    var operation: ChangeOperation
-    var type: String?
-    var format: String?
-    var declaredSize: Int?
-    var bytes: [UInt8]
-}
-
-/// A server item leaving in pieces.
-struct OutgoingChunk {
-    var change: OutgoingChange
-    var type: String
-    var format: String?
-    var data: [UInt8]
-    var offset: Int
 }
 
 /// A client change decided and answered, waiting for its batch's transaction.

@@ -1,5 +1,5 @@
-public import SyncMLCodec
-public import SyncMLRecords
+import SyncMLCodec
+import SyncMLRecords
 public import SyncMLProtocol
 /// How the server resolves an item both sides changed since the last sync.
 public enum ConflictPolicy: String, Sendable, CaseIterable, Hashable {
@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     /// Holds a client's deletes when they would empty too much of a datastore
     /// (a wiped phone, a broken plug-in): nil lets every delete through.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
+    /// Where the server's anchors come from: the system clock; tests pin it.
+    package var anchorClock = AnchorClock.system
 
     public init() {}
 

@@ -64,7 +64,7 @@ extension ServerSession {
                                                                      "status": "\(status.code)"])
             return
         }
-        guard let msgRef = status.msgRef, let sent = sentItems.removeValue(forKey: msgRef + "|" + status.cmdRef) else { return }
+        guard let sent = sentItems.answer(status) else { return }
         switch status.code.rawValue {
         case 213:
             break // a chunk; the item's last chunk gets the item's status
@@ -142,8 +142,8 @@ extension ServerSession {
             if mode.isFull { try await store.resetDevice(deviceID, datastore: datastoreID) }
             let state = DatastoreState(
                 name: name, id: datastoreID, clientURI: source.isEmpty ? target : source, serverURI: target, mode: mode,
-                clientAnchor: clientAnchor,
-                serverAnchor: Anchor(last: mode.isFull ? nil : known.nextAnchor, next: Self.anchorNow()),
+                anchors: SyncAnchors(client: clientAnchor,
+                                     server: Anchor(last: mode.isFull ? nil : known.nextAnchor, next: configuration.anchorClock.next())),
                 conflictPolicy: configuration.conflictPolicy(for: name))
             state.acknowledged = mode.isFull ? 0 : known.acknowledged
             state.clientItemType = known.clientType
@@ -165,34 +165,16 @@ extension ServerSession {
     private func resume(_ name: String, id: DatastoreID, anchor: Anchor) async throws -> DatastoreState? {
         guard let suspended = try await suspendedSession(),
               let state = suspended.state.restore(name, id: id, conflictPolicy: configuration.conflictPolicy(for: name)),
-              state.clientAnchor.last == anchor.last else { return nil }
+              state.anchors.client.last == anchor.last else { return nil }
         if storeSession == nil {
             try await store.resumeSession(suspended.id)
             storeSession = suspended.id
         }
-        if let next = anchor.next { state.clientAnchor.next = next }
+        if let next = anchor.next { state.anchors.client.next = next }
         let (mode, confirmed, clientHas) = (state.mode, state.confirmed.count, state.clientHas.count)
         logger.info("session resumed", metadata: ["device": "\(deviceURI)", "datastore": "\(name)", "mode": "\(mode)",
                                                   "confirmed": "\(confirmed)", "client_has": "\(clientHas)"])
         return state
-    }
-
-    /// A server anchor: the time, as `YYYYMMDDTHHMMSSZ` (what SyncEvolution's server sends too).
-    static func anchorNow() -> String {
-        let seconds = Int(Date().timeIntervalSince1970)
-        let days = seconds / 86_400, secondOfDay = seconds % 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)\(two(month))\(two(day))T\(two(secondOfDay / 3600))\(two(secondOfDay / 60 % 60))\(two(secondOfDay % 60))Z"
     }
 
     // MARK: Get

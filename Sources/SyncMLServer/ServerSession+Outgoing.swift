@@ -39,11 +39,11 @@ extension ServerSession {
                 outgoing.append(OutgoingChange(sequence: item.version, guid: item.guid, luid: luid, operation: luid == nil ? .add : .replace,
                                                type: item.type, fingerprint: item.fingerprint))
             }
-            datastore.outgoing = outgoing
+            datastore.outgoing.changes = outgoing
             datastore.acknowledgeThrough = through
         } else {
             let set = try await store.changes(for: deviceID, datastore: datastore.id, since: datastore.acknowledged, includePayloads: false)
-            datastore.outgoing = set.changes.compactMap { change in
+            datastore.outgoing.changes = set.changes.compactMap { change in
                 if let has = datastore.clientHas[change.guid], change.operation == .delete || has == change.fingerprint { return nil }
                 // The device is addressed by its LUID: without one, a delete has nothing to name and a replace is an add.
                 guard change.luid == nil else { return change }
@@ -55,8 +55,8 @@ extension ServerSession {
             datastore.acknowledgeThrough = set.through
         }
         if !datastore.unsettled.isEmpty {
-            let withheld = datastore.outgoing.filter { $0.luid.map(datastore.unsettled.contains) ?? false }
-            datastore.outgoing.removeAll { $0.luid.map(datastore.unsettled.contains) ?? false }
+            let withheld = datastore.outgoing.changes.filter { $0.luid.map(datastore.unsettled.contains) ?? false }
+            datastore.outgoing.changes.removeAll { $0.luid.map(datastore.unsettled.contains) ?? false }
             // Not sent, so not acknowledged: the next sync must still see them as the server's changes (a conflict).
             if let first = withheld.map(\.sequence).min(), let through = datastore.acknowledgeThrough {
                 datastore.acknowledgeThrough = min(through, first - 1)
@@ -64,106 +64,66 @@ extension ServerSession {
         }
         if !datastore.confirmed.isEmpty {
             // A resumed session: what the client confirmed before the suspension is not sent again.
-            datastore.outgoing.removeAll { datastore.confirmed[$0.guid] == $0.sequence }
+            datastore.outgoing.changes.removeAll { datastore.confirmed[$0.guid] == $0.sequence }
         }
     }
 
     /// Adds the server's changes to `reply` as far as the client's MaxMsgSize
-    /// allows. True when everything has been sent.
+    /// allows (`MessagePacker`, measured in the session's encoding). True when everything has been sent.
     func fillChanges(into reply: inout ReplyBuilder) async -> Bool {
-        let limit = min(clientMaxMessageSize, configuration.maxMessageSize)
-        // What the statuses already take, measured; items are estimated by their data plus markup.
-        var used = reply.message.encoded(as: encoding).count + 512
-        let itemOverhead = 320
+        // What the statuses already take, measured, plus the header's room to grow.
+        var packer = MessagePacker(limit: min(clientMaxMessageSize, configuration.maxMessageSize),
+                                   used: reply.message.encoded(as: encoding).count + 512, rules: .server)
         let msgID = reply.header.msgID
-        var full = false
-        let positionsBefore = datastores.map(\.nextOutgoing)
+        let positionsBefore = datastores.map(\.outgoing.next)
         var placed = 0
         for datastore in datastores where !datastore.failed {
-            guard !full else { break }
-            guard !datastore.syncStarted || datastore.hasMoreToSend else { continue }
-            var commands: [Command] = []
-            let numberOfChanges = datastore.syncStarted || version < .v1_1 ? nil : datastore.outgoing.count
-            datastore.syncStarted = true
-            used += 200
-            while datastore.hasMoreToSend {
-                // Continue a large object first.
-                if var chunk = datastore.partial {
-                    let room = limit - used - itemOverhead
-                    guard room >= Self.minimumChunk else { full = true; break }
-                    let end = LargeObject.chunkEnd(chunk.data, from: chunk.offset, room: room)
-                    let more = end < chunk.data.count
-                    commands.append(itemCommand(for: chunk.change, type: chunk.type, format: chunk.format,
-                                                data: Array(chunk.data[chunk.offset..<end]), moreData: more,
-                                                size: nil, cmdID: reply.nextCmdID(), msgID: msgID, datastore: datastore))
-                    used += end - chunk.offset + itemOverhead
-                    chunk.offset = end
-                    datastore.partial = more ? chunk : nil
-                    if more { full = true; break }
-                    continue
-                }
-                let change = datastore.outgoing[datastore.nextOutgoing]
-                var encoded: (type: String, data: [UInt8], format: String?) = (change.type, [], nil)
-                if change.operation != .delete {
-                    guard let payload = try? await store.payload(guid: change.guid, datastore: datastore.id) else {
-                        datastore.nextOutgoing += 1 // deleted meanwhile; the next sync sends the delete
-                        continue
-                    }
-                    encoded = outgoingFormat(for: datastore, storedType: change.type).encode(storedType: change.type, payload: payload)
-                }
-                if let maxObject = clientMaxObjectSize, encoded.data.count > maxObject {
-                    // The client announced it cannot take an object this large, in one message or in chunks.
-                    logger.warning("item larger than the client's MaxObjSize skipped", metadata: [
-                        "guid": "\(change.guid)", "bytes": "\(encoded.data.count)", "max_obj_size": "\(maxObject)",
-                    ])
-                    datastore.failures += 1
-                    datastore.nextOutgoing += 1
-                    continue
-                }
-                let cost = encoded.data.count + itemOverhead
-                if used + cost > limit {
-                    // Too big for what is left: a fresh message, or chunks if it never fits one.
-                    let fitsAlone = cost + 2048 <= limit
-                    if fitsAlone || limit - used - itemOverhead < Self.minimumChunk { full = true; break }
-                    datastore.nextOutgoing += 1
-                    let end = LargeObject.chunkEnd(encoded.data, from: 0, room: limit - used - itemOverhead)
-                    commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: Array(encoded.data[..<end]),
-                                                moreData: true, size: encoded.data.count, cmdID: reply.nextCmdID(), msgID: msgID,
-                                                datastore: datastore))
-                    datastore.partial = OutgoingChunk(change: change, type: encoded.type, format: encoded.format, data: encoded.data, offset: end)
-                    count(change, in: datastore)
-                    full = true
-                    break
-                }
-                datastore.nextOutgoing += 1
-                commands.append(itemCommand(for: change, type: encoded.type, format: encoded.format, data: encoded.data, moreData: false,
-                                            size: nil, cmdID: reply.nextCmdID(), msgID: msgID, datastore: datastore))
-                count(change, in: datastore)
-                used += cost
+            guard !packer.isFull else { break }
+            guard !datastore.outgoing.started || datastore.outgoing.hasMore else { continue }
+            let numberOfChanges = datastore.outgoing.started || version < .v1_1 ? nil : datastore.outgoing.changes.count
+            datastore.outgoing.started = true
+            packer.openSync()
+            var queue = datastore.outgoing
+            let commands = await packer.fill(&queue) { change in
+                await outgoingPayload(change, in: datastore)
+            } command: { change, payload, piece in
+                if piece.isFirst { count(change, in: datastore) }
+                return itemCommand(for: change, payload: payload, piece: piece, cmdID: reply.nextCmdID(), msgID: msgID, datastore: datastore)
             }
+            datastore.outgoing = queue
             placed += commands.count
             let sync = Sync(cmdID: reply.nextCmdID(), target: Location(datastore.clientURI), source: Location(datastore.serverURI),
                             numberOfChanges: numberOfChanges, commands: commands)
             reply.append(.sync(sync))
         }
-        let done = !full && !datastores.contains { !$0.failed && $0.hasMoreToSend }
-        guard !done, placed == 0, datastores.map(\.nextOutgoing) == positionsBefore else {
-            outgoingStalls = 0
-            return done
-        }
+        let done = !packer.isFull && !datastores.contains { !$0.failed && $0.outgoing.hasMore }
         // Nothing fitted: the client's own statuses filled its MaxMsgSize. That passes once its answers get
         // shorter; a client that keeps it so would be sent empty messages without end, so it ends here.
-        outgoingStalls += 1
-        guard outgoingStalls >= Self.maxOutgoingStalls else { return false }
+        let stalled = !done && placed == 0 && datastores.map(\.outgoing.next) == positionsBefore
+        guard outgoingStalls.record(progressed: !stalled) else { return done }
         logger.error("sending changes stopped: no room in the client's messages", metadata: [
-            "device": "\(deviceURI)", "messages": "\(outgoingStalls)", "max_msg_size": "\(clientMaxMessageSize)",
+            "device": "\(deviceURI)", "messages": "\(outgoingStalls.count)", "max_msg_size": "\(clientMaxMessageSize)",
         ])
-        for datastore in datastores where datastore.hasMoreToSend { datastore.failed = true }
+        for datastore in datastores where datastore.outgoing.hasMore { datastore.failed = true }
         return true
     }
 
-    /// The smallest chunk of a large object worth a message: below it the chunk waits for the next one.
-    static let minimumChunk = 256
+    /// What `change` goes as, in the format the client prefers; nil skips it: deleted meanwhile (the next
+    /// sync sends the delete), or larger than the client's MaxObjSize.
+    private func outgoingPayload(_ change: OutgoingChange, in datastore: DatastoreState) async -> OutgoingPayload? {
+        guard change.operation != .delete else { return OutgoingPayload(type: change.type) }
+        guard let stored = try? await store.payload(guid: change.guid, datastore: datastore.id) else { return nil }
+        let payload = outgoingFormat(for: datastore, storedType: change.type).encode(storedType: change.type, payload: stored)
+        if let maxObject = clientMaxObjectSize, payload.data.count > maxObject {
+            // The client announced it cannot take an object this large, in one message or in chunks.
+            logger.warning("item larger than the client's MaxObjSize skipped", metadata: [
+                "guid": "\(change.guid)", "bytes": "\(payload.data.count)", "max_obj_size": "\(maxObject)",
+            ])
+            datastore.failures += 1
+            return nil
+        }
+        return payload
+    }
 
     /// Messages in a row that may go out without a change in them before the server gives up.
     static let maxOutgoingStalls = 4
@@ -176,22 +136,22 @@ extension ServerSession {
         }
     }
 
-
-    private func itemCommand(for change: OutgoingChange, type: String, format: String?, data: [UInt8], moreData: Bool, size: Int?,
-                             cmdID: String, msgID: String, datastore: DatastoreState) -> Command {
-        sentItems[msgID + "|" + cmdID] = SentItem(datastore: datastore, guid: change.guid, sequence: change.sequence)
-        let meta = Meta(format: format, type: type)
+    private func itemCommand(for change: OutgoingChange, payload: OutgoingPayload, piece: OutgoingPiece, cmdID: String, msgID: String,
+                             datastore: DatastoreState) -> Command {
+        sentItems.expect(SentItem(datastore: datastore, guid: change.guid, sequence: change.sequence), msgID: msgID, cmdID: cmdID)
+        let meta = Meta(format: payload.format, type: payload.type)
+        let size = piece.size.map { Meta(size: $0) }
         switch change.operation {
         case .add:
-            let item = Item(source: Location(change.guid), meta: size.map { Meta(size: $0) }, data: .bytes(ArraySlice(data)), moreData: moreData)
+            let item = Item(source: Location(change.guid), meta: size, data: .bytes(piece.data), moreData: piece.moreData)
             return .add(ItemCommand(cmdID: cmdID, meta: meta, items: [item]))
         case .replace:
-            let item = Item(target: change.luid.map { Location($0) }, source: Location(change.guid), meta: size.map { Meta(size: $0) },
-                            data: .bytes(ArraySlice(data)), moreData: moreData)
+            let item = Item(target: change.luid.map { Location($0) }, source: Location(change.guid), meta: size,
+                            data: .bytes(piece.data), moreData: piece.moreData)
             return .replace(ItemCommand(cmdID: cmdID, meta: meta, items: [item]))
         case .delete:
             let item = Item(target: change.luid.map { Location($0) }, source: Location(change.guid))
-            return .delete(ItemCommand(cmdID: cmdID, meta: Meta(type: type), items: [item]))
+            return .delete(ItemCommand(cmdID: cmdID, meta: Meta(type: payload.type), items: [item]))
         }
     }
 

@@ -67,29 +67,13 @@ extension ServerSession {
         if case .bytes(let bytes)? = item.data { data = Array(bytes) }
 
         // Large objects (DS 1.2 §6.2.4): collect chunks until one comes without MoreData.
-        if item.moreData || datastore.chunk != nil {
-            if var chunk = datastore.chunk, chunk.luid == (luid ?? "") {
-                chunk.bytes += data
-                datastore.chunk = chunk
-            } else {
-                datastore.chunk = IncomingChunk(luid: luid ?? "", guid: named, operation: operation, type: type, format: format,
-                                                declaredSize: item.meta?.size ?? command.meta?.size, bytes: data)
+        if item.moreData || datastore.incoming.isUnderWay {
+            switch datastore.incoming.take(data, source: luid ?? "", moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
+                                           type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
+            case .accepted: return .chunkedItemAccepted
+            case .refused(let code): return code
+            case .complete(let bytes, let firstType, let firstFormat): (data, type, format) = (bytes, firstType, firstFormat)
             }
-            let chunk = datastore.chunk!
-            if let size = chunk.declaredSize, size > configuration.maxObjectSize {
-                // Announced larger than the server's MaxObjSize: refused at once, nothing more is collected.
-                datastore.chunk = nil
-                return .requestEntityTooLarge
-            }
-            if chunk.bytes.count > chunk.declaredSize ?? configuration.maxObjectSize {
-                // More data than announced (or, unannounced, than MaxObjSize): refused at the chunk that crosses it.
-                datastore.chunk = nil
-                return chunk.declaredSize == nil ? .requestEntityTooLarge : .sizeMismatch
-            }
-            if item.moreData { return .chunkedItemAccepted }
-            datastore.chunk = nil
-            if let size = chunk.declaredSize, size != chunk.bytes.count { return .sizeMismatch }
-            (data, type, format) = (chunk.bytes, chunk.type ?? type, chunk.format ?? format)
         }
 
         if data.count > configuration.maxObjectSize { return .requestEntityTooLarge }

@@ -64,8 +64,8 @@ actor ServerSession {
     /// Positions of statuses whose batched write failed, to be set to 500.
     var failedStatuses: [Int] = []
 
-    /// "msgID|cmdID" of each item command the server sent → what it was.
-    var sentItems: [String: SentItem] = [:]
+    /// The item commands the server sent, until the client's status for each.
+    var sentItems = AwaitedStatuses<SentItem>()
     /// The device's suspended session, once looked up (Alert 225), and what it saved.
     var suspended: (id: SessionID, state: ServerResumeState)?
     var suspendedLookedUp = false
@@ -78,7 +78,7 @@ actor ServerSession {
     /// The lock a user's sessions hold while they handle a message.
     let userLock: @Sendable (UserID) async -> AsyncLock
     /// Server messages in a row that carried no change for lack of room (see `fillChanges`).
-    var outgoingStalls = 0
+    var outgoingStalls = NoRoomStreak(limit: ServerSession.maxOutgoingStalls)
     private var outgoingMsgID = 0
     private var lastClientMsgID: String?
     private var lastReply: [UInt8]?
@@ -225,7 +225,7 @@ actor ServerSession {
             for datastore in pendingAlerts {
                 let alert = Alert(cmdID: reply.nextCmdID(), code: datastore.mode.alertCode, items: [
                     Item(target: Location(datastore.clientURI), source: Location(datastore.serverURI),
-                         meta: Meta(anchor: datastore.serverAnchor)),
+                         meta: Meta(anchor: datastore.anchors.server)),
                 ])
                 reply.append(.alert(alert))
             }
@@ -304,14 +304,14 @@ actor ServerSession {
         guard let deviceID else { return true }
         var saved = true
         var summary: [String] = []
-        for sent in sentItems.values { sent.datastore.failures += 1 } // never answered: not acknowledged
+        for sent in sentItems.unanswered { sent.datastore.failures += 1 } // never answered: not acknowledged
         for datastore in datastores {
             summary.append("\(datastore.name):\(datastore.mode)\(datastore.resumed ? " resumed" : "") in[\(datastore.received)] out[\(datastore.sent)]"
                            + (datastore.failures > 0 ? " failures=\(datastore.failures)" : "")
                            + (datastore.heldDeletes > 0 ? " held_deletes=\(datastore.heldDeletes)" : "") + (datastore.failed ? " FAILED" : ""))
             guard !datastore.failed else { continue }
             do {
-                try await store.finishSync(deviceID, datastore: datastore.id, last: datastore.clientAnchor.next, next: datastore.serverAnchor.next,
+                try await store.finishSync(deviceID, datastore: datastore.id, last: datastore.anchors.client.next, next: datastore.anchors.server.next,
                                            clientType: datastore.clientItemType,
                                            acknowledgeThrough: datastore.failures == 0 ? datastore.acknowledgeThrough : nil)
             } catch {

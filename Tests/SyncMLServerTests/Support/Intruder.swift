@@ -70,3 +70,13 @@ extension TestServer {
         return nonce
     }
 }
+
+extension TestServer {
+    /// An authenticated session of `devID` that alerted a slow sync of the contacts: its RespURI, for the next messages.
+    func beginSlowSync(devID: String) async throws -> String {
+        var first = RawMessage(devID: devID)
+        first.cred = RawMessage.md5("test", "test", nonce: try await challenge(devID: devID))
+        first.commands = [RawMessage.alert()]
+        return try await post(first).header.respURI ?? ""
+    }
+}

@@ -1,0 +1,51 @@
+/// One datastore's changes to send in a session, as both roles keep them:
+/// the list, how far sending got, and a large object under way.
+/// Generic over the role's change type (the store's `OutgoingChange`).
+package struct OutgoingQueue<Change> {
+    package var changes: [Change]
+    /// The next change to send.
+    package var next = 0
+    /// A large object partly sent: its rest goes first in the next message.
+    package var partial: OutgoingObject<Change>?
+    /// The datastore's Sync command went out once (NumberOfChanges goes with the first only).
+    package var started = false
+
+    package init(_ changes: [Change] = []) {
+        self.changes = changes
+    }
+
+    /// Whether anything is left to send.
+    package var hasMore: Bool { partial != nil || next < changes.count }
+}
+
+/// What goes on the wire for one change: its MIME type, Meta Format (`b64`
+/// for SIF) and bytes (none for a delete).
+package struct OutgoingPayload: Sendable, Hashable {
+    package var type: String
+    package var format: String?
+    package var data: [UInt8]
+
+    package init(type: String, format: String? = nil, data: [UInt8] = []) {
+        self.type = type
+        self.format = format
+        self.data = data
+    }
+}
+
+/// A large object on its way out: the change, what it encodes to, and how much of it went.
+package struct OutgoingObject<Change> {
+    package var change: Change
+    package var payload: OutgoingPayload
+    package var offset: Int
+}
+
+/// One item command's share of a change: the whole of it, or one chunk of a large object.
+package struct OutgoingPiece: Sendable, Hashable {
+    package var data: ArraySlice<UInt8>
+    /// More chunks follow (MoreData).
+    package var moreData: Bool
+    /// The whole object's size, on a large object's first chunk (Meta Size).
+    package var size: Int?
+    /// The change's first piece (whole, or the first chunk): counted as sent.
+    package var isFirst: Bool
+}
