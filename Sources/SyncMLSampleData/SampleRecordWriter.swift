@@ -1,4 +1,4 @@
-public import SyncMLCodec
+import SyncMLCodec
 public import SyncMLRecords
 /// A generated record as the bytes of a device that writes `format`.
 ///

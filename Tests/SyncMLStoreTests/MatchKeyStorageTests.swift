@@ -37,14 +37,14 @@ struct MatchKeyStorageTests {
                                                         datastore: f.contacts, device: f.phone)[0].guid)
         let session = try await f.store.beginSession(device: f.phone)
         _ = try await f.store.apply([change(.replace, luid: "a", card("Adams", "NOTE:x\r\n"))], datastore: f.contacts, device: f.phone, session: session)
-        try await f.store.withDatabase { db throws(StoreError) in
+        _ = try await f.store.withDatabase { db throws(StoreError) in
             try db.run("UPDATE journal SET match_keys = 'adams' WHERE op = 1")
         }
         // Undo reads the version before the session back, keys included: refused, and nothing written.
         await #expect { try await f.store.undo(session: session) } throws: { ($0 as? StoreError)?.kind == .corruptRow }
         #expect(try await f.store.sessionState(session) == .active)
         #expect(try await f.store.history(guid: guid, datastore: f.contacts).count == 2)
-        try await f.store.withDatabase { db throws(StoreError) in
+        _ = try await f.store.withDatabase { db throws(StoreError) in
             try db.run("UPDATE items SET fingerprint = x'0102' WHERE guid = ?", [.text(guid)])
         }
         await #expect { try await f.store.item(guid: guid, datastore: f.contacts) } throws: { ($0 as? StoreError)?.kind == .corruptRow }

@@ -41,7 +41,7 @@ struct SessionStateTests {
     func unknownState() async throws {
         let f = try await Fixture()
         let session = try await f.store.beginSession(device: f.phone)
-        try await f.store.withDatabase { db throws(StoreError) in
+        _ = try await f.store.withDatabase { db throws(StoreError) in
             try db.run("UPDATE sessions SET state = 'paused' WHERE id = ?", [.integer(session.rawValue)])
         }
         await #expect { try await f.store.sessionState(session) } throws: { ($0 as? StoreError)?.kind == .corruptRow }

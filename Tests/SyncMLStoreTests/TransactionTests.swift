@@ -17,7 +17,7 @@ struct TransactionTests {
         #expect(!database.isInTransaction)
         #expect(try database.integer("SELECT count(*) FROM child") == 0)
         // The next transaction is a transaction of its own, not a savepoint inside the failed one.
-        try database.transaction { () throws(StoreError) in try database.run("INSERT INTO parent(id) VALUES (1)") }
+        _ = try database.transaction { () throws(StoreError) in try database.run("INSERT INTO parent(id) VALUES (1)") }
         #expect(!database.isInTransaction)
         #expect(try database.integer("SELECT count(*) FROM parent") == 1)
     }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// External reference tools the interop tests run (libwbxml2-utils, SyncEvolution).
 ///
