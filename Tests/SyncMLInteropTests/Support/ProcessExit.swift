@@ -1,0 +1,1 @@
+../../SyncMLCoreTests/Support/ProcessExit.swift
