@@ -9,7 +9,7 @@ import Testing
 struct SyncCommandHTTPSTests {
     @Test("--ca-file makes a sync over https work; without it the certificate is refused in one line and nothing reaches the server; --proxy tunnels")
     func syncOverHTTPS() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         defer { certificates.remove() }
         let directory = certificates.directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("contacts"), withIntermediateDirectories: false)
@@ -55,7 +55,8 @@ struct SyncCommandHTTPSTests {
 }
 
 /// Runs the built `syncml` executable, with no proxy variables in its environment,
-/// on a thread of its own (the HTTPS test server answers it from this process).
+/// on a thread of its own (the HTTPS test server answers it from this process):
+/// its blocking reads and `waitUntilExit()` never hold a thread of the cooperative pool.
 enum SyncMLProcess {
     struct Outcome: Sendable {
         var status: Int32
