@@ -27,7 +27,7 @@ struct SyncCommandHTTPSTests {
         try await HTTPSTestServer.with(certificates.server, respond: { await engine.handle($0) }) { server in
             func sync(_ extra: [String], state: String) async throws -> SyncMLProcess.Outcome {
                 try await SyncMLProcess.run(["sync", "--url", server.url, "--user", "test", "--password-file", "pw.txt", "--device-id", "cli-\(state)",
-                                       "--state", "\(state).sqlite", "--contacts", "contacts", "--quiet"] + extra, in: directory)
+                                             "--state", "\(state).sqlite", "--contacts", "contacts", "--quiet"] + extra, in: directory)
             }
 
             let untrusted = try await sync([], state: "untrusted")

@@ -59,8 +59,8 @@ public struct TestCertificates: Sendable {
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         for name in ["ca", "other-ca"] {
             try await run(["req", "-x509"] + curve + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "2",
-                     "-subj", "/CN=swift-syncml test \(name)",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+                           "-subj", "/CN=swift-syncml test \(name)",
+                           "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         }
         try await run(["req"] + curve + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
         try Data("""
@@ -70,7 +70,7 @@ public struct TestCertificates: Sendable {
             extendedKeyUsage = serverAuth
             """.utf8).write(to: directory.appendingPathComponent("server.ext"))
         try await run(["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
-                 "-out", path("server.pem"), "-days", "2", "-extfile", path("server.ext")])
+                       "-out", path("server.pem"), "-days", "2", "-extfile", path("server.ext")])
         try await run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("unrelated.key")])
         return TestCertificates(directory: directory, authority: path("ca.pem"), chain: path("server.pem"),
                                 privateKey: path("server.key"), unrelatedKey: path("unrelated.key"),

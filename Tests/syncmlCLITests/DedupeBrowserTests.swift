@@ -18,7 +18,7 @@ struct DedupeBrowserTests {
         let downloads = cli.directory.appendingPathComponent("downloads")
         try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
         let review = try await Browser.run(tools.python, [Browser.reviewScript.path, page, downloads.path, "2", tools.chromium, tools.chromedriver],
-                                     timeout: 180)
+                                           timeout: 180)
         try #require(review.status == 0, "the browser script failed: \(review.error.suffix(2_000))")
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(review.output.utf8)) as? [String: Any])
         let groups = try #require(seen["groups"] as? [[String: Any]])

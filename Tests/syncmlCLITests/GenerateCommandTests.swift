@@ -40,7 +40,7 @@ struct GenerateCommandTests {
         defer { cli.remove() }
         #expect(try await cli.run(["generate", "vcards", "--count", "20", "--directory", "a"]).status == 0)
         let b = try await cli.run(["generate", "vcards", "--count", "20", "--directory", "b", "--book", "b", "--overlap", "25",
-                             "--version", "2.1", "--twins", "twins.txt"])
+                                   "--version", "2.1", "--twins", "twins.txt"])
         #expect(b.status == 0, "\(b.error)")
         let twins = try String(contentsOfFile: cli.path("twins.txt"), encoding: .utf8)
         #expect(twins == "4.vcf\n8.vcf\n12.vcf\n16.vcf\n20.vcf\n")

@@ -30,7 +30,7 @@ extension CLI {
     /// `syncml sync` of folder `folder` as device `device-FOLDER`, state `FOLDER.sqlite`.
     func sync(_ url: String, _ folder: String, passwordFile: String = "pw.txt", _ extra: [String] = []) async throws -> Result {
         try await run(["sync", "--url", url, "--user", "test", "--password-file", passwordFile, "--device-id", "device-\(folder)",
-                 "--state", "\(folder).sqlite", "--contacts", folder, "--quiet"] + extra)
+                       "--state", "\(folder).sqlite", "--contacts", folder, "--quiet"] + extra)
     }
 
     /// Writes `text` to the file `name`, folders included.
@@ -240,7 +240,7 @@ struct OperatorCommandTests {
         #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "other"], input: "pw\n").status == 0)
         try cli.write("other/alice.vcf", card("Alice"))
         let other = try await cli.run(["sync", "--url", url, "--user", "other", "--password-file", "pw.txt", "--device-id", "device-book",
-                                 "--state", "other.sqlite", "--contacts", "other", "--quiet"])
+                                       "--state", "other.sqlite", "--contacts", "other", "--quiet"])
         #expect(other.status == 0, "\(other.error)")
         let ambiguous = try await cli.run(["history", "alice.vcf", "--device", "device-book", "--db", "server.sqlite"])
         #expect(ambiguous.status == 1)

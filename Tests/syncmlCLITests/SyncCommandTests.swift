@@ -61,7 +61,7 @@ struct SyncCommandTests {
         let url = "http://127.0.0.1:\(try await server.listeningPort())/sync"
         func sync(_ folder: String) async throws -> CLI.Result {
             try await cli.run(["sync", "--url", url, "--user", "test", "--password-file", "pw.txt", "--device-id", "device-\(folder)",
-                         "--state", "\(folder).sqlite", "--contacts", folder])
+                               "--state", "\(folder).sqlite", "--contacts", folder])
         }
 
         let first = try await sync("first")

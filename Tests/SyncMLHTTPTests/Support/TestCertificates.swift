@@ -57,8 +57,8 @@ struct TestCertificates {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try await openssl(["req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swift-syncml test CA",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+                           "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swift-syncml test CA",
+                           "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         try await issue("server", commonName: "localhost", names: "DNS:localhost,IP:127.0.0.1", serial: 2)
         try await issue("other", commonName: "sync.example.org", names: "DNS:sync.example.org", serial: 3)
     }
@@ -81,9 +81,9 @@ struct TestCertificates {
             """
         try Data(extensions.utf8).write(to: directory.appendingPathComponent("\(name).ext"))
         try await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(commonName)"])
+                           "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(commonName)"])
         try await openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "\(serial)",
-                     "-days", "2", "-extfile", "\(name).ext", "-out", "\(name).pem"])
+                           "-days", "2", "-extfile", "\(name).ext", "-out", "\(name).pem"])
     }
 
     private func openssl(_ arguments: [String]) async throws {

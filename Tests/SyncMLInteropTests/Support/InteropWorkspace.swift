@@ -91,7 +91,7 @@ final class InteropWorkspace: @unchecked Sendable {
     func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) async throws -> SyncEvolutionClient {
         let client = try SyncEvolutionClient(name: name, in: root)
         try await client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
-                             extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
+                                   extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
         return client
     }
 

@@ -152,7 +152,7 @@ struct SyncEvolutionClient: Sendable {
         properties += extra
         let sessionsBefore = sessionDirectories()
         let result = try await run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue),
-                             interruptWhenOutputContains: trigger)
+                                   interruptWhenOutputContains: trigger)
         let session = sessionDirectories().subtracting(sessionsBefore).sorted().last
         let report = session.flatMap { SyncReport(contentsOf: logs.appendingPathComponent($0).appendingPathComponent("status.ini")) }
         return SyncRun(client: name, mode: mode, result: result, report: report)

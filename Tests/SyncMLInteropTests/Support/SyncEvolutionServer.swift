@@ -94,8 +94,8 @@ final class SyncEvolutionServer: @unchecked Sendable {
         try await configure(["--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root) + ["@server"] + datastores, "@server")
         for (index, device) in devices.enumerated() {
             try await configure(["--template", "SyncEvolution_Client", "keyring=no", "username=\(device.account.name)",
-                           "password=\(device.account.password)", "remoteDeviceId=\(device.deviceID)", "printChanges=0", "dumpData=0",
-                           "client\(index)@server"] + datastores, "client\(index)@server")
+                                 "password=\(device.account.password)", "remoteDeviceId=\(device.deviceID)", "printChanges=0", "dumpData=0",
+                                 "client\(index)@server"] + datastores, "client\(index)@server")
         }
 
         // The script cannot listen on port 0 and tell us the port; take one that was free a moment ago.
