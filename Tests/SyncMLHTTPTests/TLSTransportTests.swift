@@ -10,7 +10,7 @@ private let canned: HTTPSTestServer.Responder = { _ in
     SyncReply(httpStatus: 200, contentType: xmlType, body: Array("<SyncML/>".utf8))
 }
 
-@Suite("HTTPClientTransport over TLS", .enabled(if: Peers.openssl))
+@Suite("HTTPClientTransport over TLS", .enabled(if: Peers.openssl), .ownThreads)
 struct TLSTransportTests {
     @Test("https with the private CA given answers, over one kept-alive connection")
     func trustedCA() async throws {

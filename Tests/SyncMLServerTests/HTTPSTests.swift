@@ -22,7 +22,7 @@ private func withHTTPSServer(_ body: (TestServer, TestCertificates) async throws
     }
 }
 
-@Suite("HTTPS", .enabled(if: TestCertificates.available))
+@Suite("HTTPS", .enabled(if: TestCertificates.available), .ownThreads)
 struct HTTPSTests {
     @Test("with a certificate the server's URL and its info page say https")
     func urlSaysHTTPS() async throws {

@@ -17,7 +17,7 @@ private let sharedFixtures: URL = {
 /// Not SyncML at all: whatever the engine answers, it is not a 2xx.
 private let garbage = Array("definitely not WBXML".utf8)
 
-@Suite("HTTPSyncServer over loopback")
+@Suite("HTTPSyncServer over loopback", .ownThreads)
 struct HTTPSyncServerTests {
     @Test("binds an ephemeral port and reports it in its URL")
     func ephemeralPort() async throws {

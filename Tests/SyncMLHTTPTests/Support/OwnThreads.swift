@@ -1,0 +1,1 @@
+../../SyncMLServerTests/Support/OwnThreads.swift
