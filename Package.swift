@@ -212,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLStoreTests",
-            dependencies: ["SyncMLStore", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "store-crash-helper"],
+            dependencies: ["SyncMLStore", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "TestSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import SyncMLClient
 import SyncMLHTTP
+import TestSupport
 import Testing
 
 private let wbxml = "Content-Type: application/vnd.syncml+wbxml"
@@ -20,7 +21,7 @@ private func withServer(requestTimeout: Duration = .seconds(60), maxConnections:
     }
 }
 
-@Suite("HTTP limits: request deadline and connection cap")
+@Suite("HTTP limits: request deadline and connection cap", .ownThreads)
 struct ConnectionLimitTests {
     @Test("a body that does not arrive within the request timeout is answered 408 and the connection closed")
     func slowBody() async throws {

@@ -30,7 +30,7 @@ func withTransport<T>(_ configuration: HTTPClientTransport.Configuration = .init
     }
 }
 
-@Suite("HTTPClientTransport over plain HTTP")
+@Suite("HTTPClientTransport over plain HTTP", .ownThreads)
 struct HTTPClientTransportTests {
     @Test("a recorded SyncEvolution message posted to syncml's HTTP server comes back as SyncML with a SyncHdr status")
     func recordedMessage() async throws {

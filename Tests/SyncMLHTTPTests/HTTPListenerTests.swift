@@ -18,7 +18,7 @@ private let sharedFixtures: URL = {
 /// Not SyncML at all: whatever the engine answers, it is not a 2xx.
 private let garbage = Array("definitely not WBXML".utf8)
 
-@Suite("HTTPListener over loopback")
+@Suite("HTTPListener over loopback", .ownThreads)
 struct HTTPSyncServerTests {
     @Test("binds an ephemeral port and reports it in its URL")
     func ephemeralPort() async throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// A server with the test CA's certificate on an ephemeral port, and the certificates (removed afterwards).
 private func withHTTPSServer(_ body: (TestServer, TestCertificates) async throws -> Void) async throws {
-    let certificates = try TestCertificates.make()
+    let certificates = try await TestCertificates.make()
     defer { certificates.remove() }
     let certificate = try ServerCertificate.load(chain: certificates.chain, privateKey: certificates.privateKey)
     let server = try await TestServer.start(configuration: .init(host: "127.0.0.1", port: 0, tls: certificate),
@@ -22,7 +22,7 @@ private func withHTTPSServer(_ body: (TestServer, TestCertificates) async throws
     }
 }
 
-@Suite("HTTPS", .enabled(if: TestCertificates.available))
+@Suite("HTTPS", .enabled(if: TestCertificates.available), .ownThreads)
 struct HTTPSTests {
     @Test("with a certificate the server's URL and its info page say https")
     func urlSaysHTTPS() async throws {
@@ -84,8 +84,8 @@ struct HTTPSTests {
     }
 
     @Test("certificate files that cannot serve are an error naming the file, before anything listens")
-    func badFiles() throws {
-        let certificates = try TestCertificates.make()
+    func badFiles() async throws {
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let missing = certificates.directory.appendingPathComponent("missing.pem").path
         let cases: [(chain: String, key: String, message: String)] = [

@@ -1,5 +1,6 @@
 import SyncMLClient
 @testable import SyncMLHTTP
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ struct ProxySettingsTests {
     }
 }
 
-@Suite("HTTPClientTransport through a proxy")
+@Suite("HTTPClientTransport through a proxy", .ownThreads)
 struct ProxyTransportTests {
     private let answer = "HTTP/1.1 200 OK\r\nContent-Type: \(xmlType)\r\nContent-Length: 9\r\n\r\n<SyncML/>"
 

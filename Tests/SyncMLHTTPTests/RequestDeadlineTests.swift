@@ -13,6 +13,7 @@ struct RequestDeadlineTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let channel = EmbeddedChannel(handler: RequestDeadlineHandler(timeout: .seconds(1), logger: logger))
+        // An embedded channel connects inline: the future is complete, so `wait()` never blocks.
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
         return channel
     }

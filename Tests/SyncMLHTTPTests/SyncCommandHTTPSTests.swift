@@ -10,7 +10,7 @@ import Testing
 struct SyncCommandHTTPSTests {
     @Test("--ca-file makes a sync over https work; without it the certificate is refused in one line and nothing reaches the server; --proxy tunnels")
     func syncOverHTTPS() async throws {
-        let certificates = try TransportCertificates()
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         let directory = certificates.directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("contacts"), withIntermediateDirectories: false)
@@ -28,7 +28,7 @@ struct SyncCommandHTTPSTests {
         try await HTTPSTestServer.with(certificates.server, respond: { await engine.handle($0) }) { server in
             func sync(_ extra: [String], state: String) async throws -> SyncMLProcess.Outcome {
                 try await SyncMLProcess.run(["sync", "--url", server.url, "--user", "test", "--password-file", "pw.txt", "--device-id", "cli-\(state)",
-                                       "--state", "\(state).sqlite", "--contacts", "contacts", "--quiet"] + extra, in: directory)
+                                             "--state", "\(state).sqlite", "--contacts", "contacts", "--quiet"] + extra, in: directory)
             }
 
             let untrusted = try await sync([], state: "untrusted")
@@ -56,7 +56,8 @@ struct SyncCommandHTTPSTests {
 }
 
 /// Runs the built `syncml` executable, with no proxy variables in its environment,
-/// on a thread of its own (the HTTPS test server answers it from this process).
+/// on a thread of its own (the HTTPS test server answers it from this process):
+/// its blocking reads and `waitUntilExit()` never hold a thread of the cooperative pool.
 enum SyncMLProcess {
     struct Outcome: Sendable {
         var status: Int32

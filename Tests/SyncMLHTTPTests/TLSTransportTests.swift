@@ -10,11 +10,11 @@ private let canned: HTTPSTestServer.Responder = { _ in
     SyncReply(httpStatus: 200, contentType: xmlType, body: Array("<SyncML/>".utf8))
 }
 
-@Suite("HTTPClientTransport over TLS", .enabled(if: TestCertificates.available))
+@Suite("HTTPClientTransport over TLS", .enabled(if: TestCertificates.available), .ownThreads)
 struct TLSTransportTests {
     @Test("https with the private CA given answers, over one kept-alive connection")
     func trustedCA() async throws {
-        let certificates = try TransportCertificates()
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         try await HTTPSTestServer.with(certificates.server, respond: canned) { server in
             try await withTransport(.init(caFile: certificates.caFile)) { transport in
@@ -32,7 +32,7 @@ struct TLSTransportTests {
 
     @Test("without the CA the certificate is refused: a one-line TLS error, and no byte of the message reaches the server")
     func untrusted() async throws {
-        let certificates = try TransportCertificates()
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         try await HTTPSTestServer.with(certificates.server, respond: canned) { server in
             let error = await clientError {
@@ -48,7 +48,7 @@ struct TLSTransportTests {
 
     @Test("a certificate signed by the trusted CA but for another host name is refused")
     func wrongHostName() async throws {
-        let certificates = try TransportCertificates()
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         try await HTTPSTestServer.with(certificates.otherHost, respond: canned) { server in
             let error = await clientError {
@@ -76,7 +76,7 @@ struct TLSTransportTests {
 
     @Test("https through a CONNECT proxy: the proxy sees only the tunnel, and the certificate is still checked end to end")
     func throughProxy() async throws {
-        let certificates = try TransportCertificates()
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         let proxy = try ConnectProxy()
         defer { proxy.stop() }
@@ -99,8 +99,8 @@ struct TLSTransportTests {
     }
 
     @Test("a CA file that is missing or holds no certificate fails when the transport is made")
-    func badCAFile() throws {
-        let certificates = try TransportCertificates()
+    func badCAFile() async throws {
+        let certificates = try await TransportCertificates()
         defer { certificates.remove() }
         let missing = certificates.directory.appendingPathComponent("nowhere.pem").path
         #expect {

@@ -8,26 +8,26 @@ extension InteropTests {
     @Suite("HTTPS", .enabled(if: Transport.both.contains(.https)))
     struct HTTPS {
         @Test("with verification on, SyncEvolution refuses a server whose certificate it does not trust: nothing is synced; trusting the CA, it syncs")
-        func untrustedCertificateIsRefused() throws {
-            let workspace = try InteropWorkspace()
-            defer { workspace.close() }
-            let server = try workspace.startServer(transport: .https)
-            #expect(server.url.hasPrefix("https://127.0.0.1:"), "\(server.url)")
-            let client = try workspace.client("phone", of: server)
-            try Samples.fill(client)
-            let stranger = try workspace.certificates().otherAuthority
+        func untrustedCertificateIsRefused() async throws {
+            try await InteropWorkspace.with { workspace in
+                let server = try await workspace.startServer(transport: .https)
+                #expect(server.url.hasPrefix("https://127.0.0.1:"), "\(server.url)")
+                let client = try await workspace.client("phone", of: server)
+                try Samples.fill(client)
+                let stranger = try await workspace.certificates().otherAuthority
 
-            let refused = try client.sync(.slow, extra: SyncEvolution.trusting(stranger))
-            #expect(refused.exitCode == 1, "\(refused)")
-            #expect(refused.output.contains("server certificate verification failed"), "\(refused)")
-            for datastore in Datastore.allCases {
-                #expect(try server.titles(of: .alice, in: datastore) == [], "nothing reached the server")
-                #expect(try client.titles(in: datastore) == Samples.titles(datastore), "the client's items are untouched")
+                let refused = try await client.sync(.slow, extra: SyncEvolution.trusting(stranger))
+                #expect(refused.exitCode == 1, "\(refused)")
+                #expect(refused.output.contains("server certificate verification failed"), "\(refused)")
+                for datastore in Datastore.allCases {
+                    #expect(try await server.titles(of: .alice, in: datastore) == [], "nothing reached the server")
+                    #expect(try client.titles(in: datastore) == Samples.titles(datastore), "the client's items are untouched")
+                }
+
+                let trusted = try await requireSuccess(client.sync(.slow), server)
+                #expect(trusted.report?[.addressbook].ran(.slow) == true, "\(trusted)")
+                #expect(try await server.titles(of: .alice, in: .addressbook) == Samples.titles(.addressbook))
             }
-
-            let trusted = try requireSuccess(client.sync(.slow), server)
-            #expect(trusted.report?[.addressbook].ran(.slow) == true, "\(trusted)")
-            #expect(try server.titles(of: .alice, in: .addressbook) == Samples.titles(.addressbook))
         }
     }
 }

@@ -13,25 +13,25 @@ extension InteropTests {
             + Transport.both.filter { $0 == .https }.map { (true, $0) }
 
         @Test("a contact larger than the client's MaxMsgSize goes up in chunks and comes down in chunks, intact", arguments: cases)
-        func contactLargerThanAMessageTravelsBothWays(wbxml: Bool, transport: Transport) throws {
-            let workspace = try InteropWorkspace()
-            defer { workspace.close() }
-            let server = try workspace.startServer(transport: transport)
-            let first = try workspace.client("first", of: server)
-            let second = try workspace.client("second", of: server)
-            try Samples.fill(first)
-            try first.write(Samples.contact("Pat Photograph", photo: Self.photo), as: "pat.vcf", in: .addressbook)
-            let contacts = (Samples.titles(.addressbook) + ["Pat Photograph"]).sorted()
+        func contactLargerThanAMessageTravelsBothWays(wbxml: Bool, transport: Transport) async throws {
+            try await InteropWorkspace.with { workspace in
+                let server = try await workspace.startServer(transport: transport)
+                let first = try await workspace.client("first", of: server)
+                let second = try await workspace.client("second", of: server)
+                try Samples.fill(first)
+                try first.write(Samples.contact("Pat Photograph", photo: Self.photo), as: "pat.vcf", in: .addressbook)
+                let contacts = (Samples.titles(.addressbook) + ["Pat Photograph"]).sorted()
 
-            try requireSuccess(first.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
-            let stored = try #require(try server.records(of: .alice)["contacts"]?.first { ItemText.value(of: "FN", in: $0) == "Pat Photograph" })
-            #expect(Self.photoData(stored) == Self.photo, "the server reassembled the chunks")
+                try await requireSuccess(first.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
+                let stored = try #require(try await server.records(of: .alice)["contacts"]?.first { ItemText.value(of: "FN", in: $0) == "Pat Photograph" })
+                #expect(Self.photoData(stored) == Self.photo, "the server reassembled the chunks")
 
-            let download = try requireSuccess(second.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
-            #expect(download.report?[.addressbook].count(.local, .added) == contacts.count, "\(download)")
-            #expect(try second.titles(in: .addressbook) == contacts)
-            let received = try #require(try second.item(titled: "Pat Photograph", in: .addressbook))
-            #expect(Self.photoData(received.text) == Self.photo, "the client reassembled the server's chunks")
+                let download = try await requireSuccess(second.sync(.slow, [.addressbook], wbxml: wbxml, maxMsgSize: Self.maxMsgSize), server)
+                #expect(download.report?[.addressbook].count(.local, .added) == contacts.count, "\(download)")
+                #expect(try second.titles(in: .addressbook) == contacts)
+                let received = try #require(try second.item(titled: "Pat Photograph", in: .addressbook))
+                #expect(Self.photoData(received.text) == Self.photo, "the client reassembled the server's chunks")
+            }
         }
 
         /// The PHOTO value without folding whitespace.

@@ -29,31 +29,31 @@ extension InteropTests {
             """
 
         @Test("contact A only on client 1, B only on client 2, C on both written differently: after syncing 1, 2, 1 each is once on both clients and in the store")
-        func overlappingBooksMergeWithoutDuplicates() throws {
-            let workspace = try InteropWorkspace()
-            defer { workspace.close() }
-            let server = try workspace.startServer()
-            let first = try workspace.client("first", of: server)
-            let second = try workspace.client("second", of: server)
-            try first.write(Samples.contact("Ada Lovelace", "EMAIL;TYPE=INTERNET:ada@example.org"), as: "a.vcf", in: .addressbook)
-            try first.write(Self.charlesOnFirst, as: "c.vcf", in: .addressbook)
-            try second.write(Samples.contact("Grace Hopper", "EMAIL;TYPE=INTERNET:grace@example.org"), as: "b.vcf", in: .addressbook)
-            try second.write(Self.charlesOnSecond, as: "c.vcf", in: .addressbook)
+        func overlappingBooksMergeWithoutDuplicates() async throws {
+            try await InteropWorkspace.with { workspace in
+                let server = try await workspace.startServer()
+                let first = try await workspace.client("first", of: server)
+                let second = try await workspace.client("second", of: server)
+                try first.write(Samples.contact("Ada Lovelace", "EMAIL;TYPE=INTERNET:ada@example.org"), as: "a.vcf", in: .addressbook)
+                try first.write(Self.charlesOnFirst, as: "c.vcf", in: .addressbook)
+                try second.write(Samples.contact("Grace Hopper", "EMAIL;TYPE=INTERNET:grace@example.org"), as: "b.vcf", in: .addressbook)
+                try second.write(Self.charlesOnSecond, as: "c.vcf", in: .addressbook)
 
-            try requireSuccess(first.sync(.twoWay, [.addressbook]), server)
-            try requireSuccess(second.sync(.twoWay, [.addressbook]), server)
-            try requireSuccess(first.sync(.twoWay, [.addressbook]), server)
+                try await requireSuccess(first.sync(.twoWay, [.addressbook]), server)
+                try await requireSuccess(second.sync(.twoWay, [.addressbook]), server)
+                try await requireSuccess(first.sync(.twoWay, [.addressbook]), server)
 
-            let everyone = ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
-            #expect(try first.titles(in: .addressbook) == everyone)
-            #expect(try second.titles(in: .addressbook) == everyone)
-            #expect(try server.titles(of: .alice, in: .addressbook) == everyone)
+                let everyone = ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
+                #expect(try first.titles(in: .addressbook) == everyone)
+                #expect(try second.titles(in: .addressbook) == everyone)
+                #expect(try await server.titles(of: .alice, in: .addressbook) == everyone)
 
-            // One more round changes nothing.
-            let settled = try requireSuccess(second.sync(.twoWay, [.addressbook]), server)
-            #expect(settled.report?[.addressbook].count(.local, .added) == 0, "\(settled)")
-            #expect(try second.titles(in: .addressbook) == everyone)
-            #expect(try server.titles(of: .alice, in: .addressbook) == everyone)
+                // One more round changes nothing.
+                let settled = try await requireSuccess(second.sync(.twoWay, [.addressbook]), server)
+                #expect(settled.report?[.addressbook].count(.local, .added) == 0, "\(settled)")
+                #expect(try second.titles(in: .addressbook) == everyone)
+                #expect(try await server.titles(of: .alice, in: .addressbook) == everyone)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import SyncMLStore
+import TestSupport
+import Testing
 
 /// Kills a process writing a large batch at random moments and checks the
 /// store holds all of the batch or none of it, and passes integrity_check.
@@ -20,21 +21,16 @@ struct CrashTests {
         return nil
     }
 
-    /// Starts the helper, waits for it to open the store, and returns it with the time it said "ready".
-    func start(_ helper: URL, database: String, tag: Int) throws -> (Process, Pipe) {
+    /// Starts the helper and waits (polling its output, holding no thread) until it has opened the store.
+    func start(_ helper: URL, database: String, tag: Int) async throws -> (Process, ProcessExit) {
         let process = Process()
         process.executableURL = helper
         process.arguments = [database, String(Self.batch), String(tag)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("ready") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        return (process, output)
+        let output = try OutputFile()
+        process.standardOutput = output.handle
+        let exit = try process.start()
+        _ = try await output.text(satisfying: { $0.contains("ready") }, orOnceEnded: exit, polling: .milliseconds(1))
+        return (process, exit)
     }
 
     func counts(_ path: String) async throws -> (items: Int, journal: Int, maps: Int, integrity: [String]) {
@@ -52,9 +48,9 @@ struct CrashTests {
         // Calibrate: one uninterrupted run.
         let clock = ContinuousClock()
         let startedAt = clock.now
-        let (first, _) = try start(helper, database: path, tag: 0)
+        let (first, firstExit) = try await start(helper, database: path, tag: 0)
         let ready = clock.now
-        first.waitUntilExit()
+        await firstExit.wait()
         let batchTime = clock.now - ready
         #expect(first.terminationStatus == 0)
         var expected = try await counts(path)
@@ -64,12 +60,12 @@ struct CrashTests {
         var rng = SeededGenerator(seed: 2024)
         var before = 0, after = 0
         for run in 1...10 {
-            let (process, _) = try start(helper, database: path, tag: run)
+            let (process, exit) = try await start(helper, database: path, tag: run)
             // Somewhere in the batch, its commit, or just after.
             let fraction = Double.random(in: 0...1.1, using: &rng)
             try await Task.sleep(for: batchTime * fraction)
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await exit.wait()
             let now = try await counts(path)
             #expect(now.integrity == ["ok"], "run \(run)")
             if now.items == expected.items {

@@ -35,18 +35,19 @@ public enum Peers {
     }
 
     /// Runs `wbxml2xml` (compact mode) on WBXML bytes and returns its XML.
-    public static func wbxml2xml(_ wbxml: [UInt8]) throws -> [UInt8] {
-        try convert(wbxml, with: "wbxml2xml", ["-m", "0"], input: "in.wbxml", output: "out.xml")
+    public static func wbxml2xml(_ wbxml: [UInt8]) async throws -> [UInt8] {
+        try await convert(wbxml, with: "wbxml2xml", ["-m", "0"], input: "in.wbxml", output: "out.xml")
     }
 
     /// Runs `xml2wbxml` on XML bytes and returns its WBXML: version 1.2 and no
     /// string table, the form SyncML peers send.
-    public static func xml2wbxml(_ xml: [UInt8]) throws -> [UInt8] {
-        try convert(xml, with: "xml2wbxml", ["-n", "-v", "1.2"], input: "in.xml", output: "out.wbxml")
+    public static func xml2wbxml(_ xml: [UInt8]) async throws -> [UInt8] {
+        try await convert(xml, with: "xml2wbxml", ["-n", "-v", "1.2"], input: "in.xml", output: "out.wbxml")
     }
 
-    /// Runs a libwbxml2 tool from one temporary file to another.
-    private static func convert(_ bytes: [UInt8], with name: String, _ options: [String], input: String, output: String) throws -> [UInt8] {
+    /// Runs a libwbxml2 tool from one temporary file to another, awaiting its end
+    /// without holding a thread (`ProcessExit`).
+    private static func convert(_ bytes: [UInt8], with name: String, _ options: [String], input: String, output: String) async throws -> [UInt8] {
         guard let tool = path(of: name) else { throw Failure(description: "\(name) is not installed (apt-get install libwbxml2-utils)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -59,8 +60,7 @@ public enum Peers {
         process.arguments = options + ["-o", outputFile.path, inputFile.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try await process.start().wait()
         guard process.terminationStatus == 0, let converted = try? Data(contentsOf: outputFile) else {
             throw Failure(description: "\(name) failed with status \(process.terminationStatus)")
         }

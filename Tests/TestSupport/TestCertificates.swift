@@ -34,45 +34,44 @@ public struct TestCertificates: Sendable {
     }()
 
     /// Makes the CAs, the server key and certificate, and an unrelated key in
-    /// `parent/tls` (created), or in a new temporary directory.
-    public static func make(in parent: URL? = nil) throws -> TestCertificates {
+    /// `parent/tls` (created), or in a new temporary directory. Each `openssl`
+    /// run is awaited without holding a thread (`ProcessExit`).
+    public static func make(in parent: URL? = nil) async throws -> TestCertificates {
         guard let openssl else { throw Failure(description: "openssl is not installed (apt-get install openssl)") }
         let directory = parent?.appendingPathComponent("tls")
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("syncml-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        func run(_ arguments: [String]) throws {
+        func run(_ arguments: [String]) async throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: openssl)
             process.arguments = arguments
             process.currentDirectoryURL = directory
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
+            let output = try OutputFile()
+            process.standardOutput = output.handle
+            process.standardError = output.handle
             process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            try await process.start().wait()
             guard process.terminationStatus == 0 else {
-                throw Failure(description: "openssl \(arguments.first ?? "") failed with status \(process.terminationStatus): \(text)")
+                throw Failure(description: "openssl \(arguments.first ?? "") failed with status \(process.terminationStatus): \(output.text)")
             }
         }
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         for name in ["ca", "other-ca"] {
-            try run(["req", "-x509"] + curve + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "2",
-                     "-subj", "/CN=swift-syncml test \(name)",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+            try await run(["req", "-x509"] + curve + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "2",
+                           "-subj", "/CN=swift-syncml test \(name)",
+                           "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         }
-        try run(["req"] + curve + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
+        try await run(["req"] + curve + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
         try Data("""
             subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, digitalSignature
             extendedKeyUsage = serverAuth
             """.utf8).write(to: directory.appendingPathComponent("server.ext"))
-        try run(["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
-                 "-out", path("server.pem"), "-days", "2", "-extfile", path("server.ext")])
-        try run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("unrelated.key")])
+        try await run(["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+                       "-out", path("server.pem"), "-days", "2", "-extfile", path("server.ext")])
+        try await run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("unrelated.key")])
         return TestCertificates(directory: directory, authority: path("ca.pem"), chain: path("server.pem"),
                                 privateKey: path("server.key"), unrelatedKey: path("unrelated.key"),
                                 otherAuthority: path("other-ca.pem"))

@@ -16,11 +16,11 @@ struct BenchCommandTests {
     }
 
     @Test("sync: a slow sync of every contact, then a two-way sync that carries exactly the edited ones")
-    func sync() throws {
+    func sync() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
-        let result = try cli.run(["sync", "--contacts", "300", "--changes", "25", "--directory", cli.directory.path])
+        let result = try await cli.run(["sync", "--contacts", "300", "--changes", "25", "--directory", cli.directory.path])
         #expect(result.status == 0, "\(result.error)")
         let figures = try figures(result)
         #expect(figures["slow"]?["contacts"] as? Int == 300)
@@ -32,11 +32,11 @@ struct BenchCommandTests {
     }
 
     @Test("first-sync: book B meets book A on the server; its twins pair, nothing is doubled")
-    func firstSync() throws {
+    func firstSync() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
-        let result = try cli.run(["first-sync", "--contacts", "200", "--overlap", "30", "--directory", cli.directory.path])
+        let result = try await cli.run(["first-sync", "--contacts", "200", "--overlap", "30", "--directory", cli.directory.path])
         #expect(result.status == 0, "\(result.error)")
         let figure = try #require(try figures(result)["first-sync"])
         #expect(figure["twins"] as? Int == 60)
@@ -46,11 +46,11 @@ struct BenchCommandTests {
     }
 
     @Test("dedupe: a generated book's known duplicates are counted against what the library API found")
-    func dedupe() throws {
+    func dedupe() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
-        let result = try cli.run(["dedupe", "--contacts", "300"])
+        let result = try await cli.run(["dedupe", "--contacts", "300"])
         #expect(result.status == 0, "\(result.error)")
         let figure = try #require(try figures(result)["dedupe"])
         #expect(figure["records"] as? Int == 300)
@@ -62,25 +62,25 @@ struct BenchCommandTests {
     }
 
     @Test("bad arguments are refused with a one-line error, never a crash")
-    func badArguments() throws {
+    func badArguments() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
         for arguments in [["sync", "--contacts=-5"], ["hash", "--contacts", "5", "--repeats", "0"], ["decode", "missing.wbxml"],
                           ["first-sync", "--contacts", "5", "--overlap", "101"], ["records", "--contacts=-1", "-o", "x.bin"],
                           ["dedupe", "--contacts=-1"], ["dedupe", "--contacts", "5", "--duplicates", "101"]] {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.error)")
             #expect(result.error.hasPrefix("Error: "), "\(arguments): \(result.error)")
         }
     }
 
     @Test("records: N generated contacts separated by NUL bytes, the input of the C baselines")
-    func records() throws {
+    func records() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
-        #expect(try cli.run(["records", "--contacts", "50", "-o", cli.path("records.bin")]).status == 0)
+        #expect(try await cli.run(["records", "--contacts", "50", "-o", cli.path("records.bin")]).status == 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: cli.path("records.bin")))
         let records = bytes.split(separator: 0)
         #expect(records.count == 50)
@@ -88,24 +88,24 @@ struct BenchCommandTests {
     }
 
     @Test("journal and hash print a per-record cost")
-    func parts() throws {
+    func parts() async throws {
         var cli = try CLI()
         cli.program = "syncml-bench"
         defer { cli.remove() }
-        let journal = try figures(try cli.run(["journal", "--contacts", "100", "--directory", cli.directory.path]))
+        let journal = try figures(try await cli.run(["journal", "--contacts", "100", "--directory", cli.directory.path]))
         #expect((journal["journal"]?["ns_per_record"] as? Double ?? 0) > 0)
-        let hash = try figures(try cli.run(["hash", "--contacts", "100", "--repeats", "1"]))
+        let hash = try figures(try await cli.run(["hash", "--contacts", "100", "--repeats", "1"]))
         #expect((hash["hash"]?["hash_ns"] as? Double ?? 0) > 0)
         #expect((hash["hash"]?["parse_ns"] as? Double ?? 0) > (hash["hash"]?["hash_ns"] as? Double ?? 0))
     }
 
     @Test("decode counts the commands of a generated slow-sync message (one Add per contact, inside one Sync)")
-    func decode() throws {
+    func decode() async throws {
         var cli = try CLI()
         defer { cli.remove() }
-        #expect(try cli.run(["generate", "contacts", "--count", "40", "-o", "message.wbxml"]).status == 0)
+        #expect(try await cli.run(["generate", "contacts", "--count", "40", "-o", "message.wbxml"]).status == 0)
         cli.program = "syncml-bench"
-        let decoded = try figures(try cli.run(["decode", cli.path("message.wbxml"), "--repeats", "1"]))
+        let decoded = try figures(try await cli.run(["decode", cli.path("message.wbxml"), "--repeats", "1"]))
         let commands = try #require(decoded["decode"]?["commands"] as? Int)
         #expect(commands >= 40 && commands <= 45, "40 Adds and the few commands around them: \(commands)")
     }

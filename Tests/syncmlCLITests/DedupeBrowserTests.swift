@@ -1,24 +1,24 @@
 import Foundation
 import Testing
 
-@Suite("syncml dedupe --html in a real browser (headless Chromium)", .enabled(if: Browser.testsShouldRun))
+@Suite("syncml dedupe --html in a real browser (headless Chromium)", .enabled { await Browser.testsShouldRun() })
 struct DedupeBrowserTests {
     @Test("The page shows the groups side by side; unticking one and saving gives a decisions file that --apply honours")
-    func reviewUntickSaveApply() throws {
-        let tools = try Browser.tools.get()
+    func reviewUntickSaveApply() async throws {
+        let tools = try await Browser.tools().get()
         let cli = try CLI()
         defer { cli.remove() }
         let folder = cli.directory.appendingPathComponent("book")
         try DedupeBook.write(into: folder)
         let page = cli.path("review.html")
-        let dry = try cli.run(["dedupe", "book", "--html", page])
+        let dry = try await cli.run(["dedupe", "book", "--html", page])
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.output.contains("Review them in \(page)"))
 
         let downloads = cli.directory.appendingPathComponent("downloads")
         try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
-        let review = try Browser.run(tools.python, [Browser.reviewScript.path, page, downloads.path, "2", tools.chromium, tools.chromedriver],
-                                     timeout: 180)
+        let review = try await Browser.run(tools.python, [Browser.reviewScript.path, page, downloads.path, "2", tools.chromium, tools.chromedriver],
+                                           timeout: 180)
         try #require(review.status == 0, "the browser script failed: \(review.error.suffix(2_000))")
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(review.output.utf8)) as? [String: Any])
         let groups = try #require(seen["groups"] as? [[String: Any]])
@@ -38,7 +38,7 @@ struct DedupeBrowserTests {
         let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: decisions))) as? [String: Any])
         #expect((saved["groups"] as? [[String: Any]])?.map { $0["accept"] as? Bool } == [true, false])
 
-        let applied = try cli.run(["dedupe", "book", "--apply", decisions])
+        let applied = try await cli.run(["dedupe", "book", "--apply", decisions])
         #expect(applied.status == 0, "\(applied.error)")
         #expect(applied.output.contains("merged 1 group: 2 records became 1"))
         let now = try DedupeBook.contents(of: folder)

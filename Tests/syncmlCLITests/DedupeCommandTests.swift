@@ -30,13 +30,13 @@ enum DedupeBook {
 @Suite("syncml dedupe")
 struct DedupeCommandTests {
     @Test("A folder: the dry run changes nothing; --apply moves the originals into a backup beside the folder first, then writes the merges")
-    func folderBackup() throws {
+    func folderBackup() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         let folder = cli.directory.appendingPathComponent("book")
         try DedupeBook.write(into: folder)
 
-        let dry = try cli.run(["dedupe", "book"])
+        let dry = try await cli.run(["dedupe", "book"])
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.output.contains("5 records read, 1 unreadable"))
         #expect(dry.output.contains("2 groups of duplicates: 4 records would become 2"))
@@ -45,7 +45,7 @@ struct DedupeCommandTests {
         #expect(dry.output.contains("dry run: nothing was changed"))
         #expect(try DedupeBook.contents(of: folder) == DedupeBook.files)
 
-        let applied = try cli.run(["dedupe", "book", "--apply"])
+        let applied = try await cli.run(["dedupe", "book", "--apply"])
         #expect(applied.status == 0, "\(applied.error)")
         #expect(applied.output.contains("merged 2 groups: 4 records became 2"))
         let line = try #require(applied.lines.first { $0.hasPrefix("the originals are in ") })
@@ -65,43 +65,43 @@ struct DedupeCommandTests {
         #expect(try #require(now["bob.vcf"]).contains("https://bob.example"))
         #expect(now["export.vcf"]?.contains("Carla") == true && now["export.vcf"]?.contains("Bob") == false)
 
-        let again = try cli.run(["dedupe", "book"])
+        let again = try await cli.run(["dedupe", "book"])
         #expect(again.output.contains("no duplicates found"))
     }
 
     @Test("A store: --apply is one session of kind dedupe, and syncml undo reverts it")
-    func storeApplyAndUndo() throws {
+    func storeApplyAndUndo() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         let folder = cli.directory.appendingPathComponent("book")
         try DedupeBook.write(into: folder)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("broken.vcf"))
         let db = ["--db", cli.path("store.sqlite")]
-        #expect(try cli.run(["import", "book", "--user", "ann"] + db).status == 0)
+        #expect(try await cli.run(["import", "book", "--user", "ann"] + db).status == 0)
 
-        let applied = try cli.run(["dedupe", "--user", "ann"] + db + ["--apply"])
+        let applied = try await cli.run(["dedupe", "--user", "ann"] + db + ["--apply"])
         #expect(applied.status == 0, "\(applied.error)")
         #expect(applied.output.contains("merged 2 groups: 4 records became 2"))
         let line = try #require(applied.lines.first { $0.hasPrefix("store session ") })
         let session = String(line.dropFirst("store session ".count).prefix { $0.isNumber })
         #expect(line.contains("syncml undo \(session)"))
-        let sessions = try cli.run(["sessions"] + db)
+        let sessions = try await cli.run(["sessions"] + db)
         #expect(sessions.lines.contains { $0.hasPrefix(session + " ") && $0.contains("dedupe") && $0.contains("completed") })
-        #expect(try cli.run(["export", "--user", "ann", "--datastore", "contacts"] + db).output.components(separatedBy: "BEGIN:VCARD").count - 1 == 3)
+        #expect(try await cli.run(["export", "--user", "ann", "--datastore", "contacts"] + db).output.components(separatedBy: "BEGIN:VCARD").count - 1 == 3)
 
-        let undo = try cli.run(["undo", session] + db)
+        let undo = try await cli.run(["undo", session] + db)
         #expect(undo.status == 0, "\(undo.error)")
-        #expect(try cli.run(["export", "--user", "ann", "--datastore", "contacts"] + db).output.components(separatedBy: "BEGIN:VCARD").count - 1 == 5)
-        #expect(try cli.run(["dedupe", "--user", "ann"] + db).output.contains("2 groups of duplicates"))
+        #expect(try await cli.run(["export", "--user", "ann", "--datastore", "contacts"] + db).output.components(separatedBy: "BEGIN:VCARD").count - 1 == 5)
+        #expect(try await cli.run(["dedupe", "--user", "ann"] + db).output.contains("2 groups of duplicates"))
     }
 
     @Test("A decisions file is honoured: an unticked group stays apart, a group whose record changed since the review is skipped")
-    func decisions() throws {
+    func decisions() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         let folder = cli.directory.appendingPathComponent("book")
         try DedupeBook.write(into: folder)
-        let report = try cli.run(["dedupe", "book", "--json"])
+        let report = try await cli.run(["dedupe", "book", "--json"])
         #expect(report.status == 0, "\(report.error)")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(report.output.utf8)) as? [String: Any])
         var groups = try #require(json["groups"] as? [[String: Any]])
@@ -115,20 +115,20 @@ struct DedupeCommandTests {
         // Bob's group is not ticked; Anna's copy changes after the review.
         try Data(DedupeBook.files["anna-phone.vcf"]!.replacingOccurrences(of: "Buyer", with: "Head buyer").utf8)
             .write(to: folder.appendingPathComponent("anna-phone.vcf"))
-        let stale = try cli.run(["dedupe", "book", "--apply", "decisions.json"])
+        let stale = try await cli.run(["dedupe", "book", "--apply", "decisions.json"])
         #expect(stale.status == 0, "\(stale.error)")
         #expect(stale.output.contains("merged 0 groups"))
         #expect(stale.output.contains("skipped decision 1: record anna-phone.vcf changed since the review"))
         #expect(try DedupeBook.contents(of: folder)["bob.vcf"] == DedupeBook.files["bob.vcf"])
 
         try Data(DedupeBook.files["anna-phone.vcf"]!.utf8).write(to: folder.appendingPathComponent("anna-phone.vcf"))
-        let dryRun = try cli.run(["dedupe", "book", "--apply", "decisions.json", "--dry-run", "--json"])
+        let dryRun = try await cli.run(["dedupe", "book", "--apply", "decisions.json", "--dry-run", "--json"])
         let dryJSON = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.output.utf8)) as? [String: Any])
         #expect((dryJSON["applied"] as? [String: Any])?["dryRun"] as? Bool == true)
         #expect((dryJSON["applied"] as? [String: Any])?["merged"] as? Int == 1)
         #expect(try DedupeBook.contents(of: folder) == DedupeBook.files)
 
-        let applied = try cli.run(["dedupe", "book", "--apply", "decisions.json"])
+        let applied = try await cli.run(["dedupe", "book", "--apply", "decisions.json"])
         #expect(applied.output.contains("merged 1 group: 2 records became 1"))
         let now = try DedupeBook.contents(of: folder)
         #expect(now["anna-phone.vcf"] == nil)
@@ -136,7 +136,7 @@ struct DedupeCommandTests {
     }
 
     @Test("Bad input is a one-line error and changes nothing")
-    func errors() throws {
+    func errors() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         try DedupeBook.write(into: cli.directory.appendingPathComponent("book"))
@@ -152,7 +152,7 @@ struct DedupeCommandTests {
             (["dedupe", "book", "--apply", "--backup", "book"], "exists already"),
         ]
         for (arguments, message) in cases {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.error.contains(message), "\(arguments): \(result.error)")
             #expect(result.error.split(separator: "\n").count == 1, "\(arguments): one line, not \(result.error)")

@@ -12,7 +12,7 @@ struct GenerateCommandTests {
     }
 
     @Test("vcards, events and tasks write one file per record, the same bytes for the same seed")
-    func files() throws {
+    func files() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         for (arguments, directory, ext) in [
@@ -23,7 +23,7 @@ struct GenerateCommandTests {
             (["tasks", "--count", "12", "--format", "vcal"], "tasks", "vcs"),
         ] {
             for run in ["1", "2"] {
-                let result = try cli.run(["generate"] + arguments + ["--seed", "9", "--directory", directory + run])
+                let result = try await cli.run(["generate"] + arguments + ["--seed", "9", "--directory", directory + run])
                 #expect(result.status == 0, "\(arguments): \(result.error)")
             }
             let first = try contents(cli, directory + "1")
@@ -35,28 +35,28 @@ struct GenerateCommandTests {
     }
 
     @Test("vcards --book b --overlap P writes P % twins of book a and lists them with --twins")
-    func overlappingBook() throws {
+    func overlappingBook() async throws {
         let cli = try CLI()
         defer { cli.remove() }
-        #expect(try cli.run(["generate", "vcards", "--count", "20", "--directory", "a"]).status == 0)
-        let b = try cli.run(["generate", "vcards", "--count", "20", "--directory", "b", "--book", "b", "--overlap", "25",
-                             "--version", "2.1", "--twins", "twins.txt"])
+        #expect(try await cli.run(["generate", "vcards", "--count", "20", "--directory", "a"]).status == 0)
+        let b = try await cli.run(["generate", "vcards", "--count", "20", "--directory", "b", "--book", "b", "--overlap", "25",
+                                   "--version", "2.1", "--twins", "twins.txt"])
         #expect(b.status == 0, "\(b.error)")
         let twins = try String(contentsOfFile: cli.path("twins.txt"), encoding: .utf8)
         #expect(twins == "4.vcf\n8.vcf\n12.vcf\n16.vcf\n20.vcf\n")
         #expect(try contents(cli, "b").count == 20)
 
-        let missing = try cli.run(["generate", "vcards", "--count", "2", "--directory", "c", "--book", "b"])
+        let missing = try await cli.run(["generate", "vcards", "--count", "2", "--directory", "c", "--book", "b"])
         #expect(missing.status != 0 && missing.error.contains("--book b needs --overlap"))
-        let stray = try cli.run(["generate", "vcards", "--count", "2", "--directory", "c", "--overlap", "10"])
+        let stray = try await cli.run(["generate", "vcards", "--count", "2", "--directory", "c", "--overlap", "10"])
         #expect(stray.status != 0 && stray.error.contains("--overlap and --twins are for --book b"))
     }
 
     @Test("contacts --version 2.1 sends text/x-vcard items")
-    func message() throws {
+    func message() async throws {
         let cli = try CLI()
         defer { cli.remove() }
-        let result = try cli.run(["generate", "contacts", "--count", "3", "--format", "xml", "--version", "2.1"])
+        let result = try await cli.run(["generate", "contacts", "--count", "3", "--format", "xml", "--version", "2.1"])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("<Type xmlns='syncml:metinf'>text/x-vcard</Type>"), "\(result.output.prefix(2_000))")
         #expect(result.output.contains("VERSION:2.1"))

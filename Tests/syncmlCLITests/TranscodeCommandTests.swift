@@ -24,45 +24,45 @@ struct TranscodeCommandTests {
 
     @Test("WBXML to XML is what wbxml2xml writes (its prolog and attribute quotes aside), and WBXML to WBXML is the same bytes",
           arguments: wbxml)
-    func wbxmlAsXML(_ url: URL) throws {
+    func wbxmlAsXML(_ url: URL) async throws {
         try #require(Peers.available("wbxml2xml", package: "libwbxml2-utils"))
         let original = [UInt8](try Data(contentsOf: url))
         let cli = try CLI()
         defer { cli.remove() }
-        let xml = try cli.run(["encode", "--xml", url.path])
+        let xml = try await cli.run(["encode", "--xml", url.path])
         #expect(xml.status == 0, "\(xml.error)")
-        #expect(Self.comparable(Array(xml.output.utf8)) == Self.comparable(try Peers.wbxml2xml(original)), "\(url.lastPathComponent)")
-        let wbxml = try cli.runBytes(["encode", "--wbxml", url.path])
+        #expect(Self.comparable(Array(xml.output.utf8)) == Self.comparable(try await Peers.wbxml2xml(original)), "\(url.lastPathComponent)")
+        let wbxml = try await cli.runBytes(["encode", "--wbxml", url.path])
         #expect(wbxml == original)
     }
 
     @Test("XML to WBXML is xml2wbxml's bytes exactly, and XML to XML is the same bytes", arguments: xml)
-    func xmlAsWBXML(_ url: URL) throws {
+    func xmlAsWBXML(_ url: URL) async throws {
         try #require(Peers.available("xml2wbxml", package: "libwbxml2-utils"))
         let original = [UInt8](try Data(contentsOf: url))
         let cli = try CLI()
         defer { cli.remove() }
-        #expect(try cli.runBytes(["encode", "--wbxml", url.path]) == (try Peers.xml2wbxml(original)), "\(url.lastPathComponent)")
-        #expect(try cli.runBytes(["encode", "--xml", url.path]) == original)
+        #expect(try await cli.runBytes(["encode", "--wbxml", url.path]) == (try await Peers.xml2wbxml(original)), "\(url.lastPathComponent)")
+        #expect(try await cli.runBytes(["encode", "--xml", url.path]) == original)
     }
 
     @Test("decode's indented XML encodes back to the message's compact form", arguments: [
         "01-slow-first-wbxml/002-c2s.wbxml", "01-slow-first-wbxml/003-s2c.wbxml", "08-syncml11-xml/002-c2s.xml",
         "07-large-object-chunked-xml/014-c2s.xml",
     ])
-    func decodeRoundTrips(_ name: String) throws {
+    func decodeRoundTrips(_ name: String) async throws {
         let url = Fixtures.syncEvolution.appendingPathComponent(name)
         let cli = try CLI()
         defer { cli.remove() }
-        let decoded = try cli.run(["decode", url.path])
+        let decoded = try await cli.run(["decode", url.path])
         #expect(decoded.status == 0, "\(decoded.error)")
         #expect(decoded.output.contains("\n    <"), "indented")
         try Data(decoded.output.utf8).write(to: cli.directory.appendingPathComponent("decoded.xml"))
-        #expect(try cli.runBytes(["encode", "--xml", "decoded.xml"]) == (try cli.runBytes(["encode", "--xml", url.path])))
+        #expect(try await cli.runBytes(["encode", "--xml", "decoded.xml"]) == (try await cli.runBytes(["encode", "--xml", url.path])))
     }
 
     @Test("A DevInf's flags out of DTD order and an unknown element stay where the peer put them, through WBXML and back")
-    func keepsOrder() throws {
+    func keepsOrder() async throws {
         let message = """
             <?xml version="1.0" encoding="UTF-8"?><SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>\
             <VerProto>SyncML/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>http://s/</LocURI></Target>\
@@ -75,9 +75,9 @@ struct TranscodeCommandTests {
         let cli = try CLI()
         defer { cli.remove() }
         try Data(message.utf8).write(to: cli.directory.appendingPathComponent("in.xml"))
-        #expect(try cli.runBytes(["encode", "--xml", "in.xml"]) == Array(message.utf8))
-        try Data(try cli.runBytes(["encode", "--wbxml", "in.xml"])).write(to: cli.directory.appendingPathComponent("in.wbxml"))
-        let back = try cli.run(["encode", "--xml", "in.wbxml"]).output
+        #expect(try await cli.runBytes(["encode", "--xml", "in.xml"]) == Array(message.utf8))
+        try Data(try await cli.runBytes(["encode", "--wbxml", "in.xml"])).write(to: cli.directory.appendingPathComponent("in.wbxml"))
+        let back = try await cli.run(["encode", "--xml", "in.wbxml"]).output
         #expect(back.contains("<SupportNumberOfChanges/><SupportLargeObjs/><UTC/></DevInf>"), "\(back)")
         #expect(back.contains("application/vnd.syncml-devinf+xml"), "the DevInf type names the encoding, as libwbxml2 writes it")
         // WBXML has no foreign namespaces: the vendor element comes back as a literal of the SyncML namespace, in its place.
@@ -85,13 +85,13 @@ struct TranscodeCommandTests {
     }
 
     @Test("A truncated message is one line with the byte offset, exit 1")
-    func truncated() throws {
+    func truncated() async throws {
         let cli = try CLI()
         defer { cli.remove() }
         let url = Fixtures.syncEvolution.appendingPathComponent("01-slow-first-wbxml/006-c2s.wbxml")
         try Data(try Data(contentsOf: url).prefix(300)).write(to: cli.directory.appendingPathComponent("cut.wbxml"))
         for command in [["decode", "cut.wbxml"], ["encode", "--xml", "cut.wbxml"]] {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 1)
             #expect(result.error.hasPrefix("syncml: cut.wbxml: truncated at byte "), "\(result.error)")
             #expect(result.error.split(separator: "\n").count == 1)
@@ -111,23 +111,20 @@ struct TranscodeCommandTests {
 
 extension CLI {
     /// Runs `syncml ARGUMENTS` and returns its standard output as bytes (WBXML is not text); a failure throws.
-    func runBytes(_ arguments: [String]) throws -> [UInt8] {
+    func runBytes(_ arguments: [String]) async throws -> [UInt8] {
         let process = Process()
         guard let executable = Self.executable else { throw CLIError(message: "syncml is not built next to the tests") }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
+        let output = try OutputFile(), error = try OutputFile()
+        process.standardOutput = output.handle
+        process.standardError = error.handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        let message = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.start().wait()
         guard process.terminationStatus == 0 else {
-            throw CLIError(message: "syncml \(arguments.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
+            throw CLIError(message: "syncml \(arguments.joined(separator: " ")): \(error.text)")
         }
-        return [UInt8](bytes)
+        return [UInt8](output.data)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -82,6 +83,8 @@ final class ConnectProxy: @unchecked Sendable {
         track(server)
         LoopbackSocket.write(client, "HTTP/1.1 200 Connection established\r\n\r\n")
         if !leftover.isEmpty { _ = send(server, leftover, leftover.count, Int32(MSG_NOSIGNAL)) }
+        // This runs on the connection's own thread (never the cooperative pool the
+        // tests run on), so blocking it until the other direction ends is harmless.
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             LoopbackSocket.pump(from: server, to: client)

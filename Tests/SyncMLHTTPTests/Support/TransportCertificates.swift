@@ -18,14 +18,15 @@ struct TransportCertificates {
     var server: Identity { identity("server") }
     var otherHost: Identity { identity("other") }
 
-    init() throws {
+    /// Each `openssl` run is awaited without holding a thread (`ProcessExit`).
+    init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try openssl(["req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swift-syncml test CA",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try issue("server", commonName: "localhost", names: "DNS:localhost,IP:127.0.0.1", serial: 2)
-        try issue("other", commonName: "sync.example.org", names: "DNS:sync.example.org", serial: 3)
+        try await openssl(["req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=swift-syncml test CA",
+                           "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try await issue("server", commonName: "localhost", names: "DNS:localhost,IP:127.0.0.1", serial: 2)
+        try await issue("other", commonName: "sync.example.org", names: "DNS:sync.example.org", serial: 3)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -36,7 +37,7 @@ struct TransportCertificates {
     }
 
     /// A server certificate for `names` (subjectAltName), signed by the CA.
-    private func issue(_ name: String, commonName: String, names: String, serial: Int) throws {
+    private func issue(_ name: String, commonName: String, names: String, serial: Int) async throws {
         let extensions = """
             subjectAltName=\(names)
             basicConstraints=critical,CA:FALSE
@@ -45,13 +46,13 @@ struct TransportCertificates {
 
             """
         try Data(extensions.utf8).write(to: directory.appendingPathComponent("\(name).ext"))
-        try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(commonName)"])
-        try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "\(serial)",
-                     "-days", "2", "-extfile", "\(name).ext", "-out", "\(name).pem"])
+        try await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(commonName)"])
+        try await openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "\(serial)",
+                           "-days", "2", "-extfile", "\(name).ext", "-out", "\(name).pem"])
     }
 
-    private func openssl(_ arguments: [String]) throws {
+    private func openssl(_ arguments: [String]) async throws {
         guard let tool = Peers.path(of: "openssl") else {
             throw TestFailure("openssl is not installed (apt-get install openssl)")
         }
@@ -59,14 +60,12 @@ struct TransportCertificates {
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let errors = Pipe()
+        let errors = try OutputFile()
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.standardError = errors.handle
+        try await process.start().wait()
         guard process.terminationStatus == 0 else {
-            throw TestFailure("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+            throw TestFailure("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(errors.text)")
         }
     }
 }

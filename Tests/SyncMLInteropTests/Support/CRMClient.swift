@@ -36,7 +36,7 @@ struct CRMClient: Sendable {
     private var passwordFile: URL { root.appendingPathComponent("password.txt") }
 
     /// Runs `syncml sync` on every folder and returns how it ended.
-    func sync(_ mode: SyncMode = .twoWay, _ datastores: [Datastore] = Datastore.allCases) throws -> CRMRun {
+    func sync(_ mode: SyncMode = .twoWay, _ datastores: [Datastore] = Datastore.allCases) async throws -> CRMRun {
         var arguments = ["sync", "--url", url, "--user", account.name, "--password-file", passwordFile.path,
                          "--device-id", deviceID, "--state", state.path, "--mode", mode.rawValue]
         if let authority { arguments += ["--ca-file", authority] }
@@ -44,7 +44,7 @@ struct CRMClient: Sendable {
             arguments += ["--\(Self.option(datastore))", directory(of: datastore).path]
             if let uri = remoteURIs[datastore] { arguments += ["--remote-\(Self.option(datastore))", uri] }
         }
-        let result = try Subprocess.run(SyncMLTool.requireExecutable(), arguments, timeout: SyncEvolutionClient.syncTimeout)
+        let result = try await Subprocess.run(SyncMLTool.requireExecutable(), arguments, timeout: SyncEvolutionClient.syncTimeout)
         return CRMRun(client: name, mode: mode, result: result)
     }
 

@@ -17,13 +17,13 @@ struct SyncedPair {
 }
 
 extension InteropWorkspace {
-    func syncedPair(_ datastores: [Datastore] = Datastore.allCases, transport: Transport = .http) throws -> SyncedPair {
-        let server = try startServer(transport: transport)
-        let first = try client("first", of: server)
-        let second = try client("second", of: server)
+    func syncedPair(_ datastores: [Datastore] = Datastore.allCases, transport: Transport = .http) async throws -> SyncedPair {
+        let server = try await startServer(transport: transport)
+        let first = try await client("first", of: server)
+        let second = try await client("second", of: server)
         try Samples.fill(first)
-        try requireSuccess(first.sync(.slow, datastores), server)
-        try requireSuccess(second.sync(.slow, datastores), server)
+        try await requireSuccess(first.sync(.slow, datastores), server)
+        try await requireSuccess(second.sync(.slow, datastores), server)
         return SyncedPair(server: server, first: first, second: second)
     }
 }
@@ -38,13 +38,13 @@ struct SyncedTriangle {
 }
 
 extension InteropWorkspace {
-    func triangle(over transport: Transport = .http) throws -> SyncedTriangle {
-        let server = try startServer(transport: transport)
+    func triangle(over transport: Transport = .http) async throws -> SyncedTriangle {
+        let server = try await startServer(transport: transport)
         let office = try crm(of: server)
-        let phone = try client("phone", of: server)
+        let phone = try await client("phone", of: server)
         try Samples.fill(office)
-        try requireSuccess(office.sync(), server)
-        try requireSuccess(phone.sync(.twoWay), server)
+        try await requireSuccess(office.sync(), server)
+        try await requireSuccess(phone.sync(.twoWay), server)
         return SyncedTriangle(server: server, crm: office, phone: phone)
     }
 }

@@ -26,16 +26,30 @@ extension SyncMLServerProcess: InteropServer {}
 extension SyncEvolutionServer: InteropServer {}
 
 /// Everything one scenario creates — servers, their stores, clients — under one
-/// temporary directory. `close()` stops the servers and removes the directory,
-/// unless `SYNCML_INTEROP_KEEP=1` (then its path is printed, to look at the
-/// client files, stores and session logs).
+/// temporary directory. `InteropWorkspace.with` hands one to a scenario, then
+/// stops the servers and removes the directory, unless `SYNCML_INTEROP_KEEP=1`
+/// (then its path is printed, to look at the client files, stores and session logs).
 final class InteropWorkspace: @unchecked Sendable {
     let root: URL
     private var servers: [SyncMLServerProcess] = []
     private var referenceServers: [SyncEvolutionServer] = []
     private var madeCertificates: TestCertificates?
 
-    init() throws {
+    /// Runs `scenario` in a new workspace and closes it afterwards, also when the
+    /// scenario fails: a `defer` cannot await the servers' ends.
+    static func with<Result>(_ scenario: (InteropWorkspace) async throws -> Result) async throws -> Result {
+        let workspace = try InteropWorkspace()
+        do {
+            let result = try await scenario(workspace)
+            await workspace.close()
+            return result
+        } catch {
+            await workspace.close()
+            throw error
+        }
+    }
+
+    private init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
@@ -44,46 +58,46 @@ final class InteropWorkspace: @unchecked Sendable {
     func storePath(_ name: String = "server") -> URL { root.appendingPathComponent("\(name).sqlite") }
 
     /// Adds `users` to the store `name` (created on first use) and starts `syncml serve` on it.
-    func startServer(_ name: String = "server", users: [Account] = [.alice], transport: Transport = .http) throws -> SyncMLServerProcess {
+    func startServer(_ name: String = "server", users: [Account] = [.alice], transport: Transport = .http) async throws -> SyncMLServerProcess {
         let store = storePath(name)
-        for user in users { try SyncMLTool.addUser(user, store: store) }
-        return try startServer(on: store, transport: transport)
+        for user in users { try await SyncMLTool.addUser(user, store: store) }
+        return try await startServer(on: store, transport: transport)
     }
 
     /// Starts `syncml serve` on an existing store (its users and device anchors kept).
-    func startServer(on store: URL, transport: Transport = .http) throws -> SyncMLServerProcess {
-        let server = try SyncMLServerProcess(store: store, certificates: transport == .https ? certificates() : nil)
+    func startServer(on store: URL, transport: Transport = .http) async throws -> SyncMLServerProcess {
+        let server = try await SyncMLServerProcess(store: store, certificates: transport == .https ? certificates() : nil)
         servers.append(server)
         return server
     }
 
     /// The workspace's throwaway CA and server certificate (`tls/`), made on first use.
-    func certificates() throws -> TestCertificates {
+    func certificates() async throws -> TestCertificates {
         if let madeCertificates { return madeCertificates }
-        let made = try TestCertificates.make(in: root)
+        let made = try await TestCertificates.make(in: root)
         madeCertificates = made
         return made
     }
 
     /// Starts SyncEvolution's own server under `name/`, configured for these client devices.
-    func startReferenceServer(_ name: String = "reference", devices: [(deviceID: String, account: Account)]) throws -> SyncEvolutionServer {
-        let server = try SyncEvolutionServer(root: root.appendingPathComponent(name), devices: devices)
+    func startReferenceServer(_ name: String = "reference", devices: [(deviceID: String, account: Account)]) async throws -> SyncEvolutionServer {
+        let server = try await SyncEvolutionServer(root: root.appendingPathComponent(name), devices: devices)
         referenceServers.append(server)
         return server
     }
 
     /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`;
     /// for an HTTPS server it trusts the workspace's CA (and checks the certificate and host name).
-    func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) throws -> SyncEvolutionClient {
+    func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) async throws -> SyncEvolutionClient {
         let client = try SyncEvolutionClient(name: name, in: root)
-        try client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
-                             extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
+        try await client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
+                                   extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
         return client
     }
 
-    func close() {
-        for server in servers { server.stop() }
-        for server in referenceServers { server.stop() }
+    private func close() async {
+        for server in servers { await server.stop() }
+        for server in referenceServers { await server.stop() }
         if ProcessInfo.processInfo.environment["SYNCML_INTEROP_KEEP"] == "1" {
             FileHandle.standardError.write(Data("interop workspace kept: \(root.path)\n".utf8))
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -28,32 +29,26 @@ enum Subprocess {
     /// Runs `executable` with `arguments`, in `environment` (the test process's own
     /// when nil), killing it with SIGKILL after `timeout`. With `interruptWhenOutputContains`,
     /// sends one SIGINT (a user's Ctrl-C) as soon as the output contains that text.
+    /// Waiting suspends the test, never blocks a thread (`ProcessExit`).
     static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
         timeout: Duration = .seconds(120),
         interruptWhenOutputContains trigger: String? = nil
-    ) throws -> ProcessResult {
+    ) async throws -> ProcessResult {
         // Output goes to a file, not a pipe: a pipe nobody drains while we wait
         // for the deadline would block a chatty child.
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("syncml-interop-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
-            throw Failure(description: "cannot create \(outputFile.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let output = try FileHandle(forWritingTo: outputFile)
-        defer { try? output.close() }
+        let output = try OutputFile()
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
+        process.standardOutput = output.handle
+        process.standardError = output.handle
+        let exit: ProcessExit
         if trigger != nil {
             // The child inherits this thread's signal mask, and test threads (libdispatch's) block SIGINT:
             // unblock it around the spawn, or the Ctrl-C never arrives.
@@ -62,32 +57,24 @@ enum Subprocess {
             sigaddset(&interrupt, SIGINT)
             pthread_sigmask(SIG_UNBLOCK, &interrupt, &previous)
             defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-            try process.run()
+            exit = try process.start()
         } else {
-            try process.run()
+            exit = try process.start()
         }
 
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let deadline = DispatchTime.now() + seconds
+        let deadline = ContinuousClock.now + timeout
         if let trigger {
-            // Poll the output until the trigger appears (or the process ends), then interrupt once.
-            while finished.wait(timeout: .now() + 0.02) == .timedOut {
-                if let data = try? Data(contentsOf: outputFile), String(decoding: data, as: UTF8.self).contains(trigger) {
-                    kill(process.processIdentifier, SIGINT)
-                    break
-                }
-                if DispatchTime.now() > deadline { break }
-            }
-            if !process.isRunning { finished.signal() } // the loop consumed the termination signal
+            // Watch the output until the trigger appears (or the process ends), then interrupt once.
+            let text = try await output.text(satisfying: { $0.contains(trigger) || ContinuousClock.now > deadline }, orOnceEnded: exit)
+            if text.contains(trigger), !exit.hasExited { kill(process.processIdentifier, SIGINT) }
         }
         var timedOut = false
-        if finished.wait(timeout: deadline) == .timedOut {
+        if await !exit.wait(atMost: deadline - ContinuousClock.now) {
             timedOut = true
             kill(process.processIdentifier, SIGKILL)
-            finished.wait()
+            await exit.wait()
         }
-        let text = String(decoding: (try? Data(contentsOf: outputFile)) ?? Data(), as: UTF8.self)
-        return ProcessResult(status: shellStatus(of: process), output: text, timedOut: timedOut)
+        return ProcessResult(status: shellStatus(of: process), output: output.text, timedOut: timedOut)
     }
 
     /// The exit status as a shell reports it (128 + signal for a killed process).

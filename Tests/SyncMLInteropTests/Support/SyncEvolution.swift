@@ -79,9 +79,10 @@ enum SyncEvolution {
     /// segfaults on its first POST; this shim substitutes working ones (see the
     /// comment in `syncevolution-curlfix.c` and docs/INTEROP.md). Compiled once per
     /// test process into a temporary directory; returns the `.so` path.
-    static func curlFix() throws -> String { try compiledCurlFix.get() }
+    static func curlFix() async throws -> String { try await compiledCurlFix.value.get() }
 
-    private static let compiledCurlFix: Result<String, Subprocess.Failure> = {
+    /// The one compilation, started by the first test that needs it; the others await it.
+    private static let compiledCurlFix = Task<Result<String, Subprocess.Failure>, Never> {
         guard let compiler = ["gcc", "cc", "clang"].lazy.compactMap(Subprocess.path(of:)).first else {
             return .failure(Subprocess.Failure(description: "no C compiler (gcc, cc or clang) to build the SyncEvolution curl shim"))
         }
@@ -89,7 +90,8 @@ enum SyncEvolution {
         let library = directory.appendingPathComponent("curlfix.so").path
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let result = try Subprocess.run(compiler, ["-shared", "-fPIC", "-O2", "-o", library, curlFixSource.path, "-ldl"], timeout: .seconds(60))
+            let result = try await Subprocess.run(compiler, ["-shared", "-fPIC", "-O2", "-o", library, curlFixSource.path, "-ldl"],
+                                                  timeout: .seconds(60))
             guard result.status == 0 else {
                 return .failure(Subprocess.Failure(description: "compiling the curl shim failed: \(result)"))
             }
@@ -97,5 +99,5 @@ enum SyncEvolution {
         } catch {
             return .failure(Subprocess.Failure(description: "compiling the curl shim failed: \(error)"))
         }
-    }()
+    }
 }

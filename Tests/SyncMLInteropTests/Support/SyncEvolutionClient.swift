@@ -90,9 +90,9 @@ struct SyncEvolutionClient: Sendable {
 
     /// The environment every run gets: its own HOME and XDG directories, UTC,
     /// no proxy, no D-Bus session (so no daemon is contacted), and the curl shim.
-    func environment() throws -> [String: String] {
+    func environment() async throws -> [String: String] {
         var environment = SyncEvolution.isolatedEnvironment(root: root)
-        environment["LD_PRELOAD"] = try SyncEvolution.curlFix()
+        environment["LD_PRELOAD"] = try await SyncEvolution.curlFix()
         return environment
     }
 
@@ -100,30 +100,30 @@ struct SyncEvolutionClient: Sendable {
     /// With `interruptWhenOutputContains`, one SIGINT (Ctrl-C: suspend) as soon as that
     /// text is printed; the output is then line-buffered (`stdbuf`, which execs the
     /// client, so the signal reaches it), else it arrives in blocks, too late.
-    func run(_ arguments: [String], timeout: Duration = syncTimeout, interruptWhenOutputContains trigger: String? = nil) throws -> ProcessResult {
+    func run(_ arguments: [String], timeout: Duration = syncTimeout, interruptWhenOutputContains trigger: String? = nil) async throws -> ProcessResult {
         let executable = try SyncEvolution.requireExecutable()
         guard trigger != nil else {
-            return try Subprocess.run(executable, ["--daemon=no"] + arguments, environment: environment(), timeout: timeout)
+            return try await Subprocess.run(executable, ["--daemon=no"] + arguments, environment: environment(), timeout: timeout)
         }
         guard let stdbuf = Subprocess.path(of: "stdbuf") else { throw Subprocess.Failure(description: "stdbuf (coreutils) is missing") }
-        return try Subprocess.run(stdbuf, ["-oL", "-eL", executable, "--daemon=no"] + arguments, environment: environment(), timeout: timeout,
-                                  interruptWhenOutputContains: trigger)
+        return try await Subprocess.run(stdbuf, ["-oL", "-eL", executable, "--daemon=no"] + arguments, environment: environment(), timeout: timeout,
+                                        interruptWhenOutputContains: trigger)
     }
 
     /// Creates the file-backend context and the peer configuration (the two
     /// `--configure` commands of the shared SyncEvolution doc); `extra` holds
     /// further peer properties (`SSLServerCertificates=…`).
-    func configure(url: String, user: String, password: String, deviceID: String, extra: [String] = []) throws {
+    func configure(url: String, user: String, password: String, deviceID: String, extra: [String] = []) async throws {
         let context = ["--configure", "--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root)
-        try mustSucceed(run(context + ["@ctx"] + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure @ctx")
+        try await mustSucceed(run(context + ["@ctx"] + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure @ctx")
         let peer = ["--configure", "--template", "SyncEvolution", "syncURL=\(url)", "username=\(user)", "password=\(password)",
                     "deviceId=\(deviceID)", "logdir=\(logs.path)", "printChanges=0", "dumpData=0"] + extra + ["peer@ctx"]
-        try mustSucceed(run(peer + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure peer@ctx")
+        try await mustSucceed(run(peer + Datastore.allCases.map(\.rawValue), timeout: .seconds(30)), "configure peer@ctx")
     }
 
     /// Points the configured peer at another server URL (a restarted server gets a new port).
-    func point(at url: String) throws {
-        try mustSucceed(run(["--configure", "syncURL=\(url)", "peer@ctx"], timeout: .seconds(30)), "configure syncURL")
+    func point(at url: String) async throws {
+        try await mustSucceed(run(["--configure", "syncURL=\(url)", "peer@ctx"], timeout: .seconds(30)), "configure syncURL")
     }
 
     /// Runs one sync session and returns how it ended.
@@ -143,7 +143,7 @@ struct SyncEvolutionClient: Sendable {
         maxObjSize: Int? = nil,
         extra: [String] = [],
         interruptWhenOutputContains trigger: String? = nil
-    ) throws -> SyncRun {
+    ) async throws -> SyncRun {
         var properties = ["enableWBXML=\(wbxml ? 1 : 0)", "enableRefreshSync=1", "preventSlowSync=0", "RetryInterval=0", "useProxy=0",
                           "SyncMLVersion=\(syncMLVersion.rawValue)", "clientAuthType=\(auth.rawValue)"]
         if let maxMsgSize { properties.append("maxMsgSize=\(maxMsgSize)") }
@@ -151,8 +151,8 @@ struct SyncEvolutionClient: Sendable {
         if ProcessInfo.processInfo.environment["SYNCML_INTEROP_DEBUG"] == "1" { properties.append("loglevel=5") }
         properties += extra
         let sessionsBefore = sessionDirectories()
-        let result = try run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue),
-                             interruptWhenOutputContains: trigger)
+        let result = try await run(["--run"] + properties + ["--sync", mode.rawValue, "peer@ctx"] + datastores.map(\.rawValue),
+                                   interruptWhenOutputContains: trigger)
         let session = sessionDirectories().subtracting(sessionsBefore).sorted().last
         let report = session.flatMap { SyncReport(contentsOf: logs.appendingPathComponent($0).appendingPathComponent("status.ini")) }
         return SyncRun(client: name, mode: mode, result: result, report: report)

@@ -36,7 +36,10 @@ final class SyncEvolutionServer: @unchecked Sendable {
     // MARK: Is it installed?
 
     /// Why the server cannot run here, or nil.
-    static let unavailable: String? = {
+    static func unavailable() async -> String? { await unavailability.value }
+
+    /// The one check, started by the first caller; the others await it.
+    private static let unavailability = Task<String?, Never> {
         for tool in ["dbus-run-session", "dbus-send"] where Subprocess.path(of: tool) == nil {
             return "`\(tool)` is missing (apt-get install dbus)"
         }
@@ -44,7 +47,7 @@ final class SyncEvolutionServer: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: script) else {
             return "\(script) is missing (apt-get install syncevolution-http python3-twisted)"
         }
-        guard let probe = try? Subprocess.run(python, ["-c", "import dbus, gi, twisted"], timeout: .seconds(30)) else {
+        guard let probe = try? await Subprocess.run(python, ["-c", "import dbus, gi, twisted"], timeout: .seconds(30)) else {
             return "\(python) cannot be run"
         }
         guard probe.status == 0 else {
@@ -52,12 +55,14 @@ final class SyncEvolutionServer: @unchecked Sendable {
                 + (probe.output.split(separator: "\n").last.map(String.init) ?? "")
         }
         return nil
-    }()
+    }
 
     /// True if the tests against this server should run; evaluated once, so the banner is printed once.
     /// Missing pieces skip them loudly, or make them fail under `SYNCML_REQUIRE_PEERS=1`.
-    static let testsShouldRun: Bool = {
-        guard let why = unavailable, !SyncEvolution.peersRequired else { return true }
+    static func testsShouldRun() async -> Bool { await shouldRun.value }
+
+    private static let shouldRun = Task<Bool, Never> {
+        guard let why = await unavailable(), !SyncEvolution.peersRequired else { return true }
         let banner = String(repeating: "!", count: 78)
         FileHandle.standardError.write(Data("""
             \(banner)
@@ -66,31 +71,31 @@ final class SyncEvolutionServer: @unchecked Sendable {
             \(banner)\n
             """.utf8))
         return false
-    }()
+    }
 
     // MARK: Starting and stopping
 
     /// Configures the `@server` context (a file-backend directory per datastore) and
     /// one peer per client device, then starts the server on a free loopback port.
     /// - Parameter devices: the device ID each client sends, with the account it logs in with.
-    init(root: URL, devices: [(deviceID: String, account: Account)]) throws {
-        if let why = Self.unavailable { throw Subprocess.Failure(description: "SyncEvolution's server cannot run: \(why)") }
+    init(root: URL, devices: [(deviceID: String, account: Account)]) async throws {
+        if let why = await Self.unavailable() { throw Subprocess.Failure(description: "SyncEvolution's server cannot run: \(why)") }
         self.root = root
         for folder in ["home", "config", "data", "cache"] + Datastore.allCases.map(\.folder) {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         let environment = SyncEvolution.isolatedEnvironment(root: root)
-        let configure = { (arguments: [String], what: String) in
-            let result = try Subprocess.run(SyncEvolution.requireExecutable(), ["--daemon=no", "--configure"] + arguments,
-                                            environment: environment, timeout: .seconds(30))
+        func configure(_ arguments: [String], _ what: String) async throws {
+            let result = try await Subprocess.run(SyncEvolution.requireExecutable(), ["--daemon=no", "--configure"] + arguments,
+                                                  environment: environment, timeout: .seconds(30))
             guard result.status == 0 else { throw Subprocess.Failure(description: "syncevolution --configure \(what) failed: \(result)") }
         }
         let datastores = Datastore.allCases.map(\.rawValue)
-        try configure(["--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root) + ["@server"] + datastores, "@server")
+        try await configure(["--template", "none", "keyring=no"] + SyncEvolution.fileBackend(under: root) + ["@server"] + datastores, "@server")
         for (index, device) in devices.enumerated() {
-            try configure(["--template", "SyncEvolution_Client", "keyring=no", "username=\(device.account.name)",
-                           "password=\(device.account.password)", "remoteDeviceId=\(device.deviceID)", "printChanges=0", "dumpData=0",
-                           "client\(index)@server"] + datastores, "client\(index)@server")
+            try await configure(["--template", "SyncEvolution_Client", "keyring=no", "username=\(device.account.name)",
+                                 "password=\(device.account.password)", "remoteDeviceId=\(device.deviceID)", "printChanges=0", "dumpData=0",
+                                 "client\(index)@server"] + datastores, "client\(index)@server")
         }
 
         // The script cannot listen on port 0 and tell us the port; take one that was free a moment ago.
@@ -102,22 +107,22 @@ final class SyncEvolutionServer: @unchecked Sendable {
             Subprocess.path(of: "dbus-run-session") ?? "/usr/bin/dbus-run-session", ["--", "/bin/sh", "-c", command],
             environment: environment, output: output)
         do {
-            try waitUntilListening()
+            try await waitUntilListening()
         } catch {
-            stop()
+            await stop()
             throw error
         }
     }
 
     /// Waits for the script's `listening on port N` line; fails if the session ends or stays silent.
-    private func waitUntilListening() throws {
+    private func waitUntilListening() async throws {
         let deadline = ContinuousClock.now + Self.startTimeout
         while ContinuousClock.now < deadline {
             if (try? String(contentsOf: output, encoding: .utf8))?.contains("listening on port") == true { return }
             if let status = SessionLeader.exitStatus(processGroup) {
                 throw Subprocess.Failure(description: "SyncEvolution's server exited with \(status) before listening:\n\(log)")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw Subprocess.Failure(description: "SyncEvolution's server did not listen within \(Self.startTimeout):\n\(log)")
     }
@@ -125,15 +130,23 @@ final class SyncEvolutionServer: @unchecked Sendable {
     /// SIGTERM to every process of the server's session (the D-Bus daemon, both
     /// servers, their helpers), SIGKILL to whatever is left after `stopTimeout`.
     /// Stopping twice is harmless.
-    func stop() {
-        let first = lock.withLock {
+    func stop() async {
+        if claimStop() { await SessionLeader.stop(processGroup, within: Self.stopTimeout) }
+    }
+
+    /// True for the first caller only.
+    private func claimStop() -> Bool {
+        lock.withLock {
             defer { stopped = true }
             return !stopped
         }
-        if first { SessionLeader.stop(processGroup, within: Self.stopTimeout) }
     }
 
-    deinit { stop() }
+    /// A server nobody stopped (its workspace always does) is killed at once; a
+    /// thread of its own reaps the leader (deinit cannot await).
+    deinit {
+        if claimStop() { SessionLeader.kill(processGroup) }
+    }
 
     private static func freePort() throws -> Int {
         let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -230,16 +243,33 @@ enum SessionLeader {
     }
 
     /// SIGTERM to the whole group, SIGKILL to it after `timeout`; reaps the leader.
-    static func stop(_ group: pid_t, within timeout: Duration) {
-        kill(-group, SIGTERM)
+    /// Polls with `Task.sleep`, so no thread is held while the group winds down.
+    static func stop(_ group: pid_t, within timeout: Duration) async {
+        Glibc.kill(-group, SIGTERM)
         let deadline = ContinuousClock.now + timeout
+        var reaped = false
         while hasLivingMembers(group), ContinuousClock.now < deadline {
-            _ = exitStatus(group)
-            Thread.sleep(forTimeInterval: 0.02)
+            reaped = reaped || exitStatus(group) != nil
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        kill(-group, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(group, &status, 0)
+        Glibc.kill(-group, SIGKILL)
+        // A killed leader is gone at once; the bound only guards against a process stuck in the kernel.
+        let reapDeadline = ContinuousClock.now + timeout
+        while !reaped, ContinuousClock.now < reapDeadline {
+            var status: Int32 = 0
+            let result = waitpid(group, &status, WNOHANG)
+            reaped = result == group || (result == -1 && errno == ECHILD)
+            if !reaped { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    /// SIGKILL to the whole group, the leader reaped by a thread of its own (not the cooperative pool).
+    static func kill(_ group: pid_t) {
+        Glibc.kill(-group, SIGKILL)
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            _ = waitpid(group, &status, 0)
+        }
     }
 
     /// Whether a process of the group is still running. Not `kill(-group, 0)`: that

@@ -18,8 +18,9 @@ final class SyncMLServerProcess: @unchecked Sendable {
     /// Serving HTTPS: the CA certificate (PEM) a client must trust.
     let authority: String?
     private let process: Process
-    private let standardOutput: URL
-    private let standardError: URL
+    private let exit: ProcessExit
+    private let standardOutput: OutputFile
+    private let standardError: OutputFile
 
     /// How long the server may take to announce its URL, and to exit after SIGTERM.
     static let startTimeout = Duration.seconds(30)
@@ -27,50 +28,44 @@ final class SyncMLServerProcess: @unchecked Sendable {
 
     /// Starts a server on `store` (created if missing); its output goes to files beside the store.
     /// With `certificates`, it serves HTTPS with their server certificate.
-    init(store: URL, certificates: TestCertificates? = nil) throws {
+    init(store: URL, certificates: TestCertificates? = nil) async throws {
         self.store = store
         authority = certificates?.authority
         let directory = store.deletingLastPathComponent()
         let name = store.deletingPathExtension().lastPathComponent
-        standardOutput = directory.appendingPathComponent("\(name)-serve.out")
-        standardError = directory.appendingPathComponent("\(name)-serve.err")
-        for file in [standardOutput, standardError] {
-            guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
-                throw Subprocess.Failure(description: "cannot create \(file.path)")
-            }
-        }
+        standardOutput = try OutputFile(keeping: directory.appendingPathComponent("\(name)-serve.out"))
+        standardError = try OutputFile(keeping: directory.appendingPathComponent("\(name)-serve.err"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try SyncMLTool.requireExecutable())
         process.arguments = ["serve", "--db", store.path, "--host", "127.0.0.1", "--port", "0"]
             + (certificates.map { ["--tls-cert", $0.chain, "--tls-key", $0.privateKey] } ?? [])
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
-        process.standardError = try FileHandle(forWritingTo: standardError)
-        try process.run()
+        process.standardOutput = standardOutput.handle
+        process.standardError = standardError.handle
+        let exit = try process.start()
         do {
-            url = try Self.announcedURL(in: standardOutput, of: process, errors: standardError)
+            url = try await Self.announcedURL(in: standardOutput, of: process, exit: exit, errors: standardError)
             let scheme = certificates == nil ? "http://" : "https://"
             guard url.hasPrefix(scheme) else { throw Subprocess.Failure(description: "syncml serve announced \(url), not \(scheme)") }
         } catch {
-            Self.terminate(process)
+            await Self.terminate(process, exit)
             throw error
         }
         self.process = process
+        self.exit = exit
     }
 
     /// Waits for the `listening on URL` line; fails if the server exits or stays silent.
-    private static func announcedURL(in output: URL, of process: Process, errors: URL) throws -> String {
+    private static func announcedURL(in output: OutputFile, of process: Process, exit: ProcessExit, errors: OutputFile) async throws -> String {
         let deadline = ContinuousClock.now + startTimeout
-        while ContinuousClock.now < deadline {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") where line.hasPrefix("listening on ") {
-                return String(line.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespaces)
-            }
-            if !process.isRunning {
-                let log = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-                throw Subprocess.Failure(description: "syncml serve exited with \(Subprocess.shellStatus(of: process)) before listening:\n\(text)\(log)")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
+        let prefix = "listening on "
+        func announced(_ text: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces) }
+        }
+        let text = try await output.text(satisfying: { announced($0) != nil || ContinuousClock.now >= deadline }, orOnceEnded: exit)
+        if let url = announced(text) { return url }
+        if exit.hasExited {
+            throw Subprocess.Failure(description: "syncml serve exited with \(Subprocess.shellStatus(of: process)) before listening:\n\(text)\(errors.text)")
         }
         throw Subprocess.Failure(description: "syncml serve printed no `listening on` line within \(startTimeout)")
     }
@@ -78,36 +73,34 @@ final class SyncMLServerProcess: @unchecked Sendable {
     /// SIGTERM, then SIGKILL if the server has not exited within `stopTimeout`.
     /// Returns the exit status (0 expected); stopping twice is harmless.
     @discardableResult
-    func stop() -> Int32 { Self.terminate(process) }
+    func stop() async -> Int32 { await Self.terminate(process, exit) }
 
     @discardableResult
-    private static func terminate(_ process: Process) -> Int32 {
-        if process.isRunning {
+    private static func terminate(_ process: Process, _ exit: ProcessExit) async -> Int32 {
+        if !exit.hasExited {
             process.terminate()
-            let deadline = ContinuousClock.now + stopTimeout
-            while process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if await !exit.wait(atMost: stopTimeout) { kill(process.processIdentifier, SIGKILL) }
         }
-        process.waitUntilExit()
+        await exit.wait()
         return Subprocess.shellStatus(of: process)
     }
 
     /// The end of what the server wrote to standard output and standard error, for failure messages.
     var log: String {
-        let text = [standardOutput, standardError].map { (try? String(contentsOf: $0, encoding: .utf8)) ?? "" }.joined()
+        let text = standardOutput.text + standardError.text
         return String(text.suffix(6_000))
     }
 
     // MARK: The store as the CLI shows it
 
     /// The user's live records per server datastore (`contacts`, `calendar`, `tasks`).
-    func records(of account: Account) throws -> [String: [String]] {
-        try SyncMLTool.export(user: account.name, store: store)
+    func records(of account: Account) async throws -> [String: [String]] {
+        try await SyncMLTool.export(user: account.name, store: store)
     }
 
     /// The sorted titles (FN or SUMMARY) of the user's records in one datastore: a duplicate shows up twice.
-    func titles(of account: Account, in datastore: Datastore) throws -> [String] {
-        try (records(of: account)[datastore.serverName] ?? []).map { record in
+    func titles(of account: Account, in datastore: Datastore) async throws -> [String] {
+        try await (records(of: account)[datastore.serverName] ?? []).map { record in
             ItemText.value(of: "FN", in: record) ?? ItemText.value(of: "SUMMARY", in: record) ?? "<no title>"
         }.sorted()
     }

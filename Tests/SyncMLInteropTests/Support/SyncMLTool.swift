@@ -37,40 +37,40 @@ enum SyncMLTool {
 
     /// Runs `syncml ARGUMENTS`; a non-zero exit is an error.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let result = try Subprocess.run(requireExecutable(), arguments, timeout: .seconds(60))
+    static func run(_ arguments: [String]) async throws -> String {
+        let result = try await Subprocess.run(requireExecutable(), arguments, timeout: .seconds(60))
         guard result.status == 0 else { throw Subprocess.Failure(description: "syncml \(arguments.joined(separator: " ")): \(result)") }
         return result.output
     }
 
     /// `syncml user add --db STORE NAME --password-file FILE [--no-md5]`.
-    static func addUser(_ account: Account, store: URL) throws {
+    static func addUser(_ account: Account, store: URL) async throws {
         let passwordFile = store.deletingLastPathComponent().appendingPathComponent("password-\(account.name).txt")
         try Data((account.password + "\n").utf8).write(to: passwordFile)
         defer { try? FileManager.default.removeItem(at: passwordFile) }
-        try run(["user", "add", "--db", store.path, account.name, "--password-file", passwordFile.path] + (account.md5 ? [] : ["--no-md5"]))
+        try await run(["user", "add", "--db", store.path, account.name, "--password-file", passwordFile.path] + (account.md5 ? [] : ["--no-md5"]))
     }
 
     /// `syncml import --db STORE --user NAME FILES…`: records put into the store directly, as a server-side change.
-    static func importRecords(_ files: [URL], user: String, store: URL) throws {
-        try run(["import", "--db", store.path, "--user", user] + files.map(\.path))
+    static func importRecords(_ files: [URL], user: String, store: URL) async throws {
+        try await run(["import", "--db", store.path, "--user", user] + files.map(\.path))
     }
 
     /// `syncml inspect --db STORE`: users, datastores with item counts, devices and anchors.
-    static func inspect(store: URL) throws -> String {
-        try run(["inspect", "--db", store.path])
+    static func inspect(store: URL) async throws -> String {
+        try await run(["inspect", "--db", store.path])
     }
 
     /// The user's live records per datastore (`syncml export --output DIR` writes DIR/DATASTORE/GUID.ext).
-    static func export(user: String, store: URL) throws -> [String: [String]] {
-        try exportByGUID(user: user, store: store).mapValues { records in records.sorted { $0.key < $1.key }.map(\.value) }
+    static func export(user: String, store: URL) async throws -> [String: [String]] {
+        try await exportByGUID(user: user, store: store).mapValues { records in records.sorted { $0.key < $1.key }.map(\.value) }
     }
 
     /// The user's live records per datastore, by GUID.
-    static func exportByGUID(user: String, store: URL) throws -> [String: [String: String]] {
+    static func exportByGUID(user: String, store: URL) async throws -> [String: [String: String]] {
         let output = store.deletingLastPathComponent().appendingPathComponent("export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        try run(["export", "--db", store.path, "--user", user, "--output", output.path])
+        try await run(["export", "--db", store.path, "--user", user, "--output", output.path])
         var records: [String: [String: String]] = [:]
         let manager = FileManager.default
         for datastore in (try? manager.contentsOfDirectory(atPath: output.path)) ?? [] {
@@ -85,8 +85,8 @@ enum SyncMLTool {
 
     /// `syncml history GUID`: the item's versions in the journal, one table row each
     /// (`SEQ TIME OP DEVICE SESSION FINGERPRINT BYTES`, DEVICE `-` for the server's own changes).
-    static func history(guid: String, user: String, datastore: String, store: URL) throws -> [[String]] {
-        let table = try run(["history", "--db", store.path, guid, "--user", user, "--datastore", datastore])
+    static func history(guid: String, user: String, datastore: String, store: URL) async throws -> [[String]] {
+        let table = try await run(["history", "--db", store.path, guid, "--user", user, "--datastore", datastore])
         // The first line names the item, the second is the header.
         return table.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").map(String.init) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Headless Chromium driven by Selenium (Python), for the tests of `syncml dedupe --html`.
 ///
@@ -20,21 +21,26 @@ enum Browser {
     static let reviewScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("dedupe_review.py")
 
     /// The tools, or why they cannot be used.
-    static let tools: Result<Tools, Failure> = {
+    static func tools() async -> Result<Tools, Failure> { await lookup.value }
+
+    /// The one look-up (it runs Python), started by the first caller; the others await it.
+    private static let lookup = Task<Result<Tools, Failure>, Never> {
         guard let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(path(of:)).first else {
             return .failure(Failure("no chromium (apt-get install chromium)"))
         }
         guard let chromedriver = path(of: "chromedriver") else { return .failure(Failure("no chromedriver (apt-get install chromium-driver)")) }
         guard let python = path(of: "python3") else { return .failure(Failure("no python3")) }
-        guard let check = try? run(python, ["-c", "import selenium"], timeout: 60), check.status == 0 else {
+        guard let check = try? await run(python, ["-c", "import selenium"], timeout: 60), check.status == 0 else {
             return .failure(Failure("python3 has no selenium module (python3 -m pip install selenium)"))
         }
         return .success(Tools(chromium: chromium, chromedriver: chromedriver, python: python))
-    }()
+    }
 
     /// True if the browser tests should run. Evaluated once, so the banner is printed once.
-    static let testsShouldRun: Bool = {
-        if case .failure(let failure) = tools, !peersRequired {
+    static func testsShouldRun() async -> Bool { await shouldRun.value }
+
+    private static let shouldRun = Task<Bool, Never> {
+        if case .failure(let failure) = await tools(), !peersRequired {
             let banner = String(repeating: "!", count: 78)
             FileHandle.standardError.write(Data("""
                 \(banner)
@@ -46,7 +52,7 @@ enum Browser {
             return false
         }
         return true
-    }()
+    }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -62,32 +68,22 @@ enum Browser {
         return nil
     }
 
-    /// Runs `executable` and waits at most `timeout` seconds (then kills it).
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, output: String, error: String) {
+    /// Runs `executable` and waits at most `timeout` seconds (then kills it); the
+    /// wait holds no thread (`ProcessExit`).
+    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) async throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString).out")
-        let error = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: error.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: error)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: error)
+        let output = try OutputFile(), error = try OutputFile()
+        process.standardOutput = output.handle
+        process.standardError = error.handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
+        let exit = try process.start()
+        if await !exit.wait(atMost: .seconds(timeout)) {
             process.terminate()
-            process.waitUntilExit()
+            await exit.wait()
             throw Failure("\(executable) \(arguments.first ?? "") did not finish in \(Int(timeout)) s")
         }
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: output), as: UTF8.self),
-                String(decoding: try Data(contentsOf: error), as: UTF8.self))
+        return (process.terminationStatus, output.text, error.text)
     }
 }
