@@ -22,7 +22,7 @@ extension SyncServer {
     /// endpoint must answer even when the store does not. The timeout runs on a
     /// Dispatch timer, so it fires even when the concurrency pool's threads are
     /// all held (by a stuck disk, say).
-    public func checkStore(timeout: Duration = .seconds(2)) async -> StoreHealth {
+    public func checkStore(timeout: Duration = .seconds(5)) async -> StoreHealth {
         let store = self.store
         let race = HealthRace()
         return await withCheckedContinuation { continuation in

@@ -40,15 +40,25 @@ private func get(_ path: String, port: Int) async throws -> RawHTTPResponse {
     }
 }
 
+/// `GET /health` until it is not a 503 for want of a store answer: in a test run that
+/// loads both cores (the load test), the in-process store can miss the check's budget.
+private func getHealth(port: Int) async throws -> RawHTTPResponse {
+    var response = try await get("/health", port: port)
+    for _ in 0..<3 where response.status == 503 && response.text.contains("not answering") {
+        response = try await get("/health", port: port)
+    }
+    return response
+}
+
 @Suite("HTTPListener: /health and /metrics")
 struct OperationsEndpointTests {
     @Test("GET /health is 200 with a small JSON body while the listener serves; HEAD too")
     func health() async throws {
         try await TestServer.with { server in
-            let health = try await get("/health", port: server.http.port)
-            #expect(health.status == 200)
-            #expect(health.headers["content-type"] == "application/json")
-            #expect(health.text == "{\"accepting\":true,\"status\":\"ok\",\"store\":\"ok\"}\n")
+            let answer = try await getHealth(port: server.http.port)
+            #expect(answer.status == 200)
+            #expect(answer.headers["content-type"] == "application/json")
+            #expect(answer.text == "{\"accepting\":true,\"status\":\"ok\",\"store\":\"ok\"}\n")
             try await RawHTTPConnection.with(port: server.http.port) { connection in
                 try await connection.send("HEAD", "/health")
                 let head = try await connection.response(forHEAD: true)
@@ -93,9 +103,9 @@ struct OperationsEndpointTests {
         #expect(operations.url == "http://127.0.0.1:\(operations.port)")
 
         #expect(try await get("/metrics", port: http.port).status == 404, "not on the public listener")
-        #expect(try await get("/health", port: http.port).status == 200)
+        #expect(try await getHealth(port: http.port).status == 200)
         #expect(try await get("/metrics", port: operations.port).text.contains("syncml_store_size_bytes"))
-        #expect(try await get("/health", port: operations.port).status == 200)
+        #expect(try await getHealth(port: operations.port).status == 200)
         for path in ["/", "/sync"] {
             #expect(try await get(path, port: operations.port).status == 404, "\(path): no SyncML there")
         }
@@ -107,7 +117,7 @@ struct OperationsEndpointTests {
         // Shutting the sync listener down turns /health to 503 where it is still asked.
         await http.shutdown()
         #expect(!http.isAccepting)
-        let down = try await get("/health", port: operations.port)
+        let down = try await getHealth(port: operations.port)
         #expect(down.status == 503)
         #expect(down.text == "{\"accepting\":false,\"status\":\"unavailable\",\"store\":\"ok\"}\n")
         await operations.shutdown()
