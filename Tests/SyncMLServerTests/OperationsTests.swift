@@ -148,7 +148,9 @@ struct OperationsTests {
     @Test("the health check answers while the store does, says so when the store is held past its timeout, and when it fails")
     func storeHealth() async throws {
         let server = try await TestServer()
-        #expect(await server.server.checkStore() == .answering)
+        // A generous budget where the store must answer: a loaded test run can delay any task by seconds.
+        let patient = Duration.seconds(120)
+        #expect(await server.server.checkStore(timeout: patient) == .answering)
         // A write that holds the store until the check is over: the check must not wait for it.
         let gate = StoreGate()
         let holding = Task { try await server.store.atomically { _ in gate.hold() } }
@@ -156,10 +158,10 @@ struct OperationsTests {
         #expect(await server.server.checkStore(timeout: .milliseconds(200)) == .notAnswering(within: .milliseconds(200)))
         gate.release()
         try await holding.value
-        #expect(await server.server.checkStore() == .answering)
+        #expect(await server.server.checkStore(timeout: patient) == .answering)
 
         try await server.store.withDatabase { database throws(StoreError) in try database.execute("ALTER TABLE journal RENAME TO journal_moved") }
-        guard case .failing(let message) = await server.server.checkStore() else {
+        guard case .failing(let message) = await server.server.checkStore(timeout: patient) else {
             Issue.record("a store that cannot read its journal is failing")
             return
         }
