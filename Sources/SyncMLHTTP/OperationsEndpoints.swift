@@ -62,7 +62,7 @@ struct OperationsResponder: Sendable {
             return await health()
         case .metrics:
             guard let metrics else { return .plainText(404, "not found: metrics are not served here") }
-            if state.isAccepting { await engine.recordStoreSize() }
+            await engine.recordStoreSize()
             return HTTPAnswer(status: 200, contentType: metrics.contentType, body: await metrics.render())
         }
     }

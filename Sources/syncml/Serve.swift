@@ -5,10 +5,6 @@ import SyncMLServer
 import SyncMLHTTP
 import SyncMLStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `syncml serve`: the SyncML server over HTTP or HTTPS, run as services
 /// (swift-service-lifecycle) until SIGINT or SIGTERM: the listener, the session
 /// expiry, the compaction schedule and, with `--metrics-address`, the operations
@@ -104,9 +100,6 @@ struct Serve: ParsableCommand {
     func run() throws {
         let settings = try settings()
         settings.logFormat.bootstrap(level: settings.logLevel)
-        // Before the port opens: a signal that arrives before the service group
-        // traps it must not kill the process (the group's handlers replace these).
-        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
         try Self.runningStore {
             try await ServeRun(settings: settings).run()
         }

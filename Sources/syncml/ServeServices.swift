@@ -3,14 +3,15 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
-import UnixSignals
 import SyncMLHTTP
 import SyncMLServer
 import SyncMLStore
 
 /// One `syncml serve`: opens the store and the sockets (so a busy port or a bad
 /// certificate fails before anything runs), then runs the services until SIGINT
-/// or SIGTERM. On the signal the group stops them in reverse order: the sync
+/// or SIGTERM. The signals are trapped before the port opens (`TerminationSignals`),
+/// so one that arrives while the group is still starting is not lost; it then
+/// triggers the group's graceful shutdown, which stops the services in reverse order: the sync
 /// listener first (it stops accepting, lets requests in flight finish and
 /// suspends the sessions cut short, so their clients resume), then compaction
 /// and session expiry, the operations endpoints last (`/health` says 503 meanwhile).
@@ -18,6 +19,7 @@ struct ServeRun {
     let settings: ServeSettings
 
     func run() async throws {
+        let signals = TerminationSignals()
         let logger = Logger(label: "syncml.serve")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry))
@@ -59,8 +61,13 @@ struct ServeRun {
                                   operationsURL: operationsURL)
         services.append(SyncListenerService(listener: listener, banner: banner))
 
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        let shutdown = Task {
+            await signals.next()
+            logger.info("shutting down gracefully")
+            await group.triggerGracefulShutdown()
+        }
+        defer { shutdown.cancel() }
         try await group.run()
     }
 
@@ -79,7 +86,7 @@ struct ServeRun {
     }
 }
 
-/// The sync listener: prints the banner once the signals are trapped, serves
+/// The sync listener: prints the banner once the group runs, serves
 /// until the graceful shutdown, then stops and suspends the sessions it cut.
 struct SyncListenerService: Service {
     let listener: HTTPListener

@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// SIGINT and SIGTERM as something to wait for: their default handlers are
-/// replaced so `syncml sync` can suspend its session before the process exits
-/// (`serve` traps them through its service group).
+/// replaced so `syncml sync` can suspend its session, and `syncml serve` shut its
+/// service group down gracefully, before the process exits.
 final class TerminationSignals {
     private let sources: [any DispatchSourceSignal]
     private let received: AsyncStream<Int32>
