@@ -24,12 +24,17 @@ extension SyncServer {
     /// all held (by a stuck disk, say).
     public func checkStore(timeout: Duration = .seconds(5)) async -> StoreHealth {
         let store = self.store
+        return await Self.check(timeout: timeout) { try await store.probe() }
+    }
+
+    /// `probe` raced against `timeout`: whichever ends first answers.
+    package static func check(timeout: Duration, _ probe: @escaping @Sendable () async throws -> Void) async -> StoreHealth {
         let race = HealthRace()
         return await withCheckedContinuation { continuation in
             race.arm(continuation)
             Task {
                 do {
-                    try await store.probe()
+                    try await probe()
                     race.finish(.answering)
                 } catch {
                     race.finish(.failing((error as? StoreError)?.message ?? "\(error)"))

@@ -176,6 +176,29 @@ struct ServeOperationsTests {
         #expect(overridden.error.hasPrefix("Error: config file bad.toml, line 2: port is set twice"), "the file is read even when flags override it")
     }
 
+    @Test("engine limits from the config file reach the server: more items than max-items-per-message are answered 413")
+    func engineLimits() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Data("max-items-per-message = 1\nsession-timeout = 60\nmax-sessions-per-user = 2\n".utf8)
+            .write(to: cli.directory.appendingPathComponent("limits.toml"))
+        let server = try ServeProcess(cli, ["--config", "limits.toml", "--db", cli.path("server.sqlite"), "--port", "0"])
+        let port = try server.listeningPort()
+        let url = "http://127.0.0.1:\(port)/sync"
+        let adds: [Command] = (1...2).map { index in
+            .add(ItemCommand(cmdID: "\(index + 1)", meta: Meta(type: "text/vcard"), items: [Item(source: Location("\(index)"), data: .text(contact("N\(index)")))]))
+        }
+        let sync = Sync(cmdID: "1", target: Location("contacts"), source: Location("./contacts"), commands: adds)
+        let message = SyncMLMessage(header: SyncHeader(version: .v1_2, sessionID: "1", msgID: "1", target: Location(url), source: Location("dev")),
+                                    commands: [.sync(sync)])
+        let bytes = message.encoded(as: .xml)
+        let head = "POST /sync HTTP/1.0\r\nContent-Type: application/vnd.syncml+xml\r\nContent-Length: \(bytes.count)\r\n\r\n"
+        let answer = try exchange(port: port, sending: head + String(decoding: bytes, as: UTF8.self))
+        #expect(answer.hasPrefix("HTTP/1.0 413"), "\(answer)")
+        #expect(answer.contains("message with 2 items; at most 1 are accepted"), "\(answer)")
+        #expect(server.stop().status == 0)
+    }
+
     @Test("syncml compact frees replaced versions every device has, never one a device has not acknowledged; one line, or --json")
     func compact() throws {
         let cli = try CLI()
