@@ -9,7 +9,10 @@ public import SyncMLServer
 /// `ServerCertificate`: every POST, whatever its path, goes to a `SyncServer`;
 /// GET on `/` or `/sync` says what this is. Every connection is bounded: a
 /// request deadline, an idle timeout, a body size limit and a connection limit
-/// (see `Configuration`).
+/// (see `Configuration`). For operators, `GET /health` says whether the store
+/// answers and the listener takes work (200, or 503 once shutdown begins), and
+/// `GET /metrics` is served when `Configuration.metrics` is set (or on an
+/// `OperationsListener` of its own, off the public address).
 ///
 /// ```swift
 /// let http = try await HTTPListener.start(engine: engine, configuration: .init(port: 0))
@@ -29,8 +32,9 @@ public final class HTTPListener: Sendable {
         public var publicURL: PublicURL?
         /// The largest request body; a larger one is answered 413 and its connection closed.
         public var maxBodySize: Int
-        /// How often idle sessions are expired (`SyncServer.expireIdleSessions`).
-        public var sessionExpiryInterval: Duration
+        /// How often idle sessions are expired (`SyncServer.expireIdleSessions`);
+        /// nil when the host runs the expiry itself (`syncml serve` runs it as a service).
+        public var sessionExpiryInterval: Duration?
         /// How long `shutdown()` lets requests in flight finish before closing their connections.
         public var shutdownGracePeriod: Duration
         /// A connection that sends nothing for this long, when no answer is being prepared for it, is closed.
@@ -41,11 +45,13 @@ public final class HTTPListener: Sendable {
         public var requestTimeout: Duration
         /// At most this many connections are open at once; one more is closed as soon as it is accepted.
         public var maxConnections: Int
+        /// What `GET /metrics` answers here; nil serves no metrics on this listener.
+        public var metrics: MetricsEndpoint?
 
         public init(host: String = "127.0.0.1", port: Int = 8080, tls: ServerCertificate? = nil, publicURL: PublicURL? = nil,
-                    maxBodySize: Int = 8 << 20, sessionExpiryInterval: Duration = .seconds(30),
+                    maxBodySize: Int = 8 << 20, sessionExpiryInterval: Duration? = .seconds(30),
                     shutdownGracePeriod: Duration = .seconds(10), connectionIdleTimeout: Duration = .seconds(60),
-                    requestTimeout: Duration = .seconds(60), maxConnections: Int = 256) {
+                    requestTimeout: Duration = .seconds(60), maxConnections: Int = 256, metrics: MetricsEndpoint? = nil) {
             self.host = host
             self.port = port
             self.tls = tls
@@ -56,6 +62,7 @@ public final class HTTPListener: Sendable {
             self.connectionIdleTimeout = connectionIdleTimeout
             self.requestTimeout = requestTimeout
             self.maxConnections = maxConnections
+            self.metrics = metrics
         }
     }
 
@@ -69,20 +76,25 @@ public final class HTTPListener: Sendable {
     /// Behind a reverse proxy, clients are given the configuration's `publicURL` instead.
     public var url: String { "\(scheme)://\(Self.bracketed(host)):\(port)/sync" }
 
-    private let serverChannel: any Channel
-    private let connections: ConnectionRegistry
-    private let expiry: Task<Void, Never>
+    /// The server this listener hands its posts to.
+    public let engine: SyncServer
+    /// Whether the listener still takes work: false once `shutdown()` has begun.
+    public var isAccepting: Bool { state.isAccepting }
+
+    private let socket: ListenerSocket
+    private let expiry: Task<Void, Never>?
     private let gracePeriod: Duration
     private let logger: Logger
-    private let shutDown = NIOLockedValueBox(false)
+    let state: ServingState
 
-    private init(host: String, port: Int, scheme: String, serverChannel: any Channel, connections: ConnectionRegistry,
-                 expiry: Task<Void, Never>, gracePeriod: Duration, logger: Logger) {
+    private init(engine: SyncServer, host: String, scheme: String, socket: ListenerSocket, state: ServingState,
+                 expiry: Task<Void, Never>?, gracePeriod: Duration, logger: Logger) {
+        self.engine = engine
         self.host = host
-        self.port = port
+        self.port = socket.port
         self.scheme = scheme
-        self.serverChannel = serverChannel
-        self.connections = connections
+        self.socket = socket
+        self.state = state
         self.expiry = expiry
         self.gracePeriod = gracePeriod
         self.logger = logger
@@ -97,79 +109,37 @@ public final class HTTPListener: Sendable {
     public static func start(engine: SyncServer, configuration: Configuration = Configuration(),
                              logger: Logger = Logger(label: "syncml.http")) async throws(HTTPListenerError) -> HTTPListener {
         let (host, maxBodySize, tls) = (configuration.host, configuration.maxBodySize, configuration.tls)
-        let idleTimeout = TimeAmount.nanoseconds(configuration.connectionIdleTimeout.nanoseconds)
-        let requestTimeout = TimeAmount.nanoseconds(configuration.requestTimeout.nanoseconds)
-        let (maxConnections, scheme) = (configuration.maxConnections, tls == nil ? "http" : "https")
+        let scheme = tls == nil ? "http" : "https"
         let addressing = ServerAddressing(scheme: scheme, publicURL: configuration.publicURL)
-        guard (0...65535).contains(configuration.port) else {
-            throw HTTPListenerError(host: host, port: configuration.port, reason: "port out of range")
-        }
-        for (name, value) in [("request timeout", configuration.requestTimeout), ("idle timeout", configuration.connectionIdleTimeout)]
-        where value <= .zero {
-            throw HTTPListenerError(host: host, port: configuration.port, reason: "the \(name) must be positive")
-        }
-        guard maxConnections > 0, maxBodySize > 0 else {
+        guard maxBodySize > 0 else {
             throw HTTPListenerError(host: host, port: configuration.port, reason: "the connection and body size limits must be positive")
         }
-        let connections = ConnectionRegistry()
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimiter(limit: maxConnections, logger: logger))
+        let state = ServingState()
+        let operations = OperationsResponder(engine: engine, state: state, metrics: configuration.metrics, logger: logger)
+        let routes = Routes(sync: true, metrics: configuration.metrics != nil)
+        let limits = ListenerSocket.Limits(maxConnections: configuration.maxConnections, idleTimeout: configuration.connectionIdleTimeout,
+                                           requestTimeout: configuration.requestTimeout)
+        let socket = try await ListenerSocket.bind(host: host, port: configuration.port, limits: limits, tls: tls, logger: logger) {
+            SyncHTTPHandler(engine: engine, operations: operations, routes: routes, maxBodySize: maxBodySize, addressing: addressing, logger: logger)
+        }
+        let expiry = configuration.sessionExpiryInterval.map { interval in
+            Task {
+                while (try? await Task.sleep(for: interval)) != nil {
+                    await engine.expireIdleSessions()
                 }
             }
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    if let tls {
-                        try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
-                        try pipeline.addHandler(TLSFailureHandler(logger: logger))
-                    }
-                    try pipeline.addHandler(RequestDeadlineHandler(timeout: requestTimeout, logger: logger))
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(
-                        SyncHTTPHandler(engine: engine, maxBodySize: maxBodySize, addressing: addressing, logger: logger))
-                    connections.add(channel)
-                }
-            }
-
-        let serverChannel: any Channel
-        do {
-            serverChannel = try await bootstrap.bind(host: host, port: configuration.port).get()
-        } catch {
-            throw HTTPListenerError(host: host, port: configuration.port, cause: error)
         }
-        let port = serverChannel.localAddress?.port ?? configuration.port
-
-        let interval = configuration.sessionExpiryInterval
-        let expiry = Task {
-            while (try? await Task.sleep(for: interval)) != nil {
-                await engine.expireIdleSessions()
-            }
-        }
-        logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)", "scheme": "\(scheme)"])
-        return HTTPListener(host: host, port: port, scheme: scheme, serverChannel: serverChannel, connections: connections,
-                              expiry: expiry, gracePeriod: configuration.shutdownGracePeriod, logger: logger)
+        logger.info("listening", metadata: ["host": "\(host)", "port": "\(socket.port)", "scheme": "\(scheme)"])
+        return HTTPListener(engine: engine, host: host, scheme: scheme, socket: socket, state: state,
+                            expiry: expiry, gracePeriod: configuration.shutdownGracePeriod, logger: logger)
     }
 
     /// Stops accepting, closes idle connections, lets requests in flight be
     /// answered (for at most the grace period), then returns. Later calls do nothing.
     public func shutdown() async {
-        let first = shutDown.withLockedValue { done in
-            defer { done = true }
-            return !done
-        }
-        guard first else { return }
-        expiry.cancel()
-        try? await serverChannel.close()
-        let open = connections.quiesceAll(closingWithin: .nanoseconds(Int64(gracePeriod.nanoseconds)))
-        for channel in open {
-            try? await channel.closeFuture.get()
-        }
+        guard state.stopAccepting() else { return }
+        expiry?.cancel()
+        await socket.close(gracePeriod: gracePeriod)
         logger.info("stopped", metadata: ["host": "\(host)", "port": "\(port)"])
     }
 

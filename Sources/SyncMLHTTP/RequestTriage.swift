@@ -9,9 +9,21 @@ enum RequestTriage: Equatable {
     case answer(HTTPAnswer)
     /// The announced body is over the limit: 413, and the connection closes.
     case tooLarge
+    /// `GET /health` or `GET /metrics`: answered by `OperationsResponder` once the request has ended.
+    case operations(OperationsRoute)
 
     /// `syncURL` is where clients are told to post (in the info page and error texts).
-    static func decide(_ head: HTTPRequestHead, maxBodySize: Int, syncURL: String) -> RequestTriage {
+    static func decide(_ head: HTTPRequestHead, maxBodySize: Int, syncURL: String, routes: Routes = .sync) -> RequestTriage {
+        if head.method == .GET || head.method == .HEAD {
+            switch head.path {
+            case "/health": return .operations(.health)
+            case "/metrics" where routes.metrics: return .operations(.metrics)
+            default: break
+            }
+        }
+        guard routes.sync else {
+            return .answer(.plainText(404, "not found: this address serves GET /health\(routes.metrics ? " and GET /metrics" : "")"))
+        }
         switch head.method {
         case .POST:
             if let length = head.declaredContentLength, length > maxBodySize { return .tooLarge }
@@ -43,6 +55,22 @@ enum RequestTriage: Equatable {
         !host.isEmpty && host.utf8.count <= 255
             && host.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"/?#@\\".unicodeScalars.contains($0) }
     }
+}
+
+/// What a listener serves besides `/health` (which every listener answers).
+struct Routes: Equatable {
+    /// SyncML posts and the info page: the sync listener.
+    var sync: Bool
+    /// `GET /metrics`.
+    var metrics: Bool
+
+    /// A sync listener without metrics.
+    static let sync = Routes(sync: true, metrics: false)
+}
+
+/// The endpoints for operators.
+enum OperationsRoute: Equatable {
+    case health, metrics
 }
 
 /// How the server names itself in the URLs it hands out: the URL the engine

@@ -31,6 +31,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         case collecting(Exchange, contentType: String, body: ByteBuffer)
         /// The answer is known; the body is read and dropped so the connection can be reused.
         case draining(Exchange, HTTPAnswer)
+        /// `/health` or `/metrics`: answered once the request has ended (any body is dropped).
+        case operations(Exchange, OperationsRoute)
         /// The engine has the message.
         case awaitingEngine
         /// Answered with `Connection: close` before the request ended: input is
@@ -40,6 +42,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     }
 
     private let engine: SyncServer
+    private let operations: OperationsResponder
+    private let routes: Routes
     private let maxBodySize: Int
     private let addressing: ServerAddressing
     private let logger: Logger
@@ -58,8 +62,11 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     /// How long a connection answered with 413 may keep sending before it is closed.
     private static let lingerTime = TimeAmount.seconds(5)
 
-    init(engine: SyncServer, maxBodySize: Int, addressing: ServerAddressing, logger: Logger) {
+    init(engine: SyncServer, operations: OperationsResponder, routes: Routes = .sync, maxBodySize: Int, addressing: ServerAddressing,
+         logger: Logger) {
         self.engine = engine
+        self.operations = operations
+        self.routes = routes
         self.maxBodySize = maxBodySize
         self.addressing = addressing
         self.logger = logger
@@ -118,7 +125,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         context.triggerUserOutboundEvent(RequestProgress.began, promise: nil)
         let exchange = Exchange(head: head, started: .now())
         let syncURL = addressing.syncURL(head, fallbackAuthority: localAuthority)
-        switch RequestTriage.decide(head, maxBodySize: maxBodySize, syncURL: syncURL) {
+        switch RequestTriage.decide(head, maxBodySize: maxBodySize, syncURL: syncURL, routes: routes) {
         case .sync(let contentType):
             if head.expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
@@ -131,6 +138,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             respond(answer, to: exchange, closing: true, context: context)
         case .answer(let answer):
             state = .draining(exchange, answer)
+        case .operations(let route):
+            state = .operations(exchange, route)
         case .tooLarge:
             respond(tooLarge, to: exchange, closing: true, context: context)
         }
@@ -153,6 +162,13 @@ final class SyncHTTPHandler: ChannelInboundHandler {
                 respond(tooLarge, to: exchange, closing: true, context: context)
             } else {
                 state = .draining(exchange, answer)
+            }
+        case .operations(var exchange, let route):
+            exchange.bytesIn += chunk.readableBytes
+            if exchange.bytesIn > maxBodySize {
+                respond(tooLarge, to: exchange, closing: true, context: context)
+            } else {
+                state = .operations(exchange, route)
             }
         case .idle, .awaitingEngine, .closing:
             break
@@ -180,6 +196,14 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             }
         case .draining(let exchange, let answer):
             respond(answer, to: exchange, closing: false, context: context)
+        case .operations(let exchange, let route):
+            state = .awaitingEngine
+            let operations = self.operations
+            let answer = context.eventLoop.makePromise(of: HTTPAnswer.self)
+            answer.completeWithTask { await operations.answer(route) }
+            answer.futureResult.assumeIsolated().whenSuccess { answer in
+                self.respond(answer, to: exchange, closing: false, context: context)
+            }
         case .idle, .awaitingEngine, .closing:
             break
         }

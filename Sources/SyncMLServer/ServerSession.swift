@@ -17,6 +17,9 @@ import SyncMLStore
 actor ServerSession {
     enum Phase: String {
         case initialization, clientSync, serverSync, mapping, finished, failed, suspended
+
+        /// The session is over (kept only so a repeated last message gets its answer again).
+        var isEnd: Bool { self == .finished || self == .failed || self == .suspended }
     }
 
     let token: String
@@ -33,7 +36,12 @@ actor ServerSession {
     let clientSessionID: String
     let startTime = ContinuousClock.now
     private(set) var lastActivity = ContinuousClock.now
-    private(set) var phase = Phase.initialization
+    private(set) var phase = Phase.initialization {
+        didSet { if isEnded, !oldValue.isEnd { recordEnd() } }
+    }
+    let metrics: ServerMetrics
+    /// Dropped before its sync began (see `abandon`): the outcome its metrics report.
+    var abandoned = false
 
     var version: SyncMLVersion = .v1_2
     var respURI = ""
@@ -84,7 +92,7 @@ actor ServerSession {
     private var lastReply: [UInt8]?
 
     init(token: String, user: String, store: SyncStore, authenticator: Authenticator, configuration: ServerConfiguration, logger: Logger,
-         deviceURI: String, clientSessionID: String, connection: UInt64? = nil,
+         metrics: ServerMetrics = .disabled, deviceURI: String, clientSessionID: String, connection: UInt64? = nil,
          onAuthenticated: @escaping @Sendable (DeviceID, UserID, String) async -> Bool = { _, _, _ in true },
          userLock: @escaping @Sendable (UserID) async -> AsyncLock = { _ in AsyncLock() }) {
         self.userLock = userLock
@@ -96,11 +104,12 @@ actor ServerSession {
         self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         self.deviceURI = deviceURI
         self.clientSessionID = clientSessionID
     }
 
-    var isEnded: Bool { phase == .finished || phase == .failed || phase == .suspended }
+    var isEnded: Bool { phase.isEnd }
 
     // MARK: Messages
 
@@ -117,7 +126,7 @@ actor ServerSession {
             return staleReply(to: message).encoded(as: encoding)
         }
         let reply = await answer(message, url: url)
-        let bytes = reply.encoded(as: encoding)
+        let bytes = MessageStopwatch.encoding { reply.encoded(as: encoding) }
         lastClientMsgID = message.header.msgID
         lastReply = bytes
         return bytes
@@ -340,6 +349,7 @@ actor ServerSession {
             await suspend()
         default:
             if let storeSession { try? await store.endSession(storeSession, succeeded: false) }
+            abandoned = true
             phase = .failed
         }
     }

@@ -1,7 +1,9 @@
+public import CoreMetrics
 public import Logging
 import Foundation
 import SyncMLCodec
 public import SyncMLStore
+public import Tracing
 
 /// The SyncML server: decodes each request, hands it to its session and
 /// encodes the answer in the request's encoding. Sessions of different
@@ -20,6 +22,12 @@ public actor SyncServer {
     let configuration: ServerConfiguration
     let logger: Logger
     let authenticator: Authenticator
+    let metrics: ServerMetrics
+    /// Spans for each message's timings (`MessageStopwatch`); nil with the no-op tracer.
+    private let tracer: (any Tracer)?
+    /// Whether each message is measured: the logger shows debug lines, or a tracer takes spans.
+    private let measuresMessages: Bool
+    private var storeMeasuresStatements = false
     private var sessions: [String: ServerSession] = [:]
     private var sessionsByConnection: [ConnectionKey: ServerSession] = [:]
     private var deviceLocks: [String: AsyncLock] = [:]
@@ -32,21 +40,54 @@ public actor SyncServer {
         var sessionID: String
     }
 
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (docs/OPERATIONS.md lists them);
+    ///     by default the process's `MetricsSystem`, a no-op until the host bootstraps one.
+    ///   - tracer: takes a span per message with its timings; by default the process's
+    ///     `InstrumentationSystem` tracer (a no-op until the host bootstraps one, as swift-otel does).
     public init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration(),
-                logger: Logger = Logger(label: "syncml.server")) {
+                logger: Logger = Logger(label: "syncml.server"),
+                metricsFactory: any MetricsFactory = MetricsSystem.factory,
+                tracer: any Tracer = InstrumentationSystem.tracer) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.metrics = ServerMetrics(factory: metricsFactory)
+        self.tracer = tracer is NoOpTracer ? nil : tracer
+        self.measuresMessages = logger.logLevel <= .debug || !(tracer is NoOpTracer)
         self.authenticator = Authenticator(store: store, challengeLifetime: configuration.challengeLifetime.timeInterval)
     }
 
     /// Answers one request.
     public func handle(_ request: SyncRequest) async -> SyncReply {
+        guard measuresMessages else {
+            let start = ContinuousClock.now
+            let reply = await answer(request)
+            metrics.messageHandled(in: .now - start)
+            return reply
+        }
+        if !storeMeasuresStatements {
+            storeMeasuresStatements = true
+            await store.measureStatementTime()
+        }
+        let stopwatch = MessageStopwatch()
+        let reply = await MessageStopwatch.$current.withValue(stopwatch) {
+            await SyncStore.$statementTimer.withValue(stopwatch.statements) { await answer(request) }
+        }
+        let end = MessageStopwatch.Instants()
+        metrics.messageHandled(in: stopwatch.figures(end: end).total)
+        stopwatch.report(end: end, bytesIn: request.body.count, bytesOut: reply.body.count, logger: logger, tracer: tracer)
+        return reply
+    }
+
+    private func answer(_ request: SyncRequest) async -> SyncReply {
         guard let encoding = Self.encoding(contentType: request.contentType, body: request.body) else {
+            metrics.messageRefused("unsupported_type")
             return .plainText(415, "expected application/vnd.syncml+wbxml or application/vnd.syncml+xml")
         }
         guard request.body.count <= configuration.maxMessageSize else {
             logger.notice("message refused: too large", metadata: ["bytes": "\(request.body.count)"])
+            metrics.messageRefused("too_large")
             return .plainText(413, "message larger than \(configuration.maxMessageSize) bytes")
         }
         let message: SyncMLMessage
@@ -54,17 +95,21 @@ public actor SyncServer {
             message = try SyncMLMessage(decoding: request.body)
         } catch {
             logger.notice("undecodable message", metadata: ["error": "\(error)"])
+            metrics.messageRefused("undecodable")
             return .plainText(400, "not a SyncML message: \(error)")
         }
         let header = message.header
+        let items = Self.itemCount(message.commands)
+        MessageStopwatch.current?.decoded(message, items: items)
         if let field = SessionLimits.oversizedHeaderField(header) {
             // Every header field is echoed in the answer: a bounded header keeps every answer bounded.
             logger.notice("message refused: header field too long", metadata: ["field": "\(field)"])
+            metrics.messageRefused("header_too_long")
             return .plainText(400, "SyncHdr \(field) longer than \(SessionLimits.maxHeaderFieldLength) bytes")
         }
-        let items = Self.itemCount(message.commands)
         guard items <= configuration.maxItemsPerMessage else {
             logger.notice("message refused: too many items", metadata: ["items": "\(items)"])
+            metrics.messageRefused("too_many_items")
             return .plainText(413, "message with \(items) items; at most \(configuration.maxItemsPerMessage) are accepted")
         }
 
@@ -73,6 +118,7 @@ public actor SyncServer {
             if let cred = header.cred, Authenticator.claimedUser(cred, locName: header.source.locName) != session.user {
                 // A token (or connection) and a credential that disagree: neither is trusted.
                 logger.notice("message refused: credential of another user than the session's", metadata: ["device": "\(header.source.locURI)"])
+                metrics.authenticationFailed("wrong_user")
                 return reply(Refusal.message(answering: message, code: .invalidCredentials, chal: nil), encoding: encoding)
             }
             current = session
@@ -82,11 +128,13 @@ public actor SyncServer {
                 current = open(for: message, user: user, request: request)
             case .busy:
                 logger.warning("authentication refused: too many password checks waiting", metadata: ["device": "\(header.source.locURI)"])
+                metrics.authenticationFailed("busy")
                 return reply(Refusal.message(answering: message, code: .serviceUnavailable, chal: nil), encoding: encoding)
             case let outcome:
                 let chal = await authenticator.refusalChallenge(user: header.source.locName, devID: header.source.locURI)
                 logger.notice("authentication failed", metadata: ["device": "\(header.source.locURI)", "user": "\(header.source.locName ?? "-")"])
                 let code: StatusCode = outcome == .missing ? .missingCredentials : .invalidCredentials
+                metrics.authenticationFailed(outcome == .missing ? "missing" : "invalid")
                 return reply(Refusal.message(answering: message, code: code, chal: chal), encoding: encoding)
             }
         }
@@ -119,13 +167,14 @@ public actor SyncServer {
     private func open(for message: SyncMLMessage, user: String, request: SyncRequest) -> ServerSession {
         let header = message.header
         let session = ServerSession(token: Self.newToken(), user: user, store: store, authenticator: authenticator,
-                                    configuration: configuration, logger: logger,
+                                    configuration: configuration, logger: logger, metrics: metrics,
                                     deviceURI: header.source.locURI, clientSessionID: header.sessionID, connection: request.connection,
                                     onAuthenticated: { [weak self] device, user, token in
                                         await self?.admit(device: device, user: user, token: token) ?? false
                                     },
                                     userLock: { [weak self] user in await self?.lock(for: user) ?? AsyncLock() })
         sessions[session.token] = session
+        metrics.sessionStarted()
         if let connection = request.connection {
             sessionsByConnection[ConnectionKey(connection: connection, device: header.source.locURI, sessionID: header.sessionID)] = session
         }
@@ -133,7 +182,7 @@ public actor SyncServer {
     }
 
     private func reply(_ message: SyncMLMessage, encoding: SyncMLEncoding) -> SyncReply {
-        SyncReply(httpStatus: 200, contentType: encoding.contentType, body: message.encoded(as: encoding))
+        SyncReply(httpStatus: 200, contentType: encoding.contentType, body: MessageStopwatch.encoding { message.encoded(as: encoding) })
     }
 
     /// Drops sessions idle for longer than the configured timeout; the

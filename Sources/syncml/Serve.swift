@@ -1,40 +1,45 @@
 import ArgumentParser
-import Dispatch
 import Logging
 import SyncMLProtocol
 import SyncMLServer
 import SyncMLHTTP
 import SyncMLStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// `syncml serve`: the SyncML server over HTTP or HTTPS, until SIGINT or SIGTERM.
+/// `syncml serve`: the SyncML server over HTTP or HTTPS, run as services
+/// (swift-service-lifecycle) until SIGINT or SIGTERM: the listener, the session
+/// expiry, the compaction schedule and, with `--metrics-address`, the operations
+/// endpoints on their own address. docs/OPERATIONS.md is the operator's guide.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a store to SyncML clients over HTTP or HTTPS.",
         discussion: """
             Prints `listening on http://HOST:PORT/sync` (`https://` with --tls-cert and --tls-key) once the port is open, \
-            then serves until SIGINT or SIGTERM and closes its connections before exiting. \
-            Every connection is bounded (--max-connections, --request-timeout, --idle-timeout, --max-body-size); \
-            docs/SECURITY.md explains them and running behind a reverse proxy (--public-url).
+            then serves until SIGINT or SIGTERM, suspends the sessions in progress (their clients resume) and closes its \
+            connections before exiting. Every connection is bounded (--max-connections, --request-timeout, --idle-timeout, \
+            --max-body-size); docs/SECURITY.md explains them and running behind a reverse proxy (--public-url). \
+            GET /health and GET /metrics (Prometheus) are for operators; the journal is compacted on a schedule \
+            (--keep-history, --compact-every). Every option can also be set in a --config file (docs/OPERATIONS.md); \
+            a flag overrides the file.
             """
     )
 
-    @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("Read settings from this file: `name = value` lines, names as the long options (a flat TOML subset, docs/OPERATIONS.md). Flags override it.", valueName: "file"))
+    var config: String?
 
-    @Option(help: "The address to listen on (0.0.0.0 for every interface).")
-    var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("The store file, created when missing (default ./syncml.sqlite).", valueName: "path"))
+    var db: String?
 
-    @Option(help: "The port (0 picks a free one).")
-    var port = 8080
+    @Option(help: "The address to listen on (0.0.0.0 for every interface; default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "How conflicts are resolved: \(ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var conflict = ConflictPolicy.merge.rawValue
+    @Option(help: "The port (0 picks a free one; default 8080).")
+    var port: Int?
+
+    @Option(help: "How conflicts are resolved: \(ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (default merge).")
+    var conflict: String?
 
     @Option(help: ArgumentHelp("Hold a client's deletes that would remove more than this share of a datastore (at least 10 records): 0.5 by default, 'off' to let every delete through.", valueName: "share"))
-    var massDeleteGuard = "0.5"
+    var massDeleteGuard: String?
 
     @Option(help: ArgumentHelp("Serve HTTPS with this certificate chain (PEM: the server's certificate first, then intermediates); needs --tls-key.", valueName: "file"))
     var tlsCert: String?
@@ -45,87 +50,65 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The URL clients reach the server at when a reverse proxy is in front (https://sync.example.org/sync): RespURI is built from it.", valueName: "url"))
     var publicURL: String?
 
-    @Option(name: [.customLong("max-body-size"), .customLong("max-body")], help: ArgumentHelp("The largest request body in bytes; a larger one is answered 413.", valueName: "bytes"))
-    var maxBodySize = Self.defaults.maxBodySize
+    @Option(name: [.customLong("max-body-size"), .customLong("max-body")], help: ArgumentHelp("The largest request body in bytes; a larger one is answered 413 (default 8 MiB).", valueName: "bytes"))
+    var maxBodySize: Int?
 
-    @Option(help: ArgumentHelp("At most this many open connections; more are closed as soon as they are accepted.", valueName: "n"))
-    var maxConnections = Self.defaults.maxConnections
+    @Option(help: ArgumentHelp("At most this many open connections; more are closed as soon as they are accepted (default 256).", valueName: "n"))
+    var maxConnections: Int?
 
-    @Option(help: ArgumentHelp("A request's head and body must arrive within this many seconds, else 408 and the connection closes.", valueName: "seconds"))
-    var requestTimeout = Int(Self.defaults.requestTimeout.components.seconds)
+    @Option(help: ArgumentHelp("A request's head and body must arrive within this many seconds, else 408 and the connection closes (default 60).", valueName: "seconds"))
+    var requestTimeout: Int?
 
-    @Option(help: ArgumentHelp("A connection silent this many seconds, while no answer is being prepared for it, is closed.", valueName: "seconds"))
-    var idleTimeout = Int(Self.defaults.connectionIdleTimeout.components.seconds)
+    @Option(help: ArgumentHelp("A connection silent this many seconds, while no answer is being prepared for it, is closed (default 60).", valueName: "seconds"))
+    var idleTimeout: Int?
 
-    private static let defaults = HTTPListener.Configuration()
+    @Option(help: ArgumentHelp("A session idle this many seconds is dropped; one mid-sync is kept for a resume (default 300).", valueName: "seconds"))
+    var sessionTimeout: Int?
 
-    @Option(help: "Log level on standard error: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var logLevel = Logger.Level.info.rawValue
+    @Option(help: ArgumentHelp("Sessions one user may run at once; one more is answered 503 (default 16).", valueName: "n"))
+    var maxSessionsPerUser: Int?
+
+    @Option(help: ArgumentHelp("Items one message may carry; more is answered 413 (default 20000).", valueName: "n"))
+    var maxItemsPerMessage: Int?
+
+    @Option(help: ArgumentHelp(HistoryRetention.help + " Default 90d. Never drops what a device has not acknowledged.", valueName: "age"))
+    var keepHistory: String?
+
+    @Option(help: ArgumentHelp("Each record keeps at least its newest N versions, however old (default 1).", valueName: "n"))
+    var keepVersions: Int?
+
+    @Option(help: ArgumentHelp("Compact the journal at start and then this often, such as 24h (the default); 'off' never.", valueName: "interval"))
+    var compactEvery: String?
+
+    @Option(help: ArgumentHelp("Serve GET /metrics and /health on this address too, and /metrics only there (127.0.0.1:9090): off the public listener.", valueName: "host:port"))
+    var metricsAddress: String?
+
+    @Option(help: "Log level on standard error: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default info).")
+    var logLevel: String?
+
+    @Option(help: "Log format on standard error: text, or json (one object per line: time, level, label, message, metadata).")
+    var logFormat: String?
 
     func validate() throws {
-        guard ConflictPolicy(rawValue: conflict) != nil else {
-            throw ValidationError("unknown conflict policy '\(conflict)': use one of \(ConflictPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("unknown log level '\(logLevel)': use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        for (flag, value) in [("--max-body-size", maxBodySize), ("--max-connections", maxConnections),
-                              ("--request-timeout", requestTimeout), ("--idle-timeout", idleTimeout)] where value <= 0 {
-            throw ValidationError("\(flag) must be positive")
-        }
-        guard (tlsCert == nil) == (tlsKey == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP")
-        }
-        if let publicURL, PublicURL(publicURL) == nil {
-            throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, such as https://sync.example.org/sync")
-        }
-        guard massDeleteGuard == "off" || Double(massDeleteGuard).map({ (0...1).contains($0) }) == true else {
-            throw ValidationError("--mass-delete-guard must be a share between 0 and 1, or 'off'")
+        do {
+            _ = try settings()
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var engineConfiguration = ServerConfiguration()
-        engineConfiguration.defaultConflictPolicy = ConflictPolicy(rawValue: conflict) ?? .merge
-        engineConfiguration.massDeleteGuard = Double(massDeleteGuard).map { MassDeleteGuard(share: $0) }
-        let httpSettings = HTTPListener.Configuration(
-            host: host, port: port, publicURL: publicURL.flatMap(PublicURL.init), maxBodySize: maxBodySize,
-            connectionIdleTimeout: .seconds(idleTimeout), requestTimeout: .seconds(requestTimeout), maxConnections: maxConnections)
-        let (store, engineSettings, tlsFiles) = (self.store, engineConfiguration, tlsCert.flatMap { cert in tlsKey.map { (cert, $0) } })
-
+        let settings = try settings()
+        settings.logFormat.bootstrap(level: settings.logLevel)
         try Self.runningStore {
-            var httpConfiguration = httpSettings
-            if let (chain, key) = tlsFiles {
-                do {
-                    httpConfiguration.tls = try ServerCertificate.load(chain: chain, privateKey: key)
-                } catch {
-                    throw CommandFailure("\(error)")
-                }
-            }
-            let syncStore = try store.open()
-            let hasUsers = try await !syncStore.users().isEmpty
-            // Before the port opens: a signal that arrives once it listens must not kill the process.
-            let signals = TerminationSignals()
-            let engine = SyncServer(store: syncStore, configuration: engineSettings)
-            let http = try await HTTPListener.start(engine: engine, configuration: httpConfiguration)
-            let clientURL = httpConfiguration.publicURL?.description ?? http.url
-            StandardOutput.write(Array(Self.banner(url: http.url, clientURL: clientURL, host: http.host, db: store.db, hasUsers: hasUsers).utf8))
-            await signals.next()
-            await http.shutdown()
-            await engine.suspendAll() // sessions cut by the shutdown can be resumed
+            try await ServeRun(settings: settings).run()
         }
     }
 
     /// The `listening on` line (tests and scripts read it), then what to do next.
-    /// `clientURL` is where clients go: the public URL behind a proxy, else `url`.
-    static func banner(url: String, clientURL: String, host: String, db: String, hasUsers: Bool) -> String {
+    /// `clientURL` is where clients go: the public URL behind a proxy, else `url`;
+    /// `operationsURL` where `/health` and `/metrics` are.
+    static func banner(url: String, clientURL: String, host: String, db: String, hasUsers: Bool, operationsURL: String) -> String {
         var lines = ["listening on \(url)"]
         if !hasUsers {
             lines.append("no users yet: add one with `syncml user add --db \(db) NAME` (the password is read from standard input)")
@@ -134,35 +117,8 @@ struct Serve: ParsableCommand {
         if clientURL == url, host == "0.0.0.0" || host == "::" {
             lines.append("(from other machines, use this machine's address in place of \(host))")
         }
+        lines.append("for operators: \(operationsURL)/health and \(operationsURL)/metrics (Prometheus)")
         lines.append("stop with Ctrl-C")
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-/// SIGINT and SIGTERM as something to wait for: their default handlers are
-/// replaced so the server can close its connections before the process exits.
-final class TerminationSignals {
-    private let sources: [any DispatchSourceSignal]
-    private let received: AsyncStream<Int32>
-
-    init() {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        received = stream
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)  // else the default action still ends the process
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-    }
-
-    /// Returns when the first signal has arrived (at once if one already has).
-    func next() async {
-        for await _ in received { return }
     }
 }

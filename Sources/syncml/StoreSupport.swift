@@ -15,10 +15,15 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens (creating and migrating) the store: for the commands that add to it.
     func open() throws -> SyncStore {
+        try Self.open(db)
+    }
+
+    /// Opens (creating and migrating) the store at `path`, failing with one line.
+    static func open(_ path: String) throws -> SyncStore {
         do {
-            return try SyncStore(path: db)
+            return try SyncStore(path: path)
         } catch {
-            throw CommandFailure("cannot open store \(db): \(error.message)")
+            throw CommandFailure("cannot open store \(path): \(error.message)")
         }
     }
 

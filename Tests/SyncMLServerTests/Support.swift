@@ -1,9 +1,11 @@
+import CoreMetrics
 import Foundation
 import SyncMLCodec
 import SyncMLProtocol
 import SyncMLServer
 @testable import SyncMLStore
 import Logging
+import Tracing
 
 /// The recorded SyncEvolution sessions in `../shared/fixtures/syncevolution/`.
 enum Fixtures {
@@ -39,12 +41,16 @@ struct TestServer {
     let server: SyncServer
     let url = "http://127.0.0.1:9600/sync"
 
-    init(configuration: ServerConfiguration = ServerConfiguration()) async throws {
+    /// `metrics`, `tracer` and `logger` default to the no-op ones.
+    init(configuration: ServerConfiguration = ServerConfiguration(), metrics: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
+         logger: Logger? = nil) async throws {
         store = try SyncStore(path: ":memory:")
         // Few PBKDF2 iterations: the default 210,000 cost seconds per test.
         try await store.addUser(name: "test", password: "test", md5: true, iterations: 1_000)
         try await store.addUser(name: "other", password: "other", md5: true, iterations: 1_000)
-        server = SyncServer(store: store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        server = SyncServer(store: store, configuration: configuration,
+                            logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                            metricsFactory: metrics ?? NOOPMetricsHandler.instance, tracer: tracer ?? NoOpTracer())
     }
 
     /// Posts `bytes` and decodes the reply.

@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+import Logging
+public import SyncMLStore
+
+/// What a health check found out about the store.
+public enum StoreHealth: Sendable, Equatable {
+    /// It answered a trivial query.
+    case answering
+    /// The query failed: the store's error.
+    case failing(String)
+    /// No answer within the check's timeout (a long compaction or a stuck disk holds it).
+    case notAnswering(within: Duration)
+
+    public var isHealthy: Bool { self == .answering }
+}
+
+/// What an operator runs beside the syncs: the health check, the store's size for
+/// the metrics, compaction. The HTTP side (`/health`, `/metrics`) is SyncMLHTTP's.
+extension SyncServer {
+    /// Asks the store a trivial query and waits `timeout` at most: a health
+    /// endpoint must answer even when the store does not. The timeout runs on a
+    /// Dispatch timer, so it fires even when the concurrency pool's threads are
+    /// all held (by a stuck disk, say).
+    public func checkStore(timeout: Duration = .seconds(5)) async -> StoreHealth {
+        let store = self.store
+        return await Self.check(timeout: timeout) { try await store.probe() }
+    }
+
+    /// `probe` raced against `timeout`: whichever ends first answers.
+    package static func check(timeout: Duration, _ probe: @escaping @Sendable () async throws -> Void) async -> StoreHealth {
+        let race = HealthRace()
+        return await withCheckedContinuation { continuation in
+            race.arm(continuation)
+            Task {
+                do {
+                    try await probe()
+                    race.finish(.answering)
+                } catch {
+                    race.finish(.failing((error as? StoreError)?.message ?? "\(error)"))
+                }
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.wholeNanoseconds))) {
+                race.finish(.notAnswering(within: timeout))
+            }
+        }
+    }
+
+    /// Records the store's size in `syncml_store_size_bytes`; a metrics endpoint calls it before each scrape.
+    public func recordStoreSize() async {
+        if let bytes = try? await store.approximateSize() { metrics.storeSize(bytes: bytes) }
+    }
+
+    /// Drops the history `policy` lets go (see `RetentionPolicy`), counting it in
+    /// the `syncml_compaction_*` metrics. Sessions keep running: the store takes
+    /// one datastore at a time.
+    public func compactJournal(keeping policy: RetentionPolicy) async throws(StoreError) -> RetentionReport {
+        let report = try await store.compact(keeping: policy)
+        metrics.compacted(report)
+        logger.info("journal compacted", metadata: [
+            "datastores": "\(report.datastores)", "removed_versions": "\(report.removedVersions)",
+            "removed_bytes": "\(report.removedBytes)",
+        ])
+        return report
+    }
+}
+
+/// The first of the probe and the timeout to finish answers the health check.
+private final class HealthRace: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<StoreHealth, Never>?
+
+    func arm(_ continuation: CheckedContinuation<StoreHealth, Never>) {
+        lock.withLock { self.continuation = continuation }
+    }
+
+    /// Resumes the check with `health` unless the other side already did; true if this call did.
+    @discardableResult
+    func finish(_ health: StoreHealth) -> Bool {
+        let waiting = lock.withLock { () -> CheckedContinuation<StoreHealth, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: health)
+        return waiting != nil
+    }
+}
