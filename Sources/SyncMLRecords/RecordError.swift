@@ -54,7 +54,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, for people.
     public var reason: String
 
-    public init(_ kind: Kind, line: Int, _ reason: String) {
+    package init(_ kind: Kind, line: Int, _ reason: String) {
         self.kind = kind
         self.line = line
         self.reason = reason

@@ -32,7 +32,7 @@ public struct RecordFileError: Error, Hashable, Sendable, CustomStringConvertibl
     public var file: String
     public var error: RecordError
 
-    public init(file: String, error: RecordError) {
+    package init(file: String, error: RecordError) {
         self.file = file
         self.error = error
     }

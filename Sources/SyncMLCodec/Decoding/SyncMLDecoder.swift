@@ -105,7 +105,7 @@ public struct SyncMLDecoder {
     }
 
     /// Whether the input is WBXML (true), XML (false) or not yet known (nil).
-    public var isWBXML: Bool? {
+    package var isWBXML: Bool? {
         switch format {
         case .wbxml: true
         case .xml: false

@@ -30,7 +30,7 @@ extension SyncMLMessage {
 
 extension Command {
     /// The commands a container holds (empty for leaves).
-    public var children: [Command] {
+    package var children: [Command] {
         switch self {
         case .sync(let sync): sync.commands
         case .atomic(let group), .sequence(let group): group.commands

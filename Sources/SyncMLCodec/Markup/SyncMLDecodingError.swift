@@ -45,7 +45,8 @@ public struct SyncMLDecodingError: Error, Hashable, Sendable, CustomStringConver
     /// What was expected or what went wrong, for people.
     public var reason: String
 
-    public init(_ kind: Kind, at offset: Int, _ reason: String) {
+    /// Only the codec (and the tests) make these; hosts read them.
+    package init(_ kind: Kind, at offset: Int, _ reason: String) {
         self.kind = kind
         self.offset = offset
         self.reason = reason

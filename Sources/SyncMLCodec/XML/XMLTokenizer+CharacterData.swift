@@ -37,6 +37,7 @@ extension XMLTokenizer {
         let content = buffer[contentStart ..< close]
         return .token(cdataAsOpaque ? .opaque(content) : .text(content))
     }
+
     /// Checks (and with `keep`, appends decoded) an attribute value's bytes.
     static func decodeValue(
         _ buffer: [UInt8], _ range: Range<Int>, base: Int, keep: Bool, into out: inout [UInt8]

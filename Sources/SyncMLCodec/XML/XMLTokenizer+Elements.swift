@@ -123,6 +123,7 @@ extension XMLTokenizer {
         bindingBytes.removeSubrange(frame.bindingBytesCount...)
         if frames.isEmpty { phase = .done }
     }
+
     /// The end of the name starting at `start`, checked against the name rules and limit.
     func name(from start: Int, limit: Int, _ what: String) throws(SyncMLDecodingError) -> Int {
         guard start < limit, Self.isNameStart(buffer[start]) else { throw malformed(start, "expected an \(what) name") }

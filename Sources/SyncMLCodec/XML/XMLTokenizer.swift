@@ -200,6 +200,7 @@ package struct XMLTokenizer: MarkupTokenizer {
             return try startTag()
         }
     }
+
     // MARK: Helpers
 
     mutating func advance(to index: Int) {

@@ -43,7 +43,7 @@ public enum DuplicateFinder {
 
     /// At most this many records are taken from one index bucket, so that a
     /// key thousands of records share (a switchboard, "Anna Müller") costs no more than a rare one.
-    public static let candidateLimit = 64
+    package static let candidateLimit = 64
 
     public static func find(_ candidates: [DuplicateCandidate]) -> Result {
         var grouping = DuplicateGrouping(candidates)

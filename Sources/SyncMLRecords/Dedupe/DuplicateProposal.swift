@@ -26,12 +26,12 @@ public struct DuplicateProposal: Hashable, Sendable {
     }
 
     /// Properties whose values are not the same in every member.
-    public var differingProperties: [String] { fields.filter(\.differs).map(\.name) }
+    package var differingProperties: [String] { fields.filter(\.differs).map(\.name) }
 
     /// Values a member had that the merge does not keep (a single-valued property
     /// such as `NOTE` or `TITLE` that the survivor has too, with another value).
     /// They stay in the journal (a store) or the backup folder (files).
-    public var droppedValues: [(id: String, name: String, text: String)] {
+    package var droppedValues: [(id: String, name: String, text: String)] {
         fields.flatMap { field in
             zip(group.members, field.values).flatMap { id, values in
                 values.filter { $0.status == .dropped }.map { (id, field.name, $0.text) }
@@ -84,7 +84,7 @@ public struct DuplicateField: Hashable, Sendable {
 /// Why a proposal could not be made.
 public struct DedupeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// Builds the merge of a group (`DuplicateProposal`).

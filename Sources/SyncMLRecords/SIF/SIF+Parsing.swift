@@ -10,7 +10,7 @@ extension SIF {
     /// ``RecordError``(`.malformedLine`, `.missingEnd`, `.invalidUTF8`) with the line of the
     /// problem; a root element that is none of the four kinds → `.malformedLine`; nesting
     /// deeper than a group inside a field → `.limitExceeded`.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(RecordError) -> SIFItem {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(RecordError) -> SIFItem {
         let input = Array(bytes)
         guard input.count <= maxItemBytes else {
             throw RecordError(.limitExceeded, line: 1, "SIF item of \(input.count) bytes is larger than \(maxItemBytes)")
@@ -92,7 +92,7 @@ extension SIF {
     }
 
     /// Parses a SIF item given as base64 text (Meta Format `b64`).
-    public static func parse(base64 bytes: some Collection<UInt8>) throws(RecordError) -> SIFItem {
+    package static func parse(base64 bytes: some Collection<UInt8>) throws(RecordError) -> SIFItem {
         try parse(decodeBase64(bytes))
     }
 

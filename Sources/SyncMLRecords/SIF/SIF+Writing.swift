@@ -4,7 +4,7 @@ extension SIF {
     /// The item as a SIF document: `<?xml version="1.0" encoding="UTF-8"?><contact>…`,
     /// fields in order, text escaped (`&` `<` `>`, CR as `&#13;` so that it survives XML
     /// line-end normalization; other control characters, which XML 1.0 cannot carry, dropped).
-    public static func write(_ item: SIFItem) -> [UInt8] {
+    package static func write(_ item: SIFItem) -> [UInt8] {
         var out = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>".utf8)
         out.append(contentsOf: "<\(item.kind.rootElement)>".utf8)
         for field in item.fields { append(field, to: &out) }

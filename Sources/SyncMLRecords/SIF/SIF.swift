@@ -31,14 +31,14 @@ public enum SIFKind: String, Hashable, Sendable, CaseIterable {
     }
 
     /// The kind a MIME type names (case-insensitive), or nil.
-    public init?(mimeType: String) {
+    package init?(mimeType: String) {
         let lowered = mimeType.trimmingASCIIWhitespace().lowercased()
         guard let kind = SIFKind.allCases.first(where: { $0.mimeType == lowered }) else { return nil }
         self = kind
     }
 
     /// The document's root element.
-    public var rootElement: String {
+    package var rootElement: String {
         switch self {
         case .contact: "contact"
         case .event: "appointment"
@@ -55,16 +55,16 @@ public enum SIFKind: String, Hashable, Sendable, CaseIterable {
 
 /// One field of a SIF item: `<Name>value</Name>`, or a group such as
 /// `<Exceptions>` whose content is further fields.
-public struct SIFField: Hashable, Sendable {
+package struct SIFField: Hashable, Sendable {
     /// The element name, case as written (XML names are case-sensitive).
-    public var name: String
+    package var name: String
     /// The text content with references resolved, verbatim otherwise (no trimming).
     /// Empty for a group.
-    public var value: String
+    package var value: String
     /// The child elements of a group, in order; empty for a plain field.
-    public var children: [SIFField]
+    package var children: [SIFField]
 
-    public init(_ name: String, _ value: String, children: [SIFField] = []) {
+    package init(_ name: String, _ value: String, children: [SIFField] = []) {
         self.name = name
         self.value = value
         self.children = children
@@ -72,18 +72,18 @@ public struct SIFField: Hashable, Sendable {
 }
 
 /// A parsed SIF item: its kind and its fields in document order.
-public struct SIFItem: Hashable, Sendable {
-    public var kind: SIFKind
+package struct SIFItem: Hashable, Sendable {
+    package var kind: SIFKind
     /// Every child of the root, `<SIFVersion>` included, in order.
-    public var fields: [SIFField]
+    package var fields: [SIFField]
 
-    public init(kind: SIFKind, fields: [SIFField] = []) {
+    package init(kind: SIFKind, fields: [SIFField] = []) {
         self.kind = kind
         self.fields = fields
     }
 
     /// The value of the first field with this exact name.
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         get { fields.first { $0.name == name }?.value }
         set {
             if let index = fields.firstIndex(where: { $0.name == name }) {
@@ -95,7 +95,7 @@ public struct SIFItem: Hashable, Sendable {
     }
 
     /// The fields as a dictionary (first occurrence of each name wins; groups give "").
-    public var dictionary: [String: String] {
+    package var dictionary: [String: String] {
         var result: [String: String] = [:]
         for field in fields where result[field.name] == nil { result[field.name] = field.value }
         return result
@@ -112,7 +112,7 @@ public enum SIF {
     public static let version = "1.1"
     /// Largest item accepted, in bytes (before base64 decoding: 4/3 of it). A photo at
     /// SyncML's usual `MaxObjSize` fits.
-    public static let maxItemBytes = 8 << 20
+    package static let maxItemBytes = 8 << 20
 
     // MARK: - Conversions
 
@@ -125,7 +125,7 @@ public enum SIF {
     }
 
     /// A parsed SIF item as a vCard 3.0 or an iCalendar 2.0 `VCALENDAR`.
-    public static func toVComponent(_ item: SIFItem) -> VComponent {
+    package static func toVComponent(_ item: SIFItem) -> VComponent {
         switch item.kind {
         case .contact: SIFContact.vCard(item)
         case .event, .task, .note: SIFCalendar.vCalendar(item)
@@ -144,7 +144,7 @@ public enum SIF {
     }
 
     /// `record` as a SIF item of `kind`; see ``fromVComponent(_:as:base64:)``.
-    public static func item(from record: VComponent, as kind: SIFKind) throws(RecordError) -> SIFItem {
+    package static func item(from record: VComponent, as kind: SIFKind) throws(RecordError) -> SIFItem {
         switch kind {
         case .contact:
             guard record.name == "VCARD" else {

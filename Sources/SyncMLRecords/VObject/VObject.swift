@@ -60,14 +60,14 @@ public struct VProperty: Hashable, Sendable {
     }
 
     /// The first parameter with this name (case-insensitive).
-    public func parameter(_ name: String) -> VParameter? {
+    package func parameter(_ name: String) -> VParameter? {
         let name = name.uppercased()
         return parameters.first { $0.name == name }
     }
 
     /// All values of all parameters with this name (case-insensitive), in order:
     /// `TEL;TYPE=WORK;TYPE=VOICE` and `TEL;TYPE=WORK,VOICE` both give `["WORK", "VOICE"]`.
-    public func parameterValues(_ name: String) -> [String] {
+    package func parameterValues(_ name: String) -> [String] {
         let name = name.uppercased()
         return parameters.filter { $0.name == name }.flatMap(\.values)
     }
@@ -127,10 +127,10 @@ public enum VFormat: Hashable, Sendable, CaseIterable {
     }
 
     /// vCard 2.1 and vCalendar 1.0: bare `TYPE` parameters, `CHARSET`, quoted-printable.
-    public var isLegacy: Bool { self == .vCard21 || self == .vCalendar10 }
+    package var isLegacy: Bool { self == .vCard21 || self == .vCalendar10 }
 
     /// The format a `VCARD` or `VCALENDAR` declares with its `VERSION` property.
-    public init?(declaredBy component: VComponent) {
+    package init?(declaredBy component: VComponent) {
         guard let version = component.first("VERSION")?.value.trimmingASCIIWhitespace() else { return nil }
         switch (component.name, version) {
         case ("VCARD", "2.1"): self = .vCard21

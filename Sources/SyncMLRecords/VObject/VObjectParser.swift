@@ -37,16 +37,16 @@
 ///   ``RecordError/Kind/limitExceeded``. No input crashes the parser or makes it hang.
 public enum VObjectParser {
     /// Bounds on what one parse accepts.
-    public struct Limits: Hashable, Sendable {
+    package struct Limits: Hashable, Sendable {
         /// Longest logical (unfolded) line in bytes, before decoding. Default 4 MiB, enough
         /// for a photo at SyncML's usual `MaxObjSize`.
-        public var maxLineBytes: Int
+        package var maxLineBytes: Int
         /// Deepest `BEGIN` nesting. Default 8 (VCALENDAR › VTIMEZONE › DAYLIGHT needs 3).
-        public var maxDepth: Int
+        package var maxDepth: Int
         /// Most properties in one component. Default 10,000.
-        public var maxPropertiesPerComponent: Int
+        package var maxPropertiesPerComponent: Int
 
-        public init(maxLineBytes: Int = 4 << 20, maxDepth: Int = 8, maxPropertiesPerComponent: Int = 10_000) {
+        package init(maxLineBytes: Int = 4 << 20, maxDepth: Int = 8, maxPropertiesPerComponent: Int = 10_000) {
             self.maxLineBytes = maxLineBytes
             self.maxDepth = maxDepth
             self.maxPropertiesPerComponent = maxPropertiesPerComponent
@@ -59,7 +59,7 @@ public enum VObjectParser {
     }
 
     /// Every top-level component in `bytes`, within `limits`.
-    public static func parse(_ bytes: some Collection<UInt8>, limits: Limits) throws(RecordError) -> [VComponent] {
+    package static func parse(_ bytes: some Collection<UInt8>, limits: Limits) throws(RecordError) -> [VComponent] {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(RecordError) in try parse(buffer: buffer, limits: limits) }
         }
