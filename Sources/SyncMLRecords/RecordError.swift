@@ -32,6 +32,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
         /// ``RecordConverter`` was asked for a format of another family (a vCard as a calendar).
         public static let unsupportedConversion = Kind(base: .unsupportedConversion)
 
+        /// The kind in words: `missing END`, `bad base64`, ...
         public var description: String {
             switch base {
             case .missingEnd: "missing END"

@@ -33,12 +33,14 @@ public struct SyncMLDecoder {
         case endOfMessage
     }
 
+    /// Where the decoder is in the message skeleton (outside any recorded unit).
     enum Level {
         case root, body
         /// A container whose own fields have been emitted.
         case container
     }
 
+    /// What the unit being recorded becomes once it is complete.
     enum UnitKind {
         case header, command, final, ignored
         /// The own fields of a container: recorded until its first command child.
@@ -74,6 +76,7 @@ public struct SyncMLDecoder {
     var recording = TokenRecording()
     var sawHeader = false
 
+    /// A decoder waiting for its first bytes.
     public init() {}
 
     /// Appends input.

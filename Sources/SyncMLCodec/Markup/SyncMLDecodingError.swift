@@ -25,6 +25,7 @@ public struct SyncMLDecodingError: Error, Hashable, Sendable, CustomStringConver
         /// A valid construct this codec does not handle (an unknown charset, say).
         public static let unsupported = Kind(base: .unsupported)
 
+        /// The kind in words: `malformed WBXML`, `truncated`, ...
         public var description: String {
             switch base {
             case .truncated: "truncated"

@@ -29,6 +29,7 @@ public enum SyncMLVersion: String, Hashable, Sendable, CaseIterable, Comparable 
         self.init(rawValue: String(text))
     }
 
+    /// Versions in order: 1.0 < 1.1 < 1.2.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     /// What a WBXML public identifier tells: the vocabulary of page 0 and the version.

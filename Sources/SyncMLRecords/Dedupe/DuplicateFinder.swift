@@ -37,7 +37,9 @@ public enum DuplicateFinder {
 
     /// A record left out because its evidence does not single out one group.
     public struct Ambiguity: Hashable, Sendable {
+        /// The record's id.
         public var id: String
+        /// Why it was left out, for people.
         public var reason: String
     }
 
@@ -45,6 +47,7 @@ public enum DuplicateFinder {
     /// key thousands of records share (a switchboard, "Anna Müller") costs no more than a rare one.
     package static let candidateLimit = 64
 
+    /// The groups among `candidates`, and the records left out as ambiguous.
     public static func find(_ candidates: [DuplicateCandidate]) -> Result {
         var grouping = DuplicateGrouping(candidates)
         grouping.linkStrongEvidence()

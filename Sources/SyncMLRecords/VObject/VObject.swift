@@ -15,6 +15,7 @@ public struct VComponent: Hashable, Sendable {
     /// the model does not record how properties and components were interleaved.
     public var components: [VComponent]
 
+    /// A component named `name` (uppercase: `VCARD`).
     public init(name: String, properties: [VProperty] = [], components: [VComponent] = []) {
         self.name = name
         self.properties = properties
@@ -52,6 +53,7 @@ public struct VProperty: Hashable, Sendable {
     /// Base64 values are the base64 text without whitespace, not decoded.
     public var value: String
 
+    /// A property; `value` with the format's escapes as written.
     public init(group: String? = nil, name: String, parameters: [VParameter] = [], value: String) {
         self.group = group
         self.name = name
@@ -100,11 +102,13 @@ public struct VParameter: Hashable, Sendable {
     /// Unquoted, in order; case as written.
     public var values: [String]
 
+    /// A parameter with its values.
     public init(name: String, values: [String]) {
         self.name = name
         self.values = values
     }
 
+    /// A parameter with its values: `VParameter("TYPE", "WORK", "VOICE")`.
     public init(_ name: String, _ values: String...) {
         self.init(name: name, values: values)
     }
