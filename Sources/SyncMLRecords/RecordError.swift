@@ -32,6 +32,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
         /// ``RecordConverter`` was asked for a format of another family (a vCard as a calendar).
         public static let unsupportedConversion = Kind(base: .unsupportedConversion)
 
+        /// The kind in words: `missing END`, `bad base64`, ...
         public var description: String {
             switch base {
             case .missingEnd: "missing END"
@@ -54,7 +55,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, for people.
     public var reason: String
 
-    public init(_ kind: Kind, line: Int, _ reason: String) {
+    package init(_ kind: Kind, line: Int, _ reason: String) {
         self.kind = kind
         self.line = line
         self.reason = reason

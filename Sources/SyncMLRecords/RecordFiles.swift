@@ -29,10 +29,12 @@ public enum RecordFiles {
 
 /// A record file that does not parse: which file, and the record error (line and reason).
 public struct RecordFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file's name as the caller gave it.
     public var file: String
+    /// What is wrong, and on which line.
     public var error: RecordError
 
-    public init(file: String, error: RecordError) {
+    package init(file: String, error: RecordError) {
         self.file = file
         self.error = error
     }

@@ -10,7 +10,7 @@ public enum RecordKind: String, Hashable, Sendable, CaseIterable {
     case other
 
     /// The kind of a parsed record.
-    public init(of component: VComponent) {
+    package init(of component: VComponent) {
         switch component.name {
         case "VCARD": self = .contact
         case "VEVENT": self = .event

@@ -12,11 +12,11 @@
 /// var contacts = ContactGenerator(seed: 42)
 /// let vcard: [UInt8] = contacts.next()
 /// ```
-public struct ContactGenerator: Sendable {
+package struct ContactGenerator: Sendable {
     private var random: SplitMix64
     private let seed: UInt64
     /// How many contacts have been generated.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
     /// The `PRODID`s of the devices and programs the contacts come from.
     static let productIDs = [
@@ -29,15 +29,15 @@ public struct ContactGenerator: Sendable {
     static let categories = ["Business", "Friends", "Family", "Business,VIP", "Friends,Sport", "Kunden", "Famille"]
 
     /// Percentage of contacts with a photo.
-    public static let photoPercent = 5
+    package static let photoPercent = 5
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         random = SplitMix64(seed: seed)
         self.seed = seed
     }
 
     /// The next contact as vCard 3.0 bytes.
-    public mutating func next() -> [UInt8] {
+    package mutating func next() -> [UInt8] {
         count += 1
         var card = VCardWriter()
         card.line("BEGIN:VCARD")

@@ -1,11 +1,11 @@
-public import SyncMLRecords
+package import SyncMLRecords
 /// Rewrites a contact the way another device or program would hold the same
 /// person: the duplicate scenario's "same contact, written differently".
 ///
 /// Every variation keeps the person recognisable to a matcher that reads
 /// names, e-mail addresses and phone numbers as `docs/RECORDS.md` says; none
 /// changes the name (`N`) or removes the last e-mail or phone.
-public enum ContactVariation: String, CaseIterable, Hashable, Sendable {
+package enum ContactVariation: String, CaseIterable, Hashable, Sendable {
     /// Another `UID`, `REV` and `PRODID`: the copy of another device. Always applied.
     case identity
     /// The properties in another order (`VERSION` stays first).
@@ -24,7 +24,7 @@ public enum ContactVariation: String, CaseIterable, Hashable, Sendable {
 
     /// `card` rewritten with a random choice of variations (`identity` always),
     /// and the variations applied.
-    public static func rewrite(_ card: VComponent, random: inout SplitMix64) -> (card: VComponent, applied: [ContactVariation]) {
+    package static func rewrite(_ card: VComponent, random: inout SplitMix64) -> (card: VComponent, applied: [ContactVariation]) {
         var card = card
         var applied: [ContactVariation] = [.identity]
         renewIdentity(&card, random: &random)

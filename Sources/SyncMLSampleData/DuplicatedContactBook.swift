@@ -16,28 +16,28 @@ import SyncMLRecords
 /// followed by a relative: another given name, the same family name, sharing
 /// their home phone and a family e-mail address. Apart from family addresses,
 /// every e-mail address is one person's (the person's number is part of it).
-public struct DuplicatedContactBook: Sendable {
+package struct DuplicatedContactBook: Sendable {
     /// One record of the book.
-    public struct Record: Sendable {
-        public var bytes: [UInt8]
+    package struct Record: Sendable {
+        package var bytes: [UInt8]
         /// `text/vcard`, `text/x-vcard` (2.1) or `text/x-s4j-sifc` (SIF).
-        public var type: String
+        package var type: String
         /// The 1-based number of the person; records of one person are duplicates.
-        public var person: Int
+        package var person: Int
         /// 0 for the person's first record, 1… for the copies.
-        public var copy: Int
+        package var copy: Int
         /// How the copy was rewritten (`identity`, `phoneFormat`, …, `extraField`, `vCard 2.1`, `SIF`); empty for a first record.
-        public var variations: [String]
+        package var variations: [String]
     }
 
-    public let seed: UInt64
-    public let duplicatePercent: Int
-    public let switchboardPercent: Int
-    public let householdPercent: Int
+    package let seed: UInt64
+    package let duplicatePercent: Int
+    package let switchboardPercent: Int
+    package let householdPercent: Int
     /// Records written so far.
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// People begun so far.
-    public private(set) var people = 0
+    package private(set) var people = 0
 
     private var generator: ContactGenerator
     private var random: SplitMix64
@@ -56,7 +56,7 @@ public struct DuplicatedContactBook: Sendable {
     static let copySalt: UInt64 = 0xD0D0_0000_0000_0001
     static let bookSalt: UInt64 = 0xD0D0_0000_0000_0002
 
-    public init(seed: UInt64, duplicatePercent: Int = 30, switchboardPercent: Int = 10, householdPercent: Int = 5) {
+    package init(seed: UInt64, duplicatePercent: Int = 30, switchboardPercent: Int = 10, householdPercent: Int = 5) {
         precondition([duplicatePercent, switchboardPercent, householdPercent].allSatisfy { (0...100).contains($0) }, "percentages")
         self.seed = seed
         self.duplicatePercent = duplicatePercent
@@ -66,7 +66,7 @@ public struct DuplicatedContactBook: Sendable {
         random = SplitMix64(seed: seed ^ Self.bookSalt)
     }
 
-    public mutating func next() -> Record {
+    package mutating func next() -> Record {
         if pending.isEmpty { pending = nextPerson().reversed() }
         count += 1
         return pending.removeLast()

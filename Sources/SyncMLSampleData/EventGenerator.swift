@@ -1,4 +1,4 @@
-public import SyncMLRecords
+package import SyncMLRecords
 /// A deterministic source of realistic appointments: one `VEVENT` per
 /// calendar, written as iCalendar 2.0 or (converted by SyncMLRecords) vCalendar 1.0.
 ///
@@ -9,31 +9,31 @@ public import SyncMLRecords
 /// in UTC; ``recurringPercent`` % repeat (`RRULE`: daily, weekly, monthly by
 /// day or weekday, yearly; with `COUNT`, `UNTIL` or forever) and
 /// ``alarmPercent`` % have a `VALARM`. The same seed gives the same bytes.
-public struct EventGenerator: Sendable {
+package struct EventGenerator: Sendable {
     private var random: SplitMix64
     /// How many events have been generated.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public static let allDayPercent = 15
-    public static let zonedPercent = 35
-    public static let recurringPercent = 15
-    public static let alarmPercent = 35
+    package static let allDayPercent = 15
+    package static let zonedPercent = 35
+    package static let recurringPercent = 15
+    package static let alarmPercent = 35
 
     /// Events and contacts of one seed come from separate streams.
     static let salt: UInt64 = 0xE7E7_0000_0000_0001
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed ^ Self.salt)
         random = SplitMix64(seed: mixer.next())
     }
 
     /// The next event in `format` (`.iCalendar20` or `.vCalendar10`).
-    public mutating func next(as format: VFormat = .iCalendar20) -> [UInt8] {
+    package mutating func next(as format: VFormat = .iCalendar20) -> [UInt8] {
         SampleRecordWriter.bytes(nextCalendar(), as: format)
     }
 
     /// The next event: an iCalendar 2.0 `VCALENDAR` with one `VEVENT`.
-    public mutating func nextCalendar() -> VComponent {
+    package mutating func nextCalendar() -> VComponent {
         count += 1
         let day = CalendarParts.firstDay + random.below(CalendarParts.dayCount)
         let summary = random.pick(CalendarPools.eventSummaries)

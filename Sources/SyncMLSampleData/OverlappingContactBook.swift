@@ -1,4 +1,4 @@
-public import SyncMLRecords
+package import SyncMLRecords
 /// Book B of the duplicate scenario: `percent` of its contacts are people of
 /// book A (the ``ContactBook`` of the same seed) written differently
 /// (``ContactVariation``), the rest are people A does not have.
@@ -8,29 +8,29 @@ public import SyncMLRecords
 /// first N records), so a slow sync of A against B should pair exactly those.
 /// New people come from a generator with another seed; being drawn from the
 /// same name pools, many are namesakes of A's people, as in real books.
-public struct OverlappingContactBook: Sendable {
+package struct OverlappingContactBook: Sendable {
     /// One contact of book B.
-    public struct Record: Sendable {
-        public var bytes: [UInt8]
+    package struct Record: Sendable {
+        package var bytes: [UInt8]
         /// The 1-based number of the same person in book A, or nil for a new person.
-        public var twin: Int?
+        package var twin: Int?
         /// How the twin was rewritten (empty for a new person).
-        public var variations: [ContactVariation]
+        package var variations: [ContactVariation]
     }
 
     private var people: ContactGenerator
     private var strangers: ContactGenerator
     private let seed: UInt64
-    public let percent: Int
-    public let format: VFormat
+    package let percent: Int
+    package let format: VFormat
     /// How many contacts have been written.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
     /// Salts of the derived streams: new people, and each twin's variations.
     static let strangerSalt: UInt64 = 0xB00C_0000_0000_0002
     static let variationSalt: UInt64 = 0xB00C_0000_0000_0003
 
-    public init(seed: UInt64, percent: Int, format: VFormat = .vCard30) {
+    package init(seed: UInt64, percent: Int, format: VFormat = .vCard30) {
         precondition((0...100).contains(percent), "an overlap is a percentage")
         precondition([.vCard21, .vCard30, .vCard40].contains(format), "a contact book is a vCard version")
         people = ContactGenerator(seed: seed)
@@ -42,11 +42,11 @@ public struct OverlappingContactBook: Sendable {
     }
 
     /// Whether record `number` (1-based) of a book with `percent` overlap is a twin.
-    public static func isTwin(_ number: Int, percent: Int) -> Bool {
+    package static func isTwin(_ number: Int, percent: Int) -> Bool {
         number * percent / 100 > (number - 1) * percent / 100
     }
 
-    public mutating func next() -> Record {
+    package mutating func next() -> Record {
         count += 1
         // A's person is drawn for every record, twin or not, so that record i
         // of B is always A's person i.

@@ -2,7 +2,7 @@
 /// area code and the subscriber number, so the last seven digits (the
 /// matcher's phone key, `MatchKey.phones`) stay the same: `+49 30 1234567`,
 /// `030/1234567`, `0049301234567` and `+49-30-1234567` are one number to it.
-public enum PhoneNumberStyle: CaseIterable, Sendable {
+package enum PhoneNumberStyle: CaseIterable, Sendable {
     /// The national form, as people of that country write it: the trunk
     /// prefix `0` instead of the country code (`030/1234567`, `090-1234-5678`,
     /// `01 23 45 67 89`), or the area code in parentheses for +1 (`(415) 555-0123`).
@@ -15,7 +15,7 @@ public enum PhoneNumberStyle: CaseIterable, Sendable {
     case dashed
 
     /// `number` (as the generator writes it: `+CC group group…` or `(555) 555-0123`) in this style.
-    public func write(_ number: String) -> String {
+    package func write(_ number: String) -> String {
         let groups = number.split { !$0.isNumber }.map(String.init)
         guard number.hasPrefix("+"), groups.count >= 2 else {
             // No country code: only the separators can change.

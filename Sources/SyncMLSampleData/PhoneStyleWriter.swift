@@ -1,4 +1,4 @@
-public import SyncMLRecords
+package import SyncMLRecords
 /// Writes vCard 2.1 and vCalendar 1.0 the way phones of that era send them:
 /// every value that is not plain ASCII goes as
 /// `;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE` (Nokia, Sony Ericsson, Samsung).
@@ -13,9 +13,9 @@ public import SyncMLRecords
 ///   at most 76 octets; `CHARSET=UTF-8` when a byte is ≥ 0x80.
 /// - Base64 values: folded at 75 octets, followed by the blank line 2.1 asks for.
 /// - Other values: one unfolded line (2.1 folding would add a space to the value).
-public enum PhoneStyleWriter {
+package enum PhoneStyleWriter {
     /// `component` and its children, CRLF line ends.
-    public static func write(_ component: VComponent) -> [UInt8] {
+    package static func write(_ component: VComponent) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(600)
         append(component, to: &out)

@@ -1,10 +1,10 @@
-public import SyncMLCodec
-public import SyncMLRecords
+package import SyncMLCodec
+package import SyncMLRecords
 /// Realistic SyncML messages built from generated contacts, for benchmarks,
 /// load tests and the `syncml generate` command.
-public enum SampleMessages {
+package enum SampleMessages {
     /// The server URL the sample client talks to.
-    public static let serverURI = "http://127.0.0.1:9600/sync"
+    package static let serverURI = "http://127.0.0.1:9600/sync"
 
     /// Message 2 of a client's slow sync (OMA-TS-DS_Protocol §5.4, §6): the
     /// client answers the server's message 1 (a `Status` for its `SyncHdr`
@@ -19,7 +19,7 @@ public enum SampleMessages {
     ///   `seed` in `format` (vCard 3.0: ``ContactGenerator``'s bytes).
     ///
     /// The same arguments give the same message, and the same bytes once encoded.
-    public static func slowSync(
+    package static func slowSync(
         contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2, format: VFormat = .vCard30
     ) -> SyncMLMessage {
         var events = SlowSyncEvents(contacts: contacts, seed: seed, version: version, format: format)
@@ -48,14 +48,14 @@ public enum SampleMessages {
     /// ``slowSync(contacts:seed:version:format:)`` as the events `SyncMLDecoder`
     /// would produce for it, generated lazily: encode them one by one with a
     /// `SyncMLEncoder` to write a message of any size without holding it.
-    public static func slowSyncEvents(
+    package static func slowSyncEvents(
         contacts: Int, seed: UInt64, version: SyncMLVersion = .v1_2, format: VFormat = .vCard30
     ) -> SlowSyncEvents {
         SlowSyncEvents(contacts: contacts, seed: seed, version: version, format: format)
     }
 
     /// The events of a sample slow-sync message, contact by contact.
-    public struct SlowSyncEvents: Sequence, IteratorProtocol, Sendable {
+    package struct SlowSyncEvents: Sequence, IteratorProtocol, Sendable {
         private enum Stage { case header, statuses, syncOpening, adds, syncEnd, final, end, done }
 
         private let contacts: Int
@@ -81,7 +81,7 @@ public enum SampleMessages {
         private var sessionID: String { String(seed % 1_000_000 + 1) }
         private static let deviceID = "IMEI:493015467123456"
 
-        public mutating func next() -> SyncMLDecoder.Event? {
+        package mutating func next() -> SyncMLDecoder.Event? {
             switch stage {
             case .header:
                 stage = .statuses

@@ -1,13 +1,13 @@
 import SyncMLCodec
-public import SyncMLRecords
+package import SyncMLRecords
 /// A generated record as the bytes of a device that writes `format`.
 ///
 /// The generators build vCard 3.0 and iCalendar 2.0; other versions are
 /// SyncMLRecords' conversions of them (`RecordConverter`, so a version changes
 /// no fingerprint), written by `VObjectWriter` for 3.0, 4.0 and 2.0 and by
 /// ``PhoneStyleWriter`` (quoted-printable) for 2.1 and 1.0.
-public enum SampleRecordWriter {
-    public static func bytes(_ record: VComponent, as format: VFormat) -> [UInt8] {
+package enum SampleRecordWriter {
+    package static func bytes(_ record: VComponent, as format: VFormat) -> [UInt8] {
         var record = record
         if record.format != format {
             do {
@@ -30,7 +30,7 @@ public enum SampleRecordWriter {
     }
 
     /// The file name extension of one record in `format`.
-    public static func fileExtension(for format: VFormat) -> String {
+    package static func fileExtension(for format: VFormat) -> String {
         switch format {
         case .vCard21, .vCard30, .vCard40: "vcf"
         case .iCalendar20: "ics"
@@ -39,7 +39,7 @@ public enum SampleRecordWriter {
     }
 
     /// The type SyncML's `Meta/Type` gives `format` (OMA DS 1.2 DevInf §5.3.4).
-    public static func mimeType(for format: VFormat) -> String {
+    package static func mimeType(for format: VFormat) -> String {
         switch format {
         case .vCard21: "text/x-vcard"
         case .vCard30, .vCard40: "text/vcard"

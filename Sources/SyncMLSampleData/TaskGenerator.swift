@@ -1,4 +1,4 @@
-public import SyncMLRecords
+package import SyncMLRecords
 /// A deterministic source of realistic to-dos: one `VTODO` per calendar,
 /// written as iCalendar 2.0 or (converted by SyncMLRecords) vCalendar 1.0.
 ///
@@ -8,27 +8,27 @@ public import SyncMLRecords
 /// ``completedPercent`` % `COMPLETED` (with `COMPLETED` and
 /// `PERCENT-COMPLETE:100`), 10 % `IN-PROCESS`, the rest `NEEDS-ACTION`. Some
 /// have a description, categories, or a reminder before they are due.
-public struct TaskGenerator: Sendable {
+package struct TaskGenerator: Sendable {
     private var random: SplitMix64
     /// How many tasks have been generated.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public static let completedPercent = 30
+    package static let completedPercent = 30
 
     static let salt: UInt64 = 0x70D0_0000_0000_0001
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed ^ Self.salt)
         random = SplitMix64(seed: mixer.next())
     }
 
     /// The next task in `format` (`.iCalendar20` or `.vCalendar10`).
-    public mutating func next(as format: VFormat = .iCalendar20) -> [UInt8] {
+    package mutating func next(as format: VFormat = .iCalendar20) -> [UInt8] {
         SampleRecordWriter.bytes(nextCalendar(), as: format)
     }
 
     /// The next task: an iCalendar 2.0 `VCALENDAR` with one `VTODO`.
-    public mutating func nextCalendar() -> VComponent {
+    package mutating func nextCalendar() -> VComponent {
         count += 1
         let day = CalendarParts.firstDay + random.below(CalendarParts.dayCount)
         let bookkeeping = CalendarParts.bookkeeping(day: day, random: &random)

@@ -1,17 +1,23 @@
 /// `Item`: the unit of data a command carries (RepPro §5.1.9).
 public struct Item: Hashable, Sendable {
+    /// `Target`: where the item goes (the recipient's id for it).
     public var target: Location?
+    /// `Source`: where the item comes from (the sender's id for it).
     public var source: Location?
     /// `SourceParent/LocURI` (DS 1.2 hierarchical sync).
     public var sourceParent: String?
     /// `TargetParent/LocURI` (DS 1.2 hierarchical sync).
     public var targetParent: String?
+    /// `Meta`: e.g. the data's `Type`, `Format` and, for a chunked object, `Size`.
     public var meta: Meta?
+    /// `Data`: the record, a DevInf or an anchor.
     public var data: ItemData?
     /// `<MoreData/>`: this is a chunk of a large object and more follow.
     public var moreData: Bool
+    /// Elements this model does not name.
     public var unknown: [MarkupElement]
 
+    /// An item with the given fields; all optional.
     public init(target: Location? = nil, source: Location? = nil, sourceParent: String? = nil,
                 targetParent: String? = nil, meta: Meta? = nil, data: ItemData? = nil, moreData: Bool = false,
                 unknown: [MarkupElement] = []) {

@@ -8,8 +8,10 @@ public struct MarkupElement: Hashable, Sendable {
     /// The local name, e.g. `Filter`; for an unassigned WBXML token
     /// `page-P-token-0xTT`.
     public var name: String
+    /// The content in order: child elements, text, OPAQUE bytes.
     public var content: [MarkupNode]
 
+    /// An element of `namespace` (empty: SyncML) named `name`.
     public init(namespace: String, name: String, content: [MarkupNode] = []) {
         self.namespace = namespace
         self.name = name
@@ -19,7 +21,9 @@ public struct MarkupElement: Hashable, Sendable {
 
 /// A piece of an unknown element's content.
 public enum MarkupNode: Hashable, Sendable {
+    /// A child element.
     case element(MarkupElement)
+    /// Character data.
     case text(String)
     /// WBXML OPAQUE bytes.
     case bytes([UInt8])

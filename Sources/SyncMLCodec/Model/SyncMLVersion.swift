@@ -5,11 +5,11 @@ public enum SyncMLVersion: String, Hashable, Sendable, CaseIterable, Comparable 
     case v1_2 = "1.2"
 
     /// The XML namespace of the SyncML vocabulary, `SYNCML:SYNCML1.2`.
-    public var namespaceURI: String { "SYNCML:SYNCML\(rawValue)" }
+    package var namespaceURI: String { "SYNCML:SYNCML\(rawValue)" }
     /// The `VerProto` a DS client of this version sends, `SyncML/1.2`.
-    public var verProto: String { "SyncML/\(rawValue)" }
+    package var verProto: String { "SyncML/\(rawValue)" }
     /// The `VerDTD` of this version, `1.2`.
-    public var verDTD: String { rawValue }
+    package var verDTD: String { rawValue }
     /// The DevInf URI of this version: `./devinf10`, `./devinf11`, `./devinf12`.
     public var devInfURI: String { "./devinf1\(rawValue.last!)" }
 
@@ -25,10 +25,11 @@ public enum SyncMLVersion: String, Hashable, Sendable, CaseIterable, Comparable 
     package var devInfPublicIDString: String { "-//SYNCML//DTD DevInf \(rawValue)//EN" }
 
     /// The version whose VerDTD (or namespace suffix) is `text`, e.g. "1.1".
-    public init?(verDTD text: some StringProtocol) {
+    package init?(verDTD text: some StringProtocol) {
         self.init(rawValue: String(text))
     }
 
+    /// Versions in order: 1.0 < 1.1 < 1.2.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     /// What a WBXML public identifier tells: the vocabulary of page 0 and the version.

@@ -5,13 +5,17 @@
 public struct DuplicateCandidate: Hashable, Sendable {
     /// The caller's id: a file name, a GUID, a host id.
     public var id: String
+    /// Contact, event, task or other.
     public var kind: RecordKind
+    /// The fingerprint of its canonical form: equal ones are one record.
     public var fingerprint: Fingerprint
+    /// The keys it is matched by (name, e-mails, phones; summary and time).
     public var matchKey: MatchKey
     /// The canonical `BDAY` of a contact (`19700102`): two people with
     /// different birthdays are never one, whatever else they share.
     public var birthday: String?
 
+    /// A candidate from values already computed (a store keeps them).
     public init(id: String, kind: RecordKind, fingerprint: Fingerprint, matchKey: MatchKey, birthday: String? = nil) {
         self.id = id
         self.kind = kind

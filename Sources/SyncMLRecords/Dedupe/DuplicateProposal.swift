@@ -1,6 +1,7 @@
 /// What a group of duplicates would become: one record, the field merge of all
 /// of them, with what each member had side by side.
 public struct DuplicateProposal: Hashable, Sendable {
+    /// The group this proposal merges.
     public var group: DuplicateGroup
     /// The member that stays (and receives the merge); the others go.
     /// The richest record (most canonical properties), the first in id order on a tie.
@@ -26,12 +27,12 @@ public struct DuplicateProposal: Hashable, Sendable {
     }
 
     /// Properties whose values are not the same in every member.
-    public var differingProperties: [String] { fields.filter(\.differs).map(\.name) }
+    package var differingProperties: [String] { fields.filter(\.differs).map(\.name) }
 
     /// Values a member had that the merge does not keep (a single-valued property
     /// such as `NOTE` or `TITLE` that the survivor has too, with another value).
     /// They stay in the journal (a store) or the backup folder (files).
-    public var droppedValues: [(id: String, name: String, text: String)] {
+    package var droppedValues: [(id: String, name: String, text: String)] {
         fields.flatMap { field in
             zip(group.members, field.values).flatMap { id, values in
                 values.filter { $0.status == .dropped }.map { (id, field.name, $0.text) }
@@ -42,10 +43,12 @@ public struct DuplicateProposal: Hashable, Sendable {
     /// The merged record written as the survivor was.
     public func payload() throws(RecordError) -> [UInt8] { try RecordPayload.write(merged, as: encoding) }
 
+    /// Equal when they merge the same group the same way from the same records.
     public static func == (a: Self, b: Self) -> Bool {
         a.group == b.group && a.survivor == b.survivor && a.merged == b.merged && a.fingerprints == b.fingerprints
     }
 
+    /// Hashes the group and the survivor (what `==` compares first).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(group)
         hasher.combine(survivor)
@@ -54,12 +57,15 @@ public struct DuplicateProposal: Hashable, Sendable {
 
 /// One property across the members of a group.
 public struct DuplicateField: Hashable, Sendable {
+    /// One value of a property in one member.
     public struct Value: Hashable, Sendable {
         /// For people: `(cell) +49 30 1234567`, `Müller; Jürgen`, `[PHOTO, 3.1 KB]`.
         public var text: String
+        /// Whether the merge keeps it, and whether the others have it.
         public var status: Status
     }
 
+    /// How one member's value fares in the merge.
     public enum Status: String, Hashable, Sendable {
         /// Every member has this very value.
         case common
@@ -83,8 +89,9 @@ public struct DuplicateField: Hashable, Sendable {
 
 /// Why a proposal could not be made.
 public struct DedupeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, for people.
     public var description: String
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// Builds the merge of a group (`DuplicateProposal`).

@@ -1,9 +1,12 @@
 /// How a record was written: a vCard/vCalendar version or an Outlook SIF
 /// document. A merged record is written back the way its survivor was.
 public enum RecordEncoding: Hashable, Sendable, CustomStringConvertible {
+    /// A vCard or vCalendar/iCalendar version.
     case vObject(VFormat)
+    /// An Outlook plug-in SIF document.
     case sif(SIFKind)
 
+    /// For people: `vCard 3.0`, `SIF (text/x-s4j-sifc)`.
     public var description: String {
         switch self {
         case .vObject(let format): format.displayName
@@ -25,16 +28,21 @@ public enum RecordEncoding: Hashable, Sendable, CustomStringConvertible {
 
 /// A record as it was read: the caller's id, the model, and how it was written.
 public struct DuplicateRecord: Hashable, Sendable {
+    /// The caller's id: a file name, a GUID, a host id.
     public var id: String
+    /// The parsed record.
     public var record: VComponent
+    /// How it was written.
     public var encoding: RecordEncoding
 
+    /// A record read as `encoding`.
     public init(id: String, record: VComponent, encoding: RecordEncoding) {
         self.id = id
         self.record = record
         self.encoding = encoding
     }
 
+    /// The record as the duplicate finder compares it.
     public var candidate: DuplicateCandidate { DuplicateCandidate(id: id, record: record) }
 }
 

@@ -15,8 +15,10 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// The high and low halves (h1, h2 of the hash, as little-endian words).
     public var high: UInt64
+    /// The low half (h2).
     public var low: UInt64
 
+    /// The fingerprint with these halves (as a store keeps them).
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
@@ -58,6 +60,7 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
         bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
+    /// Ordered by the high half, then the low: the rank the matcher and the finder sort by.
     public static func < (a: Self, b: Self) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }
 
@@ -86,6 +89,7 @@ extension Fingerprint: Codable {
         self = value
     }
 
+    /// Encodes the 32 hex digits of `description`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

@@ -15,6 +15,7 @@ public struct VComponent: Hashable, Sendable {
     /// the model does not record how properties and components were interleaved.
     public var components: [VComponent]
 
+    /// A component named `name` (uppercase: `VCARD`).
     public init(name: String, properties: [VProperty] = [], components: [VComponent] = []) {
         self.name = name
         self.properties = properties
@@ -52,6 +53,7 @@ public struct VProperty: Hashable, Sendable {
     /// Base64 values are the base64 text without whitespace, not decoded.
     public var value: String
 
+    /// A property; `value` with the format's escapes as written.
     public init(group: String? = nil, name: String, parameters: [VParameter] = [], value: String) {
         self.group = group
         self.name = name
@@ -60,14 +62,14 @@ public struct VProperty: Hashable, Sendable {
     }
 
     /// The first parameter with this name (case-insensitive).
-    public func parameter(_ name: String) -> VParameter? {
+    package func parameter(_ name: String) -> VParameter? {
         let name = name.uppercased()
         return parameters.first { $0.name == name }
     }
 
     /// All values of all parameters with this name (case-insensitive), in order:
     /// `TEL;TYPE=WORK;TYPE=VOICE` and `TEL;TYPE=WORK,VOICE` both give `["WORK", "VOICE"]`.
-    public func parameterValues(_ name: String) -> [String] {
+    package func parameterValues(_ name: String) -> [String] {
         let name = name.uppercased()
         return parameters.filter { $0.name == name }.flatMap(\.values)
     }
@@ -100,11 +102,13 @@ public struct VParameter: Hashable, Sendable {
     /// Unquoted, in order; case as written.
     public var values: [String]
 
+    /// A parameter with its values.
     public init(name: String, values: [String]) {
         self.name = name
         self.values = values
     }
 
+    /// A parameter with its values: `VParameter("TYPE", "WORK", "VOICE")`.
     public init(_ name: String, _ values: String...) {
         self.init(name: name, values: values)
     }
@@ -127,10 +131,10 @@ public enum VFormat: Hashable, Sendable, CaseIterable {
     }
 
     /// vCard 2.1 and vCalendar 1.0: bare `TYPE` parameters, `CHARSET`, quoted-printable.
-    public var isLegacy: Bool { self == .vCard21 || self == .vCalendar10 }
+    package var isLegacy: Bool { self == .vCard21 || self == .vCalendar10 }
 
     /// The format a `VCARD` or `VCALENDAR` declares with its `VERSION` property.
-    public init?(declaredBy component: VComponent) {
+    package init?(declaredBy component: VComponent) {
         guard let version = component.first("VERSION")?.value.trimmingASCIIWhitespace() else { return nil }
         switch (component.name, version) {
         case ("VCARD", "2.1"): self = .vCard21

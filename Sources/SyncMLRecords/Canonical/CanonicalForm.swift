@@ -4,6 +4,7 @@
 /// is the hash of it. docs/RECORDS.md is the maintainer's description of
 /// every rule here; change both together (and `Fingerprint.version`).
 public struct CanonicalRecord: Hashable, Sendable {
+    /// What the record is; it leads the hashed bytes.
     public var kind: RecordKind
     /// One line per property, sorted: `NAME;PARAM=A,B:value`.
     public var lines: [String]
@@ -17,6 +18,7 @@ public struct CanonicalRecord: Hashable, Sendable {
         return out
     }
 
+    /// The fingerprint of `bytes`.
     public var fingerprint: Fingerprint { Fingerprint(of: bytes) }
 
     /// The canonical form of a parsed record (a VCARD or a VCALENDAR).

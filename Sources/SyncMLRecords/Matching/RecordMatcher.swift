@@ -10,8 +10,11 @@
 public enum RecordMatcher {
     /// One record to match: an id of the caller's (a LUID, a GUID, a file) and its signature.
     public struct Entry: Hashable, Sendable {
+        /// The caller's id for the record.
         public var id: String
+        /// What the record is compared by.
         public var signature: RecordSignature
+        /// An entry for the record `id`.
         public init(id: String, signature: RecordSignature) {
             self.id = id
             self.signature = signature
@@ -26,8 +29,10 @@ public enum RecordMatcher {
         public var agreedKeys: [String]
         /// Canonical property names whose values differ between the two.
         public var differingProperties: [String]
+        /// The score of the pair: name 1000, each shared e-mail or phone 100 (`Int.max` for equal fingerprints).
         public var score: Int
 
+        /// One line: `same fingerprint`, or the keys that agreed and what differs.
         public var description: String {
             if sameFingerprint { return "same fingerprint" }
             var text = "keys agreed: " + agreedKeys.joined(separator: ", ")
@@ -36,15 +41,23 @@ public enum RecordMatcher {
         }
     }
 
+    /// Two records that are one: the left side's id, the right side's, and why.
     public struct Pair: Hashable, Sendable {
+        /// The left side's id.
         public var left: String
+        /// The right side's id.
         public var right: String
+        /// Why they were paired.
         public var reason: Reason
     }
 
+    /// What `match` found.
     public struct Result: Hashable, Sendable {
+        /// The pairs: those with equal fingerprints first, then those paired by keys.
         public var pairs: [Pair]
+        /// Left ids no right record pairs with.
         public var unmatchedLeft: [String]
+        /// Right ids no left record pairs with.
         public var unmatchedRight: [String]
     }
 
@@ -65,6 +78,7 @@ public enum RecordMatcher {
         package init() {}
     }
 
+    /// Pairs `left` and `right` one to one: equal fingerprints first, then match keys, best score first.
     public static func match(_ left: [Entry], _ right: [Entry]) -> Result {
         var statistics = Statistics()
         return match(left, right, statistics: &statistics)

@@ -25,6 +25,7 @@ public struct SyncMLDecodingError: Error, Hashable, Sendable, CustomStringConver
         /// A valid construct this codec does not handle (an unknown charset, say).
         public static let unsupported = Kind(base: .unsupported)
 
+        /// The kind in words: `malformed WBXML`, `truncated`, ...
         public var description: String {
             switch base {
             case .truncated: "truncated"
@@ -45,7 +46,8 @@ public struct SyncMLDecodingError: Error, Hashable, Sendable, CustomStringConver
     /// What was expected or what went wrong, for people.
     public var reason: String
 
-    public init(_ kind: Kind, at offset: Int, _ reason: String) {
+    /// Only the codec (and the tests) make these; hosts read them.
+    package init(_ kind: Kind, at offset: Int, _ reason: String) {
         self.kind = kind
         self.offset = offset
         self.reason = reason

@@ -1,0 +1,85 @@
+// A property value after its transport encodings: quoted-printable decoded,
+// base64 checked, legacy charsets converted to UTF-8.
+
+extension VObjectParser {
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+
+    static func decodeQuotedPrintable(_ raw: UnsafeBufferPointer<UInt8>, property: String, line: Int) throws(RecordError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            let byte = raw[i]
+            if byte != equals {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            if i + 1 == raw.count { break }  // dangling soft break at the very end
+            guard i + 2 < raw.count, let high = hexValue(raw[i + 1]), let low = hexValue(raw[i + 2]) else {
+                let shown = String(decoding: raw[i..<min(i + 3, raw.count)], as: UTF8.self)
+                throw RecordError(.badQuotedPrintable, line: line, "broken quoted-printable escape \"\(shown)\" in \(property)")
+            }
+            out.append(high << 4 | low)
+            i += 3
+        }
+        return out
+    }
+
+    /// Base64 text without whitespace, checked: alphabet `A–Z a–z 0–9 + /`, `=` only at the end.
+    static func stripBase64(_ bytes: [UInt8], property: String, line: Int) throws(RecordError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var padding = 0
+        for byte in bytes {
+            switch byte {
+            case space, tab, cr, lf: continue
+            case equals: padding += 1; out.append(byte); continue
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F:
+                if padding == 0 { out.append(byte); continue }
+            default: break
+            }
+            let shown = byte >= 0x21 && byte < 0x7F ? String(UnicodeScalar(byte)) : "0x" + String(byte, radix: 16)
+            throw RecordError(.badBase64, line: line, "invalid base64 character \"\(shown)\" in \(property)")
+        }
+        if padding > 2 { throw RecordError(.badBase64, line: line, "too much base64 padding in \(property)") }
+        return out
+    }
+
+    static func decodeValue(_ raw: UnsafeBufferPointer<UInt8>, header: Header, line: Int) throws(RecordError) -> String {
+        var charset = LegacyCharset.utf8
+        if let name = header.charset, !header.base64 {
+            guard let known = LegacyCharset(name: name) else {
+                throw RecordError(.unsupportedCharset, line: line, "unsupported CHARSET=\(name) in \(header.name)")
+            }
+            charset = known
+        }
+        if !header.quotedPrintable, !header.base64, charset == .utf8 {
+            guard let value = UTF8Check.string(raw) else {
+                throw RecordError(.invalidUTF8, line: line, "invalid UTF-8 in \(header.name) value")
+            }
+            return value
+        }
+        var bytes = header.quotedPrintable
+            ? try decodeQuotedPrintable(raw, property: header.name, line: line) : Array(raw)
+        if header.base64 {
+            bytes = try stripBase64(bytes, property: header.name, line: line)
+        } else if charset != .utf8 {
+            var converted: [UInt8] = []
+            bytes.withUnsafeBufferPointer { charset.transcode($0, into: &converted) }
+            bytes = converted
+        }
+        guard let value = UTF8Check.string(bytes) else {
+            throw RecordError(.invalidUTF8, line: line, "invalid UTF-8 in \(header.name) value")
+        }
+        return value
+    }
+}
