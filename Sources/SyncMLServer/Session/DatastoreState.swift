@@ -84,18 +84,3 @@ struct ChangeCounts: CustomStringConvertible {
         "added=\(added) replaced=\(replaced) deleted=\(deleted) matched=\(matched) conflicts=\(conflicts) rejected=\(rejected)"
     }
 }
-
-/// A client change decided and answered, waiting for its batch's transaction.
-struct PendingWrite {
-    var change: ItemChange
-    /// Where its status sits in the reply (nil with NoResp).
-    var statusIndex: Int?
-}
-
-/// A server item command awaiting the client's status.
-struct SentItem {
-    var datastore: DatastoreState
-    var guid: String
-    /// The journal sequence of the version sent.
-    var sequence: Int64
-}

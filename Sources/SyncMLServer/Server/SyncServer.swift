@@ -55,7 +55,7 @@ public actor SyncServer {
         self.metrics = ServerMetrics(factory: metricsFactory)
         self.tracer = tracer is NoOpTracer ? nil : tracer
         self.measuresMessages = logger.logLevel <= .debug || !(tracer is NoOpTracer)
-        self.authenticator = Authenticator(store: store, challengeLifetime: configuration.challengeLifetime.timeInterval)
+        self.authenticator = Authenticator(store: store, logger: logger, challengeLifetime: configuration.challengeLifetime.timeInterval)
     }
 
     /// Answers one request.
