@@ -242,7 +242,7 @@ public actor SyncServer {
     }
 
     /// Open sessions (finished ones included until they expire).
-    public var sessionCount: Int { sessions.count }
+    package var sessionCount: Int { sessions.count }
 
     /// How many entries each of the server's tables holds: what tests check an
     /// unauthenticated request did not grow.
