@@ -23,7 +23,7 @@ final class DatastoreState {
     /// The type of the client's last item: the format to answer in when its DevInf says nothing.
     var clientItemType: String?
     /// A large object being received (OMA DS 1.2 §6.2.4).
-    var incoming = LargeObjectAssembler()
+    var largeObject = LargeObjectAssembler()
     /// Server GUID → fingerprint of the version the client holds after this
     /// session's changes: what need not be sent back.
     var clientHas: [String: Fingerprint] = [:]

@@ -70,8 +70,8 @@ extension ServerSession {
         if case .bytes(let bytes)? = item.data { data = Array(bytes) }
 
         // Large objects (DS 1.2 §6.2.4): collect chunks until one comes without MoreData.
-        if item.moreData || datastore.incoming.isUnderWay {
-            switch datastore.incoming.take(data, source: luid ?? "", moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
+        if item.moreData || datastore.largeObject.isUnderWay {
+            switch datastore.largeObject.take(data, source: luid ?? "", moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
                                            type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
             case .accepted: return .chunkedItemAccepted
             case .refused(let code): return code
