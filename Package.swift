@@ -38,6 +38,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // `swift package generate-documentation` (DocC catalogs in Sources/*/*.docc); no code links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Only the guides' examples link it: they show the server mounted on a Hummingbird route.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries from the design card. Only SyncMLStore (sqlite3) and the
@@ -199,6 +203,17 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["SyncMLSampleData"],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            // The code of the DocC guides (Sources/*/*.docc), compiled and run; a guide whose
+            // code is not here verbatim fails.
+            name: "DocumentationExamplesTests",
+            dependencies: [
+                "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLHTTP", "SyncMLProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
