@@ -3,7 +3,7 @@ import SyncMLCodec
 /// Why a vCard / iCalendar record could not be parsed, and on which line.
 ///
 /// A struct around a private enum so that new reasons can be added without
-/// breaking callers (the same pattern as ``SyncMLDecodingError``).
+/// breaking callers (the same pattern as `SyncMLDecodingError` in SyncMLCodec).
 public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The broad class of a record error.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
@@ -27,7 +27,7 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidUTF8 = Kind(base: .invalidUTF8)
         /// A `CHARSET` this parser does not convert.
         public static let unsupportedCharset = Kind(base: .unsupportedCharset)
-        /// A line, nesting or count limit of ``VObjectParser/Limits`` was exceeded.
+        /// A line, nesting or count limit of the parser's limits was exceeded.
         public static let limitExceeded = Kind(base: .limitExceeded)
         /// ``RecordConverter`` was asked for a format of another family (a vCard as a calendar).
         public static let unsupportedConversion = Kind(base: .unsupportedConversion)

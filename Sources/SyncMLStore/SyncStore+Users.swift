@@ -19,9 +19,12 @@ extension SyncStore {
     /// password (created by `user(named:)`, e.g. by an import) gets it; one that
     /// already has a password is a `.conflict` (use `setPassword`).
     ///
-    /// - Parameter md5: also store the MD5 secret SyncML MD5 auth needs. It is
-    ///   password-equivalent for that scheme (see docs/STORE.md); `false` stores
-    ///   nothing and the user can authenticate with basic auth only.
+    /// - Parameters:
+    ///   - name: the name devices log in with.
+    ///   - password: kept as a PBKDF2 hash only.
+    ///   - md5: also store the MD5 secret SyncML MD5 auth needs. It is
+    ///     password-equivalent for that scheme (see docs/STORE.md); `false` stores
+    ///     nothing and the user can authenticate with basic auth only.
     @discardableResult
     public func addUser(name: String, password: String, md5: Bool = true) throws(StoreError) -> UserID {
         try addUser(name: name, password: password, md5: md5, iterations: PasswordHash.defaultIterations)

@@ -31,6 +31,8 @@ public struct SyncMLEncoder {
     private var finished = false
 
     /// - Parameters:
+    ///   - encoding: WBXML or XML.
+    ///   - version: the SyncML version the message declares (its DTD and namespaces).
     ///   - indent: XML only: one element per line, indented (for people).
     public init(encoding: SyncMLEncoding, version: SyncMLVersion, indent: Bool = false) {
         self.version = version

@@ -83,7 +83,9 @@ public struct SyncMLTranscoder {
     /// True once the root element has ended: the output is complete.
     public private(set) var isComplete = false
 
-    /// - Parameter indent: XML only: one element per line, indented (for people).
+    /// - Parameters:
+    ///   - encoding: what to write (the other of what is read, or the same to normalize).
+    ///   - indent: XML only: one element per line, indented (for people).
     public init(to encoding: SyncMLEncoding, indent: Bool = false) {
         self.encoding = encoding
         self.indent = indent

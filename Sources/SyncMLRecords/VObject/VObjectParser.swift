@@ -32,7 +32,7 @@
 ///   any format; bare `BASE64` is `ENCODING`, bare `INLINE`/`URL`/`CONTENT-ID`/`CID` are
 ///   `VALUE`. Parameter values may be quoted (`"a,b"`) and comma-separated; names of
 ///   properties and parameters are uppercased, groups and values keep their case.
-/// - **Limits** (``Limits``): a logical line longer than `maxLineBytes`, nesting deeper than
+/// - **Limits** (`VObjectParser.Limits`): a logical line longer than `maxLineBytes`, nesting deeper than
 ///   `maxDepth` or more than `maxPropertiesPerComponent` properties in one component throw
 ///   ``RecordError/Kind/limitExceeded``. No input crashes the parser or makes it hang.
 public enum VObjectParser {

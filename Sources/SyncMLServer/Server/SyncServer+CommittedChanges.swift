@@ -79,7 +79,7 @@ public struct CommittedChanges: AsyncSequence, Sendable {
 extension SyncServer {
     /// Every change committed to `user`'s `datastore` (a name or any URI a
     /// client may use for it: "contacts", "./Contacts", "card", as
-    /// ``ServerConfiguration/datastore(forURI:)`` resolves it) after journal
+    /// the configuration's `datastoreAliases` resolve it) after journal
     /// sequence `sequence`, then each new one as it is
     /// committed. See ``CommittedChanges``.
     public nonisolated func committedChanges(user: String, datastore: String, after sequence: Int64 = 0,

@@ -41,6 +41,9 @@ public actor SyncServer {
     }
 
     /// - Parameters:
+    ///   - store: the change journal this server keeps (shared by every session; one per process).
+    ///   - configuration: limits, conflict policies and datastore names.
+    ///   - logger: a line per session at info, each message at debug.
     ///   - metricsFactory: where the server's metrics go (docs/OPERATIONS.md lists them);
     ///     by default the process's `MetricsSystem`, a no-op until the host bootstraps one.
     ///   - tracer: takes a span per message with its timings; by default the process's
