@@ -42,13 +42,13 @@ struct TestServer {
     let url = "http://127.0.0.1:9600/sync"
 
     /// `metrics`, `tracer` and `logger` default to the no-op ones.
-    init(configuration: ServerConfiguration = ServerConfiguration(), metrics: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
-         logger: Logger? = nil) async throws {
+    init(configuration: ServerConfiguration = ServerConfiguration(), users: (any UserDirectory)? = nil,
+         metrics: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil, logger: Logger? = nil) async throws {
         store = try SyncStore(path: ":memory:")
         // Few PBKDF2 iterations: the default 210,000 cost seconds per test.
         try await store.addUser(name: "test", password: "test", md5: true, iterations: 1_000)
         try await store.addUser(name: "other", password: "other", md5: true, iterations: 1_000)
-        server = SyncServer(store: store, configuration: configuration,
+        server = SyncServer(store: store, configuration: configuration, users: users,
                             logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                             metricsFactory: metrics ?? NOOPMetricsHandler.instance, tracer: tracer ?? NoOpTracer())
     }

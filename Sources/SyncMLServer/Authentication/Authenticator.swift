@@ -23,6 +23,8 @@ import SyncMLStore
 /// when too many wait, a request is turned away as busy instead of queueing.
 actor Authenticator {
     let store: SyncStore
+    /// Whose credentials are checked against what (the store's users unless the host gave its own).
+    let users: any UserDirectory
     /// Where store failures go: a nonce or secret the store could not read or keep costs the
     /// device one more challenge round trip, never a wrong answer, so they are logged, not surfaced.
     private let logger: Logger
@@ -39,9 +41,10 @@ actor Authenticator {
         case busy
     }
 
-    init(store: SyncStore, logger: Logger, challengeLifetime: TimeInterval = 300, maxConcurrentPasswordChecks: Int = 2,
+    init(store: SyncStore, users: (any UserDirectory)? = nil, logger: Logger, challengeLifetime: TimeInterval = 300, maxConcurrentPasswordChecks: Int = 2,
          maxWaitingPasswordChecks: Int = 32, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.users = users ?? StoreUserDirectory(store: store)
         self.logger = logger
         self.challenges = ChallengeNonces(lifetime: challengeLifetime, now: now)
         self.passwordChecks = Gate(width: maxConcurrentPasswordChecks, queueLimit: maxWaitingPasswordChecks)
@@ -56,15 +59,18 @@ actor Authenticator {
             switch CredentialScheme(of: cred) {
             case .basic:
                 guard let (user, password) = Credential.basicUserAndPassword(data) else { return .rejected }
-                let check = try await store.passwordCheck(user: user)
                 guard await passwordChecks.enter() else { return .busy }
-                let valid = check.verify(password)
+                let valid: Bool
+                do {
+                    valid = try await users.verifyPassword(password, of: user)
+                } catch {
+                    await passwordChecks.leave()
+                    throw error
+                }
                 await passwordChecks.leave()
-                guard valid else { return .rejected }
-                try await store.upgradePassword(check, password: password)
-                return .accepted(user: user)
+                return valid ? .accepted(user: user) : .rejected
             case .md5:
-                guard let user = locName, !user.isEmpty, let secret = try await store.md5Secret(user: user) else { return .rejected }
+                guard let user = locName, !user.isEmpty, let secret = try await users.md5Secret(of: user) else { return .rejected }
                 if let stored = try await store.nonce(user: user, devID: devID), let nonce = Data(base64Encoded: stored), !nonce.isEmpty,
                    Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: Array(nonce)), data) {
                     return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .rejected
@@ -89,7 +95,7 @@ actor Authenticator {
     func refusalChallenge(user: String?, devID: String) async -> Challenge {
         if let user {
             do {
-                if try await store.md5Secret(user: user) == nil, try await store.existingUser(named: user) != nil {
+                if try await users.md5Secret(of: user) == nil, try await users.knowsUser(user) {
                     return CredentialScheme.basic.challenge()
                 }
             } catch {
@@ -107,7 +113,7 @@ actor Authenticator {
     /// unkept nonce is refused with a fresh challenge, one round trip more in the device's next session.
     func nextSessionChallenge(user: String, devID: String) async -> Challenge {
         do {
-            if try await store.md5Secret(user: user) == nil { return CredentialScheme.basic.challenge() }
+            if try await users.md5Secret(of: user) == nil { return CredentialScheme.basic.challenge() }
         } catch {
             logger.error("reading the user's MD5 secret failed", metadata: ["device": "\(devID)", "error": "\(error)"])
         }

@@ -43,12 +43,14 @@ public actor SyncServer {
     /// - Parameters:
     ///   - store: the change journal this server keeps (shared by every session; one per process).
     ///   - configuration: limits, conflict policies and datastore names.
+    ///   - users: who may sync and how their credentials are checked; nil (the default):
+    ///     the users kept in `store`.
     ///   - logger: a line per session at info, each message at debug.
     ///   - metricsFactory: where the server's metrics go (docs/OPERATIONS.md lists them);
     ///     by default the process's `MetricsSystem`, a no-op until the host bootstraps one.
     ///   - tracer: takes a span per message with its timings; by default the process's
     ///     `InstrumentationSystem` tracer (a no-op until the host bootstraps one, as swift-otel does).
-    public init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration(),
+    public init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration(), users: (any UserDirectory)? = nil,
                 logger: Logger = Logger(label: "syncml.server"),
                 metricsFactory: any MetricsFactory = MetricsSystem.factory,
                 tracer: any Tracer = InstrumentationSystem.tracer) {
@@ -58,7 +60,7 @@ public actor SyncServer {
         self.metrics = ServerMetrics(factory: metricsFactory)
         self.tracer = tracer is NoOpTracer ? nil : tracer
         self.measuresMessages = logger.logLevel <= .debug || !(tracer is NoOpTracer)
-        self.authenticator = Authenticator(store: store, logger: logger, challengeLifetime: configuration.challengeLifetime.timeInterval)
+        self.authenticator = Authenticator(store: store, users: users, logger: logger, challengeLifetime: configuration.challengeLifetime.timeInterval)
     }
 
     /// Answers one request.
