@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol", "SyncMLStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
