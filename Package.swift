@@ -245,6 +245,7 @@ let package = Package(
             dependencies: [
                 "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import InMemoryLogging
 import Logging
 import SyncMLClient
 import SyncMLProtocol
@@ -19,6 +20,17 @@ struct ClientAPITests {
         return SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: state)
     }
 
+    /// The streamed sync's report throws `kind`: the error arrives typed, no cast.
+    static func expectFailure(of running: SyncClient.ProgressingSync, _ kind: SyncClientError.Kind,
+                              sourceLocation: SourceLocation = #_sourceLocation) async {
+        do throws(SyncClientError) {
+            let report = try await running.report
+            Issue.record("the sync did not fail with \(kind): \(report)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.kind == kind, sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("A second sync() while one runs is refused at once with .syncInProgress; the running sync completes undisturbed")
     func overlappingSyncRefused() async throws {
         let harness = try await Harness()
@@ -36,13 +48,7 @@ struct ClientAPITests {
         } catch {
             #expect(error.kind == .syncInProgress)
         }
-        let streamed = client.progressStream()
-        do throws(SyncClientError) {
-            _ = try await streamed.report
-            Issue.record("the streamed sync was not refused")
-        } catch {
-            #expect(error.kind == .syncInProgress)
-        }
+        await Self.expectFailure(of: client.progressStream(), .syncInProgress)
         await gated.release()
 
         let report = try await first.value
@@ -67,12 +73,7 @@ struct ClientAPITests {
         for await step in running.progress { phases.append(step.phase) }
         #expect(phases.contains(.connecting))
         #expect(!phases.contains(.finished))
-        do throws(SyncClientError) {
-            _ = try await running.report
-            Issue.record("a wrong password synced")
-        } catch {
-            #expect(error.kind == .authentication)
-        }
+        await Self.expectFailure(of: running, .authentication)
     }
 
     @Test("A cancelled progressStream sync ends with .cancelled")
@@ -84,12 +85,7 @@ struct ClientAPITests {
         await gated.waitUntilHeld()
         running.cancel()
         await gated.release()
-        do throws(SyncClientError) {
-            _ = try await running.report
-            Issue.record("a cancelled sync completed")
-        } catch {
-            #expect(error.kind == .cancelled)
-        }
+        await Self.expectFailure(of: running, .cancelled)
     }
 
     @Test("SyncClientError.Kind is open: kinds are values compared by name, a host's switch has a default")
@@ -154,13 +150,13 @@ struct ClientAPITests {
         let harness = try await Harness()
         let crm = MemorySource()
         await crm.put(vCard("Anna", "Meier"))
-        let lines = LogLines()
-        var logger = Logger(label: "client-test") { _ in RecordingLogHandler(lines: lines) }
+        let handler = InMemoryLogHandler()
+        var logger = Logger(label: "client-test") { _ in handler }
         logger.logLevel = .debug
         let client = Self.client(harness, crm, transport: EngineTransport(server: harness.server), state: try ClientState.inMemory(),
                                  logger: logger)
         try await client.sync()
-        let events = lines.events
+        let events = handler.entries
         let started = try #require(events.first { $0.message == "sync started" })
         #expect(started.level == .info)
         #expect(started.metadata["syncml.device"] == "crm")
@@ -208,36 +204,5 @@ actor GatedTransport: SyncTransport {
         released = true
         held?.resume()
         held = nil
-    }
-}
-
-/// Log events as the client emitted them.
-final class LogLines: @unchecked Sendable {
-    struct Event {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let lock = NSLock()
-    private var recorded: [Event] = []
-
-    func append(_ event: Event) { lock.withLock { recorded.append(event) } }
-    var events: [Event] { lock.withLock { recorded } }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let lines: LogLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        lines.append(.init(level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" }))
     }
 }

@@ -54,6 +54,7 @@ extension SyncClient {
     private func number(_ command: Command, _ next: inout Int) -> Command {
         next += 1
         let id = String(next)
+        func track(_ placeholder: String) { sentItems.numbered(placeholder, msgID: String(exchange.msgID), cmdID: id) }
         switch command {
         case .status(var c): c.cmdID = id; return .status(c)
         case .alert(var c): c.cmdID = id; return .alert(c)
@@ -61,9 +62,9 @@ extension SyncClient {
         case .get(var c): c.cmdID = id; return .get(c)
         case .results(var c): c.cmdID = id; return .results(c)
         case .map(var c): c.cmdID = id; return .map(c)
-        case .add(var c): sentItems.numbered(c.cmdID, msgID: String(exchange.msgID), cmdID: id); c.cmdID = id; return .add(c)
-        case .replace(var c): sentItems.numbered(c.cmdID, msgID: String(exchange.msgID), cmdID: id); c.cmdID = id; return .replace(c)
-        case .delete(var c): sentItems.numbered(c.cmdID, msgID: String(exchange.msgID), cmdID: id); c.cmdID = id; return .delete(c)
+        case .add(var c): track(c.cmdID); c.cmdID = id; return .add(c)
+        case .replace(var c): track(c.cmdID); c.cmdID = id; return .replace(c)
+        case .delete(var c): track(c.cmdID); c.cmdID = id; return .delete(c)
         case .sync(var c):
             c.cmdID = id
             c.commands = c.commands.map { number($0, &next) }
