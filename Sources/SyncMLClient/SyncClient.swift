@@ -155,8 +155,8 @@ public actor SyncClient {
             let store = ClientDatastoreState(datastore: datastore, mirror: mirror, requested: requested, anchor: anchor)
             if let saved = run.suspended?.state.datastore(datastore.name) {
                 // Maps the server never confirmed still name what the host has, resumed or not.
-                store.pendingMaps = saved.role.pendingMaps
-                store.mapped = (saved.role.knownMaps ?? [:]).merging(saved.role.pendingMaps) { _, pending in pending }
+                store.maps.pending = saved.role.pendingMaps
+                store.maps.known = (saved.role.knownMaps ?? [:]).merging(saved.role.pendingMaps) { _, pending in pending }
                 if saved.point.mode != nil, mode != .refreshFromClient, mode != .refreshFromServer {
                     store.saved = saved
                     store.anchors.client = saved.point.anchors.client
@@ -183,7 +183,7 @@ public actor SyncClient {
         // confirmed (from an interrupted sync) go first, so the server knows those records before it reads
         // changes that name them.
         announce(SyncProgress(phase: .sending))
-        answers += mapCommands(stores.filter { !$0.pendingMaps.isEmpty })
+        answers += mapCommands(stores.filter { !$0.maps.pending.isEmpty })
         while true {
             if try await suspendIfAsked(answers) { return }
             var commands = answers
@@ -205,7 +205,7 @@ public actor SyncClient {
                 Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
             ])))
             // The maps so far go along, so that neither side holds a whole book's maps until the end.
-            let mapsSent = stores.map(\.pendingMaps)
+            let mapsSent = stores.map(\.maps.pending)
             answers += mapCommands(stores)
             reply = try await send(answers, isFinal: false)
             answers = answer(reply, allowResults: false)
@@ -223,8 +223,8 @@ public actor SyncClient {
         reply = try await send(answers, isFinal: true)
         _ = answer(reply, allowResults: false)
         try checkSession(reply)
-        for store in stores where store.refused == nil && !store.pendingMaps.isEmpty {
-            store.mapsConfirmed = mapAccepted(in: reply, for: store)
+        for store in stores where store.refused == nil && !store.maps.pending.isEmpty {
+            store.maps.confirmed = mapAccepted(in: reply, for: store)
         }
         try await complete()
     }

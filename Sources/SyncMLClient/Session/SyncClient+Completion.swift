@@ -37,7 +37,7 @@ extension SyncClient {
                                          acknowledgeThrough: store.serverRejected == 0 ? through : nil)
         }
         guard let storeSession = run.storeSession else { return }
-        let unmapped = stores.filter { $0.refused == nil && !$0.pendingMaps.isEmpty && !$0.mapsConfirmed }
+        let unmapped = stores.filter { $0.refused == nil && !$0.maps.pending.isEmpty && !$0.maps.confirmed }
         if unmapped.isEmpty {
             try await journal.endSession(storeSession, succeeded: true)
         } else {

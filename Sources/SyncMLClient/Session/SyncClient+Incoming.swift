@@ -72,8 +72,7 @@ extension SyncClient {
         store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: run.storeSession)
         store.touched.insert(id)
         if let guid {
-            store.pendingMaps[guid] = id
-            store.mapped[guid] = id
+            store.maps.pair(guid, id)
         }
     }
 
@@ -81,7 +80,7 @@ extension SyncClient {
     /// session claimed yet (the server pairs equal fingerprints the same way).
     private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
         let fingerprint = ChangeTracker.fingerprint(type: type, payload: data)
-        let claimed = store.touched.union(store.mapped.values)
+        let claimed = store.touched.union(store.maps.known.values)
         return try await journal.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
     }
 
@@ -111,7 +110,7 @@ extension SyncClient {
         do {
             switch name {
             case "Add":
-                if let id = store.mapped[guid], let known = try await journal.item(guid: id, datastore: store.mirror), !known.deleted {
+                if let id = store.maps.known[guid], let known = try await journal.item(guid: id, datastore: store.mirror), !known.deleted {
                     // Sent again: its status or its Map never reached the server (an interrupted sync). The host has it.
                     try await source.update(id: id, payload: data, type: type)
                     try await recordReceived(data, type: type, id: id, pairing: nil, in: store)
@@ -200,10 +199,10 @@ extension SyncClient {
 
     // MARK: Maps
 
-    /// The maps of `sent` (per datastore) that `reply` confirmed are no longer pending; one replaced since it went stays.
+    /// The maps of `sent` (per datastore) that `reply` confirmed are no longer pending.
     func confirmMaps(sent: [[String: String]], in reply: SyncMLMessage) {
         for (store, sent) in zip(stores, sent) where !sent.isEmpty && mapAccepted(in: reply, for: store) {
-            for (guid, id) in sent where store.pendingMaps[guid] == id { store.pendingMaps[guid] = nil }
+            store.maps.confirm(sent)
         }
     }
 
@@ -215,9 +214,8 @@ extension SyncClient {
 
     /// A Map per datastore with maps the server has not confirmed.
     func mapCommands(_ stores: [ClientDatastoreState]) -> [Command] {
-        stores.filter { $0.refused == nil && !$0.pendingMaps.isEmpty }.map { store in
-            let items = store.pendingMaps.sorted { $0.key < $1.key }.map { MapItem(target: Location($0.key), source: Location($0.value)) }
-            return .map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: items))
+        stores.filter { $0.refused == nil && !$0.maps.pending.isEmpty }.map { store in
+            .map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: store.maps.items))
         }
     }
 }
