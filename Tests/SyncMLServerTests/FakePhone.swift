@@ -34,6 +34,8 @@ final class FakePhone {
     /// Stops the next session after sending its last message (statuses and maps), as if the reply never arrived:
     /// the phone keeps its old anchors, though the server completed the session.
     var loseFinalReply = false
+    /// Called with each message's MsgID just before it is sent (a test arms the store's fault injection there).
+    var beforeSending: ((Int) async -> Void)?
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
     private var nonce = Data()
     /// LUID → vCard text.
@@ -81,6 +83,10 @@ final class FakePhone {
         var messages = 0
         /// Times package 1 was sent again after a 401 (a first contact is challenged once).
         var authenticationRetries = 0
+        /// The server's status for the DevInf Put (nil when none was sent).
+        var putStatus: Int?
+        /// The server's status for the SyncHdr of the session's last message (500 when it could not complete).
+        var finalHeaderStatus: Int?
     }
 
     /// The SyncHdr credential: MD5 over the last nonce the server gave, or basic.
@@ -108,6 +114,7 @@ final class FakePhone {
         }
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
             report.messages += 1
+            await beforeSending?(Int(message.header.msgID) ?? 0)
             return try await server.post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url, connection: connection)
         }
 
@@ -135,6 +142,7 @@ final class FakePhone {
         }
         url = urlOverride ?? reply1.header.respURI
         report.alertStatus = reply1.status(for: "Alert")?.code.rawValue
+        report.putStatus = reply1.status(for: "Put")?.code.rawValue
         guard reply1.status(for: "SyncHdr")?.code.rawValue == 212, let granted = reply1.alerts.first?.code else {
             throw TestFailure("init refused: \(reply1.statusSummary)")
         }
@@ -219,6 +227,7 @@ final class FakePhone {
                     throw TestFailure("the final reply was lost")
                 }
                 guard last.isFinal, last.syncs.isEmpty else { throw TestFailure("expected the end of the session: \(last.statusSummary)") }
+                report.finalHeaderStatus = last.status(for: "SyncHdr")?.code.rawValue
                 break
             }
             answers.append(.alert(Alert(cmdID: "n", code: .nextMessage, items: [])))

@@ -55,7 +55,7 @@ public actor SyncServer {
         self.metrics = ServerMetrics(factory: metricsFactory)
         self.tracer = tracer is NoOpTracer ? nil : tracer
         self.measuresMessages = logger.logLevel <= .debug || !(tracer is NoOpTracer)
-        self.authenticator = Authenticator(store: store, challengeLifetime: configuration.challengeLifetime.timeInterval)
+        self.authenticator = Authenticator(store: store, logger: logger, challengeLifetime: configuration.challengeLifetime.timeInterval)
     }
 
     /// Answers one request.
@@ -242,7 +242,7 @@ public actor SyncServer {
     }
 
     /// Open sessions (finished ones included until they expire).
-    public var sessionCount: Int { sessions.count }
+    package var sessionCount: Int { sessions.count }
 
     /// How many entries each of the server's tables holds: what tests check an
     /// unauthenticated request did not grow.

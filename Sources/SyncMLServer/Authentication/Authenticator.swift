@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SyncMLCodec
 import SyncMLProtocol
 import SyncMLStore
@@ -22,6 +23,9 @@ import SyncMLStore
 /// when too many wait, a request is turned away as busy instead of queueing.
 actor Authenticator {
     let store: SyncStore
+    /// Where store failures go: a nonce or secret the store could not read or keep costs the
+    /// device one more challenge round trip, never a wrong answer, so they are logged, not surfaced.
+    private let logger: Logger
     private var challenges: ChallengeNonces
     private let passwordChecks: Gate
 
@@ -35,9 +39,10 @@ actor Authenticator {
         case busy
     }
 
-    init(store: SyncStore, challengeLifetime: TimeInterval = 300, maxConcurrentPasswordChecks: Int = 2,
+    init(store: SyncStore, logger: Logger, challengeLifetime: TimeInterval = 300, maxConcurrentPasswordChecks: Int = 2,
          maxWaitingPasswordChecks: Int = 32, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.logger = logger
         self.challenges = ChallengeNonces(lifetime: challengeLifetime, now: now)
         self.passwordChecks = Gate(width: maxConcurrentPasswordChecks, queueLimit: maxWaitingPasswordChecks)
     }
@@ -80,9 +85,16 @@ actor Authenticator {
     /// The Chal for a refused request: a challenge nonce for the user it claims
     /// (nothing stored), or basic for a known user without an MD5 secret (a
     /// client follows the Chal's type, and MD5 would fail for them).
+    /// A store that cannot tell gets the MD5 challenge.
     func refusalChallenge(user: String?, devID: String) async -> Challenge {
-        if let user, (try? await store.md5Secret(user: user)) == nil, (try? await store.existingUser(named: user)) != nil {
-            return CredentialScheme.basic.challenge()
+        if let user {
+            do {
+                if try await store.md5Secret(user: user) == nil, try await store.existingUser(named: user) != nil {
+                    return CredentialScheme.basic.challenge()
+                }
+            } catch {
+                logger.error("reading the user's credentials for a challenge failed", metadata: ["device": "\(devID)", "error": "\(error)"])
+            }
         }
         let nonce = challenges.issue(user: user ?? "", devID: devID)
         return CredentialScheme.md5.challenge(nextNonce: Data(nonce).base64EncodedString())
@@ -90,14 +102,22 @@ actor Authenticator {
 
     /// The Chal of an authenticated session's 212: a random nonce for the
     /// device's next session, kept in the store (the session authenticated, so
-    /// it may write). Basic for a user without an MD5 secret.
+    /// it may write). Basic for a user without an MD5 secret. When the store cannot read the secret
+    /// or keep the nonce, the failure is logged and the MD5 challenge still goes out: a digest over an
+    /// unkept nonce is refused with a fresh challenge, one round trip more in the device's next session.
     func nextSessionChallenge(user: String, devID: String) async -> Challenge {
-        if (try? await store.md5Secret(user: user)) == nil {
-            return CredentialScheme.basic.challenge()
+        do {
+            if try await store.md5Secret(user: user) == nil { return CredentialScheme.basic.challenge() }
+        } catch {
+            logger.error("reading the user's MD5 secret failed", metadata: ["device": "\(devID)", "error": "\(error)"])
         }
         var generator = SystemRandomNumberGenerator()
         let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64EncodedString()
-        try? await store.setNonce(nonce, user: user, devID: devID)
+        do {
+            try await store.setNonce(nonce, user: user, devID: devID)
+        } catch {
+            logger.error("keeping the next session's nonce failed", metadata: ["device": "\(devID)", "error": "\(error)"])
+        }
         return CredentialScheme.md5.challenge(nextNonce: nonce)
     }
 

@@ -48,12 +48,12 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    public func conflictPolicy(for datastore: String) -> ConflictPolicy {
+    package func conflictPolicy(for datastore: String) -> ConflictPolicy {
         conflictPolicies[datastore] ?? defaultConflictPolicy
     }
 
     /// The URIs real clients use (issue #5): SyncEvolution, Funambol plug-ins, phones.
-    public static let standardAliases: [String: String] = {
+    package static let standardAliases: [String: String] = {
         var aliases: [String: String] = [:]
         for name in ["contacts", "contact", "addressbook", "card", "scard", "pim/contacts"] { aliases[name] = "contacts" }
         for name in ["calendar", "events", "cal", "event", "scal"] { aliases[name] = "calendar" }
@@ -63,7 +63,7 @@ public struct ServerConfiguration: Sendable {
     }()
 
     /// The server datastore a client URI names: case-insensitive, `./` and a trailing `/` ignored.
-    public func datastore(forURI uri: String) -> String? {
+    package func datastore(forURI uri: String) -> String? {
         var name = Substring(uri.lowercased())
         while name.hasPrefix("./") { name = name.dropFirst(2) }
         while name.hasPrefix("/") { name = name.dropFirst() }

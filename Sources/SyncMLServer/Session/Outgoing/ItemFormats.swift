@@ -56,3 +56,33 @@ struct ItemFormat: Hashable {
         return OutgoingPayload(type: type, data: VObjectWriter.write(converted, as: target))
     }
 }
+
+extension ItemFormat {
+    /// The format a client gets for a datastore: what its DevInf prefers to
+    /// receive, if the server can write it; else the type it sent in; else as stored.
+    static func preferred(by devInf: DevInf?, for datastore: DatastoreState, storedType: String) -> ItemFormat {
+        let offered = offered(by: datastore.name)
+        func supported(_ type: ContentTypeVersion?) -> ItemFormat? {
+            guard let type else { return nil }
+            let lowered = type.type.lowercased()
+            return offered.first { $0.type == lowered && (type.version == nil || $0.version == type.version) }
+                ?? offered.first { $0.type == lowered }
+        }
+        if let devInf {
+            let uri = normalized(datastore.clientURI)
+            if let store = devInf.dataStores.first(where: { normalized($0.sourceRef) == uri }) {
+                if let format = supported(store.rxPref) { return format }
+                for type in store.rx { if let format = supported(type) { return format } }
+            }
+        }
+        if let type = datastore.clientItemType, let format = offered.first(where: { $0.type == type }) { return format }
+        return offered.first { $0.type == storedType } ?? ItemFormat(type: storedType, version: nil)
+    }
+
+    /// A DevInf SourceRef or datastore URI compared without case or leading `./`.
+    private static func normalized(_ uri: String) -> String {
+        var text = Substring(uri.lowercased())
+        while text.hasPrefix("./") { text = text.dropFirst(2) }
+        return String(text)
+    }
+}

@@ -23,7 +23,7 @@ final class DatastoreState {
     /// The type of the client's last item: the format to answer in when its DevInf says nothing.
     var clientItemType: String?
     /// A large object being received (OMA DS 1.2 §6.2.4).
-    var incoming = LargeObjectAssembler()
+    var largeObject = LargeObjectAssembler()
     /// Server GUID → fingerprint of the version the client holds after this
     /// session's changes: what need not be sent back.
     var clientHas: [String: Fingerprint] = [:]
@@ -83,19 +83,4 @@ struct ChangeCounts: CustomStringConvertible {
     var description: String {
         "added=\(added) replaced=\(replaced) deleted=\(deleted) matched=\(matched) conflicts=\(conflicts) rejected=\(rejected)"
     }
-}
-
-/// A client change decided and answered, waiting for its batch's transaction.
-struct PendingWrite {
-    var change: ItemChange
-    /// Where its status sits in the reply (nil with NoResp).
-    var statusIndex: Int?
-}
-
-/// A server item command awaiting the client's status.
-struct SentItem {
-    var datastore: DatastoreState
-    var guid: String
-    /// The journal sequence of the version sent.
-    var sequence: Int64
 }

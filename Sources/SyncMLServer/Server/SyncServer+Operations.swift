@@ -47,8 +47,14 @@ extension SyncServer {
     }
 
     /// Records the store's size in `syncml_store_size_bytes`; a metrics endpoint calls it before each scrape.
+    /// When the store cannot tell, the gauge keeps its last value and the failure is logged.
     public func recordStoreSize() async {
-        if let bytes = try? await store.approximateSize() { metrics.storeSize(bytes: bytes) }
+        do {
+            metrics.storeSize(bytes: try await store.approximateSize())
+        } catch {
+            // The gauge keeps its last value; the health check reports the store itself.
+            logger.error("reading the store's size failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Drops the history `policy` lets go (see `RetentionPolicy`), counting it in

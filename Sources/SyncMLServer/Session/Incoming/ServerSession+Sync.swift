@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLRecords
+import SyncMLStore
+
+/// The client's changes (Sync with Add/Replace/Delete, in Atomic or Sequence
+/// too): large objects reassembled (SyncMLProtocol's `LargeObjectAssembler`),
+/// each item refused, matched or written, and a status for each.
+extension ServerSession {
+    /// The client's changes for one datastore.
+    func receive(_ sync: Sync, msgID: String, reply: inout ReplyBuilder) async {
+        let targetRefs = sync.target.map { [$0.locURI] } ?? []
+        let sourceRefs = sync.source.map { [$0.locURI] } ?? []
+        guard let datastore = datastore(forURI: sync.target?.locURI) else {
+            reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .notFound, targetRefs: targetRefs, sourceRefs: sourceRefs)
+            return
+        }
+        if !sync.noResp {
+            reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
+        }
+        for command in sync.commands {
+            await receive(command, in: datastore, msgID: msgID, reply: &reply)
+        }
+        await flushPendingWrites()
+        for index in incoming.failedStatuses { reply.setCode(.commandFailed, at: index) }
+        incoming.failedStatuses = []
+    }
+
+    private func receive(_ command: Command, in datastore: DatastoreState, msgID: String, reply: inout ReplyBuilder) async {
+        switch command {
+        case .add(let c): await receive(c, .add, name: "Add", in: datastore, msgID: msgID, reply: &reply)
+        case .replace(let c): await receive(c, .replace, name: "Replace", in: datastore, msgID: msgID, reply: &reply)
+        case .delete(let c): await receive(c, .delete, name: "Delete", in: datastore, msgID: msgID, reply: &reply)
+        case .atomic(let group), .sequence(let group):
+            if !group.noResp { reply.status(msgRef: msgID, cmdRef: group.cmdID, cmd: command.name, code: .ok) }
+            for inner in group.commands { await receive(inner, in: datastore, msgID: msgID, reply: &reply) }
+        default:
+            if let cmdID = command.cmdID {
+                reply.status(msgRef: msgID, cmdRef: cmdID, cmd: command.name, code: .optionalFeatureNotSupported)
+            }
+        }
+    }
+
+    private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
+                         msgID: String, reply: inout ReplyBuilder) async {
+        for item in command.items {
+            let pendingBefore = incoming.pendingWrites.count
+            let code = await receive(item, of: command, operation, in: datastore)
+            var index: Int?
+            if !command.noResp {
+                index = reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
+                                     targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
+            }
+            // A write left pending for the batch: its status is patched if the batch fails.
+            if incoming.pendingWrites.count > pendingBefore { incoming.pendingWrites[incoming.pendingWrites.count - 1].statusIndex = index }
+        }
+    }
+
+    /// One item: reassembled if chunked, then applied. Returns its status.
+    private func receive(_ item: Item, of command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) async -> StatusCode {
+        guard datastore.mode.acceptsClientChanges else { return .commandNotAllowed }
+        guard let deviceID = negotiation.deviceID else { return .invalidCredentials }
+        let luid = item.source?.locURI ?? (operation == .delete ? item.target?.locURI : nil)
+        let named = operation == .delete ? nil : item.target?.locURI
+        var type = item.meta?.type ?? command.meta?.type
+        var format = item.meta?.format ?? command.meta?.format
+        var data: [UInt8] = []
+        if case .bytes(let bytes)? = item.data { data = Array(bytes) }
+
+        // Large objects (DS 1.2 §6.2.4): collect chunks until one comes without MoreData.
+        if item.moreData || datastore.largeObject.isUnderWay {
+            switch datastore.largeObject.take(data, source: luid ?? "", moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
+                                           type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
+            case .accepted: return .chunkedItemAccepted
+            case .refused(let code): return code
+            case .complete(let bytes, let firstType, let firstFormat): (data, type, format) = (bytes, firstType, firstFormat)
+            }
+        }
+
+        if data.count > configuration.maxObjectSize { return .requestEntityTooLarge }
+
+        do {
+            switch operation {
+            case .delete:
+                guard let luid else { return .badRequest }
+                return try await delete(luid: luid, in: datastore, device: deviceID)
+            case .add, .replace:
+                guard !data.isEmpty else { return .badRequest }
+                let record = ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                guard !record.isNotARecord else {
+                    // Declared a vCard, calendar or SIF document but not one at all: refused, so that nothing
+                    // unreadable replaces a record. (A record that parses only in part is kept as sent.)
+                    logger.notice("item refused: not a record of its type", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")",
+                                                                                   "type": "\(record.type)"])
+                    return .unsupportedMediaType
+                }
+                datastore.clientItemType = record.type
+                return try await write(record, luid: luid, named: named, operation, in: datastore, device: deviceID)
+            }
+        } catch {
+            logger.error("applying a change failed", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")", "error": "\(error)"])
+            datastore.received.rejected += 1
+            if let luid { datastore.unsettled.insert(luid) }
+            return .commandFailed
+        }
+    }
+
+    // MARK: Applying
+
+    private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        await flushPendingWrites()
+        if case .keepServer = ConflictResolution.resolveDelete(policy: datastore.conflictPolicy),
+           let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
+           let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+           changedElsewhere(current, in: datastore), current.operation != .delete {
+            // The client deleted what another device edited since: the edit stays and the
+            // item goes back to the client as an Add (its LUID is forgotten).
+            try await store.unmap(luid: luid, device: device, datastore: datastore.id)
+            datastore.received.conflicts += 1
+            return .ok
+        }
+        let result = try await store.apply([ItemChange(.delete, luid: luid, type: "")], datastore: datastore.id,
+                                           device: device, session: negotiation.storeSession)[0]
+        switch result.outcome {
+        case .deleted:
+            datastore.received.deleted += 1
+            return .ok
+        case .notFound:
+            return .itemNotDeleted
+        default:
+            return .ok
+        }
+    }
+
+    private func write(_ record: ReceivedRecord, luid: String?, named: String?, _ operation: ChangeOperation,
+                       in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
+        let success: StatusCode = operation == .add ? .itemAdded : .ok
+        var mapped: String? = nil
+        if let luid, incoming.pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
+        if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
+        if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
+            mapped = named
+        }
+        if let guid = mapped {
+            // A known item: a change, or the echo of one (an Add of a LUID already mapped).
+            if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+               changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
+                await flushPendingWrites()
+                return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
+            }
+            enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
+            return success
+        }
+        // An item the server does not know by this LUID: add, or pair with what it holds.
+        switch try await findMatch(for: record, in: datastore, device: device) {
+        case .same(let guid):
+            enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
+            return success
+        case .similar(let guid, let server):
+            await flushPendingWrites()
+            let merged = ConflictResolution.merged(record, server).flatMap { $0.fingerprint != record.fingerprint ? $0 : nil }
+            _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: merged.map { .merged($0) })
+            datastore.received.matched += 1
+            return merged == nil ? success : .conflictResolvedWithMerge
+        case nil:
+            enqueue(record, .add, luid: luid, guid: nil, in: datastore)
+            return .itemAdded
+        }
+    }
+}
