@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol", "SyncMLStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -259,6 +260,7 @@ let package = Package(
             dependencies: [
                 "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords", "SyncMLProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

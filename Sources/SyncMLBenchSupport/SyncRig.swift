@@ -35,7 +35,7 @@ public struct SyncRig: Sendable {
     private static func client(deviceID: String, book: GeneratedBook, server: SyncServer, statePath: String) throws -> SyncClient {
         SyncClient(configuration: ClientConfiguration(serverURL: "http://bench/sync", user: "bench", password: "bench", deviceID: deviceID),
                    datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: book)],
-                   transport: InProcessTransport(server: server), state: try SyncStore(path: statePath))
+                   transport: InProcessTransport(server: server), state: try ClientState(path: statePath))
     }
 
     /// Live contacts on the server.

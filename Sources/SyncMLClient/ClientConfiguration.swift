@@ -155,33 +155,3 @@ public struct SyncProgress: Sendable, Hashable {
         self.expected = expected
     }
 }
-
-/// Why a sync failed.
-public struct SyncClientError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
-        /// The server refused the credentials (401/407).
-        case authentication
-        /// The server's answer was not SyncML, or broke the protocol.
-        case protocolViolation
-        /// The server answered with an error status for the session or a datastore.
-        case serverStatus
-        /// The transport failed (connection refused, timeout, HTTP error).
-        case transport
-        /// The session went past one of `ClientConfiguration.sessionLimits`
-        /// (messages, bytes received): stopped, resumable.
-        case sessionLimit
-        /// The host's data source or the local state failed.
-        case local
-        case cancelled
-    }
-
-    public var kind: Kind
-    public var message: String
-
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    public var description: String { "\(kind.rawValue): \(message)" }
-}

@@ -28,7 +28,7 @@ public struct FolderDataSource: SyncDataSource {
     }
 
     /// The extension of this kind's record files, without the dot.
-    public var fileExtension: String {
+    package var fileExtension: String {
         switch kind {
         case .contacts: "vcf"
         case .calendar, .tasks: "ics"
@@ -37,7 +37,7 @@ public struct FolderDataSource: SyncDataSource {
     }
 
     /// The MIME type of this kind's records (vCard 2.1 files too: the engine tells versions apart).
-    public var recordType: String {
+    package var recordType: String {
         switch kind {
         case .contacts: "text/vcard"
         case .calendar, .tasks: "text/calendar"

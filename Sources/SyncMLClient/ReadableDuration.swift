@@ -1,12 +1,12 @@
 /// Durations for people: `412 ms`, `1.24 s`, `3 min 12 s`, `2 h 5 min`. The one
 /// formatter for every duration the CLI and the reports print (JSON output
 /// gives seconds as a number instead, see `seconds`).
-public enum ReadableDuration {
-    public static func text(_ duration: Swift.Duration) -> String {
+package enum ReadableDuration {
+    package static func text(_ duration: Swift.Duration) -> String {
         text(seconds: seconds(duration))
     }
 
-    public static func text(seconds: Double) -> String {
+    package static func text(seconds: Double) -> String {
         let seconds = seconds.isFinite ? max(0, seconds) : 0
         let millis = Int64((seconds * 1000).rounded())
         if millis < 1000 {
@@ -27,7 +27,7 @@ public enum ReadableDuration {
     }
 
     /// The duration in seconds, as JSON reports give it.
-    public static func seconds(_ duration: Swift.Duration) -> Double {
+    package static func seconds(_ duration: Swift.Duration) -> Double {
         let (whole, attoseconds) = duration.components
         return Double(whole) + Double(attoseconds) / 1e18
     }

@@ -24,7 +24,7 @@ extension SyncClient {
     public func pendingChanges() async throws(SyncClientError) -> [PendingChanges] {
         do {
             var result: [PendingChanges] = []
-            let user = try await state.existingUser(named: ChangeTracker.userName)
+            let user = try await journal.existingUser(named: ChangeTracker.userName)
             for datastore in datastores {
                 let records: [HostRecord]
                 do {
@@ -32,22 +32,22 @@ extension SyncClient {
                 } catch {
                     throw SyncClientError(.local, "reading \(datastore.name): \((error as? SyncClientError)?.message ?? "\(error)")")
                 }
-                guard let user, let mirror = try await state.existingDatastore(named: datastore.name, user: user) else {
+                guard let user, let mirror = try await journal.existingDatastore(named: datastore.name, user: user) else {
                     result.append(PendingChanges(datastore: datastore.name, firstSync: true, added: records.map(\.id).sorted()))
                     continue
                 }
-                let server = try await state.device(devID: ChangeTracker.serverKey(configuration), user: user)
-                let firstSync = try await state.deviceState(server, datastore: mirror).lastAnchor == nil
+                let server = try await journal.device(devID: ChangeTracker.serverKey(configuration), user: user)
+                let firstSync = try await journal.deviceState(server, datastore: mirror).lastAnchor == nil
                 var added = Set<String>(), changed = Set<String>(), deleted = Set<String>()
                 // Changes scanned by an earlier sync and not confirmed by the server are still to send.
-                for change in try await state.changes(for: server, datastore: mirror, includePayloads: false).changes {
+                for change in try await journal.changes(for: server, datastore: mirror, includePayloads: false).changes {
                     switch change.operation {
                     case .add: added.insert(change.guid)
                     case .replace: changed.insert(change.guid)
                     case .delete: deleted.insert(change.guid)
                     }
                 }
-                let live = Dictionary(try await state.liveItems(datastore: mirror).map { ($0.guid, $0) }, uniquingKeysWith: { first, _ in first })
+                let live = Dictionary(try await journal.liveItems(datastore: mirror).map { ($0.guid, $0) }, uniquingKeysWith: { first, _ in first })
                 var seen = Set<String>()
                 for record in records {
                     seen.insert(record.id)

@@ -1,12 +1,13 @@
 import Foundation
+public import Logging
 import SyncMLCodec
 public import SyncMLProtocol
-public import SyncMLStore
+import SyncMLStore
 
 /// The client role: syncs the host's datastores with a SyncML server
 /// (OMA DS 1.2 §5–§10, client side).
 ///
-/// Change tracking lives in `state` (a `SyncStore`): a mirror of the host's
+/// Change tracking lives in `state` (a `ClientState`): a mirror of the host's
 /// records as of the last sync, journaled, so the engine finds what changed by
 /// fingerprint and every version a sync replaced can be restored.
 ///
@@ -15,56 +16,54 @@ public import SyncMLStore
 /// the server's MaxMsgSize; large objects in chunks) → 4 the server's changes
 /// (Alert 222 asks for each further message) → 5 statuses and Map → 6 the
 /// server's statuses. Anchors are saved and the journal acknowledged only then.
+///
+/// This file keeps the package loop; the rooms under `Session/` do the work:
+/// negotiation (credentials, alerts, granted modes, resume), outgoing (the
+/// host's changes, packed), incoming (the server's changes applied, maps, the
+/// guard on its deletes), completion (anchors, acknowledgement, suspend) and
+/// the messages themselves.
 public actor SyncClient {
     public let configuration: ClientConfiguration
     let datastores: [ClientDatastore]
     let transport: any SyncTransport
-    let state: SyncStore
+    /// The client's journal (`ClientState.journal`).
+    let journal: SyncStore
+    let logger: Logger
 
-    // One sync's state.
+    // One sync's state, set up when it starts.
+    /// A sync runs: a second `sync()` is refused.
+    var isSyncing = false
+    var run: SyncRun
     var tracker: ChangeTracker!
     var stores: [ClientDatastoreState] = []
-    var url = ""
-    var sessionID = 0
-    var msgID = 0
-    var serverMaxMessageSize = 150_000
-    var serverVersion: SyncMLVersion = .v1_2
-    var progress: (@Sendable (SyncProgress) -> Void)?
-    /// The credential for the next message (the first of a session).
-    var pendingCred: Credential?
-    /// Item commands being built, by placeholder CmdID, and those sent, until the server's status for each.
-    var placeholders: [String: (store: ClientDatastoreState, change: OutgoingChange)] = [:]
-    var sentItems = AwaitedStatuses<(store: ClientDatastoreState, change: OutgoingChange)>()
-    var placeholderCounter = 0
-    /// This sync's session in `state` (received changes are journaled under it; a failed sync saves its resume state there).
-    var storeSession: SessionID?
-    /// The suspended session `prepare` found, which the sync offers to resume.
-    var suspended: (id: SessionID, state: ClientResumeState)?
-    var suspendRequested = false
-    var wasSuspended = false
-    /// The host confirmed its deletes: no mass-delete guard, and the server is told so.
-    var forceDeletes = false
+    var exchange = MessageExchange()
+    var sentItems = SentItems()
     /// What this session has cost, against `configuration.sessionLimits`.
     var budget = SessionBudget(SessionLimits())
-    /// Counts what the server's messages brought that is new (items, statuses for
-    /// the client's items and Maps), and its value when the last reply arrived:
-    /// a non-final reply that leaves it unchanged carried nothing.
-    var news = 0
-    var newsAtReply = 0
 
     /// - Parameters:
-    ///   - state: where the client keeps its sync state (a `SyncStore` on a file
-    ///     of its own; `":memory:"` forgets everything when the process ends).
-    public init(configuration: ClientConfiguration, datastores: [ClientDatastore], transport: any SyncTransport, state: SyncStore) {
+    ///   - state: what the client remembers between syncs (`ClientState(path:)`,
+    ///     a file of its own; `ClientState.inMemory()` forgets everything when released).
+    ///   - logger: where the client tells a maintainer what it does: each sync's
+    ///     start and end and the modes granted at `info`, each message at
+    ///     `debug`. Silent by default.
+    public init(configuration: ClientConfiguration, datastores: [ClientDatastore], transport: any SyncTransport, state: ClientState,
+                logger: Logger = Logger(label: "syncml.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.datastores = datastores
         self.transport = transport
-        self.state = state
+        journal = state.journal
+        self.logger = logger
+        run = SyncRun(logger: logger)
     }
 
     /// Runs one sync of every datastore in `mode`. `progress` is called as it goes.
     /// Cancelling the task stops it between messages; what was applied stays
     /// applied and journaled, and the next sync repeats what was not confirmed.
+    ///
+    /// One sync at a time: called while a sync of this client runs, it is
+    /// refused at once with `.syncInProgress` (it does not wait), and the running
+    /// sync goes on undisturbed.
     ///
     /// With `forceDeletes`, deletes go through the mass-delete guard: the host's
     /// are sent (and the server is told with the Meta EMI `syncml:force-deletes`),
@@ -77,9 +76,17 @@ public actor SyncClient {
     @discardableResult
     public func sync(mode: SyncMode = .twoWay, forceDeletes: Bool = false,
                      progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(SyncClientError) -> SyncReport {
+        guard !isSyncing else {
+            throw SyncClientError(.syncInProgress, "a sync of this client is already running: wait for it to end before starting another")
+        }
+        isSyncing = true
+        defer { isSyncing = false }
         let start = ContinuousClock.now
-        self.progress = progress
-        self.forceDeletes = forceDeletes
+        var sessionLogger = logger
+        sessionLogger[metadataKey: "syncml.server"] = "\(configuration.serverURL)"
+        sessionLogger[metadataKey: "syncml.device"] = "\(configuration.deviceID)"
+        run = SyncRun(logger: sessionLogger, progress: progress, forceDeletes: forceDeletes)
+        run.logger.info("sync started", metadata: ["syncml.mode": "\(mode)", "syncml.datastores": "\(datastores.map(\.name))"])
         do {
             do {
                 try await prepare(mode: mode)
@@ -89,56 +96,67 @@ public actor SyncClient {
                 try? await saveForResume()
                 throw error
             }
-        } catch let error as SyncClientError {
-            throw error
-        } catch is CancellationError {
-            throw SyncClientError(.cancelled, "the sync was cancelled")
-        } catch let error as StoreError {
-            throw SyncClientError(.local, "sync state: \(error.message)")
         } catch {
-            throw SyncClientError(.local, "\(error)")
+            let failure = Self.clientError(error)
+            run.logger.info("sync failed", metadata: ["syncml.error.kind": "\(failure.kind)", "syncml.error": "\(failure.message)"])
+            throw failure
         }
-        progress?(SyncProgress(phase: .finished))
+        announce(SyncProgress(phase: .finished))
         var report = SyncReport()
         report.datastores = stores.map(\.report)
         report.duration = ContinuousClock.now - start
-        report.suspended = wasSuspended
+        report.suspended = run.wasSuspended
+        run.logger.info(run.wasSuspended ? "sync suspended" : "sync finished",
+                        metadata: ["syncml.duration": "\(ReadableDuration.text(report.duration))", "syncml.complete": "\(report.isComplete)"])
         return report
+    }
+
+    /// Any failure as the error the host sees.
+    static func clientError(_ error: any Error) -> SyncClientError {
+        switch error {
+        case let error as SyncClientError: error
+        case is CancellationError: SyncClientError(.cancelled, "the sync was cancelled")
+        case let error as StoreError: SyncClientError(.local, "sync state: \(error.message)")
+        default: SyncClientError(.local, "\(error)")
+        }
     }
 
     /// Asks the running sync to suspend at its next message (OMA DS 1.2
     /// Alert 224): it returns a report with `suspended` set, and the next
     /// `sync` resumes where it stopped. Does nothing when no sync runs.
     public func suspend() {
-        if tracker != nil, storeSession != nil || !stores.isEmpty { suspendRequested = true }
+        if isSyncing { run.suspendRequested = true }
+    }
+
+    /// Hands `progress` to the host's callback.
+    func announce(_ progress: SyncProgress) {
+        run.progress?(progress)
     }
 
     // MARK: Before the session
 
-    /// Scans the host's records and decides what each datastore sends.
+    /// Scans the host's records and decides what each datastore asks for.
     private func prepare(mode: SyncMode) async throws {
-        tracker = try await ChangeTracker(state: state, configuration: configuration)
+        tracker = try await ChangeTracker(journal: journal, configuration: configuration)
         stores = []
-        (placeholders, sentItems, pendingCred) = ([:], AwaitedStatuses(), nil)
-        (storeSession, suspendRequested, wasSuspended) = (nil, false, false)
-        (budget, news, newsAtReply) = (SessionBudget(configuration.sessionLimits), 0, 0)
-        suspended = try await state.suspendedSession(device: tracker.server).flatMap { found in
+        (sentItems, budget) = (SentItems(), SessionBudget(configuration.sessionLimits))
+        run.suspended = try await journal.suspendedSession(device: tracker.server).flatMap { found in
             ClientResumeState.decode(found.resumeState).map { (found.id, $0) }
         }
         for datastore in datastores {
-            progress?(SyncProgress(phase: .scanning, datastore: datastore.name))
+            announce(SyncProgress(phase: .scanning, datastore: datastore.name))
             let mirror = try await tracker.datastore(datastore.name)
             try await tracker.update(datastore, batchSize: configuration.scanBatchSize, into: mirror)
-            let known = try await state.deviceState(tracker.server, datastore: mirror)
+            let known = try await journal.deviceState(tracker.server, datastore: mirror)
             var requested = mode
             // Without anchors a continuing mode cannot continue: the first sync is slow.
             if mode.needsAnchors && known.lastAnchor == nil { requested = .slow }
             let anchor = Anchor(last: requested.needsAnchors ? known.lastAnchor : nil, next: configuration.anchorClock.next())
             let store = ClientDatastoreState(datastore: datastore, mirror: mirror, requested: requested, anchor: anchor)
-            if let saved = suspended?.state.datastore(datastore.name) {
+            if let saved = run.suspended?.state.datastore(datastore.name) {
                 // Maps the server never confirmed still name what the host has, resumed or not.
-                store.pendingMaps = saved.role.pendingMaps
-                store.mapped = (saved.role.knownMaps ?? [:]).merging(saved.role.pendingMaps) { _, pending in pending }
+                store.maps.pending = saved.role.pendingMaps
+                store.maps.known = (saved.role.knownMaps ?? [:]).merging(saved.role.pendingMaps) { _, pending in pending }
                 if saved.point.mode != nil, mode != .refreshFromClient, mode != .refreshFromServer {
                     store.saved = saved
                     store.anchors.client = saved.point.anchors.client
@@ -146,34 +164,68 @@ public actor SyncClient {
             }
             stores.append(store)
         }
-        url = configuration.serverURL
-        sessionID = Int.random(in: 1...999_999)
+        exchange = MessageExchange(url: configuration.serverURL, sessionID: Int.random(in: 1...999_999))
+        run.logger[metadataKey: "syncml.session"] = "\(exchange.sessionID)"
     }
 
-    /// What a datastore sends once the server granted its mode.
-    func prepareOutgoing(_ store: ClientDatastoreState) async throws {
-        switch store.performed {
-        case .oneWayFromServer, .refreshFromServer:
-            store.outgoing.changes = []
-        case .slow, .refreshFromClient:
-            let firstTime = try await state.deviceState(tracker.server, datastore: store.mirror).lastAnchor == nil
-            store.outgoing.changes = try await state.liveItems(datastore: store.mirror).map { item in
-                OutgoingChange(sequence: item.version, guid: item.guid, operation: firstTime ? .add : .replace, type: item.type,
-                               fingerprint: item.fingerprint)
-            }
-        case .twoWay, .oneWayFromClient:
-            store.outgoing.changes = try await state.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
+    // MARK: The packages
+
+    /// The whole session, package by package (see the type's documentation).
+    func runSession() async throws {
+        // Packages 1 and 2: credentials and alerts, then the modes granted.
+        announce(SyncProgress(phase: .connecting))
+        var reply = try await openSession()
+        var answers = try await takeGrantedModes(reply)
+        try await beginStoreSession()
+        for store in stores where store.refused == nil { try await prepareOutgoing(store) }
+
+        // Package 3: the client's changes, as many messages as MaxMsgSize asks for. Maps the server has not
+        // confirmed (from an interrupted sync) go first, so the server knows those records before it reads
+        // changes that name them.
+        announce(SyncProgress(phase: .sending))
+        answers += mapCommands(stores.filter { !$0.maps.pending.isEmpty })
+        while true {
+            if try await suspendIfAsked(answers) { return }
+            var commands = answers
+            let done = try await fillChanges(into: &commands)
+            reply = try await send(commands, isFinal: done)
+            answers = answer(reply, allowResults: false)
+            try checkSession(reply)
+            if done { break }
         }
-        let deletes = store.outgoing.changes.filter { $0.operation == .delete }
-        if !forceDeletes, let guardrail = configuration.massDeleteGuard, !deletes.isEmpty,
-           guardrail.holds(deleted: deletes.count, of: try await state.liveCount(datastore: store.mirror) + deletes.count) {
-            store.outgoing.changes.removeAll { $0.operation == .delete }
-            store.heldFrom = deletes.map(\.sequence).min()
-            store.report.heldDeletes = deletes.count
+
+        // Package 4: the server's changes, message by message.
+        announce(SyncProgress(phase: .receiving))
+        while true {
+            answers += try await receiveChanges(reply)
+            if reply.isFinal { break }
+            try budget.nonFinal()
+            if try await suspendIfAsked(answers) { return }
+            answers.append(.alert(Alert(cmdID: "", code: .nextMessage, items: [
+                Item(target: Location(configuration.serverURL), source: Location(configuration.deviceID)),
+            ])))
+            // The maps so far go along, so that neither side holds a whole book's maps until the end.
+            let mapsSent = stores.map(\.maps.pending)
+            answers += mapCommands(stores)
+            reply = try await send(answers, isFinal: false)
+            answers = answer(reply, allowResults: false)
+            try checkSession(reply)
+            confirmMaps(sent: mapsSent, in: reply)
         }
-        if store.resumed {
-            // Confirmed by the server before the suspension, and unchanged since: not sent again.
-            store.outgoing.changes.removeAll { change in store.confirmed[change.guid].map { $0 == change.fingerprint } ?? false }
+
+        // The server's deletes, held until all its changes were in (the mass-delete guard weighs them together).
+        answers += try await settleServerDeletes()
+
+        // Package 5: statuses and maps; the server's statuses (package 6) end the session.
+        announce(SyncProgress(phase: .mapping))
+        if try await suspendIfAsked(answers) { return }
+        answers += mapCommands(stores)
+        reply = try await send(answers, isFinal: true)
+        _ = answer(reply, allowResults: false)
+        try checkSession(reply)
+        for store in stores where store.refused == nil && !store.maps.pending.isEmpty {
+            store.maps.confirmed = mapAccepted(in: reply, for: store)
         }
+        try await complete()
     }
 }

@@ -6,7 +6,7 @@ public import SyncMLServer
 ///
 /// ```swift
 /// let client = SyncClient(configuration: configuration, datastores: datastores,
-///                         transport: InProcessTransport(server: server), state: state)
+///                         transport: InProcessTransport(server: server), state: try ClientState.inMemory())
 /// ```
 public struct InProcessTransport: SyncTransport {
     public let server: SyncServer

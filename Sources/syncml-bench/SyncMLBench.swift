@@ -104,7 +104,7 @@ struct ClientCommand: AsyncParsableCommand {
         let transport = try HTTPClientTransport(configuration: .init(connectTimeout: .seconds(600), requestTimeout: .seconds(600)))
         let client = SyncClient(configuration: ClientConfiguration(serverURL: url, user: user, password: password, deviceID: "bench-http"),
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: book)],
-                                transport: transport, state: try SyncStore(path: statePath))
+                                transport: transport, state: try ClientState(path: statePath))
         do {
             try await syncs(client, book: book)
         } catch {

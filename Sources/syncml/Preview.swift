@@ -62,7 +62,7 @@ struct PreviewCommand: ParsableCommand {
             let server = SyncServer(store: copy, logger: Logger(label: "preview", factory: { _ in SwiftLogNoOpLogHandler() }))
             let deviceID = "syncml-preview"
             let client = SyncClient(configuration: ClientConfiguration(serverURL: "http://preview/sync", user: userName, password: password, deviceID: deviceID),
-                                    datastores: datastores, transport: InProcessTransport(server: server), state: try SyncStore(path: ":memory:"))
+                                    datastores: datastores, transport: InProcessTransport(server: server), state: try ClientState.inMemory())
             let report: SyncReport
             do {
                 report = try await client.sync(mode: .slow)

@@ -146,13 +146,13 @@ struct SyncCommand: ParsableCommand {
         let onProgress = progress
 
         try Self.runningStore {
-            let store: SyncStore
-            do {
-                store = try SyncStore(path: statePath)
+            let state: ClientState
+            do throws(SyncClientError) {
+                state = try ClientState(path: statePath)
             } catch {
-                throw CommandFailure("sync failed: cannot open state \(statePath): \((error as? StoreError)?.message ?? "\(error)")")
+                throw CommandFailure("sync failed: cannot open state \(statePath): \(error.message)")
             }
-            let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: store)
+            let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: state)
             if dryRun {
                 do {
                     let pending = try await client.pendingChanges()

@@ -50,7 +50,7 @@ extension Harness {
         var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: deviceID)
         configuration.scanBatchSize = batchSize
         return SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
-                          transport: EngineTransport(server: server), state: try SyncStore(path: ":memory:"))
+                          transport: EngineTransport(server: server), state: try ClientState.inMemory())
     }
 }
 

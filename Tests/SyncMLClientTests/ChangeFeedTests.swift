@@ -64,7 +64,7 @@ struct ChangeFeedTests {
         for index in 0..<20 { await crm.put(vCard("Given\(index)", "Family"), id: "c\(index)") }
         let client = SyncClient(configuration: ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm"),
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: crm)],
-                                transport: EngineTransport(server: harness.server), state: try SyncStore(path: ":memory:"))
+                                transport: EngineTransport(server: harness.server), state: try ClientState.inMemory())
         try await client.sync()
         #expect(await crm.fullListings == 1)
         let phoneClient = try harness.client("phone", phone)
@@ -95,7 +95,7 @@ struct ChangeFeedTests {
         for index in 0..<5 { await crm.put(vCard("Given\(index)", "Family"), id: "c\(index)") }
         let client = SyncClient(configuration: ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm"),
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: crm)],
-                                transport: EngineTransport(server: harness.server), state: try SyncStore(path: ":memory:"))
+                                transport: EngineTransport(server: harness.server), state: try ClientState.inMemory())
         try await client.sync()
         await crm.remove("c4")
         await crm.forgetHistory()

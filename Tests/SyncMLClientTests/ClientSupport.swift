@@ -69,7 +69,7 @@ struct Harness {
         configure(&configuration)
         return SyncClient(configuration: configuration,
                           datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: source.type, source: source)],
-                          transport: EngineTransport(server: server), state: try SyncStore(path: ":memory:"))
+                          transport: EngineTransport(server: server), state: try ClientState.inMemory())
     }
 
     func serverItems(_ datastore: String = "contacts") async throws -> [String] {

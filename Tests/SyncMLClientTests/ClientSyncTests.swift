@@ -157,7 +157,7 @@ struct ClientInterruptionTests {
         await crm.put(vCard("Anna", "Meier"))
         try await harness.client("crm", crm).sync()
         await laptop.put(vCard("Bernd", "Kurz"))
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         let configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "laptop")
         let datastores = [ClientDatastore(name: "contacts", kind: .contacts, source: laptop)]
         // Three messages per sync (init, changes, map), and one more on first contact (the init is challenged, 401,
@@ -188,7 +188,7 @@ struct ProgressStreamTests {
         let running = try harness.client("crm", crm).progressStream()
         var phases: [SyncProgress.Phase] = []
         for await step in running.progress where phases.last != step.phase { phases.append(step.phase) }
-        let report = try await running.result.value
+        let report = try await running.report
         #expect(report.datastores[0].remote.added == 5)
         #expect(phases == [.scanning, .connecting, .sending, .receiving, .mapping, .finished])
     }

@@ -94,7 +94,7 @@ struct FaultScenario {
         configuration.maxMessageSize = 4_000
         let source = deviceID == "crm" ? crm : phone
         return SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
-                          transport: FaultyTransport(network: network), state: deviceID == "crm" ? crmState : phoneState)
+                          transport: FaultyTransport(network: network), state: ClientState(journal: deviceID == "crm" ? crmState : phoneState))
     }
 
     /// One sync as a user runs it: repeated (with a fresh client and, after a

@@ -60,7 +60,7 @@ struct HostileServerTests {
     static let secret = "s3cret-Pa55word"
 
     /// A client on its own `state`, syncing `datastores` through `transport`.
-    static func client(_ transport: any SyncTransport, _ datastores: [ClientDatastore], state: SyncStore, user: String = "test",
+    static func client(_ transport: any SyncTransport, _ datastores: [ClientDatastore], state: ClientState, user: String = "test",
                        password: String = "test", configure: (inout ClientConfiguration) -> Void = { _ in }) -> SyncClient {
         var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: user, password: password, deviceID: "crm")
         configure(&configuration)
@@ -80,7 +80,7 @@ struct HostileServerTests {
         let harness = try await Harness()
         try await harness.store.addUser(name: "alice", password: Self.secret, md5: true, iterations: 1_000)
         let crm = await Self.book(3)
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         let hostile = HostileTransport(harness.server) { reply in
             for index in reply.commands.indices {
                 if case .status(var status) = reply.commands[index], status.cmd == "SyncHdr" {
@@ -117,7 +117,7 @@ struct HostileServerTests {
         let crm = await Self.book()
         let notes = MemorySource(type: "text/plain")
         await notes.put("first note")
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         let datastores = Self.contacts(crm) + [ClientDatastore(name: "notes", kind: .notes, source: notes)]
         try await Self.client(EngineTransport(server: harness.server), datastores, state: state).sync()
         await crm.put(vCard("Local", "Change"), id: "local")
@@ -151,7 +151,7 @@ struct HostileServerTests {
     func deletesOfEverythingAreHeld() async throws {
         let harness = try await Harness()
         let crm = await Self.book()
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         try await Self.client(EngineTransport(server: harness.server), Self.contacts(crm), state: state).sync()
         let ids = await crm.records.keys.sorted()
 
@@ -185,7 +185,7 @@ struct HostileServerTests {
     func neverFinal() async throws {
         let harness = try await Harness()
         let crm = await Self.book(3)
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         try await Self.client(EngineTransport(server: harness.server), Self.contacts(crm), state: state).sync()
         await crm.put(vCard("New", "Contact"), id: "new")
 
@@ -213,7 +213,7 @@ struct HostileServerTests {
     func sessionCaps() async throws {
         let harness = try await Harness()
         let crm = await Self.book(50)
-        let crmState = try SyncStore(path: ":memory:")
+        let crmState = try ClientState.inMemory()
         let counting = HostileTransport(harness.server)
         let small: (inout ClientConfiguration) -> Void = { $0.maxMessageSize = 4_000 }
         let capped = Self.client(counting, Self.contacts(crm), state: crmState) { small(&$0); $0.sessionLimits.maxMessages = 4 }
@@ -225,7 +225,7 @@ struct HostileServerTests {
         let phone = MemorySource()
         var phoneConfiguration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "phone")
         phoneConfiguration.sessionLimits.maxBytesReceived = 3_000
-        let phoneState = try SyncStore(path: ":memory:")
+        let phoneState = try ClientState.inMemory()
         let flooded = SyncClient(configuration: phoneConfiguration, datastores: Self.contacts(phone),
                                  transport: EngineTransport(server: harness.server), state: phoneState)
         await #expect { try await flooded.sync() } throws: { error in
@@ -255,7 +255,7 @@ struct ServerSlowSyncTests {
     func refusedUnlessAllowed() async throws {
         let harness = try await Harness()
         let crm = await HostileServerTests.book()
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         let datastores = HostileServerTests.contacts(crm)
         try await HostileServerTests.client(EngineTransport(server: harness.server), datastores, state: state).sync()
         try await Self.forgetDevice(harness, "crm")
@@ -312,7 +312,7 @@ struct RespURIDowngradeTests {
         let client = SyncClient(
             configuration: ClientConfiguration(serverURL: "https://server.test/sync", user: "test", password: "test", deviceID: "laptop"),
             datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)], transport: transport,
-            state: try SyncStore(path: ":memory:"))
+            state: try ClientState.inMemory())
         await #expect { try await client.sync() } throws: { error in
             (error as? SyncClientError)?.kind == .protocolViolation && "\(error)".contains("leaves https")
         }

@@ -25,7 +25,7 @@ struct LargeObjectLimitTests {
             }
         }
         let crm = MemorySource()
-        let client = HostileServerTests.client(hostile, HostileServerTests.contacts(crm), state: try SyncStore(path: ":memory:")) {
+        let client = HostileServerTests.client(hostile, HostileServerTests.contacts(crm), state: try ClientState.inMemory()) {
             $0.maxMessageSize = 4_096
         }
         try await client.sync()

@@ -21,7 +21,7 @@ struct LimitsTests {
             let source = MemorySource()
             await source.put(vCard("Anna", device))
             let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .request(3))
-            let client = ResumeTests.client(harness, device, source, transport, state: try SyncStore(path: ":memory:"))
+            let client = ResumeTests.client(harness, device, source, transport, state: try ClientState.inMemory())
             await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         }
         let third = try harness.client("laptop", MemorySource())
@@ -54,7 +54,7 @@ struct LimitsTests {
         let recorder = RecordingTransport(EngineTransport(server: harness.server))
         let client = SyncClient(configuration: ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm"),
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: MemorySource())],
-                                transport: recorder, state: try SyncStore(path: ":memory:"))
+                                transport: recorder, state: try ClientState.inMemory())
         try await client.sync() // the first session learns a nonce (401 + Chal, then 212)
         try await client.sync() // the second authenticates with it at once
         let captured = try #require(await recorder.bodies.last { try SyncMLMessage(decoding: $0).header.cred != nil })
@@ -135,7 +135,7 @@ struct OutOfOrderTests {
         var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "phone")
         configuration.maxMessageSize = 4_000
         let client = SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: phone)],
-                                transport: transport, state: try SyncStore(path: ":memory:"))
+                                transport: transport, state: try ClientState.inMemory())
         let report = try await client.sync()
         #expect(report.datastores[0].local.added == 30)
         let answers = await transport.staleAnswers

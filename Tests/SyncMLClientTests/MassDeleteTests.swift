@@ -87,7 +87,7 @@ struct MassDeleteTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         func files() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".vcf") }.count }
-        let phoneState = try SyncStore(path: ":memory:")
+        let phoneState = try ClientState.inMemory()
         @discardableResult func phone(force: Bool = false) async throws -> SyncReport {
             let configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "phone")
             let source = FolderDataSource(directory: folder, kind: .contacts)

@@ -74,7 +74,7 @@ struct ResumeTests {
 
     /// A client whose messages hold about ten contacts each.
     static func client(_ harness: Harness, _ deviceID: String, _ source: MemorySource, _ transport: CuttingTransport,
-                       state: SyncStore) -> SyncClient {
+                       state: ClientState) -> SyncClient {
         var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: deviceID)
         configuration.maxMessageSize = 6_000
         return SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
@@ -112,7 +112,7 @@ struct ResumeTests {
         let harness = try await Harness()
         let crm = await Self.book()
         let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .request(message))
-        let state = try SyncStore(path: ":memory:")
+        let state = try ClientState.inMemory()
         let client = Self.client(harness, "crm", crm, transport, state: state)
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         // Confirmed: the items of the requests before the cut whose replies arrived (messages 1 and 2 are the init:
@@ -136,7 +136,7 @@ struct ResumeTests {
         let harness = try await Harness()
         let crm = await Self.book()
         let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .reply(4))
-        let client = Self.client(harness, "crm", crm, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "crm", crm, transport, state: try ClientState.inMemory())
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         let items = await transport.itemsUp
         #expect(items.count == 4)
@@ -161,7 +161,7 @@ struct ResumeTests {
         try await crmClient.sync()
         let phone = MemorySource()
         let transport = CuttingTransport(EngineTransport(server: harness.server), cut: cut)
-        let client = Self.client(harness, "phone", phone, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "phone", phone, transport, state: try ClientState.inMemory())
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         let received = await phone.records.count
         #expect(received > 0 && received < Self.count)
@@ -190,7 +190,7 @@ struct ResumeTests {
         try await harness.client("crm", crm).sync()
         let phone = MemorySource()
         let transport = CuttingTransport(EngineTransport(server: harness.server))
-        let client = Self.client(harness, "phone", phone, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "phone", phone, transport, state: try ClientState.inMemory())
         // Messages: 1 init (challenged), 2 init again, 3 (empty) changes, then the server's two messages (the second
         // asked for by 222), then the map.
         await transport.setCut(.request(5))
@@ -209,7 +209,7 @@ struct ResumeTests {
         let harness = try await Harness()
         let crm = await Self.book()
         let transport = CuttingTransport(EngineTransport(server: harness.server))
-        let client = Self.client(harness, "crm", crm, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "crm", crm, transport, state: try ClientState.inMemory())
         await transport.setAfterSend { number in if number == 3 { await client.suspend() } }
         let first = try await client.sync()
         #expect(first.suspended)
@@ -230,7 +230,7 @@ struct ResumeTests {
     func twoWayCut() async throws {
         let harness = try await Harness()
         let crm = await Self.book(), laptop = MemorySource()
-        let crmState = try SyncStore(path: ":memory:")
+        let crmState = try ClientState.inMemory()
         let transport = CuttingTransport(EngineTransport(server: harness.server))
         let crmClient = Self.client(harness, "crm", crm, transport, state: crmState)
         let laptopClient = try harness.client("laptop", laptop)
@@ -261,7 +261,7 @@ struct ResumeTests {
         let harness = try await Harness()
         let crm = await Self.book()
         let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .reply(3))
-        let client = Self.client(harness, "crm", crm, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "crm", crm, transport, state: try ClientState.inMemory())
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         await harness.server.suspendAll()
         // A new server process on the same store.
@@ -279,7 +279,7 @@ struct ResumeTests {
         let harness = try await Harness()
         let crm = await Self.book()
         let transport = CuttingTransport(EngineTransport(server: harness.server), cut: .reply(3))
-        let client = Self.client(harness, "crm", crm, transport, state: try SyncStore(path: ":memory:"))
+        let client = Self.client(harness, "crm", crm, transport, state: try ClientState.inMemory())
         await #expect { try await client.sync() } throws: { ($0 as? SyncClientError)?.kind == .transport }
         let restarted = SyncServer(store: harness.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         await transport.setServer(restarted)

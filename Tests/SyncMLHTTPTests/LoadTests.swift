@@ -70,7 +70,7 @@ struct LoadTests {
             SyncClient(configuration: ClientConfiguration(serverURL: "http://server.test/sync", user: "pat", password: "pat",
                                                           deviceID: "phone-\(device)"),
                        datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: LoadSource(records))],
-                       transport: EngineTransport(server: server), state: try SyncStore(path: ":memory:"))
+                       transport: EngineTransport(server: server), state: try ClientState.inMemory())
         }
         async let first = clients[0].sync()
         async let second = clients[1].sync()
@@ -348,7 +348,7 @@ private final class LoadDevice: Sendable {
         client = SyncClient(
             configuration: ClientConfiguration(serverURL: url, user: user.name, password: user.password, deviceID: id),
             datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: source)],
-            transport: transport, state: try SyncStore(path: ":memory:"))
+            transport: transport, state: try ClientState.inMemory())
     }
 
     /// Rounds 1 and 2 of edits, each followed by a two-way sync.

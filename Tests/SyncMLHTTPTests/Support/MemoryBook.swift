@@ -41,6 +41,6 @@ struct SyncFixture {
     static func client(url: String, book: MemoryBook, transport: any SyncTransport, device: String = "transport-test") throws -> SyncClient {
         SyncClient(configuration: ClientConfiguration(serverURL: url, user: user, password: password, deviceID: device),
                    datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: book)],
-                   transport: transport, state: try SyncStore(path: ":memory:"))
+                   transport: transport, state: try ClientState.inMemory())
     }
 }

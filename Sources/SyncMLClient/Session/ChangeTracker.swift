@@ -3,25 +3,25 @@ import SyncMLRecords
 import SyncMLProtocol
 import SyncMLStore
 
-/// The client's memory of each datastore, kept in a `SyncStore`: a mirror of
-/// the host's records as of the last sync (one item per host id, journaled),
-/// the server as a device with anchors, nonce and acknowledged sequence.
+/// The client's memory of each datastore, kept in its journal (`ClientState`):
+/// a mirror of the host's records as of the last sync (one item per host id,
+/// journaled), the server as a device with anchors, nonce and acknowledged sequence.
 ///
 /// Scanning applies the host's current records to the mirror: the store's
 /// fingerprint comparison tells what changed, and changes since the server's
 /// acknowledged sequence are what to send. Changes that came from the server
 /// are journaled as the server's, so they are never sent back.
 struct ChangeTracker {
-    let state: SyncStore
+    let journal: SyncStore
     let user: UserID
     let server: DeviceID
 
     static let userName = "client"
 
-    init(state: SyncStore, configuration: ClientConfiguration) async throws {
-        self.state = state
-        user = try await state.user(named: Self.userName)
-        server = try await state.device(devID: Self.serverKey(configuration), user: user)
+    init(journal: SyncStore, configuration: ClientConfiguration) async throws {
+        self.journal = journal
+        user = try await journal.user(named: Self.userName)
+        server = try await journal.device(devID: Self.serverKey(configuration), user: user)
     }
 
     /// The server as the mirror's device: one per URL and account.
@@ -30,7 +30,7 @@ struct ChangeTracker {
     }
 
     func datastore(_ name: String) async throws -> DatastoreID {
-        try await state.datastore(named: name, user: user)
+        try await journal.datastore(named: name, user: user)
     }
 
     /// Applies the host's records to the mirror, one transaction per batch of
@@ -59,16 +59,16 @@ struct ChangeTracker {
                 changes.append(ItemChange(.replace, guid: record.id, type: record.type, payload: record.payload,
                                           fingerprint: Self.fingerprint(type: record.type, payload: record.payload)))
             }
-            changed += Self.changedCount(try await state.apply(changes, datastore: mirror, device: nil))
+            changed += Self.changedCount(try await journal.apply(changes, datastore: mirror, device: nil))
         }
         // A cancelled stream ends early: what it did not list is not deleted.
         try Task.checkCancellation()
         var deletions: [ItemChange] = []
-        for item in try await state.liveItems(datastore: mirror) where !seen.contains(item.guid) {
+        for item in try await journal.liveItems(datastore: mirror) where !seen.contains(item.guid) {
             deletions.append(ItemChange(.delete, guid: item.guid, type: item.type))
         }
         if !deletions.isEmpty {
-            changed += Self.changedCount(try await state.apply(deletions, datastore: mirror, device: nil))
+            changed += Self.changedCount(try await journal.apply(deletions, datastore: mirror, device: nil))
         }
         return changed
     }
@@ -80,7 +80,7 @@ struct ChangeTracker {
     @discardableResult
     func update(_ datastore: ClientDatastore, batchSize: Int, into mirror: DatastoreID) async throws -> Int {
         let source = datastore.source
-        if let token = try await state.hostToken(datastore: mirror),
+        if let token = try await journal.hostToken(datastore: mirror),
            let feed = try await Self.reading(datastore, { try await source.changes(since: token) }) {
             var changed = 0
             for start in stride(from: 0, to: feed.changed.count, by: max(batchSize, 1)) {
@@ -88,17 +88,17 @@ struct ChangeTracker {
                     ItemChange(.replace, guid: record.id, type: record.type, payload: record.payload,
                                fingerprint: Self.fingerprint(type: record.type, payload: record.payload))
                 }
-                changed += Self.changedCount(try await state.apply(batch, datastore: mirror, device: nil))
+                changed += Self.changedCount(try await journal.apply(batch, datastore: mirror, device: nil))
             }
             let deletions = feed.deleted.map { ItemChange(.delete, guid: $0, type: "") }
-            if !deletions.isEmpty { changed += Self.changedCount(try await state.apply(deletions, datastore: mirror, device: nil)) }
-            try await state.setHostToken(feed.token, datastore: mirror)
+            if !deletions.isEmpty { changed += Self.changedCount(try await journal.apply(deletions, datastore: mirror, device: nil)) }
+            try await journal.setHostToken(feed.token, datastore: mirror)
             return changed
         }
         // Taken before the listing: whatever changes while it runs is in the next feed.
         let token = try await Self.reading(datastore) { try await source.changeToken() }
         let changed = try await scan(datastore, batchSize: batchSize, into: mirror)
-        try await state.setHostToken(token, datastore: mirror)
+        try await journal.setHostToken(token, datastore: mirror)
         return changed
     }
 
@@ -122,7 +122,7 @@ struct ChangeTracker {
                 session: SessionID?) async throws -> Fingerprint? {
         let fingerprint = operation == .delete ? nil : Self.fingerprint(type: type, payload: payload)
         let change = ItemChange(operation, guid: id, type: type, payload: payload, fingerprint: fingerprint)
-        _ = try await state.apply([change], datastore: datastore, device: server, session: session)
+        _ = try await journal.apply([change], datastore: datastore, device: server, session: session)
         return fingerprint
     }
 

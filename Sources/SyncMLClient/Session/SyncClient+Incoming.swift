@@ -1,137 +1,14 @@
-import Foundation
 import SyncMLCodec
 import SyncMLRecords
 import SyncMLProtocol
 import SyncMLStore
 
+/// Incoming (package 4): the server's changes applied to the host and
+/// recorded in the mirror as the server's (large objects reassembled by
+/// `LargeObjectAssembler`, a repeated Add found by its map or fingerprint),
+/// the Maps that pair the server's GUIDs with the host's ids, and the
+/// mass-delete guard on the server's deletes.
 extension SyncClient {
-    // MARK: Answering the server
-
-    /// Statuses for the server's commands (Sync aside: `receiveChanges` answers
-    /// those), Results for a Get of our DevInf, and the server's statuses for our items counted.
-    func answer(_ reply: SyncMLMessage, allowResults: Bool) -> [Command] {
-        let msgRef = reply.header.msgID
-        var out: [Command] = [.status(Status(cmdID: "", msgRef: msgRef, cmdRef: "0", cmd: "SyncHdr", code: .ok,
-                                             targetRefs: [reply.header.target.locURI], sourceRefs: [reply.header.source.locURI]))]
-        for command in reply.commands {
-            switch command {
-            case .status(let status):
-                take(status)
-                if status.cmd == "Map" { news += 1 }
-            case .alert(let alert) where !alert.noResp:
-                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: alert.cmdID, cmd: "Alert", code: .ok,
-                                          targetRefs: alert.items.compactMap { $0.target?.locURI },
-                                          sourceRefs: alert.items.compactMap { $0.source?.locURI })))
-            case .get(let get):
-                let target = get.items.first?.target?.locURI ?? ""
-                let isDevInf = target.lowercased().contains("devinf")
-                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: get.cmdID, cmd: "Get", code: isDevInf ? .ok : .notFound,
-                                          targetRefs: [target])))
-                if isDevInf {
-                    out.append(.results(Results(cmdID: "", msgRef: msgRef, cmdRef: get.cmdID, meta: Meta(type: "application/vnd.syncml-devinf+xml"),
-                                                items: [Item(source: Location(target), data: .devInf(devInf()))])))
-                }
-            case .put(let put) where !put.noResp:
-                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: put.cmdID, cmd: "Put", code: .ok)))
-            case .results(let results):
-                out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: results.cmdID, cmd: "Results", code: .ok)))
-            case .sync, .alert, .put:
-                break
-            default:
-                if let cmdID = command.cmdID {
-                    out.append(.status(Status(cmdID: "", msgRef: msgRef, cmdRef: cmdID, cmd: command.name, code: .optionalFeatureNotSupported)))
-                }
-            }
-        }
-        return out
-    }
-
-    /// The server's status for one of our item commands.
-    private func take(_ status: Status) {
-        guard let sent = sentItems.answer(status) else { return }
-        news += 1
-        let code = status.code.rawValue
-        switch code {
-        case 213:
-            return
-        case 200...299, 418:
-            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint
-            switch sent.change.operation {
-            case .add: sent.store.report.remote.added += 1
-            case .replace: sent.store.report.remote.updated += 1
-            case .delete: sent.store.report.remote.deleted += 1
-            }
-            let conflict: String? = switch code {
-            case 207: "merged"
-            case 208: "client won"
-            case 209: "duplicated"
-            default: nil
-            }
-            if let conflict { sent.store.report.conflicts[conflict, default: 0] += 1 }
-        case 419:
-            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint
-            sent.store.report.conflicts["server won", default: 0] += 1
-        case 211 where sent.change.operation == .delete:
-            sent.store.confirmed[sent.change.guid] = sent.change.fingerprint // already gone on the server
-        default:
-            sent.store.serverRejected += 1
-        }
-    }
-
-    // MARK: Sending
-
-    /// Adds the client's changes to `commands` as far as the server's MaxMsgSize
-    /// allows (`MessagePacker`). True when everything has been sent.
-    func fillChanges(into commands: inout [Command]) async throws -> Bool {
-        // What the statuses take, estimated: the client's messages are encoded once, when sent.
-        var packer = MessagePacker(limit: min(serverMaxMessageSize, configuration.maxMessageSize), used: 1024 + commands.count * 160,
-                                   rules: .client)
-        for store in stores where store.refused == nil {
-            guard !packer.isFull else { break }
-            guard !store.outgoing.started || store.outgoing.hasMore else { continue }
-            let numberOfChanges = store.outgoing.started ? nil : store.outgoing.changes.count
-            store.outgoing.started = true
-            packer.openSync()
-            var queue = store.outgoing
-            let items = try await packer.fill(&queue) { change in
-                try await outgoingPayload(change, in: store)
-            } command: { change, payload, piece in
-                itemCommand(change, store: store, payload: payload, piece: piece)
-            }
-            store.outgoing = queue
-            commands.append(.sync(Sync(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI),
-                                       numberOfChanges: numberOfChanges, commands: items)))
-            progress?(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.outgoing.next,
-                                   expected: store.outgoing.changes.count))
-        }
-        return !packer.isFull && !stores.contains { $0.refused == nil && $0.outgoing.hasMore }
-    }
-
-    /// What `change` goes as: the mirror's payload, SIF in base64; nil when the record is gone from the mirror.
-    private func outgoingPayload(_ change: OutgoingChange, in store: ClientDatastoreState) async throws -> OutgoingPayload? {
-        guard change.operation != .delete else { return OutgoingPayload(type: change.type) }
-        guard let payload = try await state.payload(guid: change.guid, datastore: store.mirror) else { return nil }
-        guard SIFKind(mimeType: change.type) != nil else { return OutgoingPayload(type: change.type, data: payload) }
-        return OutgoingPayload(type: change.type, format: "b64", data: SIF.encodeBase64(payload))
-    }
-
-    private func itemCommand(_ change: OutgoingChange, store: ClientDatastoreState, payload: OutgoingPayload, piece: OutgoingPiece) -> Command {
-        placeholderCounter += 1
-        let placeholder = "item:\(placeholderCounter)"
-        placeholders[placeholder] = (store, change)
-        let item = Item(source: Location(change.guid), meta: piece.size.map { Meta(size: $0) },
-                        data: change.operation == .delete ? nil : .bytes(piece.data), moreData: piece.moreData)
-        let command = ItemCommand(cmdID: placeholder, meta: Meta(format: payload.format, type: payload.type), items: [item])
-        switch change.operation {
-        case .add: return .add(command)
-        case .replace: return .replace(command)
-        case .delete: return .delete(command)
-        }
-    }
-
-
-    // MARK: Receiving
-
     /// Applies the server's Syncs in `reply` to the host; returns their statuses.
     func receiveChanges(_ reply: SyncMLMessage) async throws -> [Command] {
         let msgRef = reply.header.msgID
@@ -163,7 +40,7 @@ extension SyncClient {
                     continue
                 }
                 for item in itemCommand.items {
-                    news += 1
+                    budget.noteNews()
                     guard let code = await receive(item, name: name, command: itemCommand, into: store) else {
                         store.deferredDeletes.append(DeferredDelete(id: item.target?.locURI ?? "", msgRef: msgRef, cmdRef: itemCommand.cmdID,
                                                                     noResp: itemCommand.noResp, sourceRefs: item.source.map { [$0.locURI] } ?? []))
@@ -174,8 +51,8 @@ extension SyncClient {
                                                   targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])))
                     }
                 }
-                progress?(SyncProgress(phase: .receiving, datastore: store.datastore.name,
-                                       done: store.report.local.added + store.report.local.updated + store.report.local.deleted))
+                announce(SyncProgress(phase: .receiving, datastore: store.datastore.name,
+                                      done: store.report.local.added + store.report.local.updated + store.report.local.deleted))
             }
         }
         return out
@@ -192,11 +69,10 @@ extension SyncClient {
     /// The server's version of host record `id`, recorded in the mirror as the
     /// server's (and as agreed, for a resume); paired with the server's `guid` when given.
     private func recordReceived(_ data: [UInt8], type: String, id: String, pairing guid: String?, in store: ClientDatastoreState) async throws {
-        store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: storeSession)
+        store.confirmed[id] = try await tracker.record(.replace, id: id, type: type, payload: data, in: store.mirror, session: run.storeSession)
         store.touched.insert(id)
         if let guid {
-            store.pendingMaps[guid] = id
-            store.mapped[guid] = id
+            store.maps.pair(guid, id)
         }
     }
 
@@ -204,8 +80,8 @@ extension SyncClient {
     /// session claimed yet (the server pairs equal fingerprints the same way).
     private func sameRecord(as data: [UInt8], type: String, in store: ClientDatastoreState) async throws -> String? {
         let fingerprint = ChangeTracker.fingerprint(type: type, payload: data)
-        let claimed = store.touched.union(store.mapped.values)
-        return try await state.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
+        let claimed = store.touched.union(store.maps.known.values)
+        return try await journal.items(withFingerprint: fingerprint, datastore: store.mirror).first { !claimed.contains($0.guid) }?.guid
     }
 
     /// One server item applied to the host and recorded in the mirror as the server's change;
@@ -234,7 +110,7 @@ extension SyncClient {
         do {
             switch name {
             case "Add":
-                if let id = store.mapped[guid], let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
+                if let id = store.maps.known[guid], let known = try await journal.item(guid: id, datastore: store.mirror), !known.deleted {
                     // Sent again: its status or its Map never reached the server (an interrupted sync). The host has it.
                     try await source.update(id: id, payload: data, type: type)
                     try await recordReceived(data, type: type, id: id, pairing: nil, in: store)
@@ -248,7 +124,7 @@ extension SyncClient {
                 return try await addReceived(data, type: type, pairing: guid, in: store)
             case "Replace":
                 let id = item.target?.locURI ?? ""
-                if !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted {
+                if !id.isEmpty, let known = try await journal.item(guid: id, datastore: store.mirror), !known.deleted {
                     try await source.update(id: id, payload: data, type: type)
                     try await recordReceived(data, type: type, id: id, pairing: nil, in: store)
                     store.report.local.updated += 1
@@ -258,7 +134,7 @@ extension SyncClient {
                 return try await addReceived(data, type: type, pairing: guid, in: store)
             default:
                 let id = item.target?.locURI ?? ""
-                guard !id.isEmpty, let known = try await state.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
+                guard !id.isEmpty, let known = try await journal.item(guid: id, datastore: store.mirror), !known.deleted else { return .itemNotDeleted }
                 if guardsServerDeletes { return nil }
                 try await deleteReceived(id, type: known.type, in: store)
                 return .ok
@@ -271,12 +147,12 @@ extension SyncClient {
 
     private func deleteReceived(_ id: String, type: String, in store: ClientDatastoreState) async throws {
         try await store.datastore.source.delete(id: id)
-        store.confirmed[id] = .some(try await tracker.record(.delete, id: id, type: type, payload: [], in: store.mirror, session: storeSession))
+        store.confirmed[id] = .some(try await tracker.record(.delete, id: id, type: type, payload: [], in: store.mirror, session: run.storeSession))
         store.report.local.deleted += 1
     }
 
     /// Whether the server's deletes wait for the mass-delete guard.
-    private var guardsServerDeletes: Bool { configuration.massDeleteGuard != nil && !forceDeletes }
+    private var guardsServerDeletes: Bool { configuration.massDeleteGuard != nil && !run.forceDeletes }
 
     /// The status a held server delete gets: 503 Service Unavailable, a temporary
     /// condition on the recipient's side. Not a success (which would acknowledge
@@ -301,7 +177,7 @@ extension SyncClient {
                 var code = Self.heldDeleteStatus
                 if !held {
                     do {
-                        if let known = try await state.item(guid: delete.id, datastore: store.mirror), !known.deleted {
+                        if let known = try await journal.item(guid: delete.id, datastore: store.mirror), !known.deleted {
                             try await deleteReceived(delete.id, type: known.type, in: store)
                             code = .ok
                         } else {
@@ -319,5 +195,27 @@ extension SyncClient {
             }
         }
         return out
+    }
+
+    // MARK: Maps
+
+    /// The maps of `sent` (per datastore) that `reply` confirmed are no longer pending.
+    func confirmMaps(sent: [[String: String]], in reply: SyncMLMessage) {
+        for (store, sent) in zip(stores, sent) where !sent.isEmpty && mapAccepted(in: reply, for: store) {
+            store.maps.confirm(sent)
+        }
+    }
+
+    /// Whether `reply` answers the datastore's Map with success.
+    func mapAccepted(in reply: SyncMLMessage, for store: ClientDatastoreState) -> Bool {
+        let status = reply.statuses.first { $0.cmd == "Map" && ($0.sourceRefs.first == store.localURI || $0.targetRefs.first == store.datastore.remoteURI) }
+        return status.map { (200...299).contains($0.code.rawValue) } ?? false
+    }
+
+    /// A Map per datastore with maps the server has not confirmed.
+    func mapCommands(_ stores: [ClientDatastoreState]) -> [Command] {
+        stores.filter { $0.refused == nil && !$0.maps.pending.isEmpty }.map { store in
+            .map(Map(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI), items: store.maps.items))
+        }
     }
 }

@@ -20,12 +20,18 @@ public struct SessionLimits: Sendable, Hashable {
     }
 }
 
-/// What one session has cost so far, checked against `SessionLimits`.
+/// What one session has cost so far, checked against `SessionLimits`, and
+/// whether the server's messages still bring anything new.
 struct SessionBudget {
     let limits: SessionLimits
     private(set) var messagesSent = 0
     private(set) var bytesReceived = 0
     private var idleInARow = 0
+    /// What the server's messages brought that is new (items, statuses for the
+    /// client's items and Maps), and its value when the last reply arrived: a
+    /// non-final reply that leaves it unchanged carried nothing.
+    private var news = 0
+    private var newsAtReply = 0
 
     init(_ limits: SessionLimits) { self.limits = limits }
 
@@ -43,12 +49,16 @@ struct SessionBudget {
         guard bytesReceived <= limits.maxBytesReceived else {
             throw SyncClientError(.sessionLimit, "the server sent more than \(limits.maxBytesReceived) bytes in one session (sessionLimits.maxBytesReceived); stopped")
         }
+        newsAtReply = news
     }
 
-    /// A non-final server message was handled; `carriedNews` when it brought an
-    /// item or a status for something the client sent.
-    mutating func nonFinal(carriedNews: Bool) throws(SyncClientError) {
-        idleInARow = carriedNews ? 0 : idleInARow + 1
+    /// The server's message brought something new: an item, or a status for an item or a Map the client sent.
+    mutating func noteNews() { news += 1 }
+
+    /// A non-final server message was handled: the server is stopped after
+    /// `maxIdleMessages` of them in a row that brought nothing new.
+    mutating func nonFinal() throws(SyncClientError) {
+        idleInARow = news > newsAtReply ? 0 : idleInARow + 1
         guard idleInARow <= limits.maxIdleMessages else {
             throw SyncClientError(.protocolViolation,
                                   "the server sent \(idleInARow) messages in a row without Final and with nothing new (no item, no status); stopped")

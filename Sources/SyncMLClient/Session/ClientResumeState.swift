@@ -31,7 +31,7 @@ extension ResumeState<ClientResumeFields> {
     init(_ stores: [ClientDatastoreState]) {
         self.init(datastores: stores.filter { $0.refused == nil }.map { store in
             ResumedDatastore(ResumePoint(name: store.datastore.name, mode: store.performed, anchors: store.anchors),
-                             ClientResumeFields(confirmed: store.confirmed, pendingMaps: store.pendingMaps, knownMaps: store.mapped,
+                             ClientResumeFields(confirmed: store.confirmed, pendingMaps: store.maps.pending, knownMaps: store.maps.known,
                                                 touched: Array(store.touched)))
         })
     }
@@ -40,7 +40,7 @@ extension ResumeState<ClientResumeFields> {
     init(leftoverMapsOf stores: [ClientDatastoreState]) {
         self.init(datastores: stores.map { store in
             ResumedDatastore(ResumePoint(name: store.datastore.name, mode: nil, anchors: SyncAnchors(client: Anchor(last: store.anchors.client.next))),
-                             ClientResumeFields(confirmed: [:], pendingMaps: store.pendingMaps, knownMaps: nil, touched: []))
+                             ClientResumeFields(confirmed: [:], pendingMaps: store.maps.pending, knownMaps: nil, touched: []))
         })
     }
 

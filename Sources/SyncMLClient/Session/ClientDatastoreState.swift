@@ -36,14 +36,8 @@ final class ClientDatastoreState {
     // Incoming.
     /// A large object being received from the server (OMA DS 1.2 §6.2.4).
     var incoming = LargeObjectAssembler()
-    /// Server GUID → host id of each server Add applied, until the server confirms the Map.
-    var pendingMaps: [String: String] = [:]
-    /// Server GUID → host id of every record the server sent in this session, or
-    /// in the unfinished one it continues, confirmed or not: an Add the server
-    /// repeats (its status was lost) finds its record here instead of adding it twice.
-    var mapped: [String: String] = [:]
-    /// The server answered this session's Map with success.
-    var mapsConfirmed = false
+    /// The server's GUIDs paired with the host's ids, sent as Maps.
+    var maps = ServerMaps()
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
     var touched: Set<String> = []
     /// The host's records when the modes were granted: what the server's deletes are weighed against.
@@ -59,6 +53,36 @@ final class ClientDatastoreState {
     }
 
     var localURI: String { "./" + datastore.name }
+}
+
+/// The pairs of server GUID and host id one datastore's session made or
+/// inherited, and which of them the server still has to confirm with a Map.
+struct ServerMaps {
+    /// Server GUID → host id of each server Add applied, until the server confirms the Map.
+    var pending: [String: String] = [:]
+    /// Server GUID → host id of every record the server sent in this session, or
+    /// in the unfinished one it continues, confirmed or not: an Add the server
+    /// repeats (its status was lost) finds its record here instead of adding it twice.
+    var known: [String: String] = [:]
+    /// The server answered this session's last Map with success.
+    var confirmed = false
+
+    /// The server's record `guid` is the host's `id`.
+    mutating func pair(_ guid: String, _ id: String) {
+        pending[guid] = id
+        known[guid] = id
+    }
+
+    /// The server confirmed the Map that carried `sent`: those pairs are no
+    /// longer pending, unless one was replaced since it went.
+    mutating func confirm(_ sent: [String: String]) {
+        for (guid, id) in sent where pending[guid] == id { pending[guid] = nil }
+    }
+
+    /// The pending pairs as Map items, in GUID order.
+    var items: [MapItem] {
+        pending.sorted { $0.key < $1.key }.map { MapItem(target: Location($0.key), source: Location($0.value)) }
+    }
 }
 
 /// A server Delete waiting for the mass-delete guard's decision, with what its status needs.
