@@ -42,6 +42,9 @@ public actor SyncClient {
     var budget = SessionBudget(SessionLimits())
 
     /// - Parameters:
+    ///   - configuration: the server, the account, this device's id and the limits.
+    ///   - datastores: the host's records, one data source per datastore synced.
+    ///   - transport: how messages reach the server (`HTTPClientTransport` in SyncMLHTTP).
     ///   - state: what the client remembers between syncs (`ClientState(path:)`,
     ///     a file of its own; `ClientState.inMemory()` forgets everything when released).
     ///   - logger: where the client tells a maintainer what it does: each sync's

@@ -2,7 +2,6 @@
 // verbatim: GuideTests fails when a block of the guide is not found here.
 import SyncMLClient
 import SyncMLHTTP
-import SyncMLStore
 
 actor CRMContacts: SyncDataSource {
     private var vCards: [String: [UInt8]] = [:]
@@ -36,7 +35,7 @@ func syncContacts(_ contacts: CRMContacts, statePath: String) async throws -> Sy
         configuration: configuration,
         datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: contacts)],
         transport: try HTTPClientTransport(),
-        state: try SyncStore(path: statePath))
+        state: try ClientState(path: statePath))
     return try await client.sync()
 }
 
@@ -45,7 +44,7 @@ func syncShowingProgress(_ client: SyncClient) async throws -> SyncReport {
     for await step in running.progress {
         print(step.phase, step.datastore ?? "", "\(step.done)/\(step.expected)")
     }
-    return try await running.result.value
+    return try await running.report
 }
 
 func report(_ report: SyncReport) {

@@ -73,7 +73,7 @@ struct GuideTests {
             configuration: ClientConfiguration(serverURL: "http://127.0.0.1:\(port)/sync", user: "anna", password: "secret",
                                                deviceID: device),
             datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: contacts)],
-            transport: try HTTPClientTransport(), state: try SyncStore(path: ":memory:"))
+            transport: try HTTPClientTransport(), state: try ClientState.inMemory())
     }
 
     /// The fenced Swift code blocks of a Markdown article.

@@ -1,5 +1,5 @@
 import SyncMLProtocol
-public import SyncMLStore
+import SyncMLStore
 
 /// Who may sync and how their credentials are checked: the host's user base.
 ///
