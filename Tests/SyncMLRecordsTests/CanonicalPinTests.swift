@@ -65,6 +65,18 @@ struct CanonicalPinTests {
         return try (0..<300).map { index in ("generated \(index)", try VObjectParser.parse(generator.next())[0]) }
     }
 
+    @Test("Structured values read piece by piece give what split gives", arguments: [
+        "", ";", ";;;", "Doe;John;;;", ",a,,b;", "a\\;b,c\\,d;e\\nf", "trailing\\", "Müller;Jörg;;Dr.;",
+    ])
+    func piecesAgreeWithSplit(_ value: String) {
+        var pieces: [[String]] = []
+        VText.forEachPiece(value) { component, piece in
+            if component == pieces.count { pieces.append([]) }
+            pieces[component].append(piece)
+        }
+        #expect(pieces == VText.split(value))
+    }
+
     @Test("The hand-written records keep their fingerprints")
     func handWritten() throws {
         let records = try RecordsConversionTests.handWritten()

@@ -194,21 +194,24 @@ enum Canonical {
         // are never written (they stay owed).
         var out = ""
         var owedSeparators = 0
-        for (index, list) in property.components.enumerated() {
-            if index > 0 { owedSeparators += 1 }
-            var first = true
-            for raw in list {
-                let item = transform(text(raw))
-                if item.isEmpty { continue }
-                if first {
-                    for _ in 0..<owedSeparators { out.append(";") }
-                    owedSeparators = 0
-                    first = false
-                } else {
-                    out.append(",")
-                }
-                out.append(escape(item))
+        var component = 0
+        var first = true
+        VText.forEachPiece(property.value) { index, raw in
+            if index != component {
+                owedSeparators += index - component
+                component = index
+                first = true
             }
+            let item = transform(text(raw))
+            if item.isEmpty { return }
+            if first {
+                for _ in 0..<owedSeparators { out.append(";") }
+                owedSeparators = 0
+                first = false
+            } else {
+                out.append(",")
+            }
+            out.append(escape(item))
         }
         return out
     }
