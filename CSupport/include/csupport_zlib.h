@@ -80,7 +80,7 @@ void csupport_zframe_codec_destroy(csupport_zframe_codec *codec);
 /// The largest frame `length` payload bytes can produce (stored fallback included).
 size_t csupport_zframe_bound(size_t length);
 
-/// Primes the codec's deflate state with `dictionary` (copied), which frames
+/// Primes the codec's deflate state with `dictionary` (zlib keeps what it needs), which frames
 /// will name by `dictionary_id`; id 0 or an empty dictionary compresses
 /// without one. Call once, or again to switch dictionaries; a codec never
 /// primed compresses without a dictionary. Returns 0 or a negative status.

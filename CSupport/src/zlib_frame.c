@@ -19,8 +19,6 @@ struct csupport_zframe_codec {
     int primed_ready;
     int inflater_ready;
     uint8_t primed_id;
-    uint8_t *primed_dictionary;
-    size_t primed_dictionary_length;
     // Bump allocator for the per-record copy: zlib's allocations go to the
     // heap while `arena_active` is 0 (the primed stream, the inflater) and
     // into the arena while a copy is made; the arena is rewound per record.
@@ -72,9 +70,6 @@ static void release_primed(csupport_zframe_codec *codec) {
     codec->arena_active = 0;
     if (codec->primed_ready) deflateEnd(&codec->primed);
     codec->primed_ready = 0;
-    free(codec->primed_dictionary);
-    codec->primed_dictionary = NULL;
-    codec->primed_dictionary_length = 0;
 }
 
 void csupport_zframe_codec_destroy(csupport_zframe_codec *codec) {
@@ -90,12 +85,6 @@ int csupport_zframe_codec_prime(csupport_zframe_codec *codec,
     if (dictionary_id == 0) dictionary_length = 0;
     if (dictionary_length > UINT_MAX || (dictionary_length > 0 && dictionary == NULL)) return CSUPPORT_ZFRAME_BAD_LENGTH;
     release_primed(codec);
-    if (dictionary_length > 0) {
-        codec->primed_dictionary = malloc(dictionary_length);
-        if (codec->primed_dictionary == NULL) return CSUPPORT_ZFRAME_NO_MEMORY;
-        memcpy(codec->primed_dictionary, dictionary, dictionary_length);
-        codec->primed_dictionary_length = dictionary_length;
-    }
     codec->primed_id = dictionary_length > 0 ? dictionary_id : 0;
     z_stream *s = &codec->primed;
     memset(s, 0, sizeof *s);
