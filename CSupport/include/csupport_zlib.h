@@ -1,11 +1,13 @@
 // zlib framing for the change journal: one frame per record payload.
 //
 // Why C: deflateInit2/inflateInit2 are macros (they pass ZLIB_VERSION and
-// sizeof(z_stream)), which Swift cannot call; and the codec keeps one deflate
-// and one inflate stream alive across records and resets them per record
-// (deflateReset/inflateReset), because re-initialising per record is most of
-// zlib's allocations (compress-nio's pattern). The state is opaque to Swift:
-// no zlib type appears in this header.
+// sizeof(z_stream)), which Swift cannot call; and the codec keeps its zlib
+// state alive across records. Deflate: a stream primed once with the preset
+// dictionary (deflateSetDictionary hashes every dictionary byte, and a reset
+// clears the whole hash table: together ~10 % of a 700-byte record's deflate)
+// is copied per record (deflateCopy) into an arena the codec owns, so a record
+// costs a memory copy and no allocation. Inflate: one stream reset per record.
+// The state is opaque to Swift: no zlib type appears in this header.
 //
 // Frame layout (all integers little-endian), 11-byte header:
 //
@@ -56,7 +58,7 @@ typedef enum {
     CSUPPORT_ZFRAME_TRAILING_BYTES = -10,    ///< bytes follow the end of the deflate stream
 } csupport_zframe_status;
 
-/// The codec: one deflate and one inflate stream, created lazily, reset per record.
+/// The codec: a primed deflate stream copied per record, an inflate stream reset per record.
 typedef struct csupport_zframe_codec csupport_zframe_codec;
 
 /// A frame's header fields.
@@ -67,22 +69,29 @@ typedef struct {
     uint32_t crc32;
 } csupport_zframe_header;
 
-/// Allocates a codec compressing at `level` (0-9; -1 = zlib's default).
-/// `mem_level` (1-9) sizes deflate's hash table: lower makes the per-record
-/// reset cheaper (the table is cleared on every reset) at a small cost in ratio.
-csupport_zframe_codec *csupport_zframe_codec_create(int level, int mem_level);
+/// Allocates a codec compressing at `level` (0-9; -1 = zlib's default) with a
+/// deflate window of 2^`window_bits` bytes (9-15) and a hash table sized by
+/// `mem_level` (1-9). The window and table are copied per record: records of
+/// 0.5-2 KB plus a 3 KB dictionary fit a 4 KiB window (12). Frames decode
+/// whatever window they were written with (the inflater always has 2^15).
+csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, int mem_level);
 void csupport_zframe_codec_destroy(csupport_zframe_codec *codec);
 
 /// The largest frame `length` payload bytes can produce (stored fallback included).
 size_t csupport_zframe_bound(size_t length);
 
+/// Primes the codec's deflate state with `dictionary` (zlib keeps what it needs), which frames
+/// will name by `dictionary_id`; id 0 or an empty dictionary compresses
+/// without one. Call once, or again to switch dictionaries; a codec never
+/// primed compresses without a dictionary. Returns 0 or a negative status.
+int csupport_zframe_codec_prime(csupport_zframe_codec *codec,
+                                const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id);
+
 /// Encodes `length` bytes at `data` into `out` (capacity `capacity`, at least
-/// csupport_zframe_bound(length)). With `dictionary_id` != 0, deflate is primed
-/// with `dictionary`. Stores the payload when deflate does not shrink it.
+/// csupport_zframe_bound(length)) with the primed dictionary. Stores the
+/// payload when deflate does not shrink it.
 /// Returns the frame size (> 0) or a negative csupport_zframe_status.
-long csupport_zframe_encode(csupport_zframe_codec *codec,
-                            const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
-                            const uint8_t *data, size_t length,
+long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, size_t length,
                             uint8_t *out, size_t capacity);
 
 /// Reads and checks the header of the frame at `frame` (only the header).

@@ -8,11 +8,26 @@
 #include <zlib.h>
 
 struct csupport_zframe_codec {
+    // The stream each record is compressed with: a copy of `primed` made
+    // into `arena` (deflateCopy), so it starts with the dictionary already
+    // hashed in and costs no allocation.
     z_stream deflater;
+    // Initialised once per dictionary, never compressed with: deflateInit2 +
+    // deflateSetDictionary, the state every record starts from.
+    z_stream primed;
     z_stream inflater;
-    int deflater_ready;
+    int primed_ready;
     int inflater_ready;
+    uint8_t primed_id;
+    // Bump allocator for the per-record copy: zlib's allocations go to the
+    // heap while `arena_active` is 0 (the primed stream, the inflater) and
+    // into the arena while a copy is made; the arena is rewound per record.
+    uint8_t *arena;
+    size_t arena_capacity;
+    size_t arena_used;
+    int arena_active;
     int level;
+    int window_bits;
     int mem_level;
 };
 
@@ -27,19 +42,75 @@ static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-csupport_zframe_codec *csupport_zframe_codec_create(int level, int mem_level) {
+static voidpf codec_alloc(voidpf opaque, uInt items, uInt size) {
+    csupport_zframe_codec *codec = opaque;
+    if (!codec->arena_active) return calloc(items, size);
+    size_t length = ((size_t)items * size + 63) & ~(size_t)63;
+    if (length > codec->arena_capacity - codec->arena_used) return Z_NULL;
+    voidpf block = codec->arena + codec->arena_used;
+    codec->arena_used += length;
+    return block;
+}
+
+static void codec_free(voidpf opaque, voidpf block) {
+    csupport_zframe_codec *codec = opaque;
+    if (!codec->arena_active) free(block);
+}
+
+csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, int mem_level) {
     csupport_zframe_codec *codec = calloc(1, sizeof *codec);
     if (codec == NULL) return NULL;
     codec->level = (level < -1 || level > 9) ? Z_DEFAULT_COMPRESSION : level;
+    codec->window_bits = (window_bits < 9 || window_bits > MAX_WBITS) ? MAX_WBITS : window_bits;
     codec->mem_level = (mem_level < 1 || mem_level > 9) ? 8 : mem_level;
     return codec;
 }
 
+static void release_primed(csupport_zframe_codec *codec) {
+    codec->arena_active = 0;
+    if (codec->primed_ready) deflateEnd(&codec->primed);
+    codec->primed_ready = 0;
+}
+
 void csupport_zframe_codec_destroy(csupport_zframe_codec *codec) {
     if (codec == NULL) return;
-    if (codec->deflater_ready) deflateEnd(&codec->deflater);
+    release_primed(codec);
     if (codec->inflater_ready) inflateEnd(&codec->inflater);
+    free(codec->arena);
     free(codec);
+}
+
+int csupport_zframe_codec_prime(csupport_zframe_codec *codec,
+                                const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id) {
+    if (dictionary_id == 0) dictionary_length = 0;
+    if (dictionary_length > UINT_MAX || (dictionary_length > 0 && dictionary == NULL)) return CSUPPORT_ZFRAME_BAD_LENGTH;
+    release_primed(codec);
+    codec->primed_id = dictionary_length > 0 ? dictionary_id : 0;
+    z_stream *s = &codec->primed;
+    memset(s, 0, sizeof *s);
+    s->zalloc = codec_alloc;
+    s->zfree = codec_free;
+    s->opaque = codec;
+    if (deflateInit2(s, codec->level, Z_DEFLATED, -codec->window_bits, codec->mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+        return CSUPPORT_ZFRAME_NO_MEMORY;
+    codec->primed_ready = 1;
+    if (dictionary_length > 0 && deflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) {
+        release_primed(codec);
+        return CSUPPORT_ZFRAME_NO_MEMORY;
+    }
+    if (codec->arena == NULL) {
+        // What deflateCopy allocates: the state (a few KiB), the window
+        // (2 x 2^window_bits), prev (2 x 2^window_bits), head
+        // (2 x 2^(mem_level + 7)) and the pending buffer (4-5 x 2^(mem_level + 6)),
+        // with room to spare; ready_deflater grows it if a zlib needs more.
+        size_t window = (size_t)1 << codec->window_bits;
+        size_t hash = (size_t)1 << (codec->mem_level + 7);
+        size_t capacity = 4 * window + 2 * hash + 3 * hash + 32768;
+        codec->arena = malloc(capacity);
+        if (codec->arena == NULL) return CSUPPORT_ZFRAME_NO_MEMORY;
+        codec->arena_capacity = capacity;
+    }
+    return CSUPPORT_ZFRAME_OK;
 }
 
 size_t csupport_zframe_bound(size_t length) {
@@ -51,15 +122,30 @@ uint32_t csupport_crc32(const uint8_t *data, size_t length) {
     return (uint32_t)crc32_z(0L, length ? data : Z_NULL, length);
 }
 
-// Readies the deflate stream for a new record: initialised once (the
-// deflateInit2 macro, raw deflate), reset afterwards.
+// Readies the deflate stream for a new record: a copy of the primed stream
+// into the rewound arena. Resetting a stream and setting the dictionary again
+// would clear the hash table and hash every dictionary byte per record; the
+// copy only moves memory. Primes without a dictionary if never primed.
 static int ready_deflater(csupport_zframe_codec *codec) {
-    if (codec->deflater_ready) return deflateReset(&codec->deflater) == Z_OK ? 0 : CSUPPORT_ZFRAME_NO_MEMORY;
-    memset(&codec->deflater, 0, sizeof codec->deflater);
-    if (deflateInit2(&codec->deflater, codec->level, Z_DEFLATED, -MAX_WBITS, codec->mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
-        return CSUPPORT_ZFRAME_NO_MEMORY;
-    codec->deflater_ready = 1;
-    return 0;
+    if (!codec->primed_ready) {
+        int status = csupport_zframe_codec_prime(codec, NULL, 0, 0);
+        if (status != 0) return status;
+    }
+    for (int attempt = 0; attempt < 4; attempt++) {
+        codec->arena_used = 0;
+        codec->arena_active = 1;
+        int z = deflateCopy(&codec->deflater, &codec->primed);
+        codec->arena_active = 0;
+        if (z == Z_OK) return 0;
+        if (z != Z_MEM_ERROR) return CSUPPORT_ZFRAME_NO_MEMORY;
+        // This zlib's state is larger than estimated: a bigger arena.
+        uint8_t *larger = malloc(codec->arena_capacity * 2);
+        if (larger == NULL) return CSUPPORT_ZFRAME_NO_MEMORY;
+        free(codec->arena);
+        codec->arena = larger;
+        codec->arena_capacity *= 2;
+    }
+    return CSUPPORT_ZFRAME_NO_MEMORY;
 }
 
 static int ready_inflater(csupport_zframe_codec *codec) {
@@ -70,9 +156,7 @@ static int ready_inflater(csupport_zframe_codec *codec) {
     return 0;
 }
 
-long csupport_zframe_encode(csupport_zframe_codec *codec,
-                            const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
-                            const uint8_t *data, size_t length,
+long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, size_t length,
                             uint8_t *out, size_t capacity) {
     if (length > UINT32_MAX) return CSUPPORT_ZFRAME_BAD_LENGTH;
     if (capacity < csupport_zframe_bound(length)) return CSUPPORT_ZFRAME_OUTPUT_TOO_SMALL;
@@ -86,18 +170,17 @@ long csupport_zframe_encode(csupport_zframe_codec *codec,
         int status = ready_deflater(codec);
         if (status != 0) return status;
         z_stream *s = &codec->deflater;
-        if (dictionary_id != 0 && dictionary_length > 0) {
-            if (deflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) return CSUPPORT_ZFRAME_NO_MEMORY;
-        }
         s->next_in = (Bytef *)data;
         s->avail_in = (uInt)length;
         s->next_out = body;
         // Room for one byte less than the payload: deflate output is only
         // worth keeping when it is smaller; otherwise we store.
         s->avail_out = (uInt)(length - 1);
+        // The copy lives in the arena: it is never ended, the next copy
+        // overwrites it.
         if (deflate(s, Z_FINISH) == Z_STREAM_END) {
             out[1] = CSUPPORT_ZFRAME_METHOD_DEFLATE;
-            out[2] = dictionary_length > 0 ? dictionary_id : 0;
+            out[2] = codec->primed_id;
             return (long)(CSUPPORT_ZFRAME_HEADER_SIZE + s->total_out);
         }
     }

@@ -25,6 +25,22 @@ struct FrameTests {
         }
     }
 
+    @Test("Each record starts from the primed state: a frame does not depend on the records before it")
+    func framesIndependentOfHistory() throws {
+        let contacts = AddressBook.contacts(20, seed: 11) + [(0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }]
+        let busy = PayloadCodec()
+        for contact in contacts { _ = try busy.encode(contact) }
+        for contact in contacts.reversed() {
+            // The codec that compressed everything else gives what a fresh one gives.
+            #expect(try busy.encode(contact) == PayloadCodec().encode(contact))
+        }
+        // A record larger than the window still round-trips and still names the dictionary.
+        let large = Array(AddressBook.contacts(40, seed: 3).joined())
+        let frame = try busy.encode(large)
+        #expect(frame[1] == 1 && frame[2] == PayloadDictionary.current)
+        #expect(try busy.decode(frame) == large)
+    }
+
     @Test("Frame layout: magic/version, method, dictionary id, length, CRC-32")
     func layout() throws {
         let contact = AddressBook.contacts(1)[0]

@@ -29,11 +29,12 @@ enum CalendarCanonicalizer {
     }
 
     static func componentLines(_ component: VComponent, zones: TimeZones) -> [String] {
-        var properties: Set<CanonicalProperty> = []
+        var unsorted: [String] = []
+        unsorted.reserveCapacity(component.properties.count)
         for property in component.properties where !isVolatile(property.name) {
-            if let canonical = canonical(property, zones: zones) { properties.insert(canonical) }
+            if let canonical = canonical(property, zones: zones) { unsorted.append(canonical.line) }
         }
-        var lines = properties.sorted().map(\.line)
+        var lines = Canonical.sortedUnique(unsorted)
         // Alarms (and other nested components) as one line each.
         let nested = component.components.map { child in
             var lines = componentLines(child, zones: zones)

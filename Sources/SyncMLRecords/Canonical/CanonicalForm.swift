@@ -46,11 +46,26 @@ struct CanonicalProperty: Hashable, Comparable {
         self.name = name
         self.parameters = parameters
         self.value = value
+        // Appended into one buffer: this runs for every property of every record.
         var line = name
+        var length = name.utf8.count + value.utf8.count + 1
         for parameter in parameters {
-            line += ";" + parameter.name + "=" + parameter.values.joined(separator: ",")
+            length += parameter.name.utf8.count + 2
+            for item in parameter.values { length += item.utf8.count + 1 }
         }
-        self.line = line + ":" + value
+        line.reserveCapacity(length)
+        for parameter in parameters {
+            line.append(";")
+            line.append(parameter.name)
+            line.append("=")
+            for (index, item) in parameter.values.enumerated() {
+                if index > 0 { line.append(",") }
+                line.append(item)
+            }
+        }
+        line.append(":")
+        line.append(value)
+        self.line = line
     }
 
     static func == (a: Self, b: Self) -> Bool { a.line == b.line }
@@ -60,6 +75,35 @@ struct CanonicalProperty: Hashable, Comparable {
 
 /// Rules shared by every kind of record.
 enum Canonical {
+    /// Lines sorted and de-duplicated: what inserting them into a `Set` and
+    /// sorting it gives (the first of equal lines is kept), without hashing
+    /// each line (String hashing normalizes Unicode) or growing a table.
+    static func sortedUnique(_ lines: [String]) -> [String] {
+        guard lines.count > 1 else { return lines }
+        var order = Array(lines.indices)
+        // Ties broken by position, so the first of two equal lines comes first
+        // whatever the sort's stability.
+        order.sort { a, b in
+            let x = lines[a], y = lines[b]
+            if x < y { return true }
+            if y < x { return false }
+            return a < b
+        }
+        var result: [String] = []
+        result.reserveCapacity(lines.count)
+        for index in order where result.last != lines[index] { result.append(lines[index]) }
+        return result
+    }
+
+    /// `text.uppercased()`, without the call when an ASCII text has no
+    /// lowercase letter (parameter names and most TYPE values).
+    static func uppercased(_ text: String) -> String {
+        for byte in text.utf8 where byte >= 0x61 {
+            return text.uppercased() // a lowercase ASCII letter, or non-ASCII: the full rule
+        }
+        return text
+    }
+
     /// Text: unescaped, CR LF and CR made LF, white space runs on a line made
     /// one space, lines trimmed, empty lines at start and end dropped.
     /// A byte loop: every property of every record passes through here.
@@ -145,11 +189,31 @@ enum Canonical {
     /// A structured value: components of comma lists, each text normalized,
     /// empty list items and trailing empty components dropped.
     static func structured(_ property: VProperty, transform: (String) -> String = { $0 }) -> String {
-        var components = property.components.map { list in
-            list.map { transform(text($0)) }.filter { !$0.isEmpty }.map(escape).joined(separator: ",")
+        // One pass into one string: components joined with `;`, a component's
+        // non-empty items with `,`; separators before trailing empty components
+        // are never written (they stay owed).
+        var out = ""
+        var owedSeparators = 0
+        var component = 0
+        var first = true
+        VText.forEachPiece(property.value) { index, raw in
+            if index != component {
+                owedSeparators += index - component
+                component = index
+                first = true
+            }
+            let item = transform(text(raw))
+            if item.isEmpty { return }
+            if first {
+                for _ in 0..<owedSeparators { out.append(";") }
+                owedSeparators = 0
+                first = false
+            } else {
+                out.append(",")
+            }
+            out.append(escape(item))
         }
-        while components.last?.isEmpty == true { components.removeLast() }
-        return components.joined(separator: ";")
+        return out
     }
 
     /// Phone numbers: the digits, with a `+` if one came before the first digit.
@@ -188,12 +252,15 @@ enum Canonical {
         // A handful of pairs per property: an array sorted once beats sets and dictionaries.
         var pairs: [(name: String, value: String)] = []
         for parameter in property.parameters {
-            let name = parameter.name.uppercased()
+            let name = uppercased(parameter.name)
             if name.hasPrefix("X-EVOLUTION-") || name == "CHARSET" { continue }
             for raw in parameter.values {
-                for piece in raw.split(separator: ",") {
-                    var value = String(piece).trimmingASCIIWhitespace()
-                    if name == "TYPE" || name == "ENCODING" || name == "VALUE" { value = value.uppercased() }
+                // Most values are one clean word: no split, no trimming.
+                let pieces: [String] = raw.utf8.contains(where: { $0 == 0x2C || $0 <= 0x20 })
+                    ? raw.split(separator: ",").map { String($0).trimmingASCIIWhitespace() } : [raw]
+                for piece in pieces {
+                    var value = piece
+                    if name == "TYPE" || name == "ENCODING" || name == "VALUE" { value = uppercased(value) }
                     if name == "ENCODING", value == "BASE64" { value = "B" }
                     if name == "VALUE", value == "URL" { value = "URI" } // vCard 2.1 / vCalendar 1.0 spelling
                     if value.isEmpty || dropping(name, value) { continue }
@@ -227,12 +294,13 @@ enum ContactCanonicalizer {
     }
 
     static func lines(_ card: VComponent) -> [String] {
-        var properties: Set<CanonicalProperty> = []
+        var lines: [String] = []
+        lines.reserveCapacity(card.properties.count + 2)
         var hasFN = false
         func add(_ form: VProperty) {
             guard let canonical = canonical(form) else { return }
             if canonical.name == "FN" { hasFN = true }
-            properties.insert(canonical)
+            lines.append(canonical.line)
         }
         for property in card.properties where !isVolatile(property.name) {
             // Most properties are their own only form: no array built for them.
@@ -248,12 +316,12 @@ enum ContactCanonicalizer {
             let given = parts.count > 1 ? parts[1] : ""
             let family = parts.first ?? ""
             let fn = Canonical.text([given, family].joined(separator: " "))
-            if !fn.isEmpty { properties.insert(CanonicalProperty(name: "FN", parameters: [], value: Canonical.escape(fn))) }
+            if !fn.isEmpty { lines.append(CanonicalProperty(name: "FN", parameters: [], value: Canonical.escape(fn)).line) }
         }
         for vendorCard in card.components {
-            properties.insert(CanonicalProperty(name: "BEGIN", parameters: [], value: vendorCard.name))
+            lines.append(CanonicalProperty(name: "BEGIN", parameters: [], value: vendorCard.name).line)
         }
-        return properties.sorted().map(\.line)
+        return Canonical.sortedUnique(lines)
     }
 
     /// Whether `equivalents` may rewrite `property` (an `ADR;LABEL=`, or a media

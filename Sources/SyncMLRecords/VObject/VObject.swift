@@ -197,6 +197,34 @@ enum VText {
         return result
     }
 
+    /// What `split` gives, one piece at a time with the index of its component,
+    /// without building the arrays (canonical forms read every structured value).
+    static func forEachPiece(_ value: String, _ body: (_ component: Int, _ piece: String) -> Void) {
+        var value = value
+        value.withUTF8 { bytes in
+            var component = 0
+            var piece: [UInt8] = []
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == backslash, i + 1 < bytes.count {
+                    appendUnescaped(bytes[i + 1], to: &piece)
+                    i += 2
+                    continue
+                }
+                if byte == semicolon || byte == comma {
+                    body(component, String(decoding: piece, as: UTF8.self))
+                    piece.removeAll(keepingCapacity: true)
+                    if byte == semicolon { component += 1 }
+                } else {
+                    piece.append(byte)
+                }
+                i += 1
+            }
+            body(component, String(decoding: piece, as: UTF8.self))
+        }
+    }
+
     static func join(_ components: [[String]]) -> String {
         components.map { $0.map(escape).joined(separator: ",") }.joined(separator: ";")
     }

@@ -3,8 +3,10 @@ private import CSupport
 /// Compresses record payloads into self-checking frames and back
 /// (frame layout: `CSupport/include/csupport_zlib.h`, docs/STORE.md).
 ///
-/// One deflate and one inflate stream are kept and reset per record. Owned by
-/// one actor at a time (the `SyncStore`); not thread-safe.
+/// Deflate starts every record from a state primed once with the dictionary
+/// (copied per record, not re-hashed: `csupport_zlib.h`); one inflate stream
+/// is reset per record. Owned by one actor at a time (the `SyncStore`); not
+/// thread-safe.
 package final class PayloadCodec {
     /// Payloads larger than this are refused, and frames announcing more are
     /// corrupt: a flipped length byte must not make us allocate gigabytes.
@@ -26,13 +28,24 @@ package final class PayloadCodec {
     }
 
     /// A codec with an explicit dictionary table (tests: dictionary mismatches).
-    init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, memoryLevel: Int = 8) {
-        guard let codec = csupport_zframe_codec_create(Int32(level), Int32(memoryLevel)) else {
+    ///
+    /// The deflate window (2^`windowBits`) and hash table (`memoryLevel`) are
+    /// copied for every record, so they are sized for journal records: a 0.5-2 KB
+    /// vCard after the ~3 KB dictionary fits 2^13 bytes, and memoryLevel 7
+    /// measured as fast as 8 with half the table (docs/BENCHMARKS.md,
+    /// "Per-record floor"). Frames written with any window decode.
+    init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7) {
+        guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
+        let dictionary = dictionaries[current] ?? []
+        let primed = dictionary.withUnsafeBufferPointer { dict in
+            csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
+        }
+        guard primed == 0 else { fatalError("zlib: cannot prime a codec (status \(primed))") }
         self.codec = codec
         self.dictionaries = dictionaries
-        self.dictionaryID = current
+        self.dictionaryID = dictionary.isEmpty ? 0 : current
     }
 
     deinit { csupport_zframe_codec_destroy(codec) }
@@ -54,15 +67,11 @@ package final class PayloadCodec {
         guard payload.count <= Self.maximumPayloadLength else {
             throw StoreError(.invalidArgument, "payload of \(payload.count) bytes exceeds \(Self.maximumPayloadLength)")
         }
-        let dictionary = dictionaries[dictionaryID] ?? []
         let bound = csupport_zframe_bound(payload.count)
         var status = 0
         let frame = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-            status = dictionary.withUnsafeBufferPointer { dict in
-                csupport_zframe_encode(codec, dict.baseAddress, dict.count, dictionaryID,
-                                       payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count,
-                                       out.baseAddress, bound)
-            }
+            status = csupport_zframe_encode(codec, payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count,
+                                            out.baseAddress, bound)
             count = max(status, 0)
         }
         guard status > 0 else { throw Self.error(Int32(status), "encoding") }
