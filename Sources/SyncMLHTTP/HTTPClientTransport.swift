@@ -30,6 +30,7 @@ import Darwin
 /// loops are NIO's process-wide singleton group, so no thread outlives that; a
 /// transport dropped without `shutdown()` closes its connections in `deinit`.
 public actor HTTPClientTransport: SyncTransport {
+    /// How the transport connects: timeouts, the largest answer, extra trusted CAs, a proxy.
     public struct Configuration: Sendable {
         /// How long opening a connection (and its TLS handshake) may take.
         public var connectTimeout: Duration
@@ -41,8 +42,10 @@ public actor HTTPClientTransport: SyncTransport {
         public var caFile: String?
         /// Direct, an explicit proxy, or the environment's (`https_proxy`, `http_proxy`, `no_proxy`).
         public var proxy: ProxyChoice
+        /// The `User-Agent` header of every request.
         public var userAgent = "swift-syncml"
 
+        /// The defaults suit a server on the internet: 60 s to connect and per message, answers up to 64 MiB, no proxy.
         public init(connectTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(60), maxReplySize: Int = 64 << 20,
                     caFile: String? = nil, proxy: ProxyChoice = .direct) {
             self.connectTimeout = connectTimeout
@@ -53,6 +56,7 @@ public actor HTTPClientTransport: SyncTransport {
         }
     }
 
+    /// The configuration the transport was made with.
     public let configuration: Configuration
     private let tls: TLSConfiguration
     private let proxies: ProxyRules

@@ -20,6 +20,7 @@ public import SyncMLServer
 /// await http.shutdown()
 /// ```
 public final class HTTPListener: Sendable {
+    /// Where and how the listener serves: address, TLS, limits, timeouts, metrics.
     public struct Configuration: Sendable {
         /// The address to listen on; `0.0.0.0` or `::` for every interface.
         public var host: String
@@ -48,6 +49,7 @@ public final class HTTPListener: Sendable {
         /// What `GET /metrics` answers here; nil serves no metrics on this listener.
         public var metrics: MetricsEndpoint?
 
+        /// The defaults listen on 127.0.0.1:8080 in plain HTTP: bodies up to 8 MiB, 256 connections, 60 s timeouts.
         public init(host: String = "127.0.0.1", port: Int = 8080, tls: ServerCertificate? = nil, publicURL: PublicURL? = nil,
                     maxBodySize: Int = 8 << 20, sessionExpiryInterval: Duration? = .seconds(30),
                     shutdownGracePeriod: Duration = .seconds(10), connectionIdleTimeout: Duration = .seconds(60),

@@ -8,7 +8,9 @@ import Darwin
 
 /// The server could not listen: `cannot listen on 127.0.0.1:8080: address already in use`.
 public struct HTTPListenerError: Error, CustomStringConvertible, Sendable {
+    /// The address that could not be bound, as configured.
     public var host: String
+    /// The port that could not be bound.
     public var port: Int
     /// Why, in words (`address already in use`).
     public var reason: String

@@ -4,12 +4,16 @@ public import SyncMLClient
 /// `https://`, is sent in a `CONNECT` tunnel (AsyncHTTPClient's way), so an
 /// `https://` server's certificate is still verified end to end.
 public struct HTTPProxy: Sendable, Hashable, CustomStringConvertible {
+    /// The proxy's host name or address.
     public var host: String
+    /// The proxy's port.
     public var port: Int
     /// Basic credentials for the proxy (`Proxy-Authorization`), if it wants them.
     public var username: String?
+    /// The password that goes with `username`.
     public var password: String?
 
+    /// A proxy; credentials only when it asks for them.
     public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port

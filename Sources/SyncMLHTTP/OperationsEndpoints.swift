@@ -16,6 +16,7 @@ public struct MetricsEndpoint: Sendable {
     /// The body of one scrape.
     public var render: @Sendable () async -> [UInt8]
 
+    /// An endpoint that answers each scrape with `render()`'s bytes.
     public init(contentType: String = "text/plain; version=0.0.4; charset=utf-8", render: @escaping @Sendable () async -> [UInt8]) {
         self.contentType = contentType
         self.render = render

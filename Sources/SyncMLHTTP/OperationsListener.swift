@@ -7,6 +7,7 @@ public import Logging
 /// It reports for an `HTTPListener`: `/health` turns 503 as soon as that
 /// listener's shutdown begins, so shut this one down after it.
 public final class OperationsListener: Sendable {
+    /// Where the operations listener serves, and whether it serves metrics.
     public struct Configuration: Sendable {
         /// The address to listen on: loopback by default, the metrics are for the operator's side.
         public var host: String
@@ -15,6 +16,7 @@ public final class OperationsListener: Sendable {
         /// What `GET /metrics` answers; nil serves `/health` only.
         public var metrics: MetricsEndpoint?
 
+        /// The defaults listen on 127.0.0.1:9090, `/health` only.
         public init(host: String = "127.0.0.1", port: Int = 9090, metrics: MetricsEndpoint? = nil) {
             self.host = host
             self.port = port

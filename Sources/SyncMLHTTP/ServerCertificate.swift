@@ -77,11 +77,15 @@ public struct ServerCertificate: Sendable {
 public struct ServerCertificateError: Error, CustomStringConvertible, Sendable {
     /// Which of the two files.
     public enum Role: String, Sendable {
+        /// The PEM file of the certificate chain.
         case chain = "TLS certificate chain"
+        /// The PEM file of the private key.
         case privateKey = "TLS private key"
     }
 
+    /// Which of the two files failed.
     public var role: Role
+    /// The file's path, as given.
     public var file: String
     /// Why, in words (`no such file or directory`, `does not match the certificate in cert.pem`).
     public var reason: String

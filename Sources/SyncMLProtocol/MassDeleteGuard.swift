@@ -4,9 +4,12 @@
 /// applied. The server holds deletes that arrive from a client; the client
 /// holds deletes its host made, unless the sync is forced.
 public struct MassDeleteGuard: Sendable, Hashable {
+    /// The part of a datastore's records (0…1) that a sync must delete to be held: 0.5 is half.
     public var share: Double
+    /// The fewest deletes that are ever held, so that small datastores sync freely.
     public var minimum: Int
 
+    /// A guard; the defaults hold a sync deleting more than half of a datastore, and at least 10 records.
     public init(share: Double = 0.5, minimum: Int = 10) {
         self.share = share
         self.minimum = minimum

@@ -3,11 +3,17 @@ public import SyncMLCodec
 /// The six sync modes of OMA DS 1.2 (§4.2–4.6), as the client requests them in
 /// its Alert and as the server grants them.
 public enum SyncMode: String, Sendable, CaseIterable, Hashable, CustomStringConvertible {
+    /// Both sides send the changes since their last sync (alert 200).
     case twoWay = "two-way"
+    /// Both sides send every record and match them; after a lost anchor or a first sync (alert 201).
     case slow
+    /// Only the client sends its changes (alert 202).
     case oneWayFromClient = "one-way-from-client"
+    /// The client sends everything and the server's datastore becomes a copy of it (alert 203).
     case refreshFromClient = "refresh-from-client"
+    /// Only the server sends its changes (alert 204).
     case oneWayFromServer = "one-way-from-server"
+    /// The server sends everything and the client's datastore becomes a copy of it (alert 205).
     case refreshFromServer = "refresh-from-server"
 
     /// The mode an Alert code asks for; the server-alerted codes 206–210 map to
@@ -24,6 +30,7 @@ public enum SyncMode: String, Sendable, CaseIterable, Hashable, CustomStringConv
         }
     }
 
+    /// The client-initiated Alert code that requests this mode (200–205).
     public var alertCode: AlertCode {
         switch self {
         case .twoWay: .twoWay

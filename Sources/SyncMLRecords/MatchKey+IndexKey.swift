@@ -18,9 +18,13 @@ extension MatchKey {
         public enum Kind: String, Sendable, CaseIterable {
             /// The primary key: a contact's name, an event's or task's summary and times.
             case name = "n"
+            /// One e-mail address.
             case email = "e"
+            /// One phone number (its last 7 digits).
             case phone = "p"
+            /// The primary key paired with one e-mail address.
             case nameAndEmail = "ne"
+            /// The primary key paired with one phone number.
             case nameAndPhone = "np"
 
             /// An e-mail or a phone alone: one shared address or number does not
@@ -28,6 +32,7 @@ extension MatchKey {
             public var isSinglePoint: Bool { self == .email || self == .phone }
         }
 
+        /// What the entry is made of.
         public let kind: Kind
         /// The text the store keeps and looks the entry up by; the same bytes for the
         /// same key in every version that uses this encoding (existing stores rely on it).

@@ -11,6 +11,7 @@ public struct MatchKey: Hashable, Sendable, CustomStringConvertible {
     /// so `+49 30 1234567` and `030 1234567`, or `+1 555 0102` and `555-0102`, agree.
     public var phones: Set<String>
 
+    /// A key from its parts; for a parsed record, `RecordSignature` builds it.
     public init(primary: String, emails: Set<String> = [], phones: Set<String> = []) {
         self.primary = primary
         self.emails = emails
@@ -71,11 +72,16 @@ public struct MatchKey: Hashable, Sendable, CustomStringConvertible {
 
 /// A parsed record with everything the engine compares it by.
 public struct RecordSignature: Hashable, Sendable {
+    /// Contact, event, task or other, from the outermost component.
     public let kind: RecordKind
+    /// The record's canonical form, which `fingerprint` is computed from.
     public let canonical: CanonicalRecord
+    /// Equal for records that differ only in form (property order, folding, case), not in content.
     public let fingerprint: Fingerprint
+    /// The keys that find the record's likely duplicates.
     public let matchKey: MatchKey
 
+    /// Computes the canonical form, fingerprint and match key of a parsed record.
     public init(_ record: VComponent) {
         canonical = CanonicalRecord(record)
         kind = canonical.kind

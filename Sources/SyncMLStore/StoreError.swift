@@ -33,13 +33,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public var description: String { base.rawValue }
     }
 
+    /// What went wrong; switch on it, or compare with `==` (the set of kinds is open).
     public let kind: Kind
+    /// A one-line explanation for a log or the CLI (`no user alice`).
     public let message: String
     /// For `.sqlite`: SQLite's extended result code (`sqlite3_extended_errcode`).
     public let resultCode: Int32?
     /// For `.sqlite`: the statement that failed, when there was one.
     public let sql: String?
 
+    /// Makes an error; `resultCode` and `sql` only for `.sqlite`.
     public init(_ kind: Kind, _ message: String, resultCode: Int32? = nil, sql: String? = nil) {
         self.kind = kind
         self.message = message

@@ -13,13 +13,17 @@ public struct DedupeMerge: Sendable, Hashable {
     public var others: [String]
     /// The merged record, its MIME type, fingerprint and index keys (`MatchKey.indexKeys`).
     public var type: String
+    /// The merged record's bytes, written as the survivor's new version.
     public var payload: [UInt8]
+    /// The merged record's fingerprint (`RecordSignature.fingerprint`).
     public var fingerprint: Fingerprint
+    /// The merged record's index keys (`MatchKey.indexKeys`), replacing the survivor's.
     public var matchKeys: [MatchKey.IndexKey]
     /// Each member's fingerprint when the group was reviewed. A group whose
     /// member changed (or went) since is left alone, never merged from a stale view.
     public var reviewed: [String: Fingerprint]
 
+    /// Describes one reviewed group; nothing is written until `SyncStore` applies it.
     public init(datastore: DatastoreID, survivor: String, others: [String], type: String, payload: [UInt8], fingerprint: Fingerprint,
                 matchKeys: [MatchKey.IndexKey], reviewed: [String: Fingerprint]) {
         self.datastore = datastore

@@ -11,14 +11,18 @@ public struct CommittedChange: Sendable, Hashable {
     public var sequence: Int64
     /// The item's server-side id (stable for the item's whole life).
     public var guid: String
+    /// What the change did to the item.
     public var operation: ChangeOperation
     /// The record's MIME type as stored (`text/vcard`, `text/calendar`, …).
     public var type: String
+    /// The record's fingerprint as computed when it was stored; nil for a delete.
     public var fingerprint: Fingerprint?
+    /// When the change was committed.
     public var time: Date
     /// The DevID of the device whose change this was; nil for the server's own
     /// changes (restore, undo, dedupe, an import).
     public var device: String?
+    /// The session that wrote the change (sync, undo, import, dedupe); nil when none was recorded.
     public var session: SessionID?
     /// The record as stored; nil for a delete, and for a version that
     /// compaction freed because a later one replaced it (the later version

@@ -2,10 +2,15 @@ public import Foundation
 
 /// A datastore with its item counts, as `datastores()` lists it.
 public struct DatastoreSummary: Sendable, Hashable {
+    /// The datastore's id, for the store's other calls.
     public var id: DatastoreID
+    /// The name of the user who owns it.
     public var user: String
+    /// The datastore's name as clients address it (`contacts`, `calendar`, …).
     public var name: String
+    /// Items whose current version is not a delete.
     public var liveItems: Int
+    /// Items whose current version is a delete (kept as tombstones until compaction).
     public var deletedItems: Int
     /// The highest journal sequence of the datastore (0 when empty).
     public var lastSequence: Int64
@@ -13,11 +18,15 @@ public struct DatastoreSummary: Sendable, Hashable {
 
 /// What a device has of one datastore, as `devices()` lists it.
 public struct DeviceSummary: Sendable, Hashable {
+    /// The device's id, for the store's other calls.
     public var id: DeviceID
+    /// The name of the user the device belongs to.
     public var user: String
+    /// The SyncML DevID the device announced (`sc-pim-…`, an IMEI, …).
     public var devID: String
     /// Nil for a device that has not synced any datastore yet.
     public var datastore: String?
+    /// Its anchors and acknowledged journal position in `datastore`.
     public var state: DeviceState
     /// The start of the device's latest session.
     public var lastSession: Date?
@@ -25,17 +34,25 @@ public struct DeviceSummary: Sendable, Hashable {
 
 /// A session with its change counts, as `sessions(user:)` lists it.
 public struct SessionSummary: Sendable, Hashable {
+    /// The session's id (for `history`, `undo`).
     public var id: SessionID
     /// "sync", "undo", "import", …
     public var kind: String
+    /// Whether the session is running, suspended, finished or failed.
     public var state: SessionState
+    /// When the session began.
     public var started: Date
+    /// When the session ended; nil while it runs or stays suspended.
     public var ended: Date?
+    /// The DevID of the session's device; nil for server-side sessions (undo, import).
     public var devID: String?
     /// The user whose device it was or whose datastores it changed.
     public var user: String?
+    /// Adds the session journaled.
     public var adds: Int
+    /// Replaces the session journaled.
     public var replaces: Int
+    /// Deletes the session journaled.
     public var deletes: Int
     /// For an undo session: the session it undid.
     public var undoes: SessionID?
@@ -43,17 +60,23 @@ public struct SessionSummary: Sendable, Hashable {
 
 /// Where an item lives.
 public struct ItemLocation: Sendable, Hashable {
+    /// The name of the user who owns the datastore.
     public var user: String
+    /// The datastore's name (`contacts`, …).
     public var datastoreName: String
+    /// The datastore's id, for the store's other calls.
     public var datastore: DatastoreID
 }
 
 /// An item a device knows by its own id (LUID), as `locate(luid:devID:)` finds it.
 public struct MappedItem: Sendable, Hashable {
+    /// The user and datastore the item is in.
     public var location: ItemLocation
     /// The server's id of the item.
     public var guid: String
+    /// The DevID of the device whose map holds the LUID.
     public var devID: String
+    /// The device's own id for the item.
     public var luid: String
 }
 

@@ -11,6 +11,7 @@ public struct RetentionPolicy: Sendable, Hashable {
     /// Each item keeps at least its newest `keepVersions` versions, however old (at least 1).
     public var keepVersions: Int
 
+    /// A policy; `keepVersions` below 1 makes compaction throw `.invalidArgument`.
     public init(keepHistory: Duration, keepVersions: Int = 1) {
         self.keepHistory = keepHistory
         self.keepVersions = keepVersions
@@ -35,6 +36,7 @@ public struct RetentionReport: Sendable, Hashable {
     /// Their stored (compressed) payload bytes; SQLite reuses the freed pages, the file does not shrink.
     public var removedBytes: Int
 
+    /// A report; the store fills one in as it compacts.
     public init(datastores: Int = 0, removedVersions: Int = 0, removedBytes: Int = 0) {
         self.datastores = datastores
         self.removedVersions = removedVersions

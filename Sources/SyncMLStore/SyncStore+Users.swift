@@ -3,8 +3,11 @@ import SyncMLProtocol
 
 /// A user as `users()` lists it.
 public struct UserSummary: Sendable, Hashable {
+    /// The user's id, for the store's other calls.
     public var id: UserID
+    /// The login name.
     public var name: String
+    /// When the user was created.
     public var created: Date
     /// Whether a password is set (basic auth possible).
     public var hasPassword: Bool

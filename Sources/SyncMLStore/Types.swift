@@ -11,8 +11,11 @@ public struct SessionID: RawRepresentable, Hashable, Sendable { public var rawVa
 
 /// What a change does to an item (the journal's `op` column).
 public enum ChangeOperation: Int, Sendable, Hashable, CustomStringConvertible {
+    /// A new item.
     case add = 1
+    /// A new version of an existing item.
     case replace = 2
+    /// The item's removal (journaled as a tombstone version).
     case delete = 3
 
     public var description: String {
@@ -29,6 +32,7 @@ public enum ChangeOperation: Int, Sendable, Hashable, CustomStringConvertible {
 /// The store does not parse records: the fingerprint and the match keys come
 /// from the records layer (`RecordSignature`).
 public struct ItemChange: Sendable, Hashable {
+    /// Add, replace or delete.
     public var operation: ChangeOperation
     /// The client's id for the item (SyncML LUID), resolved through the device's map.
     public var luid: String?
@@ -45,6 +49,7 @@ public struct ItemChange: Sendable, Hashable {
     /// `MatchKey.indexKeys`, stored as the records layer encodes them.
     public var matchKeys: [MatchKey.IndexKey]
 
+    /// A change as a client sent it; give `luid` or `guid` for replaces and deletes.
     public init(_ operation: ChangeOperation, luid: String? = nil, guid: String? = nil, type: String = "text/vcard",
                 payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [MatchKey.IndexKey] = []) {
         self.operation = operation
@@ -59,18 +64,24 @@ public struct ItemChange: Sendable, Hashable {
 
 /// What `apply` did with one `ItemChange`.
 public struct AppliedChange: Sendable, Hashable {
+    /// What happened to the item.
     public enum Outcome: Sendable, Hashable {
         /// A new item; `guid` is its new server id.
         case added
+        /// A new version of the item was journaled.
         case replaced
+        /// The item was deleted (a tombstone journaled).
         case deleted
         /// Equal fingerprint (or a delete of a deleted item): nothing journaled.
         case unchanged
         /// A delete or a LUID that names no item.
         case notFound
     }
+    /// What happened to the item.
     public var outcome: Outcome
+    /// The server's id of the item; nil when none was found.
     public var guid: String?
+    /// The client's id of the item, when the change came with one (the engine maps it).
     public var luid: String?
     /// The journal sequence number of the change, when one was written.
     public var sequence: Int64?
@@ -78,13 +89,19 @@ public struct AppliedChange: Sendable, Hashable {
 
 /// One version of an item: a journal row, without its payload.
 public struct JournalEntry: Sendable, Hashable {
+    /// The journal's sequence number of this version (increasing within a store).
     public var sequence: Int64
+    /// The server's id of the item.
     public var guid: String
+    /// What this version did to the item.
     public var operation: ChangeOperation
+    /// The record's fingerprint; nil for a delete.
     public var fingerprint: Fingerprint?
+    /// When the version was written.
     public var time: Date
     /// The device whose change this was; nil for server-side changes (restore, undo).
     public var device: DeviceID?
+    /// The session that wrote it; nil when none was recorded.
     public var session: SessionID?
     /// The stored (compressed) size of the payload frame.
     public var storedBytes: Int
@@ -95,15 +112,20 @@ public struct JournalEntry: Sendable, Hashable {
 public struct OutgoingChange: Sendable, Hashable {
     /// The journal row this change is (the item's last change in the range).
     public var sequence: Int64
+    /// The server's id of the item.
     public var guid: String
     /// The device's id for the item, when it has mapped it.
     public var luid: String?
+    /// What the device should do: add, replace or delete.
     public var operation: ChangeOperation
+    /// The record's MIME type as stored.
     public var type: String
+    /// The record's fingerprint; nil for a delete.
     public var fingerprint: Fingerprint?
     /// The record; nil for deletes.
     public var payload: [UInt8]?
 
+    /// A change to send; the store builds these, tests and hosts may too.
     public init(sequence: Int64, guid: String, luid: String? = nil, operation: ChangeOperation, type: String,
                 fingerprint: Fingerprint? = nil, payload: [UInt8]? = nil) {
         self.sequence = sequence
@@ -120,13 +142,17 @@ public struct OutgoingChange: Sendable, Hashable {
 /// device confirmed them, acknowledge `through` (not the last change's
 /// sequence, so that suppressed echoes are not scanned again).
 public struct ChangeSet: Sendable, Hashable {
+    /// The changes, one per item, oldest first.
     public var changes: [OutgoingChange]
+    /// The journal sequence read up to; acknowledge it once the device confirmed `changes`.
     public var through: Int64
 }
 
 /// What the store knows about one device and datastore.
 public struct DeviceState: Sendable, Hashable {
+    /// The anchor of the device's last completed sync (SyncML `Last`); nil before the first.
     public var lastAnchor: String?
+    /// The anchor the device sent for the sync in progress (SyncML `Next`).
     public var nextAnchor: String?
     /// The journal sequence the device has acknowledged in this datastore.
     public var acknowledged: Int64
@@ -136,6 +162,7 @@ public struct DeviceState: Sendable, Hashable {
     /// reply that completed its last sync was lost.
     public var previousAnchor: String?
 
+    /// A state as the engine saves it after a sync.
     public init(lastAnchor: String?, nextAnchor: String?, acknowledged: Int64, clientType: String? = nil, previousAnchor: String? = nil) {
         self.lastAnchor = lastAnchor
         self.nextAnchor = nextAnchor
@@ -147,9 +174,13 @@ public struct DeviceState: Sendable, Hashable {
 
 /// The current state of an item.
 public struct StoredItem: Sendable, Hashable {
+    /// The server's id of the item.
     public var guid: String
+    /// The record's MIME type as stored.
     public var type: String
+    /// The current version's fingerprint; nil when deleted.
     public var fingerprint: Fingerprint?
+    /// Whether the current version is a delete (a tombstone).
     public var deleted: Bool
     /// The journal sequence of its current version.
     public var version: Int64
@@ -157,7 +188,9 @@ public struct StoredItem: Sendable, Hashable {
 
 /// A session the device can resume.
 public struct SuspendedSession: Sendable, Hashable {
+    /// The session to resume.
     public var id: SessionID
+    /// The key the client resumes with (SyncML `SessionID`), when it gave one.
     public var sessionKey: String?
     /// The engine's opaque state, as it saved it.
     public var resumeState: [UInt8]
@@ -175,6 +208,8 @@ public struct UndoResult: Sendable, Hashable {
 
 /// What compaction removed.
 public struct CompactionResult: Sendable, Hashable {
+    /// Journal versions removed.
     public var removedVersions: Int
+    /// Their stored (compressed) payload bytes; the database file does not shrink.
     public var removedBytes: Int
 }

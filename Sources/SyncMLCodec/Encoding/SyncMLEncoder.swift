@@ -30,6 +30,8 @@ public struct SyncMLEncoder {
     private let version: SyncMLVersion
     private var finished = false
 
+    /// An encoder for one message.
+    ///
     /// - Parameters:
     ///   - encoding: WBXML or XML.
     ///   - version: the SyncML version the message declares (its DTD and namespaces).

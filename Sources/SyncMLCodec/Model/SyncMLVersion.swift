@@ -1,7 +1,10 @@
 /// A version of the SyncML representation protocol (OMA-TS-SyncML_RepPro).
 public enum SyncMLVersion: String, Hashable, Sendable, CaseIterable, Comparable {
+    /// SyncML 1.0.
     case v1_0 = "1.0"
+    /// SyncML 1.1.
     case v1_1 = "1.1"
+    /// SyncML 1.2 (OMA DS 1.2).
     case v1_2 = "1.2"
 
     /// The XML namespace of the SyncML vocabulary, `SYNCML:SYNCML1.2`.

@@ -83,6 +83,8 @@ public struct SyncMLTranscoder {
     /// True once the root element has ended: the output is complete.
     public private(set) var isComplete = false
 
+    /// A transcoder for one message, writing `encoding` whichever of the two it is fed.
+    ///
     /// - Parameters:
     ///   - encoding: what to write (the other of what is read, or the same to normalize).
     ///   - indent: XML only: one element per line, indented (for people).

@@ -7,7 +7,12 @@
 /// from whichever side has it otherwise. Nothing only one side had is dropped.
 public enum RecordMerger {
     /// Which side's single values win a conflict.
-    public enum Winner: Hashable, Sendable { case first, second }
+    public enum Winner: Hashable, Sendable {
+        /// The values of `merge`'s first argument win.
+        case first
+        /// The values of `merge`'s second argument win.
+        case second
+    }
 
     /// Properties of which a record may hold many.
     static func isMultiValued(_ name: String) -> Bool {

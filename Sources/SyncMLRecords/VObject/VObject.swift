@@ -117,6 +117,7 @@ public struct VParameter: Hashable, Sendable {
 /// The syntaxes of the family. They differ in transport (charset, quoted-printable,
 /// folding, bare parameters), which is what the writer needs to know.
 public enum VFormat: Hashable, Sendable, CaseIterable {
+    /// vCard 2.1, 3.0 and 4.0; vCalendar 1.0; iCalendar 2.0 (RFC 5545).
     case vCard21, vCard30, vCard40, vCalendar10, iCalendar20
 
     /// `VERSION` value for this format.

@@ -20,6 +20,7 @@ public enum ConflictPolicy: String, Sendable, CaseIterable, Hashable {
 public struct ServerConfiguration: Sendable {
     /// Conflict resolution, per canonical datastore name; `defaultConflictPolicy` for the others.
     public var conflictPolicies: [String: ConflictPolicy] = [:]
+    /// Conflict resolution for datastores `conflictPolicies` does not name.
     public var defaultConflictPolicy: ConflictPolicy = .merge
     /// Datastore URIs as clients send them (lower-cased, without `./`) → the
     /// server's datastore. Unknown URIs are answered 404.
@@ -46,6 +47,7 @@ public struct ServerConfiguration: Sendable {
     /// Where the server's anchors come from: the system clock; tests pin it.
     package var anchorClock = AnchorClock.system
 
+    /// The configuration of a fresh `syncml serve`; change fields as needed.
     public init() {}
 
     package func conflictPolicy(for datastore: String) -> ConflictPolicy {

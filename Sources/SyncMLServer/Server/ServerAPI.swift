@@ -18,6 +18,7 @@ public struct SyncRequest: Sendable {
     /// is something an attacker outside the connection cannot forge.
     public var connection: UInt64?
 
+    /// A request to hand to the engine; `connection` nil when the transport does not number its connections.
     public init(body: [UInt8], contentType: String, url: String, connection: UInt64? = nil) {
         self.body = body
         self.contentType = contentType
@@ -31,9 +32,12 @@ public struct SyncReply: Sendable {
     /// 200 for every SyncML answer (SyncML errors travel as Status codes inside
     /// it); 400 for a body that is not SyncML, 415 for a wrong content type.
     public var httpStatus: Int
+    /// The `Content-Type` to answer with: the request's SyncML encoding, or plain text for an error.
     public var contentType: String
+    /// The reply's bytes, to send as they are.
     public var body: [UInt8]
 
+    /// A reply; the engine makes these, a host makes its own only for errors of its transport.
     public init(httpStatus: Int, contentType: String, body: [UInt8]) {
         self.httpStatus = httpStatus
         self.contentType = contentType

@@ -12,6 +12,7 @@ public enum StoreHealth: Sendable, Equatable {
     /// No answer within the check's timeout (a long compaction or a stuck disk holds it).
     case notAnswering(within: Duration)
 
+    /// Whether the store answered; `/health` answers 503 when it did not.
     public var isHealthy: Bool { self == .answering }
 }
 

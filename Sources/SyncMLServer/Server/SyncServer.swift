@@ -40,6 +40,8 @@ public actor SyncServer {
         var sessionID: String
     }
 
+    /// A server over `store`; it does nothing until a transport hands it requests.
+    ///
     /// - Parameters:
     ///   - store: the change journal this server keeps (shared by every session; one per process).
     ///   - configuration: limits, conflict policies and datastore names.
