@@ -2,6 +2,7 @@ import SyncMLCodec
 public import SyncMLProtocol
 /// Where and as whom a client syncs.
 public struct ClientConfiguration: Sendable {
+    /// How the client proves who it is (the SyncHdr `Cred`).
     public enum Authentication: String, Sendable, Hashable {
         /// `syncml:auth-md5`, the default (the password never crosses the wire).
         case md5
@@ -11,7 +12,10 @@ public struct ClientConfiguration: Sendable {
 
     /// The server's SyncML URL (`http://host:8080/sync`).
     public var serverURL: String
+    /// The account on the server.
     public var user: String
+    /// The account's password: sent as an MD5 digest over the server's nonce, or
+    /// base64 in the clear with `.basic` (use https then).
     public var password: String
     /// The client's DevID: the server keeps anchors, maps and nonces per device.
     public var deviceID: String
@@ -46,6 +50,7 @@ public struct ClientConfiguration: Sendable {
     /// Where the client's anchors come from: the system clock; tests pin it.
     package var anchorClock = AnchorClock.system
 
+    /// A configuration with the defaults: MD5, WBXML, a 150 KB MaxMsgSize, the mass-delete guard on.
     public init(serverURL: String, user: String, password: String, deviceID: String) {
         self.serverURL = serverURL
         self.user = user
@@ -56,17 +61,25 @@ public struct ClientConfiguration: Sendable {
 
 /// What one sync did, per datastore.
 public struct SyncReport: Sendable, CustomStringConvertible {
+    /// Records added, updated and deleted on one side.
     public struct Counts: Sendable, Hashable {
+        /// Records that side did not have before.
         public var added = 0
+        /// Records replaced with a newer version.
         public var updated = 0
+        /// Records removed.
         public var deleted = 0
+        /// Nothing changed.
         public init() {}
     }
 
+    /// What the sync did to one datastore.
     public struct Datastore: Sendable {
+        /// The datastore's name (`ClientDatastore.name`).
         public var name: String
         /// The mode the client asked for and the one the server granted (a 508 turns two-way into slow).
         public var requested: SyncMode
+        /// The mode the sync ran in (see `requested`).
         public var performed: SyncMode
         /// Changes applied to the host's records.
         public var local = Counts()
@@ -97,7 +110,9 @@ public struct SyncReport: Sendable, CustomStringConvertible {
         !suspended && datastores.allSatisfy { $0.refusedWithStatus == nil && $0.refusal == nil && $0.rejected == 0 }
     }
 
+    /// One entry per datastore synced, in the order the client was given them.
     public var datastores: [Datastore] = []
+    /// How long the sync took, from the scan of the host's records to the last reply.
     public var duration: Duration = .zero
     /// The host asked to suspend (`SyncClient.suspend()`) and the sync stopped there;
     /// the next `sync` resumes it.
@@ -138,16 +153,34 @@ public struct SyncReport: Sendable, CustomStringConvertible {
 
 /// Where a sync is, for progress displays.
 public struct SyncProgress: Sendable, Hashable {
+    /// The steps of a sync, in the order they come.
     public enum Phase: String, Sendable, Hashable {
-        case scanning, connecting, sending, receiving, mapping, suspending, finished
+        /// Reading the host's records to find what changed (per datastore).
+        case scanning
+        /// The first message: credentials, alerts, the modes granted.
+        case connecting
+        /// Sending the host's changes.
+        case sending
+        /// Applying the server's changes to the host.
+        case receiving
+        /// Telling the server the ids the host gave its new records (Map).
+        case mapping
+        /// Stopping at a message boundary after `SyncClient.suspend()`.
+        case suspending
+        /// Done: the report follows.
+        case finished
     }
 
+    /// Where the sync is.
     public var phase: Phase
+    /// The datastore the phase is about; nil for the session as a whole.
     public var datastore: String?
-    /// Items done and expected in this phase (expected 0 when unknown).
+    /// Items done in this phase.
     public var done: Int
+    /// Items expected in this phase; 0 when unknown.
     public var expected: Int
 
+    /// A step, for a host or a test that reports progress of its own.
     public init(phase: Phase, datastore: String? = nil, done: Int = 0, expected: Int = 0) {
         self.phase = phase
         self.datastore = datastore

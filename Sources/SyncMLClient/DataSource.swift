@@ -7,6 +7,7 @@ public struct HostRecord: Sendable, Hashable {
     /// Its MIME type (`text/vcard`, `text/calendar`, `text/x-vcard`…).
     public var type: String
 
+    /// A record with the host's `id`, its bytes and their MIME type.
     public init(id: String, payload: [UInt8], type: String) {
         self.id = id
         self.payload = payload
@@ -56,6 +57,7 @@ public struct HostChanges: Sendable, Hashable {
     /// Where the host is now: the next sync asks for changes since this.
     public var token: String
 
+    /// What changed since a token, and the token for "now".
     public init(changed: [HostRecord], deleted: [String], token: String) {
         self.changed = changed
         self.deleted = deleted
@@ -121,7 +123,14 @@ extension RecordBatches where Pending == HostRecord {
 
 /// The kind of data a datastore holds, which decides the formats offered.
 public enum DatastoreKind: String, Sendable, Hashable, CaseIterable {
-    case contacts, calendar, tasks, notes
+    /// Addresses: vCard 2.1/3.0/4.0 (or SIF-C).
+    case contacts
+    /// Appointments: iCalendar 2.0 / vCalendar 1.0 events (or SIF-E).
+    case calendar
+    /// To-dos: iCalendar 2.0 / vCalendar 1.0 tasks (or SIF-T).
+    case tasks
+    /// Plain-text notes (or SIF-N).
+    case notes
 }
 
 /// One datastore of the client: what it is, the server URI it syncs with, and the host's records.
@@ -130,11 +139,16 @@ public struct ClientDatastore: Sendable {
     public var name: String
     /// The server's URI for it (`contacts`, `addressbook`, `calendar`…).
     public var remoteURI: String
+    /// What it holds: decides the formats offered to the server and the default `type`.
     public var kind: DatastoreKind
     /// The MIME type the host's records are in (sent as Meta Type, asked for in DevInf).
     public var type: String
+    /// The host's records.
     public var source: any SyncDataSource
 
+    /// A datastore named `name`, synced with the server's `remoteURI` (default: the
+    /// same name), whose records are of `type` (default: vCard 3.0 for contacts,
+    /// iCalendar for events and tasks, plain text for notes).
     public init(name: String, remoteURI: String? = nil, kind: DatastoreKind, type: String? = nil, source: any SyncDataSource) {
         self.name = name
         self.remoteURI = remoteURI ?? name

@@ -20,8 +20,10 @@ import Darwin
 public struct FolderDataSource: SyncDataSource {
     /// The folder; it must exist.
     public let directory: URL
+    /// What the files hold: decides the extension of new files and their MIME type.
     public let kind: DatastoreKind
 
+    /// The records in `directory`, one file each, of `kind`.
     public init(directory: URL, kind: DatastoreKind) {
         self.directory = directory
         self.kind = kind

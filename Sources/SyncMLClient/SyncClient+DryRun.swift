@@ -4,12 +4,15 @@ import SyncMLStore
 
 /// What the next sync of one datastore would send, found without syncing.
 public struct PendingChanges: Sendable, Hashable {
+    /// The datastore's name.
     public var datastore: String
     /// No sync has completed yet: the next one is slow and sends every record.
     public var firstSync: Bool
     /// Host ids, sorted.
     public var added: [String] = []
+    /// Host ids of records changed since the last sync, sorted.
     public var changed: [String] = []
+    /// Host ids of records deleted since the last sync, sorted.
     public var deleted: [String] = []
     /// The mass-delete guard would hold the deletes back (a sync without `forceDeletes`).
     public var deletesHeld = false

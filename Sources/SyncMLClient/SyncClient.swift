@@ -23,6 +23,7 @@ import SyncMLStore
 /// guard on its deletes), completion (anchors, acknowledgement, suspend) and
 /// the messages themselves.
 public actor SyncClient {
+    /// The server, account and limits this client syncs with.
     public let configuration: ClientConfiguration
     let datastores: [ClientDatastore]
     let transport: any SyncTransport
@@ -41,6 +42,9 @@ public actor SyncClient {
     /// What this session has cost, against `configuration.sessionLimits`.
     var budget = SessionBudget(SessionLimits())
 
+    /// A client that syncs the host's `datastores` with a server; nothing
+    /// happens until `sync()`.
+    ///
     /// - Parameters:
     ///   - configuration: the server, the account, this device's id and the limits.
     ///   - datastores: the host's records, one data source per datastore synced.

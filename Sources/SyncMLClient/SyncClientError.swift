@@ -34,10 +34,12 @@ public struct SyncClientError: Error, Sendable, CustomStringConvertible {
         public var description: String { rawValue }
     }
 
+    /// What kind of failure: decides what the host does next (ask for a password, retry, report).
     public var kind: Kind
     /// What went wrong, in one line.
     public var message: String
 
+    /// An error of `kind`, explained by `message` (one line, for people).
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message

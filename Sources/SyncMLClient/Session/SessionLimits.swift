@@ -13,6 +13,8 @@ public struct SessionLimits: Sendable, Hashable {
     /// "more to come" without sending anything is stopped after these.
     public var maxIdleMessages: Int
 
+    /// Limits far above a real sync (see the type's comment); lower them for a
+    /// client that must give up sooner.
     public init(maxMessages: Int = 50_000, maxBytesReceived: Int = 8 << 30, maxIdleMessages: Int = 10) {
         self.maxMessages = maxMessages
         self.maxBytesReceived = maxBytesReceived
