@@ -206,12 +206,26 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            // An example host (Examples/CRMHost): the server on a Hummingbird route, the CRM's own
+            // logins, and a mirror of what devices sync. Built with the package, so it keeps compiling.
+            name: "syncml-example-host",
+            dependencies: [
+                "SyncMLServer", "SyncMLStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CRMHost",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             // The code of the DocC guides (Sources/*/*.docc), compiled and run; a guide whose
             // code is not here verbatim fails.
             name: "DocumentationExamplesTests",
             dependencies: [
-                "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLHTTP", "SyncMLProtocol",
+                "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLHTTP", "SyncMLProtocol", "TestSupport",
+                "syncml-example-host",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
