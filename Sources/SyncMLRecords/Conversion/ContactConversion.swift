@@ -118,6 +118,9 @@ enum ContactConversion {
             case "TEL":
                 if let uri = telURI(property.value), !parameters.contains(where: { $0.name == "VALUE" }) {
                     property.value = uri
+                    // A tel: URI is text: an ENCODING a sender put on the number (b, base64) would make
+                    // a reader decode the URI as binary and fail (found by the records fuzzer).
+                    parameters.removeAll { $0.name == "ENCODING" }
                     parameters.insert(VParameter("VALUE", "uri"), at: 0)
                 }
             case "X-GENDER":
