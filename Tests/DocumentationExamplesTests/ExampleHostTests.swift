@@ -10,7 +10,7 @@ import TestSupport
 struct ExampleHostTests {
     @Test("A device syncs as the CRM's user; each contact appears in the CRM folder; a stranger is refused")
     func exampleHostMirrors() async throws {
-        let executable = try #require(Self.locate("syncml-example-host"), "syncml-example-host is not built next to the tests")
+        let executable = try #require(BuiltExecutable.url(named: "syncml-example-host"), "syncml-example-host is not built next to the tests")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-host-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try GuideTests.freeLocalPort()
@@ -53,16 +53,5 @@ struct ExampleHostTests {
                                                       deviceID: "phone-\(user)"),
                    datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: contacts)],
                    transport: try HTTPClientTransport(), state: try ClientState.inMemory())
-    }
-
-    /// The package's executable `name`, built next to the test bundle.
-    static func locate(_ name: String) -> URL? {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
     }
 }

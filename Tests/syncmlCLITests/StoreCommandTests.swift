@@ -20,16 +20,7 @@ struct CLI {
     static let executable: URL? = locate("syncml")
 
     /// The package's executable `name`, found as `syncml` is.
-    static func locate(_ name: String) -> URL? {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        let fallback = Fixtures.packageRoot.appendingPathComponent(".build/debug/\(name)")
-        return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
-    }
+    static func locate(_ name: String) -> URL? { BuiltExecutable.url(named: name) }
 
     struct Result {
         var status: Int32
