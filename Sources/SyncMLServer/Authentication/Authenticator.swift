@@ -16,7 +16,9 @@ import SyncMLStore
 /// A device the server has not seen has no stored nonce, so its first
 /// credential (real clients digest over an empty nonce then) is answered 401
 /// with a challenge, and the client retries with a digest over it: one extra
-/// round trip on first contact, as the spec and real clients expect.
+/// round trip on first contact, as the spec and real clients expect. Such a
+/// digest is told apart from a wrong password (`Outcome.challenged`), so the
+/// metrics do not count every new device as a failed login.
 ///
 /// Basic auth checks a PBKDF2 hash. That costs tens of milliseconds, so it runs
 /// off the store's actor and at most `maxConcurrentPasswordChecks` at a time;
@@ -33,8 +35,13 @@ actor Authenticator {
 
     enum Outcome: Equatable {
         case accepted(user: String)
-        /// Wrong or unverifiable credentials (401).
+        /// Wrong credentials (401): an unknown user, a wrong password, or a digest that matches the
+        /// password over no nonce the server knows (it cannot tell that from a wrong password).
         case rejected
+        /// The right password, digested over no nonce or one already used (401 with a fresh challenge):
+        /// a device's first contact, or one that lost its nonce or raced another request for it.
+        /// Ordinary traffic, not a guess.
+        case challenged
         /// No Cred at all (407).
         case missing
         /// Too many password checks under way: try again later (503).
@@ -73,13 +80,14 @@ actor Authenticator {
                 guard let user = locName, !user.isEmpty, let secret = try await users.md5Secret(of: user) else { return .rejected }
                 if let stored = try await store.nonce(user: user, devID: devID), let nonce = Data(base64Encoded: stored), !nonce.isEmpty,
                    Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: Array(nonce)), data) {
-                    return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .rejected
+                    return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .challenged
                 }
                 for nonce in challenges.candidates(user: user, devID: devID)
                 where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: nonce), data) {
-                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .rejected
+                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .challenged
                 }
-                return .rejected
+                // A device without a nonce (first contact, or its state lost) digests over an empty one.
+                return Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: []), data) ? .challenged : .rejected
             case nil:
                 return .rejected
             }
