@@ -33,13 +33,20 @@ enum SpanExport {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.diagnosticLogger = .custom(Logger(label: "syncml.otel"))
         configuration.diagnosticLogLevel = diagnosticLevel(logLevel)
+        // The flag stands for the shared endpoint variable (so it wins over it); the traces-specific one still wins over both.
+        configuration.traces.otlpExporter.endpoint = tracesURL(base: endpoint)
         var environment = environment
-        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = nil
         do {
             return try OTel.bootstrap(configuration: configuration, environment: environment)
         } catch {
             throw CommandFailure("cannot export spans to \(endpoint): \(error)")
         }
+    }
+
+    /// Where OTLP/HTTP sends traces under a base URL: its `v1/traces`.
+    static func tracesURL(base: String) -> String {
+        base.hasSuffix("/") ? base + "v1/traces" : base + "/v1/traces"
     }
 
     /// Settings swift-otel would stop the process on (it traps, not throws, for them), as a
