@@ -115,6 +115,10 @@ struct OperationsTests {
         #expect(try await server.post(retry).statusSummary.first == "SyncHdr 212")
         #expect(failures("challenged") == 1)
         #expect(failures("invalid") == 0)
+        // Its digest replayed (the nonce is used up) proves nothing: invalid.
+        retry.sessionID = "3"
+        #expect(try await server.post(retry).statusSummary.first == "SyncHdr 401")
+        #expect(failures("invalid") == 1)
 
         // A wrong password over a nonce the server issued was checked and is wrong: invalid.
         let guessNonce = try await server.challenge(devID: "guesser")
@@ -129,9 +133,10 @@ struct OperationsTests {
         guess.user = "nobody"
         guess.cred = RawMessage.md5("nobody", "test", nonce: nil)
         #expect(try await server.post(guess).statusSummary.first == "SyncHdr 401")
-        #expect(failures("invalid") == 3)
+        #expect(failures("invalid") == 4)
         #expect(failures("challenged") == 1)
-        #expect(log.events.filter { $0.message == "authentication failed" }.compactMap { $0.metadata["reason"] } == ["missing", "invalid", "invalid", "invalid"])
+        #expect(log.events.filter { $0.message == "authentication failed" }.compactMap { $0.metadata["reason"] }
+                == ["invalid", "missing", "invalid", "invalid", "invalid"])
     }
 
     @Test("at debug level each message logs its decode, handle, store and encode times, which add up to its total")

@@ -35,12 +35,11 @@ actor Authenticator {
 
     enum Outcome: Equatable {
         case accepted(user: String)
-        /// Wrong credentials (401): an unknown user, a wrong password, or a digest that matches the
-        /// password over no nonce the server knows (it cannot tell that from a wrong password).
+        /// Wrong credentials (401): an unknown user, a wrong password, a replayed digest, or one over
+        /// a nonce the server no longer holds (a digest hides its nonce: that looks like a wrong password).
         case rejected
-        /// The right password, digested over no nonce or one already used (401 with a fresh challenge):
-        /// a device's first contact, or one that lost its nonce or raced another request for it.
-        /// Ordinary traffic, not a guess.
+        /// The right password digested over an empty nonce (401 with a fresh challenge): a device's
+        /// first contact, or one that lost its state. Ordinary traffic, not a guess.
         case challenged
         /// No Cred at all (407).
         case missing
@@ -80,11 +79,11 @@ actor Authenticator {
                 guard let user = locName, !user.isEmpty, let secret = try await users.md5Secret(of: user) else { return .rejected }
                 if let stored = try await store.nonce(user: user, devID: devID), let nonce = Data(base64Encoded: stored), !nonce.isEmpty,
                    Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: Array(nonce)), data) {
-                    return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .challenged
+                    return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .rejected
                 }
                 for nonce in challenges.candidates(user: user, devID: devID)
                 where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: nonce), data) {
-                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .challenged
+                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .rejected
                 }
                 // A device without a nonce (first contact, or its state lost) digests over an empty one.
                 return Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: []), data) ? .challenged : .rejected

@@ -142,8 +142,8 @@ public actor SyncServer {
                 let reason = outcome == .missing ? "missing" : outcome == .challenged ? "challenged" : "invalid"
                 let metadata: Logger.Metadata = ["device": "\(header.source.locURI)", "user": "\(header.source.locName ?? "-")", "reason": "\(reason)"]
                 if outcome == .challenged {
-                    // Every new device's first message: the right password over no nonce the server holds.
-                    logger.info("authentication challenged: the credential was over no valid nonce, a fresh one was sent", metadata: metadata)
+                    // Every new device's first message: the right password, digested over no nonce yet.
+                    logger.info("authentication challenged: the digest was over no nonce (a new device); a nonce was sent", metadata: metadata)
                 } else {
                     logger.notice("authentication failed", metadata: metadata)
                 }
