@@ -6,7 +6,7 @@ import Logging
 import Glibc
 #endif
 
-/// `--log-format`: how `serve` writes its log on standard error.
+/// `--log-format`: how `serve` and `sync` write their log on standard error.
 enum LogFormat: String, CaseIterable, ExpressibleByArgument {
     /// swift-log's `StreamLogHandler` lines, for people.
     case text

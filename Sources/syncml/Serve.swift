@@ -17,7 +17,8 @@ struct Serve: ParsableCommand {
             then serves until SIGINT or SIGTERM, suspends the sessions in progress (their clients resume) and closes its \
             connections before exiting. Every connection is bounded (--max-connections, --request-timeout, --idle-timeout, \
             --max-body-size); docs/SECURITY.md explains them and running behind a reverse proxy (--public-url). \
-            GET /health and GET /metrics (Prometheus) are for operators; the journal is compacted on a schedule \
+            GET /health and GET /metrics (Prometheus) are for operators, --otel-endpoint exports spans to an OpenTelemetry \
+            collector; the journal is compacted on a schedule \
             (--keep-history, --compact-every). Every option can also be set in a --config file (docs/OPERATIONS.md); \
             a flag overrides the file.
             """
@@ -82,6 +83,9 @@ struct Serve: ParsableCommand {
 
     @Option(help: ArgumentHelp("Serve GET /metrics and /health on this address too, and /metrics only there (127.0.0.1:9090): off the public listener.", valueName: "host:port"))
     var metricsAddress: String?
+
+    @Option(help: ArgumentHelp("Export each message's spans over OTLP/HTTP to the collector at this base URL (http://collector:4318; they go to /v1/traces). OTEL_* variables refine it (docs/OPERATIONS.md).", valueName: "url"))
+    var otelEndpoint: String?
 
     @Option(help: "Log level on standard error: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default info).")
     var logLevel: String?

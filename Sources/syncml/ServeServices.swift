@@ -14,7 +14,8 @@ import SyncMLStore
 /// triggers the group's graceful shutdown, which stops the services in reverse order: the sync
 /// listener first (it stops accepting, lets requests in flight finish and
 /// suspends the sessions cut short, so their clients resume), then compaction
-/// and session expiry, the operations endpoints last (`/health` says 503 meanwhile).
+/// and session expiry, the operations endpoints (`/health` says 503 meanwhile),
+/// and last the span export (`--otel-endpoint`), which sends what is still queued.
 struct ServeRun {
     let settings: ServeSettings
 
@@ -24,6 +25,11 @@ struct ServeRun {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry))
         let metrics = MetricsEndpoint { registry.emitToBuffer() }
+        var services: [any Service] = []
+        if let endpoint = settings.otelEndpoint {
+            // First in the group, so it stops last: the spans of the messages answered during the shutdown go out too.
+            services.append(try SpanExport.bootstrap(endpoint: endpoint, logLevel: settings.logLevel))
+        }
 
         var http = settings.http
         if let cert = settings.tlsCert, let key = settings.tlsKey {
@@ -38,7 +44,6 @@ struct ServeRun {
         let hasUsers = try await !store.users().isEmpty
         let engine = SyncServer(store: store, configuration: settings.engine)
         let listener = try await HTTPListener.start(engine: engine, configuration: http)
-        var services: [any Service] = []
         var operationsURL = String(listener.url.dropLast("/sync".count))
         if let address = settings.metricsAddress {
             let operations: OperationsListener

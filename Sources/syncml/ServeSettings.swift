@@ -20,6 +20,8 @@ struct ServeSettings {
     var sessionExpiryInterval = Duration.seconds(30)
     /// `/metrics` (and `/health`) on an address of their own; nil serves them on the sync listener.
     var metricsAddress: (host: String, port: Int)?
+    /// The OTLP/HTTP collector the spans go to (a base URL); nil exports nothing.
+    var otelEndpoint: String?
     var logLevel = Logger.Level.info
     var logFormat = LogFormat.text
 
@@ -27,7 +29,8 @@ struct ServeSettings {
     static let names: Set<String> = [
         "db", "host", "port", "conflict", "mass-delete-guard", "tls-cert", "tls-key", "public-url", "max-body-size",
         "max-connections", "request-timeout", "idle-timeout", "session-timeout", "max-sessions-per-user",
-        "max-items-per-message", "keep-history", "keep-versions", "compact-every", "metrics-address", "log-level", "log-format",
+        "max-items-per-message", "keep-history", "keep-versions", "compact-every", "metrics-address", "otel-endpoint", "log-level",
+        "log-format",
     ]
 
     /// The retention policy, nil for `--keep-history forever`.
@@ -159,6 +162,12 @@ extension Serve {
                 throw pick.refusal("metrics-address", origin, "must be HOST:PORT, such as 127.0.0.1:9090 or [::1]:9090")
             }
             settings.metricsAddress = address
+        }
+        if let (text, origin) = try pick.text(otelEndpoint, "otel-endpoint") {
+            guard let url = PublicURL(text) else {
+                throw pick.refusal("otel-endpoint", origin, "must be an http:// or https:// URL with a host, such as http://collector:4318")
+            }
+            settings.otelEndpoint = url.description
         }
         if let (text, origin) = try pick.text(logLevel, "log-level") {
             guard let level = Logger.Level(rawValue: text) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SyncMLClient
 import SyncMLCodec
 import SyncMLProtocol
@@ -82,6 +83,12 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Print no progress on standard error.")
     var quiet = false
 
+    @Option(help: "Log the client's session on standard error from this level up: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (debug shows each message). No log without it or --log-format.")
+    var logLevel: String?
+
+    @Option(help: "Log format on standard error: text, or json (one object per line: time, level, label, message, metadata). Logs at info without --log-level.")
+    var logFormat: LogFormat?
+
     @Flag(help: "Print what the sync would send (records added, changed, deleted per folder) and stop: no connection, nothing changed.")
     var dryRun = false
 
@@ -106,6 +113,19 @@ struct SyncCommand: ParsableCommand {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxMessages > 0 else { throw ValidationError("--max-messages must be positive") }
         guard maxReceived > 0, maxReceived <= Int.max >> 20 else { throw ValidationError("--max-received must be a positive number of MiB") }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("'\(logLevel)' is not a level: use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// The client's logger: on standard error in the asked format when --log-level or --log-format is given
+    /// (standard output keeps only the report, so `--json` stays parseable), else one that drops everything.
+    func makeLogger() -> Logger {
+        guard logLevel != nil || logFormat != nil else {
+            return Logger(label: "syncml.client", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+        (logFormat ?? .text).bootstrap(level: logLevel.flatMap(Logger.Level.init(rawValue:)) ?? .info)
+        return Logger(label: "syncml.client")
     }
 
     func run() throws {
@@ -144,6 +164,7 @@ struct SyncCommand: ParsableCommand {
             progress = { printer.show($0) }
         }
         let onProgress = progress
+        let logger = makeLogger()
 
         try Self.runningStore {
             let state: ClientState
@@ -152,7 +173,7 @@ struct SyncCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("sync failed: cannot open state \(statePath): \(error.message)")
             }
-            let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: state)
+            let client = SyncClient(configuration: configuration, datastores: datastores, transport: transport, state: state, logger: logger)
             if dryRun {
                 do {
                     let pending = try await client.pendingChanges()

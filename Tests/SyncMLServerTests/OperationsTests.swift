@@ -86,6 +86,59 @@ struct OperationsTests {
         #expect(metrics.counterTotal(label: "syncml_sessions_total") == 0)
     }
 
+    @Test("a new device's first MD5 message counts as challenged, not invalid; a wrong password as invalid; the log says which")
+    func challengedIsNotInvalid() async throws {
+        let metrics = TestMetrics()
+        let log = LineCollector()
+        var logger = Logger(label: "test") { _ in CollectingHandler(collector: log) }
+        logger.logLevel = .info
+        let server = try await TestServer(metrics: metrics, logger: logger)
+        func failures(_ reason: String) -> Int64 {
+            metrics.counterTotal(label: "syncml_auth_failures_total", dimensions: [("reason", reason)])
+        }
+
+        // First contact: the right password over no nonce (the device has none yet) is answered with a challenge.
+        var first = RawMessage(devID: "new-phone")
+        first.cred = RawMessage.md5("test", "test", nonce: nil)
+        first.commands = [RawMessage.alert()]
+        let challenged = try await server.post(first)
+        #expect(challenged.statusSummary.first == "SyncHdr 401")
+        let nonce = try #require(challenged.status(for: "SyncHdr")?.chal?.meta?.nextNonce)
+        #expect(failures("challenged") == 1)
+        #expect(failures("invalid") == 0)
+        #expect(log.events.contains { $0.metadata["reason"] == "challenged" && $0.message.hasPrefix("authentication challenged") })
+
+        // The retry with the digest over the challenge's nonce is accepted and counts nothing.
+        var retry = first
+        retry.sessionID = "2"
+        retry.cred = RawMessage.md5("test", "test", nonce: nonce)
+        #expect(try await server.post(retry).statusSummary.first == "SyncHdr 212")
+        #expect(failures("challenged") == 1)
+        #expect(failures("invalid") == 0)
+        // Its digest replayed (the nonce is used up) proves nothing: invalid.
+        retry.sessionID = "3"
+        #expect(try await server.post(retry).statusSummary.first == "SyncHdr 401")
+        #expect(failures("invalid") == 1)
+
+        // A wrong password over a nonce the server issued was checked and is wrong: invalid.
+        let guessNonce = try await server.challenge(devID: "guesser")
+        #expect(failures("missing") == 1, "the probe for a challenge carried no credential")
+        var guess = RawMessage(devID: "guesser")
+        guess.cred = RawMessage.md5("test", "guess", nonce: guessNonce)
+        guess.commands = [RawMessage.alert()]
+        #expect(try await server.post(guess).statusSummary.first == "SyncHdr 401")
+        // So is a wrong password over no nonce, and an unknown user.
+        guess.cred = RawMessage.md5("test", "guess", nonce: nil)
+        #expect(try await server.post(guess).statusSummary.first == "SyncHdr 401")
+        guess.user = "nobody"
+        guess.cred = RawMessage.md5("nobody", "test", nonce: nil)
+        #expect(try await server.post(guess).statusSummary.first == "SyncHdr 401")
+        #expect(failures("invalid") == 4)
+        #expect(failures("challenged") == 1)
+        #expect(log.events.filter { $0.message == "authentication failed" }.compactMap { $0.metadata["reason"] }
+                == ["invalid", "missing", "invalid", "invalid", "invalid"])
+    }
+
     @Test("at debug level each message logs its decode, handle, store and encode times, which add up to its total")
     func timingsInTheLog() async throws {
         let log = LineCollector()

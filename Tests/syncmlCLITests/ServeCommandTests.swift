@@ -17,10 +17,12 @@ final class ServeProcess {
     /// How many bytes of standard output `line()` has handed out.
     private var consumed = 0
 
-    init(_ cli: CLI, _ arguments: [String]) throws {
+    /// `environment` is added to the test's own.
+    init(_ cli: CLI, _ arguments: [String], environment: [String: String] = [:]) throws {
         guard let executable = CLI.executable else { throw CLIError(message: "syncml is not built next to the tests") }
         process.executableURL = executable
         process.arguments = ["serve"] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = cli.directory
         output = try OutputFile()
         error = try OutputFile()

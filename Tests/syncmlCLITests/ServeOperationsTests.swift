@@ -67,7 +67,8 @@ struct ServeOperationsTests {
         let after = body(try await httpGet(port: port, path: "/metrics"))
         #expect(after.contains("syncml_sessions_total{outcome=\"completed\",mode=\"slow\"} 1"), "\(after)")
         #expect(after.contains("syncml_items_received_total{operation=\"add\"} 3"), "\(after)")
-        #expect(after.contains("syncml_auth_failures_total{reason="), "the first message is challenged")
+        #expect(after.contains("syncml_auth_failures_total{reason=\"challenged\"} 1"), "the first message is challenged: \(after)")
+        #expect(!after.contains("syncml_auth_failures_total{reason=\"invalid\"}"), "no wrong password")
         #expect(after.contains("syncml_message_duration_seconds_bucket{le="))
         let stopped = await server.stop()
         #expect(stopped.status == 0)
@@ -120,6 +121,52 @@ struct ServeOperationsTests {
         #expect(listening.contains("\"label\":\"syncml.http\""))
         #expect(listening.contains("\"port\":\"\(port)\""))
         #expect(messages.contains("stopped"))
+    }
+
+    @Test("--otel-endpoint exports each message's spans over OTLP/HTTP to the collector's /v1/traces, flushed on SIGTERM; OTEL_SERVICE_NAME names them")
+    func spansToACollector() async throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try await prepare(cli, folders: ["first"])
+        try Data(contact("Alice").utf8).write(to: cli.directory.appendingPathComponent("first/alice.vcf"))
+        let collector = try FakeCollector()
+        defer { collector.stop() }
+        let endpoint = "http://127.0.0.1:\(collector.port)"
+
+        // The standard variable alone exports nothing: the flag turns the export on.
+        let plain = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"],
+                                     environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint])
+        defer { plain.terminate() }
+        #expect(try await sync(cli, port: try await plain.listeningPort(), "first").status == 0)
+        #expect(await plain.stop().status == 0)
+        #expect(collector.requests.isEmpty)
+
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning", "--otel-endpoint", endpoint],
+                                      environment: ["OTEL_SERVICE_NAME": "syncml-under-test"])
+        defer { server.terminate() }
+        let synced = try await sync(cli, port: try await server.listeningPort(), "first")
+        #expect(synced.status == 0, "\(synced.error)")
+        let stopped = await server.stop()
+        #expect(stopped.status == 0, "\(stopped.error)")
+        #expect(!stopped.error.contains("error"), "\(stopped.error)")
+
+        let requests = collector.requests
+        #expect(!requests.isEmpty, "the queued spans are sent when the server stops")
+        #expect(requests.allSatisfy { $0.path == "/v1/traces" }, "\(requests.map(\.path))")
+        for name in ["syncml.message", "syncml.decode", "syncml.handle", "syncml.encode", "syncml.msg_id", "syncml.bytes_in", "syncml-under-test"] {
+            #expect(requests.contains { $0.contains(name) }, "\(name)")
+        }
+
+        // An endpoint that is no URL, and the gRPC protocol (not built in), are refused before anything starts.
+        let bad = try await cli.run(["serve", "--db", "server.sqlite", "--port", "0", "--otel-endpoint", "collector:4318"])
+        #expect(bad.status == 64)
+        #expect(bad.error.hasPrefix("Error: --otel-endpoint must be an http:// or https:// URL"), "\(bad.error)")
+        let grpc = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--otel-endpoint", endpoint],
+                                    environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        let refused = await grpc.finish()
+        #expect(refused.status == 1)
+        #expect(refused.error == "syncml: OTEL_EXPORTER_OTLP_PROTOCOL=grpc: syncml exports spans over OTLP/HTTP only (http/protobuf, the default, or http/json)\n")
+        #expect(await grpc.line() == nil, "nothing was served")
     }
 
     @Test("a config file sets what no flag gives; a flag overrides it; bad or unknown settings are one line and exit 64")

@@ -45,6 +45,54 @@ struct SyncCommandTests {
         #expect(unreachable.output.isEmpty)
     }
 
+    @Test("--log-level debug --log-format json logs the client's session as JSON lines on standard error; standard output is only the --json report")
+    func clientLog() async throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        try FileManager.default.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
+        for (index, card) in threeContacts.enumerated() {
+            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
+        }
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"])
+        defer { server.terminate() }
+        let url = "http://127.0.0.1:\(try await server.listeningPort())/sync"
+        let base = ["sync", "--url", url, "--user", "test", "--password-file", "pw.txt", "--device-id", "logged", "--state", "logged.sqlite",
+                    "--contacts", "book", "--quiet", "--json"]
+
+        let result = try await cli.run(base + ["--log-level", "debug", "--log-format", "json"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasSuffix("}\n") && result.lines.count == 1, "one JSON document: \(result.output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        let datastore = try #require((report["datastores"] as? [[String: Any]])?.first)
+        #expect((datastore["remote"] as? [String: Any])?["added"] as? Int == 3)
+
+        var messages: [String] = []
+        for line in result.error.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            #expect(object["label"] as? String == "syncml.client", "\(line)")
+            messages.append(object["message"] as? String ?? "")
+            if object["message"] as? String == "message sent" {
+                let metadata = try #require(object["metadata"] as? [String: Any])
+                #expect(metadata["syncml.device"] as? String == "logged", "\(line)")
+                #expect(metadata["syncml.msgID"] != nil, "\(line)")
+            }
+        }
+        #expect(messages.first == "sync started", "\(messages)")
+        #expect(messages.last == "sync finished", "\(messages)")
+        #expect(messages.contains("message sent") && messages.contains("reply received"), "debug shows each message: \(messages)")
+
+        // Without the options nothing is logged, as before; a bad level is refused before anything runs.
+        let quiet = try await cli.run(base)
+        #expect(quiet.status == 0, "\(quiet.error)")
+        #expect(quiet.error.isEmpty, "\(quiet.error)")
+        let bad = try await cli.run(base + ["--log-level", "loud"])
+        #expect(bad.status == 64)
+        #expect(bad.error.contains("'loud' is not a level"), "\(bad.error)")
+        #expect(await server.stop().status == 0)
+    }
+
     @Test("a folder of three vCards synced by one client reaches a second client's empty folder")
     func folderToFolder() async throws {
         let cli = try CLI()

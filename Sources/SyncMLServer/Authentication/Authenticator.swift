@@ -16,7 +16,9 @@ import SyncMLStore
 /// A device the server has not seen has no stored nonce, so its first
 /// credential (real clients digest over an empty nonce then) is answered 401
 /// with a challenge, and the client retries with a digest over it: one extra
-/// round trip on first contact, as the spec and real clients expect.
+/// round trip on first contact, as the spec and real clients expect. Such a
+/// digest is told apart from a wrong password (`Outcome.challenged`), so the
+/// metrics do not count every new device as a failed login.
 ///
 /// Basic auth checks a PBKDF2 hash. That costs tens of milliseconds, so it runs
 /// off the store's actor and at most `maxConcurrentPasswordChecks` at a time;
@@ -33,8 +35,12 @@ actor Authenticator {
 
     enum Outcome: Equatable {
         case accepted(user: String)
-        /// Wrong or unverifiable credentials (401).
+        /// Wrong credentials (401): an unknown user, a wrong password, a replayed digest, or one over
+        /// a nonce the server no longer holds (a digest hides its nonce: that looks like a wrong password).
         case rejected
+        /// The right password digested over an empty nonce (401 with a fresh challenge): a device's
+        /// first contact, or one that lost its state. Ordinary traffic, not a guess.
+        case challenged
         /// No Cred at all (407).
         case missing
         /// Too many password checks under way: try again later (503).
@@ -79,7 +85,8 @@ actor Authenticator {
                 where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: nonce), data) {
                     return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .rejected
                 }
-                return .rejected
+                // A device without a nonce (first contact, or its state lost) digests over an empty one.
+                return Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: []), data) ? .challenged : .rejected
             case nil:
                 return .rejected
             }

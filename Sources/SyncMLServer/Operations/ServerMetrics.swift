@@ -49,7 +49,9 @@ struct ServerMetrics: Sendable {
         Counter(label: "syncml_messages_refused_total", dimensions: [("reason", reason)], factory: factory).increment()
     }
 
-    /// `reason`: `missing`, `invalid`, `busy` (too many password checks waiting) or `wrong_user` (a token and a credential disagree).
+    /// `reason`: `missing`, `invalid` (checked and wrong), `challenged` (the right password over no
+    /// nonce: a new device's first message), `busy` (too many password checks waiting) or `wrong_user`
+    /// (a token and a credential disagree).
     func authenticationFailed(_ reason: String) {
         Counter(label: "syncml_auth_failures_total", dimensions: [("reason", reason)], factory: factory).increment()
     }

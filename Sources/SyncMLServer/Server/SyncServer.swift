@@ -139,9 +139,16 @@ public actor SyncServer {
                 return reply(Refusal.message(answering: message, code: .serviceUnavailable, chal: nil), encoding: encoding)
             case let outcome:
                 let chal = await authenticator.refusalChallenge(user: header.source.locName, devID: header.source.locURI)
-                logger.notice("authentication failed", metadata: ["device": "\(header.source.locURI)", "user": "\(header.source.locName ?? "-")"])
+                let reason = outcome == .missing ? "missing" : outcome == .challenged ? "challenged" : "invalid"
+                let metadata: Logger.Metadata = ["device": "\(header.source.locURI)", "user": "\(header.source.locName ?? "-")", "reason": "\(reason)"]
+                if outcome == .challenged {
+                    // Every new device's first message: the right password, digested over no nonce yet.
+                    logger.info("authentication challenged: the digest was over no nonce (a new device); a nonce was sent", metadata: metadata)
+                } else {
+                    logger.notice("authentication failed", metadata: metadata)
+                }
                 let code: StatusCode = outcome == .missing ? .missingCredentials : .invalidCredentials
-                metrics.authenticationFailed(outcome == .missing ? "missing" : "invalid")
+                metrics.authenticationFailed(reason)
                 return reply(Refusal.message(answering: message, code: code, chal: chal), encoding: encoding)
             }
         }
