@@ -15,16 +15,16 @@
 public struct SyncMLDecoder {
     /// What the decoder hands on.
     ///
-    /// The header and commands are boxed (`indirect`): a Command is about 600
-    /// bytes inline, and moving it through each return and the caller's
+    /// The header is boxed (`indirect`), and a `Command` is a box of its own:
+    /// moving hundreds of bytes inline through each return and the caller's
     /// binding cost more than the one allocation of a box.
     public enum Event: Hashable, Sendable {
         /// The message header.
         indirect case header(SyncHeader)
         /// A complete leaf command, at body level or inside the open container.
-        indirect case command(Command)
+        case command(Command)
         /// A `Sync`, `Atomic` or `Sequence` begins: its own fields, no commands yet.
-        indirect case begin(Command)
+        case begin(Command)
         /// The innermost open container ends.
         case end
         /// `<Final/>`.

@@ -1,6 +1,10 @@
 /// A body command (RepPro §6). Containers (`Sync`, `Atomic`, `Sequence`) hold
 /// commands; everything else is a leaf.
-public enum Command: Hashable, Sendable {
+///
+/// `indirect`: each command is one box, so a command is a pointer wherever it
+/// goes — returned by the decoder, appended to a `Sync`'s commands — instead of
+/// the hundreds of bytes of its largest case copied at every step.
+public indirect enum Command: Hashable, Sendable {
     /// `Alert`: a sync mode request, next message, suspend or resume.
     case alert(Alert)
     /// `Add`: new items.

@@ -39,9 +39,9 @@ public enum ItemData: Hashable, Sendable {
     case bytes(ArraySlice<UInt8>)
     /// A device information document: inline XML, or in WBXML a nested WBXML
     /// document inside OPAQUE.
-    case devInf(DevInf)
+    indirect case devInf(DevInf)
     /// A MetInf `Anchor` (a Status for an Alert echoes the anchors).
-    case anchor(Anchor)
+    indirect case anchor(Anchor)
     /// Other markup this model does not name.
     case markup([MarkupElement])
 
