@@ -49,12 +49,7 @@ struct SyncCommandTests {
     func clientLog() async throws {
         let cli = try CLI()
         defer { cli.remove() }
-        #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
-        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
-        try FileManager.default.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
-        for (index, card) in threeContacts.enumerated() {
-            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
-        }
+        try await Self.addUserAndBook(in: cli)
         let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning"])
         defer { server.terminate() }
         let url = "http://127.0.0.1:\(try await server.listeningPort())/sync"
@@ -205,12 +200,7 @@ struct SyncCommandTests {
     func dryRun() async throws {
         let cli = try CLI()
         defer { cli.remove() }
-        #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
-        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
-        try FileManager.default.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
-        for (index, card) in threeContacts.enumerated() {
-            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
-        }
+        try await Self.addUserAndBook(in: cli)
         // Nothing listens on port 9: a dry run never connects.
         let offline = ["sync", "--url", "http://127.0.0.1:9/sync", "--user", "test", "--device-id", "crm", "--state", "crm.sqlite",
                        "--contacts", "book", "--dry-run"]
@@ -240,6 +230,16 @@ struct SyncCommandTests {
     }
 
     /// The `remote +N` of the report's contacts line.
+    /// The server's user `test` (password in pw.txt) and a folder `book` of three contacts.
+    static func addUserAndBook(in cli: CLI) async throws {
+        #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        try FileManager.default.createDirectory(atPath: cli.path("book"), withIntermediateDirectories: false)
+        for (index, card) in threeContacts.enumerated() {
+            try Data(card.utf8).write(to: cli.directory.appendingPathComponent("book/\(index).vcf"))
+        }
+    }
+
     static func remoteAdded(_ report: String) -> Int? {
         guard let range = report.range(of: "remote +") else { return nil }
         return Int(report[range.upperBound...].prefix { $0.isNumber })

@@ -18,52 +18,52 @@ public struct Meta: Hashable, Sendable {
     /// `Mark`: how the data was marked (e.g. `read`), rarely sent.
     public var mark: String? {
         get { rare?.values.mark }
-        set { update { $0.mark = newValue } }
+        set { self[rare: \.mark] = newValue }
     }
     /// `Anchor`: the sync anchors of an Alert's item.
     public var anchor: Anchor? {
         get { rare?.values.anchor }
-        set { update { $0.anchor = newValue } }
+        set { self[rare: \.anchor] = newValue }
     }
     /// `Version`: the version of the data (a device's own).
     public var version: String? {
         get { rare?.values.version }
-        set { update { $0.version = newValue } }
+        set { self[rare: \.version] = newValue }
     }
     /// `NextNonce` as sent (base64 text).
     public var nextNonce: String? {
         get { rare?.values.nextNonce }
-        set { update { $0.nextNonce = newValue } }
+        set { self[rare: \.nextNonce] = newValue }
     }
     /// `MaxMsgSize`: the largest message the sender accepts, in bytes.
     public var maxMsgSize: Int? {
         get { rare?.values.maxMsgSize }
-        set { update { $0.maxMsgSize = newValue } }
+        set { self[rare: \.maxMsgSize] = newValue }
     }
     /// `MaxObjSize`: the largest object the sender accepts, in bytes.
     public var maxObjSize: Int? {
         get { rare?.values.maxObjSize }
-        set { update { $0.maxObjSize = newValue } }
+        set { self[rare: \.maxObjSize] = newValue }
     }
     /// Experimental meta information, e.g. Synthesis' `datapos=N` for chunks.
     public var emi: [String] {
         get { rare?.values.emi ?? [] }
-        set { update { $0.emi = newValue } }
+        set { self[rare: \.emi] = newValue }
     }
     /// `Mem`: the datastore's free memory.
     public var mem: Memory? {
         get { rare?.values.mem }
-        set { update { $0.mem = newValue } }
+        set { self[rare: \.mem] = newValue }
     }
     /// `<FieldLevel/>`: the data replaces only the fields it has.
     public var fieldLevel: Bool {
         get { rare?.values.fieldLevel ?? false }
-        set { update { $0.fieldLevel = newValue } }
+        set { self[rare: \.fieldLevel] = newValue }
     }
     /// Elements of the MetInf vocabulary this model does not name (e.g. `MetInf`).
     public var unknown: [MarkupElement] {
         get { rare?.values.unknown ?? [] }
-        set { update { $0.unknown = newValue } }
+        set { self[rare: \.unknown] = newValue }
     }
 
     /// Meta information with the given fields; all optional.
@@ -79,12 +79,15 @@ public struct Meta: Hashable, Sendable {
         rare = values == RareFields.Values() ? nil : RareFields(values)
     }
 
-    /// Changes the rare fields: a new box (the old one may be shared), or none when all are defaults again,
-    /// so that two equal Metas are equal field by field however they were built.
-    private mutating func update(_ change: (inout RareFields.Values) -> Void) {
-        var values = rare?.values ?? RareFields.Values()
-        change(&values)
-        rare = values == RareFields.Values() ? nil : RareFields(values)
+    /// One rare field. Setting one makes a new box (the old one may be shared), or none when all are
+    /// defaults again, so that two equal Metas are equal field by field however they were built.
+    private subscript<Value>(rare field: WritableKeyPath<RareFields.Values, Value>) -> Value {
+        get { (rare?.values ?? RareFields.Values())[keyPath: field] }
+        set {
+            var values = rare?.values ?? RareFields.Values()
+            values[keyPath: field] = newValue
+            rare = values == RareFields.Values() ? nil : RareFields(values)
+        }
     }
 }
 
