@@ -10,9 +10,9 @@ extension MatchKey {
     /// One entry of a record in the match-key index: its kind and its stored form
     /// (today `kind:value`, e.g. `n:muller|jorg`, `ne:muller|jorg|jm@example.com`).
     ///
-    /// Callers hold it as an opaque value and hand `storedForm` to storage as it
-    /// is: turning the stored form into a fixed-size hash later changes this type,
-    /// not them.
+    /// Callers hold it as an opaque value. The store keeps and looks it up by
+    /// `digest`, a fixed-size hash of `storedForm`: two keys sharing a digest only
+    /// make an extra candidate, which the matcher compares record against record.
     public struct IndexKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         /// What an entry is made of (its prefix in the stored form).
         public enum Kind: String, Sendable, CaseIterable {
@@ -37,6 +37,20 @@ extension MatchKey {
         /// The text the store keeps and looks the entry up by; the same bytes for the
         /// same key in every version that uses this encoding (existing stores rely on it).
         public let storedForm: String
+        /// What the store keeps and looks the entry up by: a 64-bit hash of
+        /// `storedForm` (`digest(ofStoredForm:)`), fixed forever, as stores hold it.
+        public let digest: Int64
+
+        /// The seed of `digest` ("MKEY"): part of its definition, like the hash.
+        static let digestSeed: UInt32 = 0x4D4B_4559
+
+        /// The 64-bit digest of a stored form: the first half of
+        /// MurmurHash3_x64_128 (as `Fingerprint`) of its UTF-8 bytes with
+        /// `digestSeed`. Any text has one, so a store can convert the stored
+        /// forms it kept before digests, whatever they hold.
+        public static func digest(ofStoredForm text: String) -> Int64 {
+            Int64(bitPattern: Fingerprint.hash(text.utf8, seed: digestSeed).high)
+        }
 
         /// The entry `kind:value`, or `kind:value|point` for a name paired with an
         /// e-mail or a phone; built in one allocation.
@@ -52,6 +66,7 @@ extension MatchKey {
             }
             self.kind = kind
             self.storedForm = text
+            self.digest = Self.digest(ofStoredForm: text)
         }
 
         /// Reads an entry back from its stored form; nil when the text is not one
@@ -63,6 +78,7 @@ extension MatchKey {
             if kind == .nameAndEmail || kind == .nameAndPhone, !storedForm[colon...].contains("|") { return nil }
             self.kind = kind
             self.storedForm = storedForm
+            self.digest = Self.digest(ofStoredForm: storedForm)
         }
 
         /// The part after the kind: the name, the address, the phone key or `name|point`.

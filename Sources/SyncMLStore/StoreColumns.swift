@@ -35,7 +35,8 @@ extension SyncStore {
         var itemID: Int64
         var op: ChangeOperation
         var fingerprint: Fingerprint?
-        var keys: [MatchKey.IndexKey]
+        /// Its match keys' digests, as journaled.
+        var keys: [Int64]
         /// The payload frame as stored (reused as it is when the version is written again).
         var frame: [UInt8]?
 
@@ -44,7 +45,8 @@ extension SyncStore {
             itemID = row.integer(1)
             op = try SyncStore.operation(row.integer(2))
             fingerprint = try SyncStore.fingerprint(row.optionalBlob(3))
-            keys = try SyncStore.matchKeys(row.optionalText(4))
+            guard row.isNull(4) || row.isBlob(4) else { throw StoreError(.corruptRow, "journal row \(seq) holds match keys that are not digests") }
+            keys = try SyncStore.digests(row.optionalBlob(4))
             frame = row.optionalBlob(5)
         }
     }
@@ -83,22 +85,20 @@ extension SyncStore {
         return state
     }
 
-    /// The journal's `match_keys` column: the stored forms, separated by U+001F; NULL for a delete.
-    static func matchKeys(_ text: String?) throws(StoreError) -> [MatchKey.IndexKey] {
-        guard let text, !text.isEmpty else { return [] }
-        var keys: [MatchKey.IndexKey] = []
-        for stored in text.split(separator: keySeparator) {
-            keys.append(try matchKey(String(stored)))
+    /// The journal's `match_keys` column: the digests (`MatchKey.IndexKey.digest`)
+    /// as 8-byte little-endian words; NULL for a delete.
+    static func digests(_ bytes: [UInt8]?) throws(StoreError) -> [Int64] {
+        guard let bytes else { return [] }
+        guard bytes.count % 8 == 0 else { throw StoreError(.corruptRow, "match keys of \(bytes.count) bytes, not a multiple of 8") }
+        return stride(from: 0, to: bytes.count, by: 8).map { start in
+            var word: UInt64 = 0
+            for index in 0..<8 { word |= UInt64(bytes[start + index]) << (8 * index) }
+            return Int64(bitPattern: word)
         }
-        return keys
     }
 
-    /// A `match_keys.key` column: one stored form.
-    static func matchKey(_ text: String) throws(StoreError) -> MatchKey.IndexKey {
-        guard let key = MatchKey.IndexKey(storedForm: text) else { throw StoreError(.corruptRow, "'\(text)' is not a match key") }
-        return key
-    }
-
+    /// What separated the stored forms in the journal's `match_keys` text before
+    /// schema version 5 (read only by that migration).
     static let keySeparator: Character = "\u{1F}"
 
     /// Times are milliseconds since 1970.
@@ -110,15 +110,14 @@ extension SQLValue {
     static func fingerprint(_ fingerprint: Fingerprint?) -> SQLValue { fingerprint.map { .blob($0.bytes) } ?? .null }
     static func id(_ id: (some RawRepresentable<Int64>)?) -> SQLValue { id.map { .integer($0.rawValue) } ?? .null }
     static func state(_ state: SessionState) -> SQLValue { .text(state.rawValue) }
-    static func key(_ key: MatchKey.IndexKey) -> SQLValue { .text(key.storedForm) }
-    /// The journal's `match_keys` column for a version with `keys`.
-    static func keys(_ keys: [MatchKey.IndexKey]) -> SQLValue {
-        var text = ""
-        text.reserveCapacity(keys.reduce(keys.count) { $0 + $1.storedForm.utf8.count })
-        for (index, key) in keys.enumerated() {
-            if index > 0 { text.append(SyncStore.keySeparator) }
-            text += key.storedForm
+    /// The journal's `match_keys` column for a version with these key digests.
+    static func digests(_ digests: [Int64]) -> SQLValue {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digests.count * 8)
+        for digest in digests {
+            let word = UInt64(bitPattern: digest)
+            for index in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: word >> (8 * index))) }
         }
-        return .text(text)
+        return .blob(bytes)
     }
 }

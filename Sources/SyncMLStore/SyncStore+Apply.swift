@@ -12,6 +12,8 @@ extension SyncStore {
     /// from a device, equal to a live item that device has no LUID for, is
     /// mapped to that item (`.unchanged`) instead of doubling it. Every journal row
     /// records `device` and `session`, which is what echo suppression and undo use.
+    /// A change's `lookup` spares looking its item up again; without one, `apply`
+    /// finds the item itself (by GUID, else by the device's LUID).
     public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil) throws(StoreError) -> [AppliedChange] {
         try database.transaction { () throws(StoreError) -> [AppliedChange] in
             var results: [AppliedChange] = []
@@ -26,7 +28,9 @@ extension SyncStore {
 
     private func apply(_ change: ItemChange, datastore: DatastoreID, device: DeviceID?, session: SessionID?, time: Int64) throws(StoreError) -> AppliedChange {
         var item: ItemRow?
-        if let guid = change.guid {
+        if change.lookup == .absent {
+            // The caller found nothing by this LUID or GUID just before: not looked up again.
+        } else if let guid = change.guid {
             item = try itemRow(guid: guid, datastore: datastore)
         } else if let luid = change.luid, let device {
             item = try itemRow(luid: luid, device: device, datastore: datastore)
@@ -53,7 +57,7 @@ extension SyncStore {
                 if existing.deleted { (outcome, operation) = (.added, .add) }
                 let frame = try codec.encode(change.payload)
                 let seq = try writeVersion(of: &existing, datastore: datastore, operation: operation, fingerprint: change.fingerprint,
-                                           keys: change.matchKeys, frame: frame, type: change.type, device: device, session: session, time: time)
+                                           keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device, session: session, time: time)
                 try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: outcome, guid: existing.guid, luid: change.luid, sequence: seq)
             }
@@ -81,43 +85,59 @@ extension SyncStore {
             guard var created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
             let frame = try codec.encode(change.payload)
             let seq = try writeVersion(of: &created, datastore: datastore, operation: .add, fingerprint: change.fingerprint,
-                                       keys: change.matchKeys, frame: frame, type: change.type, device: device, session: session, time: time)
+                                       keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device, session: session, time: time)
             try mapIfNeeded(change.luid, item: created.id, device: device, datastore: datastore)
             return AppliedChange(outcome: .added, guid: created.guid, luid: change.luid, sequence: seq)
         }
     }
 
-    /// Appends a journal row for `item` and makes it the item's current version
-    /// (its match keys replaced by `keys`, which are journaled with it for restore and undo).
+    /// Appends a journal row for `item` and makes it the item's current version:
+    /// its match keys become `keys` (digests, journaled with it for restore and
+    /// undo). The keys it had are those its current journal row lists; only the
+    /// difference is written.
     func writeVersion(of item: inout ItemRow, datastore: DatastoreID, operation: ChangeOperation, fingerprint: Fingerprint?,
-                      keys: [MatchKey.IndexKey], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?,
+                      keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?,
                       time: Int64) throws(StoreError) -> Int64 {
         let deleted = operation == .delete
+        let indexed: Set<Int64> = item.version == 0 || item.deleted ? [] : try journaledKeys(version: item.version)
+        let wanted: Set<Int64> = deleted ? [] : Set(keys)
         try database.run("""
             INSERT INTO journal(datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.integer(datastore.rawValue), .integer(item.id), .integer(Int64(operation.rawValue)), .integer(item.version),
-                  .fingerprint(fingerprint), deleted ? .null : .keys(keys),
+                  .fingerprint(fingerprint), deleted ? .null : .digests(keys),
                   frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)])
         let seq = database.lastInsertRowID
         if item.version == 0, !deleted, !item.deleted, item.fingerprint == fingerprint, item.type == type {
-            // Just created with this state: no keys to drop, and only the version to set.
+            // Just created with this state: only the version to set.
             try database.run("UPDATE items SET version = ? WHERE id = ?", [.integer(seq), .integer(item.id)])
         } else {
             try database.run("UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = ? WHERE id = ?",
                              [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(seq), .integer(item.id)])
-            try database.run("DELETE FROM match_keys WHERE item_id = ?", [.integer(item.id)])
         }
-        if !deleted {
-            for key in Set(keys) {
-                try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
-                                 [.integer(datastore.rawValue), .key(key), .integer(item.id)])
-            }
+        for key in indexed where !wanted.contains(key) {
+            try database.run("DELETE FROM match_keys WHERE datastore_id = ? AND key = ? AND item_id = ?",
+                             [.integer(datastore.rawValue), .integer(key), .integer(item.id)])
+        }
+        for key in wanted where !indexed.contains(key) {
+            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
+                             [.integer(datastore.rawValue), .integer(key), .integer(item.id)])
         }
         item.fingerprint = fingerprint
         item.deleted = deleted
         item.version = seq
         item.type = type
         return seq
+    }
+
+    /// The key digests journal row `version` lists: what `match_keys` holds for its
+    /// item while that row is the item's current version.
+    private func journaledKeys(version: Int64) throws(StoreError) -> Set<Int64> {
+        let found = try database.first("SELECT match_keys FROM journal WHERE seq = ?", [.integer(version)]) { row throws(StoreError) -> [Int64] in
+            guard row.isNull(0) || row.isBlob(0) else { throw StoreError(.corruptRow, "journal row \(version) holds match keys that are not digests") }
+            return try Self.digests(row.optionalBlob(0))
+        }
+        guard let found else { throw StoreError(.corruptRow, "an item's current version \(version) is missing from the journal") }
+        return Set(found)
     }
 }

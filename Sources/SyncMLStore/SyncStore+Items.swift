@@ -39,13 +39,13 @@ extension SyncStore {
     /// items share (a switchboard number) costs the same as a rare one.
     public func items(matchingKeys keys: [MatchKey.IndexKey], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
         var found: [Int64: ItemRow] = [:]
-        for key in Set(keys) {
+        for digest in Set(keys.map(\.digest)) {
             // The items read in the same statement; CROSS JOIN keeps match_keys the outer loop, so
             // LIMIT takes the key's first rows in index order, as a query of match_keys alone would.
             try database.forEach("""
                 SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version FROM match_keys m CROSS JOIN items i ON i.id = m.item_id
                 WHERE m.datastore_id = ? AND m.key = ? LIMIT ?
-                """, [.integer(datastore.rawValue), .key(key), .integer(Int64(limitPerKey ?? -1))]) { row throws(StoreError) in
+                """, [.integer(datastore.rawValue), .integer(digest), .integer(Int64(limitPerKey ?? -1))]) { row throws(StoreError) in
                 let item = try ItemRow(row)
                 found[item.id] = item
             }
@@ -58,13 +58,13 @@ extension SyncStore {
         try items(matchingKeys: matchKey.indexKeys, datastore: datastore, limitPerKey: limitPerKey)
     }
 
-    /// The match keys stored for an item's current version, in their stored order.
-    package func matchKeys(guid: String, datastore: DatastoreID) throws(StoreError) -> [MatchKey.IndexKey] {
+    /// The key digests `match_keys` holds for item `guid`, sorted (for tests: it
+    /// reads the datastore's whole index, as nothing indexes it by item).
+    package func indexedKeyDigests(guid: String, datastore: DatastoreID) throws(StoreError) -> [Int64] {
         guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }
-        var keys: [MatchKey.IndexKey] = []
-        try database.forEach("SELECT key FROM match_keys WHERE item_id = ? ORDER BY key", [.integer(item.id)]) { row throws(StoreError) in
-            keys.append(try Self.matchKey(row.text(0)))
-        }
+        var keys: [Int64] = []
+        try database.forEach("SELECT key FROM match_keys WHERE datastore_id = ? AND item_id = ? ORDER BY key",
+                             [.integer(datastore.rawValue), .integer(item.id)]) { row in keys.append(row.integer(0)) }
         return keys
     }
 

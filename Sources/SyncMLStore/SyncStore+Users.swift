@@ -199,6 +199,8 @@ extension SyncStore {
                     )
                     SELECT id FROM owned)
                 """, [id, id])
+            // The match-key index has no foreign key (nothing indexes it by item): its rows go by datastore.
+            try database.run("DELETE FROM match_keys WHERE datastore_id IN (SELECT id FROM datastores WHERE user_id = ?)", [id])
             // Datastores, items, journal, maps, device state and host tokens follow by ON DELETE CASCADE.
             try database.run("DELETE FROM users WHERE id = ?", [id])
             return removal

@@ -56,6 +56,9 @@ public actor SyncStore {
     /// `PRAGMA integrity_check`: ["ok"] when sound.
     package func integrityCheck() throws(StoreError) -> [String] { try database.integrityCheck() }
 
+    /// SQL statements run so far on the store's connection (for benchmarks).
+    package var statementsRun: Int { database.statementsRun }
+
     /// Numbers of rows per table.
     package func rowCount(_ table: String) throws(StoreError) -> Int {
         guard ["users", "datastores", "items", "journal", "devices", "maps", "sessions", "match_keys", "device_datastores"].contains(table) else {

@@ -46,12 +46,24 @@ public struct ItemChange: Sendable, Hashable {
     /// current one is not journaled. Nil: always journaled.
     public var fingerprint: Fingerprint?
     /// The entries the item is found by in `items(matchingKeys:)`: its
-    /// `MatchKey.indexKeys`, stored as the records layer encodes them.
+    /// `MatchKey.indexKeys`, kept as their digests.
     public var matchKeys: [MatchKey.IndexKey]
+    /// What the caller already found in this store for `luid` and `guid`, so that
+    /// `apply` does not look again; nil: `apply` looks them up itself.
+    public var lookup: Lookup?
+
+    /// A lookup the caller made in this store for a change's item.
+    public enum Lookup: Sendable, Hashable {
+        /// Neither `luid` (in the device's map) nor `guid` names an item: the
+        /// change is a new item. Only for a lookup made since the last write that
+        /// could have mapped that LUID (the engine flushes a batch holding the same
+        /// LUID before it looks). `apply` still refuses a `guid` that exists.
+        case absent
+    }
 
     /// A change as a client sent it; give `luid` or `guid` for replaces and deletes.
     public init(_ operation: ChangeOperation, luid: String? = nil, guid: String? = nil, type: String = "text/vcard",
-                payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [MatchKey.IndexKey] = []) {
+                payload: [UInt8] = [], fingerprint: Fingerprint? = nil, matchKeys: [MatchKey.IndexKey] = [], lookup: Lookup? = nil) {
         self.operation = operation
         self.luid = luid
         self.guid = guid
@@ -59,6 +71,7 @@ public struct ItemChange: Sendable, Hashable {
         self.payload = payload
         self.fingerprint = fingerprint
         self.matchKeys = matchKeys
+        self.lookup = lookup
     }
 }
 

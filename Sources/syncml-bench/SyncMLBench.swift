@@ -227,13 +227,16 @@ struct JournalCommand: AsyncParsableCommand {
         let datastore = try await store.datastore(named: "contacts", user: user)
         let phone = try await store.device(devID: "IMEI:bench", user: user)
         let session = try await store.beginSession(device: phone)
+        let statementsBefore = await store.statementsRun
         let started = ContinuousClock.now
         for start in stride(from: 0, to: changes.count, by: 1_000) {
             _ = try await store.apply(Array(changes[start..<min(start + 1_000, changes.count)]), datastore: datastore, device: phone, session: session)
         }
         let wall = seconds(since: started)
+        let statements = await store.statementsRun - statementsBefore
         try await store.endSession(session)
         emit(["step": "journal", "contacts": contacts, "ns_per_record": wall * 1e9 / Double(max(contacts, 1)),
+              "statements_per_record": Double(statements) / Double(max(contacts, 1)),
               "bytes_on_disk_per_record": try await store.fileSize() / max(contacts, 1)])
     }
 }

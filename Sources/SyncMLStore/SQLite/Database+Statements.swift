@@ -5,6 +5,7 @@ extension Database {
     @discardableResult
     package func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
         if !isInTransaction { try writePoint(sql) }
+        statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         try statement.bind(values)
         while try statement.step() {}
@@ -13,6 +14,7 @@ extension Database {
 
     /// Runs a query, calling `row` for each result row.
     package func forEach(_ sql: String, _ values: [SQLValue] = [], _ row: (borrowing Row) throws(StoreError) -> Void) throws(StoreError) {
+        statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         defer { statement.reset() }
         try statement.bind(values)
@@ -21,6 +23,7 @@ extension Database {
 
     /// The first row of a query mapped by `transform`, or nil when there is none.
     package func first<T>(_ sql: String, _ values: [SQLValue] = [], _ transform: (borrowing Row) throws(StoreError) -> T) throws(StoreError) -> T? {
+        statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         defer { statement.reset() }
         try statement.bind(values)

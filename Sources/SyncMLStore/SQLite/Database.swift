@@ -15,6 +15,9 @@ package final class Database {
     /// Result rows stepped through on this connection: a deterministic measure
     /// of work for tests (changes-since must read in proportion to the changes).
     package internal(set) var rowsRead = 0
+    /// Statements run on this connection (`run`, `forEach`, `first`): what a
+    /// change costs in SQL, for benchmarks.
+    package internal(set) var statementsRun = 0
     /// Fault injection for tests: write points (a commit, or a statement run
     /// outside a transaction) counted so far, and the one to fail (1-based) and
     /// whether every later one fails too (a process that died there).

@@ -1,3 +1,5 @@
+internal import SyncMLRecords
+
 /// The schema, as an ordered list of migrations; the version reached is kept
 /// in `PRAGMA user_version`. A migration runs in the same transaction as the
 /// version bump, so a crash leaves the database at the old version or the new one.
@@ -15,14 +17,24 @@ package enum Migrations {
                 throw StoreError(.schemaTooNew, "schema version \(version) is newer than this build's \(latest)")
             }
             for index in version..<latest {
-                try database.execute(steps[index])
+                switch steps[index] {
+                case .sql(let sql): try database.execute(sql)
+                case .code(let step): try step(database)
+                }
                 try database.execute("PRAGMA user_version = \(index + 1)")
             }
         }
     }
 
+    /// One migration: SQL, or Swift for a step SQL cannot express (one that
+    /// computes values, as version 5 hashes the stored match keys).
+    enum Step: Sendable {
+        case sql(String)
+        case code(@Sendable (Database) throws(StoreError) -> Void)
+    }
+
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [String] = [version1, version2, version3, version4]
+    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -138,4 +150,42 @@ package enum Migrations {
         token TEXT NOT NULL
     );
     """
+
+    /// Match keys as 64-bit digests (`MatchKey.IndexKey.digest`), kept once:
+    /// `match_keys` holds (datastore, digest, item) and nothing else — no index by
+    /// item and no foreign key (an item's old keys are deleted by what its current
+    /// journal row lists; a removed user's by datastore) — and each journal row's
+    /// `match_keys` becomes a blob of 8-byte little-endian digests. Every row is
+    /// converted here, in the migration's one transaction.
+    static func version5(_ database: Database) throws(StoreError) {
+        try database.execute("""
+            ALTER TABLE match_keys RENAME TO match_keys_text;
+            DROP INDEX match_keys_item;
+            CREATE TABLE match_keys(
+                datastore_id INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                item_id INTEGER NOT NULL,
+                PRIMARY KEY(datastore_id, key, item_id)
+            ) WITHOUT ROWID;
+            """)
+        try database.forEach("SELECT datastore_id, key, item_id FROM match_keys_text") { row throws(StoreError) in
+            try database.run("INSERT OR IGNORE INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
+                             [.integer(row.integer(0)), .integer(MatchKey.IndexKey.digest(ofStoredForm: row.text(1))), .integer(row.integer(2))])
+        }
+        try database.execute("DROP TABLE match_keys_text")
+        // The journal in slices by seq: rows are rewritten while none of them is being read.
+        var after: Int64 = 0
+        while true {
+            var slice: [(seq: Int64, keys: String)] = []
+            try database.forEach("""
+                SELECT seq, match_keys FROM journal WHERE seq > ? AND typeof(match_keys) = 'text' ORDER BY seq LIMIT 5000
+                """, [.integer(after)]) { row in slice.append((row.integer(0), row.text(1))) }
+            guard let last = slice.last else { break }
+            for (seq, text) in slice {
+                let digests = text.isEmpty ? [] : text.split(separator: SyncStore.keySeparator).map { MatchKey.IndexKey.digest(ofStoredForm: String($0)) }
+                try database.run("UPDATE journal SET match_keys = ? WHERE seq = ?", [.digests(digests), .integer(seq)])
+            }
+            after = last.seq
+        }
+    }
 }

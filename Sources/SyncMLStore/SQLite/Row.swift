@@ -20,6 +20,8 @@ package struct Row: ~Copyable {
         return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
     package func optionalBlob(_ column: Int32) -> [UInt8]? { isNull(column) ? nil : blob(column) }
+    /// Whether the column holds a blob (not text, a number or NULL).
+    package func isBlob(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, column) == SQLITE_BLOB }
     /// The size in bytes of a text or blob column, without reading it.
     package func byteCount(_ column: Int32) -> Int { Int(sqlite3_column_bytes(statement.handle, column)) }
 }

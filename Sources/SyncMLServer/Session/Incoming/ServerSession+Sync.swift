@@ -165,7 +165,8 @@ extension ServerSession {
             datastore.received.matched += 1
             return merged == nil ? success : .conflictResolvedWithMerge
         case nil:
-            enqueue(record, .add, luid: luid, guid: nil, in: datastore)
+            // Nothing has this LUID (looked up above, after flushing a batch that held it): a new item.
+            enqueue(record, .add, luid: luid, guid: nil, lookup: .absent, in: datastore)
             return .itemAdded
         }
     }

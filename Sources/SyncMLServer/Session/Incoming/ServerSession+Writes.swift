@@ -12,10 +12,12 @@ import SyncMLStore
 extension ServerSession {
 
     /// Leaves a client change for the batch; the GUID it pairs with is taken now.
-    func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, in datastore: DatastoreState) {
+    /// `lookup` is what the session already found for its LUID (the store does not look again).
+    func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, lookup: ItemChange.Lookup? = nil,
+                 in datastore: DatastoreState) {
         if let guid { datastore.claimed.insert(guid) }
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
-                                fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [])
+                                fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: lookup)
         incoming.pendingDatastore = datastore
         incoming.pendingWrites.append(PendingWrite(change: change))
     }
