@@ -1,3 +1,4 @@
+import SyncMLProtocol
 import SyncMLStore
 
 /// The incoming room's session-wide state: client changes decided and
@@ -9,6 +10,19 @@ struct IncomingState {
     var pendingDatastore: DatastoreState?
     /// Positions of statuses whose batched write failed, to be set to 500.
     var failedStatuses: [Int] = []
+    /// The current Add or Replace command's records parsed ahead, by item index:
+    /// what the store is asked about in one call for the whole command.
+    var prepared: [Int: PreparedItem] = [:]
+    /// What the store said of prepared items, by item index; emptied whenever
+    /// the session writes to the store (an answer read before may be stale).
+    var resolved: [Int: Resolution] = [:]
+}
+
+/// An incoming item parsed before its turn, so that its store lookups can be batched.
+struct PreparedItem {
+    var record: ReceivedRecord
+    var luid: String?
+    var named: String?
 }
 
 /// A client change decided and answered, waiting for its batch's transaction.

@@ -45,9 +45,11 @@ extension ServerSession {
 
     private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
                          msgID: String, reply: inout ReplyBuilder) async {
-        for item in command.items {
+        prepare(command, operation, in: datastore)
+        defer { (incoming.prepared, incoming.resolved) = ([:], [:]) }
+        for (position, item) in command.items.enumerated() {
             let pendingBefore = incoming.pendingWrites.count
-            let code = await receive(item, of: command, operation, in: datastore)
+            let code = await receive(item, at: position, of: command, operation, in: datastore)
             var index: Int?
             if !command.noResp {
                 index = reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
@@ -58,8 +60,24 @@ extension ServerSession {
         }
     }
 
+    /// Parses ahead the command's plain items (typed, whole, not too large, records),
+    /// up to the first chunk of a large object: their store lookups are then made in
+    /// one call (`resolution(at:)`). The others are parsed in their turn, as before.
+    private func prepare(_ command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) {
+        guard operation != .delete, datastore.mode.acceptsClientChanges, !datastore.largeObject.isUnderWay else { return }
+        for (position, item) in command.items.enumerated() {
+            guard !item.moreData else { return }
+            guard let type = item.meta?.type ?? command.meta?.type, case .bytes(let bytes)? = item.data, !bytes.isEmpty,
+                  bytes.count <= configuration.maxObjectSize else { continue }
+            let record = ReceivedRecord(type: type, format: item.meta?.format ?? command.meta?.format, data: Array(bytes))
+            guard !record.isNotARecord else { continue }
+            incoming.prepared[position] = PreparedItem(record: record, luid: item.source?.locURI, named: item.target?.locURI)
+        }
+    }
+
     /// One item: reassembled if chunked, then applied. Returns its status.
-    private func receive(_ item: Item, of command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) async -> StatusCode {
+    private func receive(_ item: Item, at position: Int, of command: ItemCommand, _ operation: ChangeOperation,
+                         in datastore: DatastoreState) async -> StatusCode {
         guard datastore.mode.acceptsClientChanges else { return .commandNotAllowed }
         guard let deviceID = negotiation.deviceID else { return .invalidCredentials }
         let luid = item.source?.locURI ?? (operation == .delete ? item.target?.locURI : nil)
@@ -88,7 +106,7 @@ extension ServerSession {
                 return try await delete(luid: luid, in: datastore, device: deviceID)
             case .add, .replace:
                 guard !data.isEmpty else { return .badRequest }
-                let record = ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                let record = incoming.prepared[position]?.record ?? ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
                 guard !record.isNotARecord else {
                     // Declared a vCard, calendar or SIF document but not one at all: refused, so that nothing
                     // unreadable replaces a record. (A record that parses only in part is kept as sent.)
@@ -97,7 +115,7 @@ extension ServerSession {
                     return .unsupportedMediaType
                 }
                 datastore.clientItemType = record.type
-                return try await write(record, luid: luid, named: named, operation, in: datastore, device: deviceID)
+                return try await write(record, at: position, luid: luid, named: named, operation, in: datastore, device: deviceID)
             }
         } catch {
             logger.error("applying a change failed", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")", "error": "\(error)"])
@@ -111,6 +129,7 @@ extension ServerSession {
 
     private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         await flushPendingWrites()
+        incoming.resolved = [:]
         if case .keepServer = ConflictResolution.resolveDelete(policy: datastore.conflictPolicy),
            let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
            let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
@@ -134,18 +153,14 @@ extension ServerSession {
         }
     }
 
-    private func write(_ record: ReceivedRecord, luid: String?, named: String?, _ operation: ChangeOperation,
+    private func write(_ record: ReceivedRecord, at position: Int, luid: String?, named: String?, _ operation: ChangeOperation,
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
-        var mapped: String? = nil
         if let luid, incoming.pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
-        if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
-        if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
-            mapped = named
-        }
-        if let guid = mapped {
+        let resolution = try await resolution(at: position, of: record, luid: luid, named: named, in: datastore, device: device)
+        if let guid = resolution.known?.guid {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).
-            if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+            if !datastore.mode.isFull, let current = resolution.current,
                changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
                 await flushPendingWrites()
                 return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
@@ -154,7 +169,7 @@ extension ServerSession {
             return success
         }
         // An item the server does not know by this LUID: add, or pair with what it holds.
-        switch try await findMatch(for: record, in: datastore, device: device) {
+        switch try await findMatch(for: record, resolution, in: datastore, device: device) {
         case .same(let guid):
             enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
             return success
@@ -169,5 +184,28 @@ extension ServerSession {
             enqueue(record, .add, luid: luid, guid: nil, lookup: .absent, in: datastore)
             return .itemAdded
         }
+    }
+
+    /// What the store knows of the item at `position`: answered ahead for the whole
+    /// command when the item was prepared and nothing was written since; else asked
+    /// now, for this item and the prepared ones after it, in one call.
+    private func resolution(at position: Int, of record: ReceivedRecord, luid: String?, named: String?,
+                            in datastore: DatastoreState, device: DeviceID) async throws -> Resolution {
+        if incoming.prepared[position] != nil, let resolution = incoming.resolved.removeValue(forKey: position) { return resolution }
+        let ahead = incoming.prepared.keys.filter { $0 > position }.sorted()
+        var keys = [incomingKey(record, luid: luid, named: named, in: datastore)]
+        for later in ahead {
+            let item = incoming.prepared[later]!
+            keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
+        }
+        let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device)
+        for (later, resolution) in zip(ahead, resolutions.dropFirst()) { incoming.resolved[later] = resolution }
+        return resolutions[0]
+    }
+
+    private func incomingKey(_ record: ReceivedRecord, luid: String?, named: String?, in datastore: DatastoreState) -> IncomingKey {
+        // Match keys are looked up in slow and refresh syncs only (`findMatch`).
+        let keys = datastore.mode.isFull ? record.signature?.matchKey.lookupKeys ?? [] : []
+        return IncomingKey(luid: luid, guid: named, fingerprint: record.fingerprint, keys: keys)
     }
 }
