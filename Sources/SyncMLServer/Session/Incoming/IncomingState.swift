@@ -10,10 +10,12 @@ struct IncomingState {
     var pendingDatastore: DatastoreState?
     /// Positions of statuses whose batched write failed, to be set to 500.
     var failedStatuses: [Int] = []
-    /// The current Add or Replace command's records parsed ahead, by item index:
-    /// what the store is asked about in one call for the whole command.
+    /// The current Sync's Add and Replace records parsed ahead, by item position:
+    /// what the store is asked about in one call for the whole message.
     var prepared: [Int: PreparedItem] = [:]
-    /// What the store said of prepared items, by item index; emptied whenever
+    /// The position in the current Sync of the next item received.
+    var nextPosition = 0
+    /// What the store said of prepared items, by item position; emptied whenever
     /// the session writes to the store (an answer read before may be stale).
     var resolved: [Int: Resolution] = [:]
 }

@@ -20,9 +20,11 @@ extension ServerSession {
         if !sync.noResp {
             reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
         }
+        prepare(sync.commands, in: datastore)
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
         }
+        (incoming.prepared, incoming.resolved, incoming.nextPosition) = ([:], [:], 0)
         await flushPendingWrites()
         for index in incoming.failedStatuses { reply.setCode(.commandFailed, at: index) }
         incoming.failedStatuses = []
@@ -45,9 +47,9 @@ extension ServerSession {
 
     private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
                          msgID: String, reply: inout ReplyBuilder) async {
-        prepare(command, operation, in: datastore)
-        defer { (incoming.prepared, incoming.resolved) = ([:], [:]) }
-        for (position, item) in command.items.enumerated() {
+        for item in command.items {
+            let position = incoming.nextPosition
+            incoming.nextPosition += 1
             let pendingBefore = incoming.pendingWrites.count
             let code = await receive(item, at: position, of: command, operation, in: datastore)
             var index: Int?
@@ -60,19 +62,42 @@ extension ServerSession {
         }
     }
 
-    /// Parses ahead the command's plain items (typed, whole, not too large, records),
-    /// up to the first chunk of a large object: their store lookups are then made in
-    /// one call (`resolution(at:)`). The others are parsed in their turn, as before.
-    private func prepare(_ command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) {
-        guard operation != .delete, datastore.mode.acceptsClientChanges, !datastore.largeObject.isUnderWay else { return }
-        for (position, item) in command.items.enumerated() {
-            guard !item.moreData else { return }
-            guard let type = item.meta?.type ?? command.meta?.type, case .bytes(let bytes)? = item.data, !bytes.isEmpty,
-                  bytes.count <= configuration.maxObjectSize else { continue }
-            let record = ReceivedRecord(type: type, format: item.meta?.format ?? command.meta?.format, data: Array(bytes))
-            guard !record.isNotARecord else { continue }
-            incoming.prepared[position] = PreparedItem(record: record, luid: item.source?.locURI, named: item.target?.locURI)
+    /// Parses ahead the Sync's plain Add and Replace items (typed, whole, not too
+    /// large, records), up to the first chunk of a large object: their store lookups
+    /// are then made in one call (`resolution(at:)`). Positions count every item of
+    /// the Sync in the order it is received; the others are parsed in their turn.
+    private func prepare(_ commands: [Command], in datastore: DatastoreState) {
+        guard datastore.mode.acceptsClientChanges, !datastore.largeObject.isUnderWay else { return }
+        var position = 0
+        func walk(_ commands: [Command]) -> Bool {
+            for command in commands {
+                switch command {
+                case .add(let c), .replace(let c):
+                    for item in c.items {
+                        guard !item.moreData else { return false }
+                        prepare(item, of: c, at: position)
+                        position += 1
+                    }
+                case .delete(let c):
+                    guard !c.items.contains(where: \.moreData) else { return false }
+                    position += c.items.count
+                case .atomic(let group), .sequence(let group):
+                    guard walk(group.commands) else { return false }
+                default:
+                    break
+                }
+            }
+            return true
         }
+        _ = walk(commands)
+    }
+
+    private func prepare(_ item: Item, of command: ItemCommand, at position: Int) {
+        guard let type = item.meta?.type ?? command.meta?.type, case .bytes(let bytes)? = item.data, !bytes.isEmpty,
+              bytes.count <= configuration.maxObjectSize else { return }
+        let record = ReceivedRecord(type: type, format: item.meta?.format ?? command.meta?.format, data: Array(bytes))
+        guard !record.isNotARecord else { return }
+        incoming.prepared[position] = PreparedItem(record: record, luid: item.source?.locURI, named: item.target?.locURI)
     }
 
     /// One item: reassembled if chunked, then applied. Returns its status.
@@ -187,12 +212,12 @@ extension ServerSession {
     }
 
     /// What the store knows of the item at `position`: answered ahead for the whole
-    /// command when the item was prepared and nothing was written since; else asked
-    /// now, for this item and the prepared ones after it, in one call.
+    /// Sync when the item was prepared and nothing was written since; else asked now,
+    /// for this item and the prepared ones after it not yet answered, in one call.
     private func resolution(at position: Int, of record: ReceivedRecord, luid: String?, named: String?,
                             in datastore: DatastoreState, device: DeviceID) async throws -> Resolution {
         if incoming.prepared[position] != nil, let resolution = incoming.resolved.removeValue(forKey: position) { return resolution }
-        let ahead = incoming.prepared.keys.filter { $0 > position }.sorted()
+        let ahead = incoming.prepared.keys.filter { $0 > position && incoming.resolved[$0] == nil }.sorted()
         var keys = [incomingKey(record, luid: luid, named: named, in: datastore)]
         for later in ahead {
             let item = incoming.prepared[later]!
