@@ -38,8 +38,13 @@ extension SyncStore {
     /// `limitPerKey` bounds the rows read per key, so that a key thousands of
     /// items share (a switchboard number) costs the same as a rare one.
     public func items(matchingKeys keys: [MatchKey.IndexKey], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
+        try items(matchingDigests: Set(keys.map(\.digest)), datastore: datastore, limitPerKey: limitPerKey)
+    }
+
+    /// `items(matchingKeys:)` by the keys' digests.
+    func items(matchingDigests digests: Set<Int64>, datastore: DatastoreID, limitPerKey: Int?) throws(StoreError) -> [StoredItem] {
         var found: [Int64: ItemRow] = [:]
-        for digest in Set(keys.map(\.digest)) {
+        for digest in digests {
             // The items read in the same statement; CROSS JOIN keeps match_keys the outer loop, so
             // LIMIT takes the key's first rows in index order, as a query of match_keys alone would.
             try database.forEach("""

@@ -19,10 +19,10 @@ extension ServerSession {
     /// The server item an unknown client item is, if any: equal fingerprint in
     /// every mode; in slow and refresh syncs also the matcher's key pairing.
     /// Items already paired in this session, or mapped to another LUID of the device, are not candidates.
-    func findMatch(for record: ReceivedRecord, in datastore: DatastoreState, device: DeviceID) async throws -> Match? {
-        for item in try await store.items(withFingerprint: record.fingerprint, datastore: datastore.id)
-        where try await isFree(item.guid, in: datastore, device: device) {
-            return .same(item.guid)
+    /// The store's lookups come in `resolution`; the candidates' payloads are read here.
+    func findMatch(for record: ReceivedRecord, _ resolution: Resolution, in datastore: DatastoreState, device: DeviceID) async throws -> Match? {
+        for twin in resolution.twins where isFree(twin.item.guid, luid: twin.luid, in: datastore) {
+            return .same(twin.item.guid)
         }
         guard datastore.mode.isFull, let signature = record.signature else { return nil }
         var candidates: [RecordMatcher.Entry] = []
@@ -31,16 +31,26 @@ extension ServerSession {
         // found by an e-mail or phone alone must be found by two of them (the matcher's rule) before it is
         // read and parsed: a phone number's last digits shared by chance costs a lookup, not a parse.
         let keys = signature.matchKey.lookupKeys
-        var found: [StoredItem] = try await store.items(matchingKeys: keys.filter { !$0.kind.isSinglePoint }, datastore: datastore.id, limitPerKey: 8)
+        var byKey = resolution.candidates ?? [:]
+        if resolution.candidates == nil, !keys.isEmpty {
+            // Twins were found but none is free: the keys were not looked up with the rest.
+            byKey = try await store.resolve([IncomingKey(luid: nil, fingerprint: nil, keys: keys)], datastore: datastore.id,
+                                            device: device)[0].candidates ?? [:]
+        }
+        var byGUID: [String: StoredItem] = [:]
+        for key in keys where !key.kind.isSinglePoint {
+            for item in byKey[key.digest] ?? [] { byGUID[item.guid] = item }
+        }
+        var found = byGUID.values.sorted { $0.guid < $1.guid }
         var points: [String: (item: StoredItem, count: Int)] = [:]
         for key in keys where key.kind.isSinglePoint {
-            for item in try await store.items(matchingKeys: [key], datastore: datastore.id, limitPerKey: 8) {
+            for item in byKey[key.digest] ?? [] {
                 points[item.guid, default: (item, 0)].count += 1
             }
         }
         let known = Set(found.map(\.guid))
         found += points.values.filter { $0.count >= 2 && !known.contains($0.item.guid) }.map(\.item).sorted { $0.guid < $1.guid }
-        for item in found where try await isFree(item.guid, in: datastore, device: device) {
+        for item in found where !datastore.claimed.contains(item.guid) {
             guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
             let server = ReceivedRecord(type: item.type, payload: payload)
             guard let serverSignature = server.signature, serverSignature.kind == signature.kind else { continue }
@@ -53,9 +63,10 @@ extension ServerSession {
         return pair.reason.sameFingerprint ? .same(pair.right) : .similar(pair.right, server)
     }
 
-    private func isFree(_ guid: String, in datastore: DatastoreState, device: DeviceID) async throws -> Bool {
+    /// Whether a live twin may be paired: not paired in this session, and (outside
+    /// full syncs, whose maps were reset) not mapped to another LUID of the device.
+    private func isFree(_ guid: String, luid: String?, in datastore: DatastoreState) -> Bool {
         guard !datastore.claimed.contains(guid) else { return false }
-        if datastore.mode.isFull { return true } // maps were reset when the slow sync began
-        return try await store.luid(forGUID: guid, device: device, datastore: datastore.id) == nil
+        return datastore.mode.isFull || luid == nil
     }
 }

@@ -20,9 +20,11 @@ extension ServerSession {
         if !sync.noResp {
             reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
         }
+        prepare(sync.commands, in: datastore)
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
         }
+        (incoming.prepared, incoming.resolved, incoming.nextPosition) = ([:], [:], 0)
         await flushPendingWrites()
         for index in incoming.failedStatuses { reply.setCode(.commandFailed, at: index) }
         incoming.failedStatuses = []
@@ -46,8 +48,10 @@ extension ServerSession {
     private func receive(_ command: ItemCommand, _ operation: ChangeOperation, name: String, in datastore: DatastoreState,
                          msgID: String, reply: inout ReplyBuilder) async {
         for item in command.items {
+            let position = incoming.nextPosition
+            incoming.nextPosition += 1
             let pendingBefore = incoming.pendingWrites.count
-            let code = await receive(item, of: command, operation, in: datastore)
+            let code = await receive(item, at: position, of: command, operation, in: datastore)
             var index: Int?
             if !command.noResp {
                 index = reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
@@ -58,8 +62,47 @@ extension ServerSession {
         }
     }
 
+    /// Parses ahead the Sync's plain Add and Replace items (typed, whole, not too
+    /// large, records), up to the first chunk of a large object: their store lookups
+    /// are then made in one call (`resolution(at:)`). Positions count every item of
+    /// the Sync in the order it is received; the others are parsed in their turn.
+    private func prepare(_ commands: [Command], in datastore: DatastoreState) {
+        guard datastore.mode.acceptsClientChanges, !datastore.largeObject.isUnderWay else { return }
+        var position = 0
+        func walk(_ commands: [Command]) -> Bool {
+            for command in commands {
+                switch command {
+                case .add(let c), .replace(let c):
+                    for item in c.items {
+                        guard !item.moreData else { return false }
+                        prepare(item, of: c, at: position)
+                        position += 1
+                    }
+                case .delete(let c):
+                    guard !c.items.contains(where: \.moreData) else { return false }
+                    position += c.items.count
+                case .atomic(let group), .sequence(let group):
+                    guard walk(group.commands) else { return false }
+                default:
+                    break
+                }
+            }
+            return true
+        }
+        _ = walk(commands)
+    }
+
+    private func prepare(_ item: Item, of command: ItemCommand, at position: Int) {
+        guard let type = item.meta?.type ?? command.meta?.type, case .bytes(let bytes)? = item.data, !bytes.isEmpty,
+              bytes.count <= configuration.maxObjectSize else { return }
+        let record = ReceivedRecord(type: type, format: item.meta?.format ?? command.meta?.format, data: Array(bytes))
+        guard !record.isNotARecord else { return }
+        incoming.prepared[position] = PreparedItem(record: record, luid: item.source?.locURI, named: item.target?.locURI)
+    }
+
     /// One item: reassembled if chunked, then applied. Returns its status.
-    private func receive(_ item: Item, of command: ItemCommand, _ operation: ChangeOperation, in datastore: DatastoreState) async -> StatusCode {
+    private func receive(_ item: Item, at position: Int, of command: ItemCommand, _ operation: ChangeOperation,
+                         in datastore: DatastoreState) async -> StatusCode {
         guard datastore.mode.acceptsClientChanges else { return .commandNotAllowed }
         guard let deviceID = negotiation.deviceID else { return .invalidCredentials }
         let luid = item.source?.locURI ?? (operation == .delete ? item.target?.locURI : nil)
@@ -88,7 +131,7 @@ extension ServerSession {
                 return try await delete(luid: luid, in: datastore, device: deviceID)
             case .add, .replace:
                 guard !data.isEmpty else { return .badRequest }
-                let record = ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                let record = incoming.prepared[position]?.record ?? ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
                 guard !record.isNotARecord else {
                     // Declared a vCard, calendar or SIF document but not one at all: refused, so that nothing
                     // unreadable replaces a record. (A record that parses only in part is kept as sent.)
@@ -97,7 +140,7 @@ extension ServerSession {
                     return .unsupportedMediaType
                 }
                 datastore.clientItemType = record.type
-                return try await write(record, luid: luid, named: named, operation, in: datastore, device: deviceID)
+                return try await write(record, at: position, luid: luid, named: named, operation, in: datastore, device: deviceID)
             }
         } catch {
             logger.error("applying a change failed", metadata: ["datastore": "\(datastore.name)", "luid": "\(luid ?? "-")", "error": "\(error)"])
@@ -111,6 +154,7 @@ extension ServerSession {
 
     private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         await flushPendingWrites()
+        incoming.resolved = [:]
         if case .keepServer = ConflictResolution.resolveDelete(policy: datastore.conflictPolicy),
            let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
            let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
@@ -134,18 +178,14 @@ extension ServerSession {
         }
     }
 
-    private func write(_ record: ReceivedRecord, luid: String?, named: String?, _ operation: ChangeOperation,
+    private func write(_ record: ReceivedRecord, at position: Int, luid: String?, named: String?, _ operation: ChangeOperation,
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
-        var mapped: String? = nil
         if let luid, incoming.pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
-        if let luid { mapped = try await store.guid(forLUID: luid, device: device, datastore: datastore.id) }
-        if mapped == nil, let named, let item = try await store.item(guid: named, datastore: datastore.id), !item.deleted {
-            mapped = named
-        }
-        if let guid = mapped {
+        let resolution = try await resolution(at: position, of: record, luid: luid, named: named, in: datastore, device: device)
+        if let guid = resolution.known?.guid {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).
-            if !datastore.mode.isFull, let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
+            if !datastore.mode.isFull, let current = resolution.current,
                changedElsewhere(current, in: datastore), current.fingerprint != record.fingerprint {
                 await flushPendingWrites()
                 return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
@@ -154,7 +194,7 @@ extension ServerSession {
             return success
         }
         // An item the server does not know by this LUID: add, or pair with what it holds.
-        switch try await findMatch(for: record, in: datastore, device: device) {
+        switch try await findMatch(for: record, resolution, in: datastore, device: device) {
         case .same(let guid):
             enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
             return success
@@ -169,5 +209,28 @@ extension ServerSession {
             enqueue(record, .add, luid: luid, guid: nil, lookup: .absent, in: datastore)
             return .itemAdded
         }
+    }
+
+    /// What the store knows of the item at `position`: answered ahead for the whole
+    /// Sync when the item was prepared and nothing was written since; else asked now,
+    /// for this item and the prepared ones after it not yet answered, in one call.
+    private func resolution(at position: Int, of record: ReceivedRecord, luid: String?, named: String?,
+                            in datastore: DatastoreState, device: DeviceID) async throws -> Resolution {
+        if incoming.prepared[position] != nil, let resolution = incoming.resolved.removeValue(forKey: position) { return resolution }
+        let ahead = incoming.prepared.keys.filter { $0 > position && incoming.resolved[$0] == nil }.sorted()
+        var keys = [incomingKey(record, luid: luid, named: named, in: datastore)]
+        for later in ahead {
+            let item = incoming.prepared[later]!
+            keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
+        }
+        let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device)
+        for (later, resolution) in zip(ahead, resolutions.dropFirst()) { incoming.resolved[later] = resolution }
+        return resolutions[0]
+    }
+
+    private func incomingKey(_ record: ReceivedRecord, luid: String?, named: String?, in datastore: DatastoreState) -> IncomingKey {
+        // Match keys are looked up in slow and refresh syncs only (`findMatch`).
+        let keys = datastore.mode.isFull ? record.signature?.matchKey.lookupKeys ?? [] : []
+        return IncomingKey(luid: luid, guid: named, fingerprint: record.fingerprint, keys: keys)
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import SyncMLCodec
+import SyncMLProtocol
+import SyncMLRecords
+@testable import SyncMLStore
+import Testing
+
+@Suite("Server: a message's incoming items are looked up in one store call")
+struct IncomingLookupTests {
+    /// A contact whose shape (and so its number of match keys) does not depend on `index`.
+    func contact(_ prefix: String, _ index: Int) -> String {
+        vCard("\(prefix)given\(index + 1000)", "\(prefix)family\(index + 1000)", tel: "+49 30 \(1_000_000 + index)")
+    }
+
+    /// Statements of a two-way sync whose message adds `count` new contacts, and of
+    /// the store writing as many such adds alone (the session's batch, without its lookups).
+    func statements(adding count: Int) async throws -> (sync: Int, writes: Int) {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "phone")
+        try await phone.sync(.slow)
+        for index in 0..<count { phone.add(contact("a", index)) }
+        let before = await server.store.statementsRun
+        let report = try await phone.sync()
+        let sync = await server.store.statementsRun - before
+        #expect(report.itemStatuses == Array(repeating: 201, count: count))
+
+        let store = server.store
+        let user = try await store.user(named: "test")
+        let (datastore, device) = (try await store.datastore(named: "contacts", user: user), try await store.device(devID: "phone", user: user))
+        let session = try await store.beginSession(device: device)
+        let changes = (0..<count).map { index in
+            let record = ReceivedRecord(type: "text/vcard", format: nil, data: Array(contact("b", index).utf8))
+            return ItemChange(.add, luid: "b\(index)", type: record.type, payload: record.payload, fingerprint: record.fingerprint,
+                              matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: .absent)
+        }
+        let writesBefore = await store.statementsRun
+        _ = try await store.apply(changes, datastore: datastore, device: device, session: session)
+        return (sync, await store.statementsRun - writesBefore)
+    }
+
+    @Test("32 more Adds in a two-way sync's message cost their writes and at most 2 more lookup statements (were 2 per item)")
+    func lookupsDoNotGrowPerItem() async throws {
+        let small = try await statements(adding: 16), large = try await statements(adding: 48)
+        let (smallLookups, largeLookups) = (small.sync - small.writes, large.sync - large.writes)
+        print("two-way sync: 16 adds \(small.sync) statements (\(small.writes) writes), 48 adds \(large.sync) (\(large.writes) writes)")
+        #expect(large.writes > small.writes)
+        #expect(largeLookups - smallLookups <= 2)
+    }
+}
