@@ -85,25 +85,24 @@ struct CredentialSecurityTests {
     @Test("A challenge nonce expires after two of its lifetimes")
     func challengeExpires() async throws {
         let clock = TestClock()
-        var nonces = ChallengeNonces(lifetime: 300, now: { clock.now })
-        let issued = nonces.issue(user: "test", devID: "phone")
+        let nonces = ChallengeNonces(key: ChallengeNonces.newKey(), lifetime: 300, now: { clock.now })
+        let issued = nonces.issue(user: "test", devID: "phone", used: [:])
         clock.advance(by: 299)
-        #expect(nonces.candidates(user: "test", devID: "phone").contains(issued))
+        #expect(nonces.candidates(user: "test", devID: "phone", used: [:]).map(\.nonce).contains(issued))
         clock.advance(by: 600)
-        #expect(!nonces.candidates(user: "test", devID: "phone").contains(issued))
-        let consumed = nonces.consume(issued, user: "test", devID: "phone")
-        #expect(!consumed)
+        #expect(!nonces.candidates(user: "test", devID: "phone", used: [:]).map(\.nonce).contains(issued))
     }
 
-    @Test("A challenge nonce belongs to the user and device it was issued for")
+    @Test("A challenge nonce belongs to the user and device it was issued for; once used up, the next challenge is a new nonce")
     func challengeIsBound() {
-        var nonces = ChallengeNonces()
-        let issued = nonces.issue(user: "test", devID: "phone")
-        let asOther = nonces.consume(issued, user: "other", devID: "phone")
-        let onTablet = nonces.consume(issued, user: "test", devID: "tablet")
-        let asIssued = nonces.consume(issued, user: "test", devID: "phone")
-        #expect(!asOther && !onTablet && asIssued)
-        #expect(nonces.issue(user: "test", devID: "phone") != issued) // the next challenge is a new nonce
+        let nonces = ChallengeNonces(key: ChallengeNonces.newKey())
+        let issued = nonces.issue(user: "test", devID: "phone", used: [:])
+        #expect(!nonces.candidates(user: "other", devID: "phone", used: [:]).map(\.nonce).contains(issued))
+        #expect(!nonces.candidates(user: "test", devID: "tablet", used: [:]).map(\.nonce).contains(issued))
+        let candidate = nonces.candidates(user: "test", devID: "phone", used: [:])[0]
+        #expect(candidate.nonce == issued && candidate.generation == 0)
+        #expect(nonces.issue(user: "test", devID: "phone", used: [candidate.window: 1]) != issued)
+        #expect(ChallengeNonces(key: ChallengeNonces.newKey()).issue(user: "test", devID: "phone", used: [:]) != issued, "another key, another nonce")
     }
 
     @Test("Password checks beyond the gate's queue are turned away at once, not queued without end")

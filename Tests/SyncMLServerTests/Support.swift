@@ -115,3 +115,12 @@ extension Sync {
         }
     }
 }
+
+extension TestServer {
+    /// A second server on `other`'s store: another node of the same deployment.
+    init(sharingStoreOf other: TestServer) {
+        store = other.store
+        server = SyncServer(store: other.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                            metricsFactory: NOOPMetricsHandler.instance, tracer: NoOpTracer())
+    }
+}

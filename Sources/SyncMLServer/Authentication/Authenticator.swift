@@ -12,7 +12,7 @@ import SyncMLStore
 /// accepted only over a nonce this server issued and not yet used:
 /// - the nonce the device was given in its last session's 212 (kept in the
 ///   store per device, used up atomically by `SyncStore.consumeNonce`), or
-/// - a challenge nonce from a 401/407 (`ChallengeNonces`: derived, not stored).
+/// - a challenge nonce from a 401/407 (`ChallengeNonces`: derived, not stored per request; any server on the store verifies it).
 /// A device the server has not seen has no stored nonce, so its first
 /// credential (real clients digest over an empty nonce then) is answered 401
 /// with a challenge, and the client retries with a digest over it: one extra
@@ -30,7 +30,10 @@ actor Authenticator {
     /// Where store failures go: a nonce or secret the store could not read or keep costs the
     /// device one more challenge round trip, never a wrong answer, so they are logged, not surfaced.
     private let logger: Logger
-    private var challenges: ChallengeNonces
+    /// Challenge nonces under the store's key, once it was read (see `challengeNonces()`).
+    private var challenges: ChallengeNonces?
+    private let challengeLifetime: TimeInterval
+    private let now: @Sendable () -> Date
     private let passwordChecks: Gate
 
     enum Outcome: Equatable {
@@ -52,7 +55,8 @@ actor Authenticator {
         self.store = store
         self.users = users ?? StoreUserDirectory(store: store)
         self.logger = logger
-        self.challenges = ChallengeNonces(lifetime: challengeLifetime, now: now)
+        self.challengeLifetime = challengeLifetime
+        self.now = now
         self.passwordChecks = Gate(width: maxConcurrentPasswordChecks, queueLimit: maxWaitingPasswordChecks)
     }
 
@@ -81,9 +85,14 @@ actor Authenticator {
                    Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: Array(nonce)), data) {
                     return try await store.consumeNonce(stored, user: user, devID: devID) ? .accepted(user: user) : .rejected
                 }
-                for nonce in challenges.candidates(user: user, devID: devID)
-                where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: nonce), data) {
-                    return challenges.consume(nonce, user: user, devID: devID) ? .accepted(user: user) : .rejected
+                let challenges = try await challengeNonces()
+                let windows = challenges.acceptedWindows
+                let used = try await store.challengeGenerations(user: user, devID: devID, windows: windows)
+                for candidate in challenges.candidates(user: user, devID: devID, used: used)
+                where Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: candidate.nonce), data) {
+                    let first = try await store.useChallenge(user: user, devID: devID, window: candidate.window, generation: candidate.generation,
+                                                             expiredBefore: windows.min() ?? candidate.window)
+                    return first ? .accepted(user: user) : .rejected
                 }
                 // A device without a nonce (first contact, or its state lost) digests over an empty one.
                 return Self.constantTimeEqual(PasswordDigest.md5(secret: secret, nonce: []), data) ? .challenged : .rejected
@@ -109,8 +118,27 @@ actor Authenticator {
                 logger.error("reading the user's credentials for a challenge failed", metadata: ["device": "\(devID)", "error": "\(error)"])
             }
         }
-        let nonce = challenges.issue(user: user ?? "", devID: devID)
+        let nonce: [UInt8]
+        do {
+            let challenges = try await challengeNonces()
+            let used = try await store.challengeGenerations(user: user ?? "", devID: devID, windows: challenges.acceptedWindows)
+            nonce = challenges.issue(user: user ?? "", devID: devID, used: used)
+        } catch {
+            // A nonce no node can verify: the device's answer is challenged again, once the store reads.
+            logger.error("reading the challenge key or generations failed", metadata: ["device": "\(devID)", "error": "\(error)"])
+            nonce = Array(ChallengeNonces.newKey().prefix(16))
+        }
         return CredentialScheme.md5.challenge(nextNonce: Data(nonce).base64EncodedString())
+    }
+
+    /// The challenge nonces under the key every server on the store shares: read
+    /// (or, by the first server ever, drawn and kept) once, then kept here.
+    private func challengeNonces() async throws(StoreError) -> ChallengeNonces {
+        if let challenges { return challenges }
+        let key = try await store.secret(named: ChallengeNonces.keyName, orNew: ChallengeNonces.newKey())
+        let made = ChallengeNonces(key: key, lifetime: challengeLifetime, now: now)
+        challenges = made
+        return made
     }
 
     /// The Chal of an authenticated session's 212: a random nonce for the

@@ -34,7 +34,7 @@ package enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5)]
+    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -148,6 +148,26 @@ package enum Migrations {
     CREATE TABLE host_tokens(
         datastore_id INTEGER PRIMARY KEY REFERENCES datastores(id) ON DELETE CASCADE,
         token TEXT NOT NULL
+    );
+    """
+
+    /// What every server node on one store must agree on to verify a challenge
+    /// another node issued: the key challenge nonces are derived under (drawn
+    /// once, by the first server to need it) and, per user, DevID and time
+    /// window, how many of those nonces were used up by a successful
+    /// authentication. Rows appear only after a success and go when their window
+    /// has passed.
+    static let version6 = """
+    CREATE TABLE server_secrets(
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE challenge_uses(
+        user_name TEXT NOT NULL,
+        dev_id TEXT NOT NULL,
+        time_window INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        PRIMARY KEY(user_name, dev_id, time_window)
     );
     """
 
