@@ -42,6 +42,11 @@ public struct Resolution: Sendable, Hashable {
     /// nil when keys were not looked up.
     public var candidates: [Int64: [StoredItem]]?
 
+    /// What was found, to hand back with the change (`ItemChange.lookup`) so that
+    /// `apply` does not look again: the known item with its current keys, or that
+    /// nothing has the LUID or GUID. Nil in a `Resolution` `resolve` did not make.
+    public var lookup: ItemChange.Lookup?
+
     /// The known item: mapped by LUID, else the named one.
     public var known: StoredItem? { mapped ?? named }
 }
@@ -57,24 +62,33 @@ extension SyncStore {
     /// are read `resolveChunk` per statement; match keys one statement per key.
     public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8) throws(StoreError) -> [Resolution] {
         var resolutions = [Resolution](repeating: Resolution(), count: incoming.count)
+        let generation = database.writeGeneration
+        func lookup(_ key: IncomingKey, _ found: ItemChange.Lookup.Found) -> ItemChange.Lookup {
+            ItemChange.Lookup(found: found, luid: key.luid, guid: key.guid, fingerprint: key.fingerprint, device: device, datastore: datastore,
+                              store: ObjectIdentifier(self), generation: generation)
+        }
         let byLUID = try mappedItems(luids: incoming.compactMap(\.luid), datastore: datastore, device: device)
         var unknown: [Int] = []
         for (index, key) in incoming.enumerated() {
+            let known: KnownRow
             if let luid = key.luid, let item = byLUID[luid] {
-                resolutions[index].mapped = item.stored
-            } else if let guid = key.guid, let item = try itemRow(guid: guid, datastore: datastore), !item.deleted {
-                resolutions[index].named = item.stored
+                known = item
+                resolutions[index].mapped = item.item.stored
+            } else if let guid = key.guid, let item = try knownRow(guid: guid, datastore: datastore), !item.item.deleted {
+                known = item
+                resolutions[index].named = item.item.stored
             } else {
                 unknown.append(index)
                 continue
             }
-            if let version = resolutions[index].known?.version, version > 0 {
-                resolutions[index].current = try entry(sequence: version)
-            }
+            resolutions[index].current = known.current
+            resolutions[index].lookup = lookup(key, .known(known.item, keys: known.keys, mapped: resolutions[index].mapped != nil))
         }
         let twins = try liveTwins(fingerprints: unknown.compactMap { incoming[$0].fingerprint }, datastore: datastore, device: device)
         for index in unknown {
             if let fingerprint = incoming[index].fingerprint { resolutions[index].twins = twins[fingerprint] ?? [] }
+            // A twin the device has no LUID for is what apply's own twin check would find.
+            resolutions[index].lookup = lookup(incoming[index], .absent(twinCheck: resolutions[index].twins.contains { $0.luid == nil }))
             guard resolutions[index].twins.isEmpty, !incoming[index].keys.isEmpty else { continue }
             var candidates: [Int64: [StoredItem]] = [:]
             for digest in Set(incoming[index].keys.map(\.digest)) {
@@ -85,16 +99,44 @@ extension SyncStore {
         return resolutions
     }
 
-    /// The items the device's `luids` map to, by LUID.
-    private func mappedItems(luids: [String], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [String: ItemRow] {
-        var found: [String: ItemRow] = [:]
+    /// A known item with its current version (journal row) and that version's key digests.
+    private struct KnownRow {
+        var item: ItemRow
+        var current: JournalEntry?
+        var keys: [Int64]
+
+        /// Read as `ItemRow`'s six columns, then `journalColumns` from column 6 on (NULL when the item has no version).
+        init(_ row: borrowing Row) throws(StoreError) {
+            item = try ItemRow(row)
+            guard !row.isNull(6) else { (current, keys) = (nil, []); return }
+            current = try SyncStore.entry(row, from: 6, guid: item.guid)
+            guard row.isNull(13) || row.isBlob(13) else { throw StoreError(.corruptRow, "journal row \(item.version) holds match keys that are not digests") }
+            keys = try SyncStore.digests(row.optionalBlob(13))
+        }
+    }
+
+    /// The current version's columns `KnownRow` reads, from the journal row joined as `j`.
+    private static let journalColumns = "j.seq, j.op, j.fingerprint, j.time, j.device_id, j.session_id, length(j.payload), j.match_keys"
+
+    /// The live or deleted item `guid`, with its current version.
+    private func knownRow(guid: String, datastore: DatastoreID) throws(StoreError) -> KnownRow? {
+        try database.first("""
+            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, \(Self.journalColumns)
+            FROM items i LEFT JOIN journal j ON j.seq = i.version WHERE i.datastore_id = ? AND i.guid = ?
+            """, [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try KnownRow(row) }
+    }
+
+    /// The items the device's `luids` map to, with their current versions, by LUID.
+    private func mappedItems(luids: [String], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [String: KnownRow] {
+        var found: [String: KnownRow] = [:]
         let sql = """
-            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.luid FROM maps m JOIN items i ON i.id = m.item_id
+            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, \(Self.journalColumns), m.luid
+            FROM maps m JOIN items i ON i.id = m.item_id LEFT JOIN journal j ON j.seq = i.version
             WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid IN (\(Self.placeholders))
             """
         for chunk in Self.chunks(Array(Set(luids))) {
             try database.forEach(sql, [.integer(device.rawValue), .integer(datastore.rawValue)] + chunk.map { .text($0) }) { row throws(StoreError) in
-                found[row.text(6)] = try ItemRow(row)
+                found[row.text(14)] = try KnownRow(row)
             }
         }
         return found

@@ -28,10 +28,15 @@ struct IncomingLookupTests {
         let user = try await store.user(named: "test")
         let (datastore, device) = (try await store.datastore(named: "contacts", user: user), try await store.device(devID: "phone", user: user))
         let session = try await store.beginSession(device: device)
-        let changes = (0..<count).map { index in
+        var changes = (0..<count).map { index in
             let record = ReceivedRecord(type: "text/vcard", format: nil, data: Array(contact("b", index).utf8))
             return ItemChange(.add, luid: "b\(index)", type: record.type, payload: record.payload, fingerprint: record.fingerprint,
-                              matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: .absent)
+                              matchKeys: record.signature?.matchKey.indexKeys ?? [])
+        }
+        // With the lookups the session hands over, made before the writes are counted.
+        let keys = changes.map { IncomingKey(luid: $0.luid, fingerprint: $0.fingerprint) }
+        for (index, resolution) in try await store.resolve(keys, datastore: datastore, device: device).enumerated() {
+            changes[index].lookup = resolution.lookup
         }
         let writesBefore = await store.statementsRun
         _ = try await store.apply(changes, datastore: datastore, device: device, session: session)

@@ -22,6 +22,9 @@ package final class Database {
     /// outside a transaction) counted so far, and the one to fail (1-based) and
     /// whether every later one fails too (a process that died there).
     var writePoints = 0
+    /// Write points reached so far, never reset: a lookup made at one value is
+    /// stale once it moved (`ItemChange.Lookup`).
+    package internal(set) var writeGeneration = 0
     var failingWrite: (at: Int, andAfter: Bool)?
 
     /// Opens (creating if needed) the database at `path`.
