@@ -184,12 +184,12 @@ extension SyncStore {
     /// Writes `rows`' keys and maps, and empties them. A LUID mapped since its lookup is a `.conflict`.
     private func write(_ rows: inout NewItemRows) throws(StoreError) {
         let datastore = SQLValue.integer(rows.datastore.rawValue)
-        for chunk in stride(from: 0, to: rows.keys.count, by: Self.rowsPerInsert).map({ rows.keys[$0..<min($0 + Self.rowsPerInsert, rows.keys.count)] }) {
+        for chunk in Self.slices(rows.keys) {
             try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES " + Self.tuples(chunk.count, of: 3),
                              chunk.flatMap { [datastore, .integer($0.key), .integer($0.item)] })
         }
         if let device = rows.device {
-            for chunk in stride(from: 0, to: rows.maps.count, by: Self.rowsPerInsert).map({ rows.maps[$0..<min($0 + Self.rowsPerInsert, rows.maps.count)] }) {
+            for chunk in Self.slices(rows.maps) {
                 do {
                     try database.run("INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES " + Self.tuples(chunk.count, of: 4),
                                      chunk.flatMap { [.integer(device.rawValue), datastore, .text($0.luid), .integer($0.item)] })
@@ -204,8 +204,17 @@ extension SyncStore {
 
     /// `(?, ?, ?), (?, ?, ?)` for `count` rows of `columns` values.
     private static func tuples(_ count: Int, of columns: Int) -> String {
-        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return Array(repeating: tuple, count: count).joined(separator: ", ")
+        Array(repeating: "(" + placeholders(columns) + ")", count: count).joined(separator: ", ")
+    }
+
+    /// `?, ?, ?` for `count` values.
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// `rows` in slices of at most `rowsPerInsert`.
+    private static func slices<T>(_ rows: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: rows.count, by: rowsPerInsert).map { rows[$0..<min($0 + rowsPerInsert, rows.count)] }
     }
 
     /// Maps `luid` to a new item where the caller's lookup found the LUID unmapped: a plain
@@ -275,15 +284,17 @@ extension SyncStore {
                   frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)])
     }
 
-    /// Makes `match_keys` hold `wanted` for the item instead of `indexed`: only the difference is written.
+    /// Makes `match_keys` hold `wanted` for the item instead of `indexed`: only the
+    /// difference is written, the keys gone in one DELETE and the new ones in one INSERT.
     private func writeKeys(_ wanted: Set<Int64>, replacing indexed: Set<Int64>, item: Int64, datastore: DatastoreID) throws(StoreError) {
-        for key in indexed where !wanted.contains(key) {
-            try database.run("DELETE FROM match_keys WHERE datastore_id = ? AND key = ? AND item_id = ?",
-                             [.integer(datastore.rawValue), .integer(key), .integer(item)])
+        let (store, id) = (SQLValue.integer(datastore.rawValue), SQLValue.integer(item))
+        for chunk in Self.slices(Array(indexed.subtracting(wanted))) {
+            try database.run("DELETE FROM match_keys WHERE datastore_id = ? AND item_id = ? AND key IN (" + Self.placeholders(chunk.count) + ")",
+                             [store, id] + chunk.map { .integer($0) })
         }
-        for key in wanted where !indexed.contains(key) {
-            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
-                             [.integer(datastore.rawValue), .integer(key), .integer(item)])
+        for chunk in Self.slices(Array(wanted.subtracting(indexed))) {
+            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES " + Self.tuples(chunk.count, of: 3),
+                             chunk.flatMap { [store, .integer($0), id] })
         }
     }
 

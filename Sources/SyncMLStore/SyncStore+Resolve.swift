@@ -52,14 +52,14 @@ public struct Resolution: Sendable, Hashable {
 }
 
 extension SyncStore {
-    /// LUIDs and fingerprints are looked up this many per statement: a fixed arity keeps
+    /// LUIDs, fingerprints and match keys are looked up this many per statement: a fixed arity keeps
     /// one cached statement (a shorter chunk repeats its last value).
     static let resolveChunk = 32
 
     /// Resolves a message's incoming items at once, one `Resolution` per key in
     /// order: one call per message instead of several per item (an actor hop each
     /// here, a round trip each on a networked database). LUIDs and fingerprints
-    /// are read `resolveChunk` per statement; match keys one statement per key.
+    /// are read `resolveChunk` per statement, and so are match keys.
     public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8) throws(StoreError) -> [Resolution] {
         var resolutions = [Resolution](repeating: Resolution(), count: incoming.count)
         let generation = database.writeGeneration
@@ -89,15 +89,39 @@ extension SyncStore {
             if let fingerprint = incoming[index].fingerprint { resolutions[index].twins = twins[fingerprint] ?? [] }
             // A twin the device has no LUID for is what apply's own twin check would find.
             resolutions[index].lookup = lookup(incoming[index], .absent(twinCheck: resolutions[index].twins.contains { $0.luid == nil }))
-            guard resolutions[index].twins.isEmpty, !incoming[index].keys.isEmpty else { continue }
+        }
+        let matching = unknown.filter { resolutions[$0].twins.isEmpty && !incoming[$0].keys.isEmpty }
+        let byDigest = try candidates(digests: Set(matching.flatMap { incoming[$0].keys.map(\.digest) }), datastore: datastore, limitPerKey: limitPerKey)
+        for index in matching {
             var candidates: [Int64: [StoredItem]] = [:]
-            for digest in Set(incoming[index].keys.map(\.digest)) {
-                candidates[digest] = try items(matchingDigests: [digest], datastore: datastore, limitPerKey: limitPerKey)
-            }
+            for digest in Set(incoming[index].keys.map(\.digest)) { candidates[digest] = byDigest[digest] ?? [] }
             resolutions[index].candidates = candidates
         }
         return resolutions
     }
+
+    /// Per key digest, the live items among the key's first `limitPerKey` rows (as
+    /// `items(matchingKeys:limitPerKey:)` reads them), in GUID order: `resolveChunk`
+    /// keys per statement, each a LIMITed arm of one UNION ALL, so a key thousands
+    /// of items share still costs only its first rows.
+    private func candidates(digests: Set<Int64>, datastore: DatastoreID, limitPerKey: Int) throws(StoreError) -> [Int64: [StoredItem]] {
+        var found: [Int64: [Int64: ItemRow]] = [:]
+        for chunk in Self.chunks(Array(digests)) {
+            let values = chunk.flatMap { digest -> [SQLValue] in [.integer(datastore.rawValue), .integer(digest), .integer(Int64(limitPerKey))] }
+            try database.forEach(Self.candidatesSQL, values) { row throws(StoreError) in
+                let item = try ItemRow(row)
+                found[row.integer(6), default: [:]][item.id] = item
+            }
+        }
+        return found.mapValues { items in items.values.filter { !$0.deleted }.map(\.stored).sorted { $0.guid < $1.guid } }
+    }
+
+    /// `resolveChunk` keys' first rows with their items (CROSS JOIN: the keys' rows are the outer loop).
+    private static let candidatesSQL: String = {
+        let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?)"
+        return "SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.key FROM ("
+            + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m CROSS JOIN items i ON i.id = m.item_id"
+    }()
 
     /// A known item with its current version (journal row) and that version's key digests.
     private struct KnownRow {

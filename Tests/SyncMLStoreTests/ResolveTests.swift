@@ -74,6 +74,24 @@ struct ResolveTests {
         #expect(limited.candidates?[name.digest] == (try await f.store.items(matchingKeys: [name], datastore: f.contacts, limitPerKey: 1)))
     }
 
+    @Test("Candidates of a message's items come 32 key digests per statement: 40 new items with 2 keys each in 3 key statements (were 80)")
+    func candidatesInFewStatements() async throws {
+        let f = try await Fixture()
+        let stored = try await f.store.apply((0..<40).map { change(.add, luid: "l\($0)", card("Person \($0)"), keys: ["n:person \($0)|", "e:p\($0)@example.com"]) },
+                                             datastore: f.contacts, device: f.laptop)
+        let keys = (0..<40).map { IncomingKey(luid: "p\($0)", fingerprint: fingerprint(card("Person \($0)", "NOTE:phone\r\n")),
+                                              keys: indexKeys(["n:person \($0)|", "e:p\($0)@example.com"])) }
+        let before = await f.store.statementsRun
+        let batch = try await f.store.resolve(keys, datastore: f.contacts, device: f.phone)
+        #expect(await f.store.statementsRun - before == 2 + 2 + 3) // LUIDs, fingerprints, keys
+        for (index, resolution) in batch.enumerated() {
+            #expect(resolution.candidates == Dictionary(uniqueKeysWithValues: keys[index].keys.map { key in
+                (key.digest, [StoredItem(guid: stored[index].guid!, type: "text/vcard", fingerprint: fingerprint(card("Person \(index)")),
+                                         deleted: false, version: stored[index].sequence!)])
+            }))
+        }
+    }
+
     @Test("An item deleted elsewhere: the LUID still resolves to it (deleted, no fingerprint); it is no twin, and naming its GUID finds nothing")
     func deleted() async throws {
         let f = try await Fixture()
