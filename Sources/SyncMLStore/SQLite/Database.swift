@@ -56,6 +56,10 @@ package final class Database {
         // and with the small cache each insert re-read pages from the file
         // as the store grew, which made a sync's cost per item grow with it.
         try execute("PRAGMA cache_size=-32768")
+        // Statement journals in memory: a multi-row INSERT (a batch's match keys) may
+        // abort half done, so SQLite journals the pages it changes; on disk that spilled
+        // to a temporary file past 64 KiB, doubling the kernel time of a slow sync's writes.
+        try execute("PRAGMA temp_store=MEMORY")
     }
 
     deinit {
