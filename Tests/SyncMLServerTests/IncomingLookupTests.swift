@@ -43,6 +43,32 @@ struct IncomingLookupTests {
         return (sync, await store.statementsRun - writesBefore)
     }
 
+    /// Statements the server runs for a slow sync of `count` new contacts, then for a two-way
+    /// sync that changes all of them (name, phone and so their match keys).
+    func statements(slowSyncing count: Int) async throws -> (slow: Int, twoWay: Int) {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "phone")
+        let luids = (0..<count).map { phone.add(contact("a", $0)) }
+        var before = await server.store.statementsRun
+        let slow = try await phone.sync(.slow)
+        let slowCount = await server.store.statementsRun - before
+        #expect(slow.itemStatuses == Array(repeating: 201, count: count))
+        for (index, luid) in luids.enumerated() { phone.edit(luid, contact("b", index)) }
+        before = await server.store.statementsRun
+        let twoWay = try await phone.sync()
+        #expect(twoWay.itemStatuses == Array(repeating: 200, count: count))
+        return (slowCount, await server.store.statementsRun - before)
+    }
+
+    @Test("A slow sync's new contact costs the server about 2 statements (its item and journal rows; keys, maps and lookups per 32 or 64), a two-way's changed contact about 4")
+    func statementsPerContact() async throws {
+        let small = try await statements(slowSyncing: 32), large = try await statements(slowSyncing: 96)
+        let (slow, twoWay) = (Double(large.slow - small.slow) / 64, Double(large.twoWay - small.twoWay) / 64)
+        print("statements per contact: slow sync \(slow), two-way change \(twoWay)")
+        #expect(slow < 2.5)
+        #expect(twoWay < 4.5)
+    }
+
     @Test("32 more Adds in a two-way sync's message cost their writes and at most 2 more lookup statements (were 2 per item)")
     func lookupsDoNotGrowPerItem() async throws {
         let small = try await statements(adding: 16), large = try await statements(adding: 48)
