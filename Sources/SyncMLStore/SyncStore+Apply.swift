@@ -19,7 +19,7 @@ extension SyncStore {
     /// nothing was committed since `resolve` made it, `apply` is not inside the
     /// caller's transaction, and no earlier change of the batch touched its LUID or
     /// item; otherwise `apply` looks the item up itself. A lookup made for another
-    /// LUID, GUID, device, datastore or store is refused (`.invalidArgument`).
+    /// LUID, item, device, datastore or store is refused (`.invalidArgument`).
     public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil) throws(StoreError) -> [AppliedChange] {
         // Read before the batch's own transaction: a caller's open transaction may hold writes no lookup saw.
         let fresh = database.isInTransaction ? nil : database.writeGeneration

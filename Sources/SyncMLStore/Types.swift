@@ -57,7 +57,7 @@ public struct ItemChange: Sendable, Hashable {
     /// keys, or that nothing does. Only `resolve` makes one, so a caller cannot
     /// claim what the store did not say. `apply` trusts it only while nothing was
     /// committed to the store since it was made (else it looks again), and refuses
-    /// one made for another LUID, GUID, fingerprint, device, datastore or store.
+    /// one made for another LUID, item, device, datastore or store.
     public struct Lookup: Sendable, Hashable {
         enum Found: Sendable, Hashable {
             /// Nothing has the LUID or GUID; `twinCheck`: a live item the device has
