@@ -118,7 +118,7 @@ extension SyncStore {
 
     /// `resolveChunk` keys' first rows with their items (CROSS JOIN: the keys' rows are the outer loop).
     private static let candidatesSQL: String = {
-        let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?)"
+        let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?) k"
         return "SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.key FROM ("
             + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m CROSS JOIN items i ON i.id = m.item_id"
     }()
