@@ -7,7 +7,7 @@ internal import SyncMLRecords
 /// error, never a guess.
 extension SyncStore {
     /// An item's current state (`items`, read as `id, guid, type, fingerprint, deleted, version`).
-    struct ItemRow {
+    struct ItemRow: Sendable, Hashable {
         var id: Int64
         var guid: String
         var type: String
@@ -51,12 +51,13 @@ extension SyncStore {
         }
     }
 
-    /// A journal row as `JournalEntry` (read as `seq, op, fingerprint, time, device_id, session_id, length(payload)`).
-    static func entry(_ row: borrowing Row, guid: String) throws(StoreError) -> JournalEntry {
-        JournalEntry(sequence: row.integer(0), guid: guid, operation: try operation(row.integer(1)),
-                     fingerprint: try fingerprint(row.optionalBlob(2)), time: date(row.integer(3)),
-                     device: row.isNull(4) ? nil : DeviceID(rawValue: row.integer(4)),
-                     session: row.isNull(5) ? nil : SessionID(rawValue: row.integer(5)), storedBytes: Int(row.integer(6)))
+    /// A journal row as `JournalEntry` (read as `seq, op, fingerprint, time, device_id, session_id, length(payload)`,
+    /// from column `first` on).
+    static func entry(_ row: borrowing Row, from first: Int32 = 0, guid: String) throws(StoreError) -> JournalEntry {
+        JournalEntry(sequence: row.integer(first), guid: guid, operation: try operation(row.integer(first + 1)),
+                     fingerprint: try fingerprint(row.optionalBlob(first + 2)), time: date(row.integer(first + 3)),
+                     device: row.isNull(first + 4) ? nil : DeviceID(rawValue: row.integer(first + 4)),
+                     session: row.isNull(first + 5) ? nil : SessionID(rawValue: row.integer(first + 5)), storedBytes: Int(row.integer(first + 6)))
     }
 
     // MARK: Columns

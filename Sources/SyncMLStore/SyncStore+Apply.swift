@@ -12,28 +12,82 @@ extension SyncStore {
     /// from a device, equal to a live item that device has no LUID for, is
     /// mapped to that item (`.unchanged`) instead of doubling it. Every journal row
     /// records `device` and `session`, which is what echo suppression and undo use.
-    /// A change's `lookup` spares looking its item up again; without one, `apply`
-    /// finds the item itself (by GUID, else by the device's LUID).
+    ///
+    /// A change's `lookup` (from `resolve`) spares looking its item up again: a new
+    /// item then costs its item row, journal row, match keys and map, and a known
+    /// one its version, journal row and changed keys. It is trusted only when
+    /// nothing was committed since `resolve` made it, `apply` is not inside the
+    /// caller's transaction, and no earlier change of the batch touched its LUID or
+    /// item; otherwise `apply` looks the item up itself. A lookup made for another
+    /// LUID, item, device, datastore or store is refused (`.invalidArgument`).
     public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil) throws(StoreError) -> [AppliedChange] {
-        try database.transaction { () throws(StoreError) -> [AppliedChange] in
+        // Read before the batch's own transaction: a caller's open transaction may hold writes no lookup saw.
+        let fresh = database.isInTransaction ? nil : database.writeGeneration
+        return try database.transaction { () throws(StoreError) -> [AppliedChange] in
             var results: [AppliedChange] = []
             results.reserveCapacity(changes.count)
             let time = nowMillis
+            var touched = Touched()
+            var rows = NewItemRows(datastore: datastore, device: device)
             for change in changes {
-                results.append(try apply(change, datastore: datastore, device: device, session: session, time: time))
+                let found = try trustedLookup(change, datastore: datastore, device: device, generation: fresh, touched: touched)
+                // Any other change reads or writes keys and maps: it sees every row of the batch before it.
+                if found != .absent(twinCheck: false) { try write(&rows) }
+                let result = try apply(change, found: found, datastore: datastore, device: device, session: session, time: time, rows: &rows)
+                if let luid = change.luid { touched.luids.insert(luid) }
+                if case .known(let item, _, _)? = found { touched.items.insert(item.id) }
+                results.append(result)
             }
+            try write(&rows)
             return results
         }
     }
 
-    private func apply(_ change: ItemChange, datastore: DatastoreID, device: DeviceID?, session: SessionID?, time: Int64) throws(StoreError) -> AppliedChange {
+    /// The LUIDs and items a batch has written so far: a lookup made before the batch is stale for them.
+    private struct Touched {
+        var luids: Set<String> = []
+        var items: Set<Int64> = []
+    }
+
+    /// What `change.lookup` says, when it may be trusted; nil when `apply` must look itself.
+    private func trustedLookup(_ change: ItemChange, datastore: DatastoreID, device: DeviceID?, generation: Int?,
+                               touched: Touched) throws(StoreError) -> ItemChange.Lookup.Found? {
+        guard let lookup = change.lookup else { return nil }
+        guard lookup.store == ObjectIdentifier(self), lookup.device == device, lookup.datastore == datastore, lookup.luid == change.luid else {
+            throw StoreError(.invalidArgument, "the lookup passed with \(change.luid ?? change.guid ?? "a change") was made for another item, device or store")
+        }
+        guard lookup.generation == generation, !(change.luid.map(touched.luids.contains) ?? false) else { return nil }
+        switch lookup.found {
+        case .known(let item, _, _):
+            guard change.guid == nil || change.guid == item.guid else {
+                throw StoreError(.invalidArgument, "the lookup passed with \(change.guid ?? "") was made for item \(item.guid)")
+            }
+            return touched.items.contains(item.id) ? nil : lookup.found
+        case .absent(let twinCheck):
+            // A GUID that names no live item may name a deleted one, which the change revives: looked up again.
+            guard change.guid == nil else { return nil }
+            // Twins were looked up for this fingerprint only.
+            return twinCheck || change.fingerprint != lookup.fingerprint ? .absent(twinCheck: true) : lookup.found
+        }
+    }
+
+    private func apply(_ change: ItemChange, found: ItemChange.Lookup.Found?, datastore: DatastoreID, device: DeviceID?,
+                       session: SessionID?, time: Int64, rows: inout NewItemRows) throws(StoreError) -> AppliedChange {
         var item: ItemRow?
-        if change.lookup == .absent {
-            // The caller found nothing by this LUID or GUID just before: not looked up again.
-        } else if let guid = change.guid {
-            item = try itemRow(guid: guid, datastore: datastore)
-        } else if let luid = change.luid, let device {
-            item = try itemRow(luid: luid, device: device, datastore: datastore)
+        var keys: Set<Int64>?
+        var mapped = false
+        var twinCheck = true
+        switch found {
+        case .known(let row, let digests, let isMapped)?:
+            (item, keys, mapped) = (row, Set(digests), isMapped)
+        case .absent(let check)?:
+            twinCheck = check
+        case nil:
+            if let guid = change.guid {
+                item = try itemRow(guid: guid, datastore: datastore)
+            } else if let luid = change.luid, let device {
+                item = try itemRow(luid: luid, device: device, datastore: datastore)
+            }
         }
         switch change.operation {
         case .delete:
@@ -43,28 +97,34 @@ extension SyncStore {
                                  [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid)])
             }
             guard !item.deleted else { return AppliedChange(outcome: .unchanged, guid: item.guid, luid: change.luid) }
-            let seq = try writeVersion(of: &item, datastore: datastore, operation: .delete, fingerprint: nil, keys: [], frame: nil,
-                                       type: item.type, device: device, session: session, time: time)
+            guard let seq = try writeVersion(of: &item, datastore: datastore, operation: .delete, fingerprint: nil, keys: [], frame: nil,
+                                             type: item.type, device: device, session: session, time: time, indexed: keys) else {
+                return try apply(change, found: nil, datastore: datastore, device: device, session: session, time: time, rows: &rows)
+            }
             return AppliedChange(outcome: .deleted, guid: item.guid, luid: change.luid, sequence: seq)
         case .add, .replace:
             var outcome = AppliedChange.Outcome.replaced
             var operation = ChangeOperation.replace
             if var existing = item {
                 if !existing.deleted, let fingerprint = change.fingerprint, existing.fingerprint == fingerprint {
-                    try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore)
+                    if !mapped { try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore) }
                     return AppliedChange(outcome: .unchanged, guid: existing.guid, luid: change.luid)
                 }
                 if existing.deleted { (outcome, operation) = (.added, .add) }
                 let frame = try codec.encode(change.payload)
-                let seq = try writeVersion(of: &existing, datastore: datastore, operation: operation, fingerprint: change.fingerprint,
-                                           keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device, session: session, time: time)
-                try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore)
+                guard let seq = try writeVersion(of: &existing, datastore: datastore, operation: operation, fingerprint: change.fingerprint,
+                                                 keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device,
+                                                 session: session, time: time, indexed: keys) else {
+                    // Changed by another connection since the lookup: looked up again.
+                    return try apply(change, found: nil, datastore: datastore, device: device, session: session, time: time, rows: &rows)
+                }
+                if !mapped { try mapIfNeeded(change.luid, item: existing.id, device: device, datastore: datastore) }
                 return AppliedChange(outcome: outcome, guid: existing.guid, luid: change.luid, sequence: seq)
             }
             // An add equal to a live item this device has no LUID for is that item. The engine
             // matches a client's Add before the batch is written; another device of the user may
             // have added the same record in between (two phones slow-syncing one address book).
-            if change.operation == .add, change.guid == nil, let device, let fingerprint = change.fingerprint,
+            if twinCheck, change.operation == .add, change.guid == nil, let device, let fingerprint = change.fingerprint,
                let twin = try database.first("""
                    SELECT id, guid, type, fingerprint, deleted, version FROM items i
                    WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0
@@ -74,60 +134,168 @@ extension SyncStore {
                 try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
             }
-            // A new item. Its GUID is the caller's, or its row id. Inserted with its fingerprint, so that
-            // writeVersion has only the version to set (the fingerprint index is written once).
+            // A new item, inserted in its final state: its GUID is the caller's or its row id, its
+            // version the journal row written next (inside this transaction nobody else appends).
             let inserted = try database.first("""
-                INSERT INTO items(datastore_id, guid, type, fingerprint) VALUES (?, coalesce(?, (SELECT ifnull(max(id), 0) + 1 FROM items)), ?, ?)
-                RETURNING id, guid
+                INSERT INTO items(datastore_id, guid, type, fingerprint, version)
+                VALUES (?, coalesce(?, (SELECT coalesce(max(id), 0) + 1 FROM items)), ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM journal))
+                RETURNING id, guid, version
                 """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint)]) { row in
-                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: 0)
+                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: row.integer(2))
             }
-            guard var created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
+            guard let created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
             let frame = try codec.encode(change.payload)
-            let seq = try writeVersion(of: &created, datastore: datastore, operation: .add, fingerprint: change.fingerprint,
-                                       keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device, session: session, time: time)
-            try mapIfNeeded(change.luid, item: created.id, device: device, datastore: datastore)
-            return AppliedChange(outcome: .added, guid: created.guid, luid: change.luid, sequence: seq)
+            try insertJournalRow(seq: created.version, item: created.id, previous: 0, datastore: datastore, operation: .add,
+                                 fingerprint: change.fingerprint, keys: change.matchKeys.map(\.digest), frame: frame,
+                                 device: device, session: session, time: time)
+            let keys = Set(change.matchKeys.map(\.digest))
+            if found == .absent(twinCheck: false) {
+                // Its keys and map wait for the batch's multi-row INSERTs (`write(_:)`).
+                rows.keys += keys.map { ($0, created.id) }
+                if let luid = change.luid, device != nil { rows.maps.append((luid, created.id)) }
+            } else {
+                try writeKeys(keys, replacing: [], item: created.id, datastore: datastore)
+                if let luid = change.luid, let device {
+                    if found == nil {
+                        try mapIfNeeded(luid, item: created.id, device: device, datastore: datastore)
+                    } else {
+                        try mapNew(luid, item: created.id, device: device, datastore: datastore)
+                    }
+                }
+            }
+            return AppliedChange(outcome: .added, guid: created.guid, luid: change.luid, sequence: created.version)
+        }
+    }
+
+    /// The match keys and maps of a batch's new items whose lookups found nothing, written
+    /// together: a row per key and per map costs a statement each otherwise (a round
+    /// trip each on a networked database). Written before any other change of the
+    /// batch, so that every lookup and key update sees them.
+    private struct NewItemRows {
+        let datastore: DatastoreID
+        let device: DeviceID?
+        var keys: [(key: Int64, item: Int64)] = []
+        var maps: [(luid: String, item: Int64)] = []
+    }
+
+    /// Rows per multi-row INSERT: full chunks share one cached statement, the rest one per count.
+    static let rowsPerInsert = 64
+
+    /// Writes `rows`' keys and maps, and empties them. A LUID mapped since its lookup is a `.conflict`.
+    private func write(_ rows: inout NewItemRows) throws(StoreError) {
+        let datastore = SQLValue.integer(rows.datastore.rawValue)
+        for chunk in Self.slices(rows.keys) {
+            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES " + Self.tuples(chunk.count, of: 3),
+                             chunk.flatMap { [datastore, .integer($0.key), .integer($0.item)] })
+        }
+        if let device = rows.device {
+            for chunk in Self.slices(rows.maps) {
+                do {
+                    try database.run("INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES " + Self.tuples(chunk.count, of: 4),
+                                     chunk.flatMap { [.integer(device.rawValue), datastore, .text($0.luid), .integer($0.item)] })
+                } catch where error.primaryResultCode == 19 { // SQLITE_CONSTRAINT
+                    throw StoreError(.conflict, "a LUID of this batch was mapped since it was looked up", resultCode: error.resultCode, sql: error.sql)
+                }
+            }
+        }
+        rows.keys.removeAll(keepingCapacity: true)
+        rows.maps.removeAll(keepingCapacity: true)
+    }
+
+    /// `(?, ?, ?), (?, ?, ?)` for `count` rows of `columns` values.
+    private static func tuples(_ count: Int, of columns: Int) -> String {
+        Array(repeating: "(" + placeholders(columns) + ")", count: count).joined(separator: ", ")
+    }
+
+    /// `?, ?, ?` for `count` values.
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// `rows` in slices of at most `rowsPerInsert`.
+    private static func slices<T>(_ rows: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: rows.count, by: rowsPerInsert).map { rows[$0..<min($0 + rowsPerInsert, rows.count)] }
+    }
+
+    /// Maps `luid` to a new item where the caller's lookup found the LUID unmapped: a plain
+    /// INSERT, so that a lookup gone stale (another connection mapped the LUID since) is a
+    /// conflict that rolls the batch back, never a second item the LUID silently moves to.
+    private func mapNew(_ luid: String, item: Int64, device: DeviceID, datastore: DatastoreID) throws(StoreError) {
+        do {
+            try database.run("INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
+                             [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid), .integer(item)])
+        } catch where error.primaryResultCode == 19 { // SQLITE_CONSTRAINT
+            throw StoreError(.conflict, "LUID \(luid) was mapped since it was looked up", resultCode: error.resultCode, sql: error.sql)
         }
     }
 
     /// Appends a journal row for `item` and makes it the item's current version:
     /// its match keys become `keys` (digests, journaled with it for restore and
     /// undo). The keys it had are those its current journal row lists; only the
-    /// difference is written.
+    /// difference is written. For an item read in the caller's transaction.
     func writeVersion(of item: inout ItemRow, datastore: DatastoreID, operation: ChangeOperation, fingerprint: Fingerprint?,
-                      keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?,
-                      time: Int64) throws(StoreError) -> Int64 {
+                      keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?, time: Int64) throws(StoreError) -> Int64 {
+        guard let seq = try writeVersion(of: &item, datastore: datastore, operation: operation, fingerprint: fingerprint, keys: keys, frame: frame,
+                                         type: type, device: device, session: session, time: time, indexed: nil) else {
+            throw StoreError(.conflict, "item \(item.guid) changed while it was being written")
+        }
+        return seq
+    }
+
+    /// `writeVersion`, with the keys the item had (`indexed`) when the caller knows them
+    /// from its lookup. Nil when the item's version is no longer `item.version` (another
+    /// connection wrote it since the caller read it): nothing is written then.
+    private func writeVersion(of item: inout ItemRow, datastore: DatastoreID, operation: ChangeOperation, fingerprint: Fingerprint?,
+                              keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?,
+                              time: Int64, indexed known: Set<Int64>?) throws(StoreError) -> Int64? {
         let deleted = operation == .delete
-        let indexed: Set<Int64> = item.version == 0 || item.deleted ? [] : try journaledKeys(version: item.version)
-        let wanted: Set<Int64> = deleted ? [] : Set(keys)
-        try database.run("""
-            INSERT INTO journal(datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.integer(datastore.rawValue), .integer(item.id), .integer(Int64(operation.rawValue)), .integer(item.version),
-                  .fingerprint(fingerprint), deleted ? .null : .digests(keys),
-                  frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)])
-        let seq = database.lastInsertRowID
-        if item.version == 0, !deleted, !item.deleted, item.fingerprint == fingerprint, item.type == type {
-            // Just created with this state: only the version to set.
-            try database.run("UPDATE items SET version = ? WHERE id = ?", [.integer(seq), .integer(item.id)])
-        } else {
-            try database.run("UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = ? WHERE id = ?",
-                             [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(seq), .integer(item.id)])
+        var indexed: Set<Int64> = []
+        if let known {
+            indexed = known
+        } else if item.version != 0, !item.deleted {
+            indexed = try journaledKeys(version: item.version)
         }
-        for key in indexed where !wanted.contains(key) {
-            try database.run("DELETE FROM match_keys WHERE datastore_id = ? AND key = ? AND item_id = ?",
-                             [.integer(datastore.rawValue), .integer(key), .integer(item.id)])
-        }
-        for key in wanted where !indexed.contains(key) {
-            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES (?, ?, ?)",
-                             [.integer(datastore.rawValue), .integer(key), .integer(item.id)])
-        }
+        // The item's new state first, guarded by the version it was read at; its version is the
+        // journal row written next (inside this transaction nobody else appends).
+        let updated = try database.first("""
+            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = (SELECT coalesce(max(seq), 0) + 1 FROM journal)
+            WHERE id = ? AND version = ? RETURNING version
+            """, [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
+        guard let seq = updated else { return nil }
+        try insertJournalRow(seq: seq, item: item.id, previous: item.version, datastore: datastore, operation: operation,
+                             fingerprint: fingerprint, keys: keys, frame: frame, device: device, session: session, time: time)
+        try writeKeys(deleted ? [] : Set(keys), replacing: item.deleted ? [] : indexed, item: item.id, datastore: datastore)
         item.fingerprint = fingerprint
         item.deleted = deleted
         item.version = seq
         item.type = type
         return seq
+    }
+
+    /// The journal row `seq` of a version of `item` (a delete journals no keys and no payload).
+    private func insertJournalRow(seq: Int64, item: Int64, previous: Int64, datastore: DatastoreID, operation: ChangeOperation,
+                                  fingerprint: Fingerprint?, keys: [Int64], frame: [UInt8]?, device: DeviceID?, session: SessionID?,
+                                  time: Int64) throws(StoreError) {
+        try database.run("""
+            INSERT INTO journal(seq, datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(seq), .integer(datastore.rawValue), .integer(item), .integer(Int64(operation.rawValue)), .integer(previous),
+                  .fingerprint(fingerprint), operation == .delete ? .null : .digests(keys),
+                  frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)])
+    }
+
+    /// Makes `match_keys` hold `wanted` for the item instead of `indexed`: only the
+    /// difference is written, the keys gone in one DELETE and the new ones in one INSERT.
+    private func writeKeys(_ wanted: Set<Int64>, replacing indexed: Set<Int64>, item: Int64, datastore: DatastoreID) throws(StoreError) {
+        let (store, id) = (SQLValue.integer(datastore.rawValue), SQLValue.integer(item))
+        for chunk in Self.slices(Array(indexed.subtracting(wanted))) {
+            try database.run("DELETE FROM match_keys WHERE datastore_id = ? AND item_id = ? AND key IN (" + Self.placeholders(chunk.count) + ")",
+                             [store, id] + chunk.map { .integer($0) })
+        }
+        for chunk in Self.slices(Array(wanted.subtracting(indexed))) {
+            try database.run("INSERT INTO match_keys(datastore_id, key, item_id) VALUES " + Self.tuples(chunk.count, of: 3),
+                             chunk.flatMap { [store, .integer($0), id] })
+        }
     }
 
     /// The key digests journal row `version` lists: what `match_keys` holds for its

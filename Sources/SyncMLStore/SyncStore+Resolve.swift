@@ -42,59 +42,125 @@ public struct Resolution: Sendable, Hashable {
     /// nil when keys were not looked up.
     public var candidates: [Int64: [StoredItem]]?
 
+    /// What was found, to hand back with the change (`ItemChange.lookup`) so that
+    /// `apply` does not look again: the known item with its current keys, or that
+    /// nothing has the LUID or GUID. Nil in a `Resolution` `resolve` did not make.
+    public var lookup: ItemChange.Lookup?
+
     /// The known item: mapped by LUID, else the named one.
     public var known: StoredItem? { mapped ?? named }
 }
 
 extension SyncStore {
-    /// LUIDs and fingerprints are looked up this many per statement: a fixed arity keeps
+    /// LUIDs, fingerprints and match keys are looked up this many per statement: a fixed arity keeps
     /// one cached statement (a shorter chunk repeats its last value).
     static let resolveChunk = 32
 
     /// Resolves a message's incoming items at once, one `Resolution` per key in
     /// order: one call per message instead of several per item (an actor hop each
     /// here, a round trip each on a networked database). LUIDs and fingerprints
-    /// are read `resolveChunk` per statement; match keys one statement per key.
+    /// are read `resolveChunk` per statement, and so are match keys.
     public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8) throws(StoreError) -> [Resolution] {
         var resolutions = [Resolution](repeating: Resolution(), count: incoming.count)
+        let generation = database.writeGeneration
+        func lookup(_ key: IncomingKey, _ found: ItemChange.Lookup.Found) -> ItemChange.Lookup {
+            ItemChange.Lookup(found: found, luid: key.luid, guid: key.guid, fingerprint: key.fingerprint, device: device, datastore: datastore,
+                              store: ObjectIdentifier(self), generation: generation)
+        }
         let byLUID = try mappedItems(luids: incoming.compactMap(\.luid), datastore: datastore, device: device)
         var unknown: [Int] = []
         for (index, key) in incoming.enumerated() {
+            let known: KnownRow
             if let luid = key.luid, let item = byLUID[luid] {
-                resolutions[index].mapped = item.stored
-            } else if let guid = key.guid, let item = try itemRow(guid: guid, datastore: datastore), !item.deleted {
-                resolutions[index].named = item.stored
+                known = item
+                resolutions[index].mapped = item.item.stored
+            } else if let guid = key.guid, let item = try knownRow(guid: guid, datastore: datastore), !item.item.deleted {
+                known = item
+                resolutions[index].named = item.item.stored
             } else {
                 unknown.append(index)
                 continue
             }
-            if let version = resolutions[index].known?.version, version > 0 {
-                resolutions[index].current = try entry(sequence: version)
-            }
+            resolutions[index].current = known.current
+            resolutions[index].lookup = lookup(key, .known(known.item, keys: known.keys, mapped: resolutions[index].mapped != nil))
         }
         let twins = try liveTwins(fingerprints: unknown.compactMap { incoming[$0].fingerprint }, datastore: datastore, device: device)
         for index in unknown {
             if let fingerprint = incoming[index].fingerprint { resolutions[index].twins = twins[fingerprint] ?? [] }
-            guard resolutions[index].twins.isEmpty, !incoming[index].keys.isEmpty else { continue }
+            // A twin the device has no LUID for is what apply's own twin check would find.
+            resolutions[index].lookup = lookup(incoming[index], .absent(twinCheck: resolutions[index].twins.contains { $0.luid == nil }))
+        }
+        let matching = unknown.filter { resolutions[$0].twins.isEmpty && !incoming[$0].keys.isEmpty }
+        let byDigest = try candidates(digests: Set(matching.flatMap { incoming[$0].keys.map(\.digest) }), datastore: datastore, limitPerKey: limitPerKey)
+        for index in matching {
             var candidates: [Int64: [StoredItem]] = [:]
-            for digest in Set(incoming[index].keys.map(\.digest)) {
-                candidates[digest] = try items(matchingDigests: [digest], datastore: datastore, limitPerKey: limitPerKey)
-            }
+            for digest in Set(incoming[index].keys.map(\.digest)) { candidates[digest] = byDigest[digest] ?? [] }
             resolutions[index].candidates = candidates
         }
         return resolutions
     }
 
-    /// The items the device's `luids` map to, by LUID.
-    private func mappedItems(luids: [String], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [String: ItemRow] {
-        var found: [String: ItemRow] = [:]
+    /// Per key digest, the live items among the key's first `limitPerKey` rows (as
+    /// `items(matchingKeys:limitPerKey:)` reads them), in GUID order: `resolveChunk`
+    /// keys per statement, each a LIMITed arm of one UNION ALL, so a key thousands
+    /// of items share still costs only its first rows.
+    private func candidates(digests: Set<Int64>, datastore: DatastoreID, limitPerKey: Int) throws(StoreError) -> [Int64: [StoredItem]] {
+        var found: [Int64: [Int64: ItemRow]] = [:]
+        for chunk in Self.chunks(Array(digests)) {
+            let values = chunk.flatMap { digest -> [SQLValue] in [.integer(datastore.rawValue), .integer(digest), .integer(Int64(limitPerKey))] }
+            try database.forEach(Self.candidatesSQL, values) { row throws(StoreError) in
+                let item = try ItemRow(row)
+                found[row.integer(6), default: [:]][item.id] = item
+            }
+        }
+        return found.mapValues { items in items.values.filter { !$0.deleted }.map(\.stored).sorted { $0.guid < $1.guid } }
+    }
+
+    /// `resolveChunk` keys' first rows with their items (CROSS JOIN: the keys' rows are the outer loop).
+    private static let candidatesSQL: String = {
+        let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?) k"
+        return "SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.key FROM ("
+            + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m CROSS JOIN items i ON i.id = m.item_id"
+    }()
+
+    /// A known item with its current version (journal row) and that version's key digests.
+    private struct KnownRow {
+        var item: ItemRow
+        var current: JournalEntry?
+        var keys: [Int64]
+
+        /// Read as `ItemRow`'s six columns, then `journalColumns` from column 6 on (NULL when the item has no version).
+        init(_ row: borrowing Row) throws(StoreError) {
+            item = try ItemRow(row)
+            guard !row.isNull(6) else { (current, keys) = (nil, []); return }
+            current = try SyncStore.entry(row, from: 6, guid: item.guid)
+            guard row.isNull(13) || row.isBlob(13) else { throw StoreError(.corruptRow, "journal row \(item.version) holds match keys that are not digests") }
+            keys = try SyncStore.digests(row.optionalBlob(13))
+        }
+    }
+
+    /// The current version's columns `KnownRow` reads, from the journal row joined as `j`.
+    private static let journalColumns = "j.seq, j.op, j.fingerprint, j.time, j.device_id, j.session_id, length(j.payload), j.match_keys"
+
+    /// The live or deleted item `guid`, with its current version.
+    private func knownRow(guid: String, datastore: DatastoreID) throws(StoreError) -> KnownRow? {
+        try database.first("""
+            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, \(Self.journalColumns)
+            FROM items i LEFT JOIN journal j ON j.seq = i.version WHERE i.datastore_id = ? AND i.guid = ?
+            """, [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try KnownRow(row) }
+    }
+
+    /// The items the device's `luids` map to, with their current versions, by LUID.
+    private func mappedItems(luids: [String], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [String: KnownRow] {
+        var found: [String: KnownRow] = [:]
         let sql = """
-            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.luid FROM maps m JOIN items i ON i.id = m.item_id
+            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, \(Self.journalColumns), m.luid
+            FROM maps m JOIN items i ON i.id = m.item_id LEFT JOIN journal j ON j.seq = i.version
             WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid IN (\(Self.placeholders))
             """
         for chunk in Self.chunks(Array(Set(luids))) {
             try database.forEach(sql, [.integer(device.rawValue), .integer(datastore.rawValue)] + chunk.map { .text($0) }) { row throws(StoreError) in
-                found[row.text(6)] = try ItemRow(row)
+                found[row.text(14)] = try KnownRow(row)
             }
         }
         return found

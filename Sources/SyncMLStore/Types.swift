@@ -48,17 +48,33 @@ public struct ItemChange: Sendable, Hashable {
     /// The entries the item is found by in `items(matchingKeys:)`: its
     /// `MatchKey.indexKeys`, kept as their digests.
     public var matchKeys: [MatchKey.IndexKey]
-    /// What the caller already found in this store for `luid` and `guid`, so that
-    /// `apply` does not look again; nil: `apply` looks them up itself.
+    /// What `SyncStore.resolve` found for this change's item (`Resolution.lookup`),
+    /// so that `apply` does not look again; nil: `apply` looks the item up itself.
     public var lookup: Lookup?
 
-    /// A lookup the caller made in this store for a change's item.
-    public enum Lookup: Sendable, Hashable {
-        /// Neither `luid` (in the device's map) nor `guid` names an item: the
-        /// change is a new item. Only for a lookup made since the last write that
-        /// could have mapped that LUID (the engine flushes a batch holding the same
-        /// LUID before it looks). `apply` still refuses a `guid` that exists.
-        case absent
+    /// A lookup `resolve` made for one item, handed back to `apply` with the
+    /// change: the item the LUID or GUID names with its current version and match
+    /// keys, or that nothing does. Only `resolve` makes one, so a caller cannot
+    /// claim what the store did not say. `apply` trusts it only while nothing was
+    /// committed to the store since it was made (else it looks again), and refuses
+    /// one made for another LUID, item, device, datastore or store.
+    public struct Lookup: Sendable, Hashable {
+        enum Found: Sendable, Hashable {
+            /// Nothing has the LUID or GUID; `twinCheck`: a live item the device has
+            /// no LUID for had the fingerprint, so `apply` still looks for twins.
+            case absent(twinCheck: Bool)
+            /// The item the LUID maps to (`mapped`) or the GUID names, with its current version's key digests.
+            case known(SyncStore.ItemRow, keys: [Int64], mapped: Bool)
+        }
+        let found: Found
+        let luid: String?
+        let guid: String?
+        let fingerprint: Fingerprint?
+        let device: DeviceID
+        let datastore: DatastoreID
+        /// The store that made it, and its write generation then.
+        let store: ObjectIdentifier
+        let generation: Int
     }
 
     /// A change as a client sent it; give `luid` or `guid` for replaces and deletes.

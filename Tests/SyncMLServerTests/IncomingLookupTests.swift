@@ -28,14 +28,45 @@ struct IncomingLookupTests {
         let user = try await store.user(named: "test")
         let (datastore, device) = (try await store.datastore(named: "contacts", user: user), try await store.device(devID: "phone", user: user))
         let session = try await store.beginSession(device: device)
-        let changes = (0..<count).map { index in
+        var changes = (0..<count).map { index in
             let record = ReceivedRecord(type: "text/vcard", format: nil, data: Array(contact("b", index).utf8))
             return ItemChange(.add, luid: "b\(index)", type: record.type, payload: record.payload, fingerprint: record.fingerprint,
-                              matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: .absent)
+                              matchKeys: record.signature?.matchKey.indexKeys ?? [])
+        }
+        // With the lookups the session hands over, made before the writes are counted.
+        let keys = changes.map { IncomingKey(luid: $0.luid, fingerprint: $0.fingerprint) }
+        for (index, resolution) in try await store.resolve(keys, datastore: datastore, device: device).enumerated() {
+            changes[index].lookup = resolution.lookup
         }
         let writesBefore = await store.statementsRun
         _ = try await store.apply(changes, datastore: datastore, device: device, session: session)
         return (sync, await store.statementsRun - writesBefore)
+    }
+
+    /// Statements the server runs for a slow sync of `count` new contacts, then for a two-way
+    /// sync that changes all of them (name, phone and so their match keys).
+    func statements(slowSyncing count: Int) async throws -> (slow: Int, twoWay: Int) {
+        let server = try await TestServer()
+        let phone = FakePhone(server, devID: "phone")
+        let luids = (0..<count).map { phone.add(contact("a", $0)) }
+        var before = await server.store.statementsRun
+        let slow = try await phone.sync(.slow)
+        let slowCount = await server.store.statementsRun - before
+        #expect(slow.itemStatuses == Array(repeating: 201, count: count))
+        for (index, luid) in luids.enumerated() { phone.edit(luid, contact("b", index)) }
+        before = await server.store.statementsRun
+        let twoWay = try await phone.sync()
+        #expect(twoWay.itemStatuses == Array(repeating: 200, count: count))
+        return (slowCount, await server.store.statementsRun - before)
+    }
+
+    @Test("A slow sync's new contact costs the server about 2 statements (its item and journal rows; keys, maps and lookups per 32 or 64), a two-way's changed contact about 4")
+    func statementsPerContact() async throws {
+        let small = try await statements(slowSyncing: 32), large = try await statements(slowSyncing: 96)
+        let (slow, twoWay) = (Double(large.slow - small.slow) / 64, Double(large.twoWay - small.twoWay) / 64)
+        print("statements per contact: slow sync \(slow), two-way change \(twoWay)")
+        #expect(slow < 2.5)
+        #expect(twoWay < 4.5)
     }
 
     @Test("32 more Adds in a two-way sync's message cost their writes and at most 2 more lookup statements (were 2 per item)")

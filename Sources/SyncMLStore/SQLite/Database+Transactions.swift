@@ -47,6 +47,7 @@ extension Database {
 
     /// Counts a write point and fails it when fault injection says so.
     func writePoint(_ sql: String) throws(StoreError) {
+        writeGeneration += 1
         writePoints += 1
         guard let failing = failingWrite, writePoints == failing.at || (failing.andAfter && writePoints > failing.at) else { return }
         throw StoreError(.sqlite, "injected write failure at write \(writePoints)", resultCode: 10, sql: sql) // SQLITE_IOERR

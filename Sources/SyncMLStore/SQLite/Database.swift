@@ -22,6 +22,9 @@ package final class Database {
     /// outside a transaction) counted so far, and the one to fail (1-based) and
     /// whether every later one fails too (a process that died there).
     var writePoints = 0
+    /// Write points reached so far, never reset: a lookup made at one value is
+    /// stale once it moved (`ItemChange.Lookup`).
+    package internal(set) var writeGeneration = 0
     var failingWrite: (at: Int, andAfter: Bool)?
 
     /// Opens (creating if needed) the database at `path`.
@@ -53,6 +56,10 @@ package final class Database {
         // and with the small cache each insert re-read pages from the file
         // as the store grew, which made a sync's cost per item grow with it.
         try execute("PRAGMA cache_size=-32768")
+        // Statement journals in memory: a multi-row INSERT (a batch's match keys) may
+        // abort half done, so SQLite journals the pages it changes; on disk that spilled
+        // to a temporary file past 64 KiB, doubling the kernel time of a slow sync's writes.
+        try execute("PRAGMA temp_store=MEMORY")
     }
 
     deinit {

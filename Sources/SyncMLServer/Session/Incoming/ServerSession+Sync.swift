@@ -190,7 +190,7 @@ extension ServerSession {
                 await flushPendingWrites()
                 return try await resolveConflict(record, luid: luid, guid: guid, current: current, in: datastore, device: device)
             }
-            enqueue(record, .replace, luid: luid, guid: guid, in: datastore)
+            enqueue(record, .replace, luid: luid, guid: guid, lookup: resolution.lookup, in: datastore)
             return success
         }
         // An item the server does not know by this LUID: add, or pair with what it holds.
@@ -206,7 +206,7 @@ extension ServerSession {
             return merged == nil ? success : .conflictResolvedWithMerge
         case nil:
             // Nothing has this LUID (looked up above, after flushing a batch that held it): a new item.
-            enqueue(record, .add, luid: luid, guid: nil, lookup: .absent, in: datastore)
+            enqueue(record, .add, luid: luid, guid: nil, lookup: resolution.lookup, in: datastore)
             return .itemAdded
         }
     }

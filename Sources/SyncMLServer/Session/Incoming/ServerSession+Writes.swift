@@ -12,7 +12,7 @@ import SyncMLStore
 extension ServerSession {
 
     /// Leaves a client change for the batch; the GUID it pairs with is taken now.
-    /// `lookup` is what the session already found for its LUID (the store does not look again).
+    /// `lookup` is what the store's `resolve` said of its item (the store does not look again).
     func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, lookup: ItemChange.Lookup? = nil,
                  in datastore: DatastoreState) {
         if let guid { datastore.claimed.insert(guid) }
