@@ -46,6 +46,7 @@ public struct ClientConfiguration: Sendable {
     /// How many host records the client asks its data sources for at once when
     /// it looks for changes (`SyncDataSource.records(batchSize:)`), and applies
     /// to its state in one transaction: bounds the payloads it holds at a time.
+    /// A slow sync also lists the records it sends this many at a time.
     public var scanBatchSize = 1000
     /// Where the client's anchors come from: the system clock; tests pin it.
     package var anchorClock = AnchorClock.system

@@ -102,6 +102,21 @@ extension SyncStore {
         return items
     }
 
+    /// Up to `limit` live items of `datastore` whose GUIDs sort after `guid`
+    /// (from the first with nil), in GUID order: the live items a page at a
+    /// time, so a caller that walks them all holds one page in memory.
+    public func liveItems(datastore: DatastoreID, after guid: String?, limit: Int) throws(StoreError) -> [StoredItem] {
+        var items: [StoredItem] = []
+        items.reserveCapacity(max(0, min(limit, 10_000)))
+        try database.forEach("""
+            SELECT id, guid, type, fingerprint, deleted, version FROM items
+            WHERE datastore_id = ? AND deleted = 0 AND guid > ? ORDER BY guid LIMIT ?
+            """, [.integer(datastore.rawValue), .text(guid ?? ""), .integer(Int64(max(0, limit)))]) { row throws(StoreError) in
+            items.append(try ItemRow(row).stored)
+        }
+        return items
+    }
+
     /// The number of live items of `datastore`.
     public func liveCount(datastore: DatastoreID) throws(StoreError) -> Int {
         Int(try database.integer("SELECT count(*) FROM items WHERE datastore_id = ? AND deleted = 0", [.integer(datastore.rawValue)]) ?? 0)

@@ -1,6 +1,7 @@
 import Foundation
 import SyncMLClient
 import SyncMLCodec
+import SyncMLProtocol
 import SyncMLStore
 import Testing
 
@@ -147,5 +148,37 @@ struct BatchedScanTests {
         let next = try await client.sync()
         #expect(next.datastores.first?.remote.deleted == 1) // 2.vcf, only once the listing was complete
         #expect(try await harness.serverItems().count == 4)
+    }
+}
+
+@Suite("Client: a slow sync sends its records a page at a time")
+struct SlowSyncPagingTests {
+    @Test("Pages of 4 records in messages of another size: every record arrives once, NumberOfChanges and the progress count the whole book")
+    func pagesAndMessagesDoNotLineUp() async throws {
+        let harness = try await Harness()
+        let source = MemorySource()
+        for number in 1...25 {
+            await source.put(vCard("Person\(number)", "Family\(number % 7)", tel: "+49 30 \(100_000 + number)"), id: String(format: "crm-%02d", number))
+        }
+        var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm")
+        configuration.scanBatchSize = 4
+        configuration.maxMessageSize = 4_000 // a few records a message, not a multiple of the page
+        let client = SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
+                                transport: EngineTransport(server: harness.server), state: try ClientState.inMemory())
+        let running = client.progressStream(mode: .slow)
+        var sending: [SyncProgress] = []
+        for await step in running.progress where step.phase == .sending && step.datastore != nil { sending.append(step) }
+        let report = try await running.report
+
+        #expect(report.datastores.first?.remote.added == 25)
+        #expect(try await harness.serverItems().count == 25)
+        #expect(sending.count > 2, "several messages: \(sending.count)")
+        #expect(sending.allSatisfy { $0.expected == 25 })
+        #expect(sending.map(\.done) == sending.map(\.done).sorted())
+        #expect(sending.last?.done == 25)
+        // The next slow sync (same client, the server knows it now) sends every record again as a Replace, and adds none.
+        let again = try await client.sync(mode: .slow)
+        #expect(again.datastores.first?.remote.added == 0)
+        #expect(try await harness.serverItems().count == 25)
     }
 }

@@ -37,8 +37,8 @@ struct ChangeTracker {
     /// `batchSize`; returns how many changed. Records the mirror holds but the
     /// source did not list are deleted once the listing has ended without error.
     ///
-    /// Memory: one batch of payloads and the set of ids seen (with the mirror's
-    /// live items for the deletions: the fingerprint state), whatever the size of the datastore.
+    /// Memory: one batch of payloads and the set of ids seen (the mirror's live
+    /// items are then read a page at a time for the deletions), whatever the size of the datastore.
     @discardableResult
     func scan(_ datastore: ClientDatastore, batchSize: Int, into mirror: DatastoreID) async throws -> Int {
         var seen = Set<String>()
@@ -63,9 +63,17 @@ struct ChangeTracker {
         }
         // A cancelled stream ends early: what it did not list is not deleted.
         try Task.checkCancellation()
+        // The mirror's live items a page at a time: what the host no longer lists is deleted.
         var deletions: [ItemChange] = []
-        for item in try await journal.liveItems(datastore: mirror) where !seen.contains(item.guid) {
-            deletions.append(ItemChange(.delete, guid: item.guid, type: item.type))
+        var after: String?
+        let pageSize = max(batchSize, 1)
+        while true {
+            let page = try await journal.liveItems(datastore: mirror, after: after, limit: pageSize)
+            for item in page where !seen.contains(item.guid) {
+                deletions.append(ItemChange(.delete, guid: item.guid, type: item.type))
+            }
+            guard page.count == pageSize, let last = page.last else { break }
+            after = last.guid
         }
         if !deletions.isEmpty {
             changed += Self.changedCount(try await journal.apply(deletions, datastore: mirror, device: nil))

@@ -19,6 +19,8 @@ final class ClientDatastoreState {
     // Outgoing.
     /// The client's changes to send, and how far sending got.
     var outgoing = OutgoingQueue<OutgoingChange>()
+    /// A slow sync's changes are every live record, read a page at a time: where the pages are.
+    var pages: LivePages?
     var serverRejected = 0
     /// The journal sequence of the first delete the mass-delete guard held: not acknowledged, so sent later.
     var heldFrom: Int64?
@@ -92,4 +94,15 @@ struct DeferredDelete {
     var cmdRef: String
     var noResp: Bool
     var sourceRefs: [String]
+}
+
+/// A slow sync's outgoing changes read from the mirror a page at a time (in
+/// GUID order), so the client holds one page of ids, not the whole book.
+struct LivePages {
+    /// Every change goes as an Add (the server has never seen this client), else as a Replace.
+    var firstTime: Bool
+    /// The live records when the slow sync began: its NumberOfChanges.
+    var total: Int
+    /// The last GUID of the pages read so far.
+    var after: String?
 }

@@ -15,9 +15,13 @@ extension SyncClient {
             store.outgoing.changes = []
         case .slow, .refreshFromClient:
             let firstTime = try await journal.deviceState(tracker.server, datastore: store.mirror).lastAnchor == nil
-            store.outgoing.changes = try await journal.liveItems(datastore: store.mirror).map { item in
-                OutgoingChange(sequence: item.version, guid: item.guid, operation: firstTime ? .add : .replace, type: item.type,
-                               fingerprint: item.fingerprint)
+            if store.resumed {
+                // Listed whole, to leave out what the server confirmed before the suspension (below).
+                store.outgoing.changes = try await journal.liveItems(datastore: store.mirror).map { $0.outgoing(firstTime: firstTime) }
+            } else {
+                store.pages = LivePages(firstTime: firstTime, total: try await journal.liveCount(datastore: store.mirror))
+                store.outgoing = OutgoingQueue()
+                store.outgoing.morePages = true
             }
         case .twoWay, .oneWayFromClient:
             store.outgoing.changes = try await journal.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
@@ -44,22 +48,37 @@ extension SyncClient {
         for store in stores where store.refused == nil {
             guard !packer.isFull else { break }
             guard !store.outgoing.started || store.outgoing.hasMore else { continue }
-            let numberOfChanges = store.outgoing.started ? nil : store.outgoing.changes.count
+            let expected = store.pages?.total ?? store.outgoing.changes.count
+            let numberOfChanges = store.outgoing.started ? nil : expected
             store.outgoing.started = true
             packer.openSync()
             var queue = store.outgoing
-            let items = try await packer.fill(&queue) { change in
-                try await outgoingPayload(change, in: store)
-            } command: { change, payload, piece in
-                itemCommand(change, store: store, payload: payload, piece: piece)
+            var items: [Command] = []
+            while true {
+                if queue.partial == nil, queue.pageTaken, queue.morePages { try await turnPage(&queue, of: store) }
+                items += try await packer.fill(&queue) { change in
+                    try await outgoingPayload(change, in: store)
+                } command: { change, payload, piece in
+                    itemCommand(change, store: store, payload: payload, piece: piece)
+                }
+                // The page ran out with room left in the message: the next page fills on.
+                guard !packer.isFull, queue.partial == nil, queue.pageTaken, queue.morePages else { break }
             }
             store.outgoing = queue
             commands.append(.sync(Sync(cmdID: "", target: Location(store.datastore.remoteURI), source: Location(store.localURI),
                                        numberOfChanges: numberOfChanges, commands: items)))
-            announce(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.outgoing.next,
-                                  expected: store.outgoing.changes.count))
+            announce(SyncProgress(phase: .sending, datastore: store.datastore.name, done: store.outgoing.position, expected: expected))
         }
         return !packer.isFull && !stores.contains { $0.refused == nil && $0.outgoing.hasMore }
+    }
+
+    /// The next page of a slow sync's changes, read from the mirror in place of the one taken.
+    private func turnPage(_ queue: inout OutgoingQueue<OutgoingChange>, of store: ClientDatastoreState) async throws {
+        guard let pages = store.pages else { return queue.turnPage([], more: false) }
+        let size = max(1, configuration.scanBatchSize)
+        let items = try await journal.liveItems(datastore: store.mirror, after: pages.after, limit: size)
+        store.pages?.after = items.last?.guid ?? pages.after
+        queue.turnPage(items.map { $0.outgoing(firstTime: pages.firstTime) }, more: items.count == size)
     }
 
     /// What `change` goes as: the mirror's payload, SIF in base64; nil when the record is gone from the mirror.
@@ -113,5 +132,12 @@ extension SyncClient {
         default:
             sent.store.serverRejected += 1
         }
+    }
+}
+
+extension StoredItem {
+    /// A slow sync's change for this item: an Add the first time, else a Replace.
+    fileprivate func outgoing(firstTime: Bool) -> OutgoingChange {
+        OutgoingChange(sequence: version, guid: guid, operation: firstTime ? .add : .replace, type: type, fingerprint: fingerprint)
     }
 }

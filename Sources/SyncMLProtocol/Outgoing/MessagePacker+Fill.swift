@@ -2,7 +2,8 @@ package import SyncMLCodec
 
 extension MessagePacker {
     /// Fills one Sync command from `queue` until this message is full or the
-    /// queue empty: a large object under way continues first, then the changes
+    /// changes in memory are taken (a paged queue's caller turns the page and
+    /// fills on): a large object under way continues first, then the changes
     /// in order, each whole or as the first chunk of a large object.
     ///
     /// - Parameters:
@@ -17,7 +18,7 @@ extension MessagePacker {
         command: (Change, OutgoingPayload, OutgoingPiece) -> Command
     ) async rethrows -> [Command] {
         var commands: [Command] = []
-        while queue.hasMore {
+        while queue.partial != nil || !queue.pageTaken {
             if var object = queue.partial {
                 let data = object.payload.data
                 guard let end = continueChunk(data, from: object.offset) else { break }

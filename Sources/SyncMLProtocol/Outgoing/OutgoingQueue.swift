@@ -10,12 +10,32 @@ package struct OutgoingQueue<Change> {
     /// The datastore's Sync command went out once (NumberOfChanges goes with the first only).
     package var started = false
 
+    /// Changes of earlier pages, taken and dropped: a queue read from the store a
+    /// page at a time holds one page in memory, not the whole datastore.
+    package private(set) var dropped = 0
+    /// More changes wait beyond `changes`, for `turnPage`.
+    package var morePages = false
+
     package init(_ changes: [Change] = []) {
         self.changes = changes
     }
 
     /// Whether anything is left to send.
-    package var hasMore: Bool { partial != nil || next < changes.count }
+    package var hasMore: Bool { partial != nil || next < changes.count || morePages }
+
+    /// Every change in memory was taken (a large object may still be on its way).
+    package var pageTaken: Bool { next >= changes.count }
+
+    /// How many changes were taken so far, over every page.
+    package var position: Int { dropped + next }
+
+    /// Drops the taken page for the next one; `more`: yet another follows.
+    package mutating func turnPage(_ page: [Change], more: Bool) {
+        dropped += changes.count
+        changes = page
+        next = 0
+        morePages = more
+    }
 }
 
 /// What goes on the wire for one change: its MIME type, Meta Format (`b64`
