@@ -77,7 +77,7 @@ extension SyncStore {
             // A new item. Its GUID is the caller's, or its row id. Inserted with its fingerprint, so that
             // writeVersion has only the version to set (the fingerprint index is written once).
             let inserted = try database.first("""
-                INSERT INTO items(datastore_id, guid, type, fingerprint) VALUES (?, coalesce(?, (SELECT ifnull(max(id), 0) + 1 FROM items)), ?, ?)
+                INSERT INTO items(datastore_id, guid, type, fingerprint) VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?)
                 RETURNING id, guid
                 """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint)]) { row in
                 ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: 0)
@@ -101,13 +101,12 @@ extension SyncStore {
         let deleted = operation == .delete
         let indexed: Set<Int64> = item.version == 0 || item.deleted ? [] : try journaledKeys(version: item.version)
         let wanted: Set<Int64> = deleted ? [] : Set(keys)
-        try database.run("""
+        let seq = try database.insert("""
             INSERT INTO journal(datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.integer(datastore.rawValue), .integer(item.id), .integer(Int64(operation.rawValue)), .integer(item.version),
                   .fingerprint(fingerprint), deleted ? .null : .digests(keys),
-                  frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)])
-        let seq = database.lastInsertRowID
+                  frame.map { .blob($0) } ?? .null, .integer(time), .id(device), .id(session)], returning: "seq")
         if item.version == 0, !deleted, !item.deleted, item.fingerprint == fingerprint, item.type == type {
             // Just created with this state: only the version to set.
             try database.run("UPDATE items SET version = ? WHERE id = ?", [.integer(seq), .integer(item.id)])

@@ -25,9 +25,21 @@ extension SyncStore {
     /// Maps `luid` of `device` to the item, when there are both.
     func mapIfNeeded(_ luid: String?, item: Int64, device: DeviceID?, datastore: DatastoreID) throws(StoreError) {
         guard let luid, let device else { return }
-        // OR REPLACE also drops an older LUID of the same item on this device (unique maps_item).
-        try database.run("INSERT OR REPLACE INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
-                         [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid), .integer(item)])
+        let (deviceValue, datastoreValue, luidValue, itemValue) = (SQLValue.integer(device.rawValue), SQLValue.integer(datastore.rawValue),
+                                                                    SQLValue.text(luid), SQLValue.integer(item))
+        switch database.dialect {
+        case .sqlite:
+            // OR REPLACE also drops an older LUID of the same item on this device (unique maps_item).
+            try database.run("INSERT OR REPLACE INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
+        case .postgres:
+            // ON CONFLICT names one constraint: the item's older LUID (unique maps_item) goes in the same statement.
+            try database.run("""
+                WITH older AS (DELETE FROM maps WHERE device_id = ? AND datastore_id = ? AND item_id = ? AND luid <> ?)
+                INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)
+                ON CONFLICT (device_id, datastore_id, luid) DO UPDATE SET item_id = excluded.item_id
+                """, [deviceValue, datastoreValue, itemValue, luidValue, deviceValue, datastoreValue, luidValue, itemValue])
+        }
     }
 
     /// Forgets the device's `luid`.
