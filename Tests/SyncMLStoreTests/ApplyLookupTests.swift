@@ -12,9 +12,9 @@ struct ApplyLookupTests {
         return change
     }
 
-    @Test("An add marked absent is written as one looked up: same item, journal row, keys and map, one statement fewer")
-    func absentSparesTheLookup() async throws {
-        let (looked, trusted) = (try await Fixture(), try await Fixture())
+    @Test("An add marked absent is written as one looked up: same item, journal row, keys and map, one statement fewer", arguments: StoreBackend.allCases)
+    func absentSparesTheLookup(_ backend: StoreBackend) async throws {
+        guard let looked = try await Fixture(backend), let trusted = try await Fixture(backend) else { return }
         let before = (await looked.store.statementsRun, await trusted.store.statementsRun)
         let a = try await looked.store.apply([add("a", "Adams", lookup: nil)], datastore: looked.contacts, device: looked.phone)
         let b = try await trusted.store.apply([add("a", "Adams", lookup: .absent)], datastore: trusted.contacts, device: trusted.phone)
@@ -28,9 +28,9 @@ struct ApplyLookupTests {
         }
     }
 
-    @Test("Without a lookup, apply finds the item itself: an add of a mapped LUID replaces that item")
-    func withoutLookupResolvesTheLUID() async throws {
-        let f = try await Fixture()
+    @Test("Without a lookup, apply finds the item itself: an add of a mapped LUID replaces that item", arguments: StoreBackend.allCases)
+    func withoutLookupResolvesTheLUID(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let first = try await f.store.apply([add("a", "Adams", lookup: nil)], datastore: f.contacts, device: f.phone)
         let again = try await f.store.apply([add("a", "Baker", lookup: nil)], datastore: f.contacts, device: f.phone)
         #expect(again[0].outcome == .replaced && again[0].guid == first[0].guid)
@@ -40,9 +40,9 @@ struct ApplyLookupTests {
         #expect(try await f.store.items(matchingKeys: indexKeys(["n:baker|"]), datastore: f.contacts).map(\.guid) == [first[0].guid!])
     }
 
-    @Test("An add marked absent still meets the store's checks: a GUID that exists is refused and the batch rolls back")
-    func absentWithAnExistingGUIDIsRefused() async throws {
-        let f = try await Fixture()
+    @Test("An add marked absent still meets the store's checks: a GUID that exists is refused and the batch rolls back", arguments: StoreBackend.allCases)
+    func absentWithAnExistingGUIDIsRefused(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let guid = try #require(try await f.store.apply([add("a", "Adams", lookup: nil)], datastore: f.contacts, device: f.phone)[0].guid)
         var wrong = change(.add, guid: guid, card("Adams", "NOTE:x\r\n"))
         wrong.lookup = .absent
@@ -55,9 +55,9 @@ struct ApplyLookupTests {
         #expect(try await f.store.integrityCheck() == ["ok"])
     }
 
-    @Test("An add marked absent that equals a live item the device has no LUID for is still paired with it")
-    func absentStillFindsTheTwin() async throws {
-        let f = try await Fixture()
+    @Test("An add marked absent that equals a live item the device has no LUID for is still paired with it", arguments: StoreBackend.allCases)
+    func absentStillFindsTheTwin(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let laptops = try await f.store.apply([add("l", "Adams", lookup: nil)], datastore: f.contacts, device: f.laptop)
         let phones = try await f.store.apply([add("p", "Adams", lookup: .absent)], datastore: f.contacts, device: f.phone)
         #expect(phones[0].outcome == .unchanged && phones[0].guid == laptops[0].guid)

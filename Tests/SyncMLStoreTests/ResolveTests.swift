@@ -7,9 +7,9 @@ import Testing
 struct ResolveTests {
     func fingerprint(_ text: String) -> Fingerprint { Fingerprint(of: Array(text.utf8)) }
 
-    @Test("A mapped LUID resolves to its item and current version; twins and candidates are not looked up")
-    func mapped() async throws {
-        let f = try await Fixture()
+    @Test("A mapped LUID resolves to its item and current version; twins and candidates are not looked up", arguments: StoreBackend.allCases)
+    func mapped(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let added = try await f.store.apply([change(.add, luid: "a", card("Adams"), keys: ["n:adams|"])], datastore: f.contacts, device: f.phone)
         let guid = try #require(added[0].guid)
         let key = IncomingKey(luid: "a", fingerprint: fingerprint(card("Adams")), keys: indexKeys(["n:adams|"]))
@@ -21,9 +21,9 @@ struct ResolveTests {
         #expect(resolution.twins.isEmpty && resolution.candidates == nil)
     }
 
-    @Test("An unmapped LUID with no twin and no key resolves to nothing; with keys, to empty candidates per key")
-    func unmapped() async throws {
-        let f = try await Fixture()
+    @Test("An unmapped LUID with no twin and no key resolves to nothing; with keys, to empty candidates per key", arguments: StoreBackend.allCases)
+    func unmapped(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         _ = try await f.store.apply([change(.add, luid: "a", card("Adams"))], datastore: f.contacts, device: f.phone)
         let keys = indexKeys(["n:baker|"])
         let resolutions = try await f.store.resolve([IncomingKey(luid: "b", fingerprint: fingerprint(card("Baker"))),
@@ -33,9 +33,9 @@ struct ResolveTests {
         #expect(resolutions[1].known == nil && resolutions[1].twins.isEmpty && resolutions[1].candidates == [keys[0].digest: []])
     }
 
-    @Test("A live item with the same fingerprint is a twin, with the device's LUID for it when it has one; then keys are not looked up")
-    func twins() async throws {
-        let f = try await Fixture()
+    @Test("A live item with the same fingerprint is a twin, with the device's LUID for it when it has one; then keys are not looked up", arguments: StoreBackend.allCases)
+    func twins(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let laptops = try await f.store.apply([change(.add, luid: "l", card("Adams"), keys: ["n:adams|"])], datastore: f.contacts, device: f.laptop)
         let guid = try #require(laptops[0].guid)
         let key = IncomingKey(luid: "p", fingerprint: fingerprint(card("Adams")), keys: indexKeys(["n:adams|"]))
@@ -50,9 +50,9 @@ struct ResolveTests {
         #expect(laptopsView.twins.map(\.luid) == ["l"])
     }
 
-    @Test("Candidates come per key digest: live items only, at most limitPerKey rows read per key, in GUID order")
-    func candidatesByKey() async throws {
-        let f = try await Fixture()
+    @Test("Candidates come per key digest: live items only, at most limitPerKey rows read per key, in GUID order", arguments: StoreBackend.allCases)
+    func candidatesByKey(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let added = try await f.store.apply([
             change(.add, luid: "1", card("Adams", "NOTE:1\r\n"), keys: ["n:adams|", "e:adams@example.com"]),
             change(.add, luid: "2", card("Adams", "NOTE:2\r\n"), keys: ["n:adams|"]),
@@ -72,9 +72,9 @@ struct ResolveTests {
         #expect(limited.candidates?[name.digest] == (try await f.store.items(matchingKeys: [name], datastore: f.contacts, limitPerKey: 1)))
     }
 
-    @Test("An item deleted elsewhere: the LUID still resolves to it (deleted, no fingerprint); it is no twin, and naming its GUID finds nothing")
-    func deleted() async throws {
-        let f = try await Fixture()
+    @Test("An item deleted elsewhere: the LUID still resolves to it (deleted, no fingerprint); it is no twin, and naming its GUID finds nothing", arguments: StoreBackend.allCases)
+    func deleted(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let guid = try #require(try await f.store.apply([change(.add, luid: "a", card("Adams"))], datastore: f.contacts, device: f.phone)[0].guid)
         // Deleted on another device: the phone's LUID stays mapped to the tombstone.
         _ = try await f.store.apply([change(.delete, guid: guid, "")], datastore: f.contacts, device: f.laptop)
@@ -87,9 +87,9 @@ struct ResolveTests {
         #expect(resolutions[1].known == nil && resolutions[1].twins.isEmpty)
     }
 
-    @Test("A GUID the client names is the known item when its LUID maps nothing")
-    func named() async throws {
-        let f = try await Fixture()
+    @Test("A GUID the client names is the known item when its LUID maps nothing", arguments: StoreBackend.allCases)
+    func named(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let guid = try #require(try await f.store.apply([change(.add, luid: "l", card("Adams"))], datastore: f.contacts, device: f.laptop)[0].guid)
         let resolution = try await f.store.resolve([IncomingKey(luid: "p", guid: guid, fingerprint: fingerprint(card("Baker")))],
                                                    datastore: f.contacts, device: f.phone)[0]
@@ -97,9 +97,9 @@ struct ResolveTests {
         #expect(resolution.current?.device == f.laptop && resolution.twins.isEmpty)
     }
 
-    @Test("Many items resolve in order, each as alone, in a few statements: 70 items in 3 LUID and 2 fingerprint statements, not one or two each")
-    func manyInFewStatements() async throws {
-        let f = try await Fixture()
+    @Test("Many items resolve in order, each as alone, in a few statements: 70 items in 3 LUID and 2 fingerprint statements, not one or two each", arguments: StoreBackend.allCases)
+    func manyInFewStatements(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let texts = (0..<70).map { card("Person \($0)") }
         let added = try await f.store.apply(texts.enumerated().filter { $0.offset % 2 == 0 }.map { change(.add, luid: "m\($0.offset)", $0.element) },
                                             datastore: f.contacts, device: f.phone)
