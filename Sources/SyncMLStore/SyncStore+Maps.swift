@@ -33,12 +33,12 @@ extension SyncStore {
             try database.run("INSERT OR REPLACE INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
                              [deviceValue, datastoreValue, luidValue, itemValue])
         case .postgres:
-            // ON CONFLICT names one constraint: the item's older LUID (unique maps_item) goes in the same statement.
-            try database.run("""
-                WITH older AS (DELETE FROM maps WHERE device_id = ? AND datastore_id = ? AND item_id = ? AND luid <> ?)
-                INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)
-                ON CONFLICT (device_id, datastore_id, luid) DO UPDATE SET item_id = excluded.item_id
-                """, [deviceValue, datastoreValue, itemValue, luidValue, deviceValue, datastoreValue, luidValue, itemValue])
+            // ON CONFLICT names one constraint, and a row deleted in a WITH clause of the same statement still
+            // counts for the unique check: the rows either key holds go first, as OR REPLACE drops them.
+            try database.run("DELETE FROM maps WHERE device_id = ? AND datastore_id = ? AND (luid = ? OR item_id = ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
+            try database.run("INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
         }
     }
 
