@@ -206,6 +206,7 @@ let package = Package(
                 "SyncMLProtocol",
                 "SyncMLSampleData",
                 "SyncMLStore",
+                "SyncMLPostgres",
                 "SyncMLServer",
                 "SyncMLInProcess",
                 "SyncMLClient",

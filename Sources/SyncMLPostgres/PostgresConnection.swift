@@ -31,8 +31,9 @@ final class PostgresStoreConnection: StoreConnection {
     var dialect: SQLDialect { .postgres }
     var isInTransaction: Bool { inTransaction }
 
-    /// Connects with `settings`, and sets the search path to its schema (created when missing).
-    init(settings: PostgresStore.Settings) throws(StoreError) {
+    /// Connects with `settings`, and sets the search path to its schema (created when
+    /// missing if `creatingSchema`).
+    init(settings: PostgresStore.Settings, creatingSchema: Bool = true) throws(StoreError) {
         var logger = Logger(label: "syncml.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = .critical
         self.logger = logger
@@ -57,7 +58,7 @@ final class PostgresStoreConnection: StoreConnection {
         }
         if let schema = settings.schema {
             let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            try execute("CREATE SCHEMA IF NOT EXISTS \(quoted)")
+            if creatingSchema { try execute("CREATE SCHEMA IF NOT EXISTS \(quoted)") }
             try execute("SET search_path TO \(quoted)")
         }
     }

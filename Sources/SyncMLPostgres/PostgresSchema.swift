@@ -133,10 +133,12 @@ enum PostgresSchema {
     /// transaction; refuses a store of another version (`schemaTooNew` for a
     /// newer one, `unsupported` for an older one: there is none yet, and
     /// PostgreSQL stores get migrations when the schema next changes).
-    static func prepare(_ connection: PostgresStoreConnection) throws(StoreError) {
+    /// Without `creating`, a database without a store is `.notFound`.
+    static func prepare(_ connection: PostgresStoreConnection, creating: Bool, in location: String) throws(StoreError) {
         try connection.transaction { () throws(StoreError) in
             let exists = try connection.integer("SELECT CASE WHEN to_regclass('syncml_schema') IS NULL THEN 0 ELSE 1 END") == 1
             if !exists {
+                guard creating else { throw StoreError(.notFound, "no store at \(location) (nothing was created; check the URL)") }
                 for statement in statements { try connection.execute(statement) }
                 try connection.run("INSERT INTO syncml_schema(version) VALUES (?)", [.integer(Int64(version))])
                 return

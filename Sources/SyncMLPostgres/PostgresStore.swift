@@ -76,13 +76,16 @@ public enum PostgresStore {
         try open(Settings(url: url), useDictionary: useDictionary, clock: clock)
     }
 
-    /// Connects and opens the store `settings` name, creating its tables when there are none.
+    /// Connects and opens the store `settings` name, creating its tables when there
+    /// are none, or, with `creating` false, failing with `.notFound` then (a command
+    /// that reads a store refuses a URL with a typo instead of creating an empty store).
     ///
     /// Blocks the calling thread for the connection and the schema check (a few
     /// round trips), as `SyncStore(path:)` does for the file.
-    public static func open(_ settings: Settings, useDictionary: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) throws(StoreError) -> SyncStore {
-        let connection = try PostgresStoreConnection(settings: settings)
-        try PostgresSchema.prepare(connection)
+    public static func open(_ settings: Settings, creating: Bool = true, useDictionary: Bool = true,
+                            clock: @escaping @Sendable () -> Date = { Date() }) throws(StoreError) -> SyncStore {
+        let connection = try PostgresStoreConnection(settings: settings, creatingSchema: creating)
+        try PostgresSchema.prepare(connection, creating: creating, in: settings.redactedURL)
         return SyncStore(connection: connection, useDictionary: useDictionary, clock: clock)
     }
 }
