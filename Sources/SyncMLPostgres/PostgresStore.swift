@@ -21,10 +21,15 @@ public enum PostgresStore {
     /// use TLS. `schema` (this project's own parameter) keeps the store in that
     /// PostgreSQL schema, created when missing, so one database can hold several stores.
     public struct Settings: Sendable, Hashable {
+        /// The server's host name or address (default `localhost`).
         public var host: String
+        /// The server's TCP port (default 5432).
         public var port: Int
+        /// The role to log in as.
         public var user: String
+        /// The role's password; nil for trust or peer authentication.
         public var password: String?
+        /// The database holding the store (default: the user's name).
         public var database: String
         /// The PostgreSQL schema holding the store; nil for the connection's default search path.
         public var schema: String?
