@@ -27,6 +27,7 @@ final class PostgresStoreConnection: StoreConnection {
     private let logger: Logger
     private var numbered: [String: String] = [:]
     private var inTransaction = false
+    private let inFlight = InFlightQuery()
     let counters = ConnectionCounters()
     var dialect: SQLDialect { .postgres }
     var isInTransaction: Bool { inTransaction }
@@ -56,6 +57,8 @@ final class PostgresStoreConnection: StoreConnection {
         } catch {
             throw Self.storeError(error, sql: nil, context: "cannot connect to \(settings.redactedURL)")
         }
+        let inFlight = inFlight
+        connection.closeFuture.whenComplete { _ in inFlight.close()?.fail(ConnectionClosed()) }
         if let schema = settings.schema {
             let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             if creatingSchema { try execute("CREATE SCHEMA IF NOT EXISTS \(quoted)") }
@@ -179,7 +182,18 @@ final class PostgresStoreConnection: StoreConnection {
             }
         }
         do {
-            let result = try connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger).wait()
+            // A query sent on a closed channel is never answered (its handler is gone): the wait is
+            // for this promise, which the connection's close fails too.
+            let promise = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+            guard let id = inFlight.start(promise) else {
+                promise.fail(ConnectionClosed()) // NIO requires every promise completed
+                throw ConnectionClosed()
+            }
+            let inFlight = inFlight
+            connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger).whenComplete { result in
+                inFlight.finish(id)?.completeWith(result)
+            }
+            let result = try promise.futureResult.wait()
             counters.rowsRead += result.rows.count
             return result
         } catch {
@@ -307,6 +321,49 @@ final class PostgresStoreConnection: StoreConnection {
             if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("58") { return 10 } // SQLITE_IOERR
             if state.hasPrefix("53") { return 13 } // SQLITE_FULL: insufficient resources
             return 1 // SQLITE_ERROR
+        }
+    }
+}
+
+/// The connection to the server is closed (the server ended it, or the network did).
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to the server is closed" }
+}
+
+/// The query a connection waits for, so that the connection's close fails it:
+/// postgres-nio never answers a query written after (or while) its channel closes.
+/// One at a time, as the store sends them; locked, since the close comes from the event loop.
+final class InFlightQuery: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+    private var pending: (id: Int, promise: EventLoopPromise<PostgresQueryResult>)?
+    private var counter = 0
+
+    /// Registers `promise` as the query waited for; nil when the connection is closed already.
+    func start(_ promise: EventLoopPromise<PostgresQueryResult>) -> Int? {
+        lock.withLock {
+            if closed { return nil }
+            counter += 1
+            pending = (counter, promise)
+            return counter
+        }
+    }
+
+    /// The promise of query `id` to complete, unless the close completed it already.
+    func finish(_ id: Int) -> EventLoopPromise<PostgresQueryResult>? {
+        lock.withLock {
+            guard let current = pending, current.id == id else { return nil }
+            pending = nil
+            return current.promise
+        }
+    }
+
+    /// Marks the connection closed; the promise of the query waited for, if any, to fail.
+    func close() -> EventLoopPromise<PostgresQueryResult>? {
+        lock.withLock {
+            closed = true
+            defer { pending = nil }
+            return pending?.promise
         }
     }
 }

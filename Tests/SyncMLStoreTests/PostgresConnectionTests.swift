@@ -1,6 +1,7 @@
 import Foundation
 import SyncMLPostgres
 @testable import SyncMLStore
+import TestSupport
 import Testing
 
 /// What is PostgreSQL's own in the store's connection: its errors as `StoreError`s
@@ -87,6 +88,22 @@ struct PostgresConnectionTests {
         for bad in ["./syncml.sqlite", "postgres://db.example.com/crm", "postgres://a@b/c?pool=3"] {
             #expect { try PostgresStore.Settings(url: bad) } throws: { ($0 as? StoreError)?.kind == .invalidArgument }
         }
+    }
+
+    @Test("A connection the server ends is an I/O error on every later call, with no transaction left open, not a crash")
+    func lostConnection() async throws {
+        guard let store = try await TestStores.make(.postgres), let cluster = try await PostgresCluster.shared() else { return }
+        _ = try await store.user(named: "alice")
+        let pid = try #require(try await store.withDatabase { db throws(StoreError) in try db.integer("SELECT pg_backend_pid()") })
+        try await cluster.psql("SELECT pg_terminate_backend(\(pid))")
+        for _ in 0..<2 {
+            await #expect { try await store.users() } throws: {
+                let error = $0 as? StoreError
+                return error?.kind == .postgres && error?.resultCode == 10
+            }
+        }
+        await #expect(throws: StoreError.self) { try await store.apply([change(.add, luid: "a", card("Adams"))], datastore: DatastoreID(rawValue: 1), device: nil) }
+        #expect(try await store.withDatabase { db in db.isInTransaction } == false)
     }
 
     @Test("A server nobody listens on is a .postgres error with SQLite's I/O code, not a crash")
