@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SyncMLCodec", targets: ["SyncMLCodec"]),
         .library(name: "SyncMLRecords", targets: ["SyncMLRecords"]),
         .library(name: "SyncMLStore", targets: ["SyncMLStore"]),
+        .library(name: "SyncMLPostgres", targets: ["SyncMLPostgres"]),
         .library(name: "SyncMLProtocol", targets: ["SyncMLProtocol"]),
         .library(name: "SyncMLServer", targets: ["SyncMLServer"]),
         .library(name: "SyncMLClient", targets: ["SyncMLClient"]),
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The store on PostgreSQL (SyncMLPostgres, docs/SCALING.md): only that module and `syncml` link it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Operations (docs/OPERATIONS.md): the server role emits through the metrics and tracing
         // APIs only; the CLI picks the backends (Prometheus) and runs `serve` as services.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -98,6 +101,20 @@ let package = Package(
         .target(
             name: "SyncMLStore",
             dependencies: ["CSQLite", "CSupport", "SyncMLRecords", "SyncMLProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // 4b. The same store on PostgreSQL: a second connection behind the store's one logic.
+        //     Its own module, so SyncMLStore and the hosts that embed it never link postgres-nio.
+        .target(
+            name: "SyncMLPostgres",
+            dependencies: [
+                "SyncMLStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // 5a. The server role: messages in, replies out; the store is its only side
@@ -189,6 +206,7 @@ let package = Package(
                 "SyncMLProtocol",
                 "SyncMLSampleData",
                 "SyncMLStore",
+                "SyncMLPostgres",
                 "SyncMLServer",
                 "SyncMLInProcess",
                 "SyncMLClient",
@@ -257,7 +275,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLStoreTests",
-            dependencies: ["SyncMLStore", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "TestSupport", "store-crash-helper"],
+            dependencies: ["SyncMLStore", "SyncMLPostgres", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "TestSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
         .testTarget(

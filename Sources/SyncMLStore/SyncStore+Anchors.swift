@@ -16,7 +16,7 @@ extension SyncStore {
     public func setAnchors(_ device: DeviceID, datastore: DatastoreID, last: String?, next: String?) throws(StoreError) {
         try database.run("""
             INSERT INTO device_datastores(device_id, datastore_id, last_anchor, next_anchor) VALUES (?, ?, ?, ?)
-            ON CONFLICT(device_id, datastore_id) DO UPDATE SET previous_anchor = last_anchor,
+            ON CONFLICT(device_id, datastore_id) DO UPDATE SET previous_anchor = device_datastores.last_anchor,
                 last_anchor = excluded.last_anchor, next_anchor = excluded.next_anchor
             """, [.integer(device.rawValue), .integer(datastore.rawValue), last.map { .text($0) } ?? .null, next.map { .text($0) } ?? .null])
     }
@@ -35,7 +35,8 @@ extension SyncStore {
         guard sequence >= 0 else { throw StoreError(.invalidArgument, "negative sequence \(sequence)") }
         try database.run("""
             INSERT INTO device_datastores(device_id, datastore_id, acked_seq) VALUES (?, ?, ?)
-            ON CONFLICT(device_id, datastore_id) DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)
+            ON CONFLICT(device_id, datastore_id) DO UPDATE SET acked_seq = CASE WHEN excluded.acked_seq > device_datastores.acked_seq
+                THEN excluded.acked_seq ELSE device_datastores.acked_seq END
             """, [.integer(device.rawValue), .integer(datastore.rawValue), .integer(sequence)])
     }
 

@@ -138,7 +138,7 @@ extension SyncStore {
             // version the journal row written next (inside this transaction nobody else appends).
             let inserted = try database.first("""
                 INSERT INTO items(datastore_id, guid, type, fingerprint, version)
-                VALUES (?, coalesce(?, (SELECT coalesce(max(id), 0) + 1 FROM items)), ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM journal))
+                VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?, \(nextJournalSeq))
                 RETURNING id, guid, version
                 """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint)]) { row in
                 ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: row.integer(2))
@@ -258,7 +258,7 @@ extension SyncStore {
         // The item's new state first, guarded by the version it was read at; its version is the
         // journal row written next (inside this transaction nobody else appends).
         let updated = try database.first("""
-            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = (SELECT coalesce(max(seq), 0) + 1 FROM journal)
+            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = \(nextJournalSeq)
             WHERE id = ? AND version = ? RETURNING version
             """, [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
         guard let seq = updated else { return nil }
@@ -270,6 +270,16 @@ extension SyncStore {
         item.version = seq
         item.type = type
         return seq
+    }
+
+    /// The sequence number of the next journal row, as SQL: on SQLite the one after the
+    /// highest (the connection's write lock is held, nobody else appends); on PostgreSQL
+    /// the journal's identity sequence, which concurrent transactions draw from safely.
+    private var nextJournalSeq: String {
+        switch database.dialect {
+        case .sqlite: "(SELECT coalesce(max(seq), 0) + 1 FROM journal)"
+        case .postgres: "nextval(pg_get_serial_sequence('journal', 'seq'))"
+        }
     }
 
     /// The journal row `seq` of a version of `item` (a delete journals no keys and no payload).

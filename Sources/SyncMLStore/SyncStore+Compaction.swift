@@ -16,9 +16,9 @@ extension SyncStore {
                 WITH ranked AS (
                     SELECT seq, time, length(payload) AS bytes,
                            row_number() OVER (PARTITION BY item_id ORDER BY seq DESC) AS rank,
-                           max(CASE WHEN seq <= :acked THEN seq END) OVER (PARTITION BY item_id) AS base
-                    FROM journal WHERE datastore_id = :store)
-                SELECT seq, ifnull(bytes, 0) FROM ranked WHERE rank > :keep AND seq < base AND time < :cutoff
+                           max(CASE WHEN seq <= ? THEN seq END) OVER (PARTITION BY item_id) AS base
+                    FROM journal WHERE datastore_id = ?)
+                SELECT seq, coalesce(bytes, 0) FROM ranked WHERE rank > ? AND seq < base AND time < ?
                 """
             var doomed: [Int64] = []
             var bytes = 0

@@ -109,9 +109,9 @@ extension SyncStore {
                 }
             }
             let time = nowMillis
-            try database.run("INSERT INTO sessions(device_id, kind, state, started, ended, undoes) VALUES (NULL, 'undo', ?, ?, ?, ?)",
-                             [.state(.completed), .integer(time), .integer(time), .integer(session.rawValue)])
-            let undoSession = SessionID(rawValue: database.lastInsertRowID)
+            let undoSession = SessionID(rawValue: try database.insert(
+                "INSERT INTO sessions(device_id, kind, state, started, ended, undoes) VALUES (NULL, 'undo', ?, ?, ?, ?)",
+                [.state(.completed), .integer(time), .integer(time), .integer(session.rawValue)], returning: "id"))
             var reverted: [JournalEntry] = []
             var skipped: [String: String] = [:]
             for entry in touched {

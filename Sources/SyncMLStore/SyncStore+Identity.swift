@@ -3,7 +3,7 @@
 extension SyncStore {
     /// The user named `name`, created on first use.
     public func user(named name: String) throws(StoreError) -> UserID {
-        try database.run("INSERT OR IGNORE INTO users(name, created) VALUES (?, ?)", [.text(name), .integer(nowMillis)])
+        try database.run("INSERT INTO users(name, created) VALUES (?, ?) ON CONFLICT DO NOTHING", [.text(name), .integer(nowMillis)])
         guard let id = try existingUser(named: name) else { throw StoreError(.notFound, "user \(name) was not created") }
         return id
     }
@@ -15,7 +15,7 @@ extension SyncStore {
 
     /// The datastore `name` of `user`, created on first use.
     public func datastore(named name: String, user: UserID) throws(StoreError) -> DatastoreID {
-        try database.run("INSERT OR IGNORE INTO datastores(user_id, name) VALUES (?, ?)", [.integer(user.rawValue), .text(name)])
+        try database.run("INSERT INTO datastores(user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [.integer(user.rawValue), .text(name)])
         guard let id = try existingDatastore(named: name, user: user) else { throw StoreError(.notFound, "no user \(user.rawValue)") }
         return id
     }
@@ -28,7 +28,7 @@ extension SyncStore {
 
     /// The device with SyncML DevID `devID` of `user`, created on first use.
     public func device(devID: String, user: UserID) throws(StoreError) -> DeviceID {
-        try database.run("INSERT OR IGNORE INTO devices(user_id, dev_id) VALUES (?, ?)", [.integer(user.rawValue), .text(devID)])
+        try database.run("INSERT INTO devices(user_id, dev_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [.integer(user.rawValue), .text(devID)])
         guard let id = try database.integer("SELECT id FROM devices WHERE user_id = ? AND dev_id = ?", [.integer(user.rawValue), .text(devID)]) else {
             throw StoreError(.notFound, "no user \(user.rawValue)")
         }

@@ -45,12 +45,13 @@ extension SyncStore {
     func items(matchingDigests digests: Set<Int64>, datastore: DatastoreID, limitPerKey: Int?) throws(StoreError) -> [StoredItem] {
         var found: [Int64: ItemRow] = [:]
         for digest in digests {
-            // The items read in the same statement; CROSS JOIN keeps match_keys the outer loop, so
-            // LIMIT takes the key's first rows in index order, as a query of match_keys alone would.
+            // The items read in the same statement: LIMIT takes the key's first rows in index
+            // order, as a query of match_keys alone would, and only those are joined.
             try database.forEach("""
-                SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version FROM match_keys m CROSS JOIN items i ON i.id = m.item_id
-                WHERE m.datastore_id = ? AND m.key = ? LIMIT ?
-                """, [.integer(datastore.rawValue), .integer(digest), .integer(Int64(limitPerKey ?? -1))]) { row throws(StoreError) in
+                SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version
+                FROM (SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? ORDER BY item_id LIMIT ?) m
+                JOIN items i ON i.id = m.item_id
+                """, [.integer(datastore.rawValue), .integer(digest), .integer(limitPerKey.map(Int64.init) ?? Int64.max)]) { row throws(StoreError) in
                 let item = try ItemRow(row)
                 found[item.id] = item
             }

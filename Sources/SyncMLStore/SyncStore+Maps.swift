@@ -25,9 +25,21 @@ extension SyncStore {
     /// Maps `luid` of `device` to the item, when there are both.
     func mapIfNeeded(_ luid: String?, item: Int64, device: DeviceID?, datastore: DatastoreID) throws(StoreError) {
         guard let luid, let device else { return }
-        // OR REPLACE also drops an older LUID of the same item on this device (unique maps_item).
-        try database.run("INSERT OR REPLACE INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
-                         [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid), .integer(item)])
+        let (deviceValue, datastoreValue, luidValue, itemValue) = (SQLValue.integer(device.rawValue), SQLValue.integer(datastore.rawValue),
+                                                                    SQLValue.text(luid), SQLValue.integer(item))
+        switch database.dialect {
+        case .sqlite:
+            // OR REPLACE also drops an older LUID of the same item on this device (unique maps_item).
+            try database.run("INSERT OR REPLACE INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
+        case .postgres:
+            // ON CONFLICT names one constraint, and a row deleted in a WITH clause of the same statement still
+            // counts for the unique check: the rows either key holds go first, as OR REPLACE drops them.
+            try database.run("DELETE FROM maps WHERE device_id = ? AND datastore_id = ? AND (luid = ? OR item_id = ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
+            try database.run("INSERT INTO maps(device_id, datastore_id, luid, item_id) VALUES (?, ?, ?, ?)",
+                             [deviceValue, datastoreValue, luidValue, itemValue])
+        }
     }
 
     /// Forgets the device's `luid`.

@@ -90,7 +90,7 @@ extension SyncStore {
             SELECT d.id, u.name, d.name,
                    (SELECT count(*) FROM items i WHERE i.datastore_id = d.id AND i.deleted = 0),
                    (SELECT count(*) FROM items i WHERE i.datastore_id = d.id AND i.deleted = 1),
-                   (SELECT ifnull(max(seq), 0) FROM journal j WHERE j.datastore_id = d.id)
+                   (SELECT coalesce(max(seq), 0) FROM journal j WHERE j.datastore_id = d.id)
             FROM datastores d JOIN users u ON u.id = d.user_id ORDER BY u.name, d.name
             """) { row in
             result.append(DatastoreSummary(id: DatastoreID(rawValue: row.integer(0)), user: row.text(1), name: row.text(2),
@@ -103,7 +103,7 @@ extension SyncStore {
     public func devices() throws(StoreError) -> [DeviceSummary] {
         var result: [DeviceSummary] = []
         try database.forEach("""
-            SELECT v.id, u.name, v.dev_id, d.name, dd.last_anchor, dd.next_anchor, ifnull(dd.acked_seq, 0),
+            SELECT v.id, u.name, v.dev_id, d.name, dd.last_anchor, dd.next_anchor, coalesce(dd.acked_seq, 0),
                    (SELECT max(started) FROM sessions s WHERE s.device_id = v.id)
             FROM devices v JOIN users u ON u.id = v.user_id
             LEFT JOIN device_datastores dd ON dd.device_id = v.id LEFT JOIN datastores d ON d.id = dd.datastore_id
@@ -173,7 +173,7 @@ extension SyncStore {
 
     /// Journal rows and the bytes their payload frames take.
     public func journalSize() throws(StoreError) -> (rows: Int, payloadBytes: Int) {
-        try database.first("SELECT count(*), ifnull(sum(length(payload)), 0) FROM journal") { row in
+        try database.first("SELECT count(*), coalesce(sum(length(payload)), 0) FROM journal") { row in
             (Int(row.integer(0)), Int(row.integer(1)))
         } ?? (0, 0)
     }

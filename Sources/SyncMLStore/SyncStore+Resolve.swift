@@ -15,6 +15,7 @@ public struct IncomingKey: Sendable, Hashable {
     /// Match keys to find candidates by (empty for none).
     public var keys: [MatchKey.IndexKey]
 
+    /// An incoming item's key: its LUID, the GUID it names, its fingerprint and its match keys.
     public init(luid: String?, guid: String? = nil, fingerprint: Fingerprint?, keys: [MatchKey.IndexKey] = []) {
         (self.luid, self.guid, self.fingerprint, self.keys) = (luid, guid, fingerprint, keys)
     }
@@ -26,7 +27,9 @@ public struct IncomingKey: Sendable, Hashable {
 public struct Resolution: Sendable, Hashable {
     /// A live item with the incoming record's fingerprint, and the device's LUID for it if mapped.
     public struct Twin: Sendable, Hashable {
+        /// The live item.
         public var item: StoredItem
+        /// The device's LUID for it; nil when the device has not mapped it.
         public var luid: String?
     }
 

@@ -59,12 +59,11 @@ extension SyncStore {
         return report
     }
 
-    /// Bytes the database occupies (page count × page size), read without the
-    /// checkpoint `fileSize()` makes: cheap enough for every metrics scrape.
+    /// Bytes the store occupies (SQLite: page count × page size; PostgreSQL:
+    /// its tables' relation sizes), read without the checkpoint `fileSize()`
+    /// makes: cheap enough for every metrics scrape.
     public func approximateSize() throws(StoreError) -> Int {
-        let pages = try database.integer("PRAGMA page_count") ?? 0
-        let size = try database.integer("PRAGMA page_size") ?? 0
-        return Int(pages * size)
+        try database.storedBytes(settled: false)
     }
 
     /// A trivial read of the journal (its last sequence, one index lookup):

@@ -5,9 +5,9 @@ extension SyncStore {
     /// (and undone together). A sync session has a `device`; a server-side
     /// session (`kind` "import", say) has none.
     public func beginSession(device: DeviceID?, sessionKey: String? = nil, kind: String = "sync") throws(StoreError) -> SessionID {
-        try database.run("INSERT INTO sessions(device_id, session_key, kind, state, started) VALUES (?, ?, ?, ?, ?)",
-                         [.id(device), sessionKey.map { .text($0) } ?? .null, .text(kind), .state(.active), .integer(nowMillis)])
-        return SessionID(rawValue: database.lastInsertRowID)
+        SessionID(rawValue: try database.insert("INSERT INTO sessions(device_id, session_key, kind, state, started) VALUES (?, ?, ?, ?, ?)",
+                                                [.id(device), sessionKey.map { .text($0) } ?? .null, .text(kind), .state(.active), .integer(nowMillis)],
+                                                returning: "id"))
     }
 
     /// Saves the engine's state so the session can be resumed (SyncML suspend/resume).

@@ -40,7 +40,9 @@ extension SyncStore {
     /// Has SQLite report each statement's start and end on this connection, for
     /// the `statementTimer` of the task that runs it. Costs two callbacks per
     /// statement from then on, so it is only turned on when someone measures.
+    /// On PostgreSQL nothing is measured yet (no trace hook; a round trip's time is the network's).
     package func measureStatementTime() {
+        guard let database = database as? Database else { return }
         let mask = UInt32(SQLITE_TRACE_STMT) | UInt32(SQLITE_TRACE_PROFILE)
         sqlite3_trace_v2(database.handle, mask, { event, _, statement, _ in
             guard let statement, let timer = SyncStore.statementTimer else { return 0 }

@@ -2,28 +2,37 @@ public import Foundation
 
 /// The server's memory: per user and datastore every item, every change (the
 /// journal), and per device what it has acknowledged, its LUID maps, anchors
-/// and sessions. One SQLite connection, confined to this actor.
+/// and sessions. One connection, confined to this actor: a SQLite file
+/// (`init(path:)`), or a PostgreSQL database (`SyncMLPostgres`); the logic is
+/// the same for both (`StoreConnection`).
 ///
 /// Its work is in files by job: `+Identity` (users, datastores, devices),
 /// `+Users` and `+Nonces` (passwords, MD5 auth), `+Anchors` (device state),
 /// `+Sessions`, `+Apply` (client changes into the journal), `+Items`
 /// (lookups), `+Changes` (changes-since), `+Maps` (LUIDs), `+History`
 /// (history, restore, undo), `+Compaction`, `+HostTokens`, `+Dedupe`,
-/// `+Overview` (inspection); the SQLite layer is in `SQLite/`, and every
-/// column's conversion in `StoreColumns.swift`.
+/// `+Overview` (inspection); the connection interface is in `SQL/`, the SQLite
+/// layer in `SQLite/`, and every column's conversion in `StoreColumns.swift`.
 ///
 /// See docs/STORE.md for the schema, echo suppression, collapsing, undo and
 /// compaction rules.
 public actor SyncStore {
-    let database: Database
+    let database: any StoreConnection
     let codec: PayloadCodec
     private let clock: @Sendable () -> Date
 
     /// Opens (creating and migrating if needed) the store at `path`
     /// (":memory:" for a private in-memory store).
     public init(path: String, useDictionary: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) throws(StoreError) {
-        database = try Database(path: path)
+        let database = try Database(path: path)
         try Migrations.migrate(database)
+        self.init(connection: database, useDictionary: useDictionary, clock: clock)
+    }
+
+    /// A store on `connection`, whose schema is already at `Migrations.latest`
+    /// (another backend's opener, such as `SyncMLPostgres`, creates it).
+    package init(connection: any StoreConnection, useDictionary: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) {
+        database = connection
         codec = PayloadCodec(useDictionary: useDictionary)
         self.clock = clock
     }
@@ -37,18 +46,17 @@ public actor SyncStore {
         try database.transaction { () throws(StoreError) -> T in try body(self) }
     }
 
-    /// Writes a consistent copy of the whole store to `path` (`VACUUM INTO`):
-    /// for a dry run against real data that must not change.
+    /// Writes a consistent copy of the whole store to the SQLite file `path`
+    /// (`VACUUM INTO`): for a dry run against real data that must not change.
+    /// A PostgreSQL store has no such copy: `.unsupported`.
     public func copy(to path: String) throws(StoreError) {
-        try database.run("VACUUM INTO ?", [.text(path)])
+        try database.copy(to: path)
     }
 
-    /// Bytes the database occupies (page_count × page_size), after a WAL checkpoint.
+    /// Bytes the store occupies: for SQLite page_count × page_size after a WAL
+    /// checkpoint; for PostgreSQL its tables with their indexes and TOAST.
     public func fileSize() throws(StoreError) -> Int {
-        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        let pages = try database.integer("PRAGMA page_count") ?? 0
-        let size = try database.integer("PRAGMA page_size") ?? 0
-        return Int(pages * size)
+        try database.storedBytes(settled: true)
     }
 
     // MARK: For tests and maintenance tools of this package
@@ -68,19 +76,22 @@ public actor SyncStore {
     }
 
     /// Runs `body` with the connection, on the actor.
-    package func withDatabase<T: Sendable>(_ body: (Database) throws(StoreError) -> T) throws(StoreError) -> T {
+    package func withDatabase<T: Sendable>(_ body: (any StoreConnection) throws(StoreError) -> T) throws(StoreError) -> T {
         try body(database)
     }
 
+    /// The SQL dialect of the store's connection (which backend it is).
+    package var dialect: SQLDialect { database.dialect }
+
     /// Fault injection for tests: write points counted so far (commits and
     /// statements outside a transaction).
-    var writePoints: Int { database.writePoints }
+    var writePoints: Int { database.counters.writePoints }
 
     /// Fault injection for tests: write point `at` (counted from now, 1-based)
     /// fails with an I/O error, and with `andAfter` every later one too (the
     /// process died there); nil stops injecting.
     func failWrite(at point: Int?, andAfter: Bool = false) {
-        database.writePoints = 0
-        database.failingWrite = point.map { ($0, andAfter) }
+        database.counters.writePoints = 0
+        database.counters.failingWrite = point.map { ($0, andAfter) }
     }
 }

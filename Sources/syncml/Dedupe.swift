@@ -24,7 +24,7 @@ struct DedupeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A folder of record files; with --apply, also a decisions file (.json).", valueName: "folder|decisions.json"))
     var inputs: [String] = []
 
-    @Option(help: "The store file (with --user).")
+    @Option(help: "The store file or postgres:// URL (with --user).")
     var db: String?
 
     @Option(help: "Dedupe this user's datastores in the store.")
@@ -151,12 +151,7 @@ struct DedupeRun: Sendable {
     // MARK: Store
 
     func run(store path: String, user: String, datastore only: String?) async throws {
-        let store: SyncStore
-        do {
-            store = try SyncStore(path: path)
-        } catch {
-            throw CommandFailure("cannot open store \(path): \(error.message)")
-        }
+        let store = try StoreOptions.open(path, creating: false)
         guard let userID = try await store.existingUser(named: user) else { throw CommandFailure("no user \(user) in \(path)") }
         var names = [String]()
         if let only { names = [only] } else { names = try await store.datastores().filter { $0.user == user }.map(\.name) }

@@ -27,7 +27,7 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Read settings from this file: `name = value` lines, names as the long options (a flat TOML subset, docs/OPERATIONS.md). Flags override it.", valueName: "file"))
     var config: String?
 
-    @Option(help: ArgumentHelp("The store file, created when missing (default ./syncml.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp("The store file, created when missing (default ./syncml.sqlite), or a postgres:// URL.", valueName: "path|url"))
     var db: String?
 
     @Option(help: "The address to listen on (0.0.0.0 for every interface; default 127.0.0.1).")

@@ -62,7 +62,7 @@ struct ServeRun {
             services.append(CompactionService(engine: engine, policy: retention, interval: interval, logger: logger))
         }
         let clientURL = http.publicURL?.description ?? listener.url
-        let banner = Serve.banner(url: listener.url, clientURL: clientURL, host: listener.host, db: settings.db, hasUsers: hasUsers,
+        let banner = Serve.banner(url: listener.url, clientURL: clientURL, host: listener.host, db: StoreOptions.displayName(settings.db), hasUsers: hasUsers,
                                   operationsURL: operationsURL)
         services.append(SyncListenerService(listener: listener, banner: banner))
 

@@ -17,7 +17,7 @@ struct InspectStore: ParsableCommand {
         try Self.runningStore {
             let opened = try store.openExisting()
             let report = StoreReport(
-                store: store.db, schemaVersion: Migrations.latest, fileBytes: try await opened.fileSize(),
+                store: StoreOptions.displayName(store.db), schemaVersion: Migrations.latest, fileBytes: try await opened.fileSize(),
                 users: try await opened.users().map(UserReport.init), datastores: try await opened.datastores().map(DatastoreReport.init),
                 devices: try await opened.devices().map(DeviceReport.init), journal: JournalReport(try await opened.journalSize()))
             if json { return try JSONOutput.write(report) }

@@ -2,15 +2,19 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SyncMLCodec
+import SyncMLPostgres
 import SyncMLStore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `--db PATH`, shared by every store command.
+/// `--db PATH|URL`, shared by every store command: a SQLite file, or a
+/// PostgreSQL database named by a `postgres://` or `postgresql://` URL.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file (only `user add`, `import` and `serve` create it).")
+    @Option(name: .long, help: ArgumentHelp(
+        "The store: a file (only `user add`, `import` and `serve` create it), or postgres://USER@HOST[:PORT]/DATABASE[?schema=NAME].",
+        valueName: "path|url"))
     var db = "./syncml.sqlite"
 
     /// Opens (creating and migrating) the store: for the commands that add to it.
@@ -18,20 +22,31 @@ struct StoreOptions: ParsableArguments {
         try Self.open(db)
     }
 
-    /// Opens (creating and migrating) the store at `path`, failing with one line.
-    static func open(_ path: String) throws -> SyncStore {
+    /// Opens (creating and migrating) the store at `location` (a file or a
+    /// PostgreSQL URL), failing with one line.
+    static func open(_ location: String, creating: Bool = true) throws -> SyncStore {
         do {
-            return try SyncStore(path: path)
+            if PostgresStore.isPostgresURL(location) {
+                return try PostgresStore.open(PostgresStore.Settings(url: location), creating: creating)
+            }
+            return try SyncStore(path: location)
         } catch {
-            throw CommandFailure("cannot open store \(path): \(error.message)")
+            throw CommandFailure("cannot open store \(displayName(location)): \(error.message)")
         }
     }
 
     /// Opens a store that must exist: a command that reads or changes what is
     /// there refuses a `--db` with a typo instead of creating an empty store.
     func openExisting() throws -> SyncStore {
+        if PostgresStore.isPostgresURL(db) { return try Self.open(db, creating: false) }
         try Self.requireFile(db, "store")
         return try open()
+    }
+
+    /// `location` as messages and banners show it: a URL without its password.
+    static func displayName(_ location: String) -> String {
+        guard PostgresStore.isPostgresURL(location), let settings = try? PostgresStore.Settings(url: location) else { return location }
+        return settings.redactedURL
     }
 
     /// Fails with one line when nothing is at `path`.

@@ -10,8 +10,8 @@ struct DedupeStoreTests {
     static let bob = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Novak;Bob;;;\r\nFN:Bob Novak\r\nEMAIL:bob@example.de\r\nEND:VCARD\r\n"
 
     /// A store with Anna twice and Bob, synced by a phone (its LUIDs mapped): the store, its datastore, the phone.
-    static func store() async throws -> (SyncStore, DatastoreID, DeviceID) {
-        let store = try SyncStore(path: ":memory:")
+    static func store(_ backend: StoreBackend) async throws -> (SyncStore, DatastoreID, DeviceID)? {
+        guard let store = try await TestStores.make(backend) else { return nil }
         let user = try await store.user(named: "u")
         let datastore = try await store.datastore(named: "contacts", user: user)
         let phone = try await store.device(devID: "phone", user: user)
@@ -34,9 +34,9 @@ struct DedupeStoreTests {
         return (stored, try groups.map { try DuplicateMerger.propose($0, records: byID) })
     }
 
-    @Test("A merge is one session of kind dedupe: the survivor replaced, the others deleted; the phone gets a Replace and a Delete; undo brings both back")
-    func mergeAndUndo() async throws {
-        let (store, datastore, phone) = try await Self.store()
+    @Test("A merge is one session of kind dedupe: the survivor replaced, the others deleted; the phone gets a Replace and a Delete; undo brings both back", arguments: StoreBackend.allCases)
+    func mergeAndUndo(_ backend: StoreBackend) async throws {
+        guard let (store, datastore, phone) = try await Self.store(backend) else { return }
         let (stored, proposals) = try await Self.proposals(store, datastore)
         #expect(stored.records.count == 3)
         let proposal = try #require(proposals.first)
@@ -64,9 +64,9 @@ struct DedupeStoreTests {
         #expect(Set(restored.records.map { RecordSignature($0.record).fingerprint }) == Set(stored.records.map { RecordSignature($0.record).fingerprint }))
     }
 
-    @Test("A group whose record changed (or went) since the review is left alone, and nothing is written when no group is left")
-    func staleGroupsAreSkipped() async throws {
-        let (store, datastore, phone) = try await Self.store()
+    @Test("A group whose record changed (or went) since the review is left alone, and nothing is written when no group is left", arguments: StoreBackend.allCases)
+    func staleGroupsAreSkipped(_ backend: StoreBackend) async throws {
+        guard let (store, datastore, phone) = try await Self.store(backend) else { return }
         let (stored, proposals) = try await Self.proposals(store, datastore)
         let proposal = try #require(proposals.first)
         let merge = try DedupeMerge(proposal, datastore: datastore, storedType: stored.types[proposal.survivor]!)

@@ -4,10 +4,10 @@ import Testing
 
 @Suite("Store: retention, size, probe and statement timing")
 struct RetentionTests {
-    @Test("compacting the whole store under a policy drops old acknowledged versions in every datastore, never one a device still needs")
-    func wholeStore() async throws {
+    @Test("compacting the whole store under a policy drops old acknowledged versions in every datastore, never one a device still needs", arguments: StoreBackend.allCases)
+    func wholeStore(_ backend: StoreBackend) async throws {
         let clock = TestClock()
-        let f = try await Fixture(clock: { clock.now })
+        guard let f = try await Fixture(backend, clock: { clock.now }) else { return }
         let calendar = try await f.store.datastore(named: "calendar", user: f.user)
         let contact = try await f.store.apply([change(.add, luid: "c", card("C0"))], datastore: f.contacts, device: f.phone)[0].guid!
         let event = try await f.store.apply([change(.add, luid: "e", card("E0"))], datastore: calendar, device: f.phone)[0].guid!
@@ -41,17 +41,18 @@ struct RetentionTests {
         #expect(try await f.store.integrityCheck() == ["ok"])
     }
 
-    @Test("a negative history or keeping no version is refused")
-    func badPolicies() async throws {
-        let f = try await Fixture()
+    @Test("a negative history or keeping no version is refused", arguments: StoreBackend.allCases)
+    func badPolicies(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         await #expect(throws: StoreError.self) { try await f.store.compact(keeping: RetentionPolicy(keepHistory: .seconds(-1))) }
         await #expect(throws: StoreError.self) { try await f.store.compact(keeping: RetentionPolicy(keepHistory: .zero, keepVersions: 0)) }
     }
 
-    @Test("the approximate size counts the store's pages and grows with it; the probe answers")
-    func sizeAndProbe() async throws {
+    @Test("the approximate size counts the store's pages and grows with it; the probe answers", arguments: StoreBackend.allCases)
+    func sizeAndProbe(_ backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let f = try await Fixture(path: directory.path("size.sqlite"))
+        let on: Fixture? = backend == .sqlite ? try await Fixture(path: directory.path("size.sqlite")) : try await Fixture(backend)
+        guard let f = on else { return }
         let before = try await f.store.approximateSize()
         #expect(before > 0)
         let cards = AddressBook.contacts(200)

@@ -11,10 +11,10 @@ struct SessionStateTests {
         }
     }
 
-    @Test("Each state is stored as the word existing stores hold and reads back as itself")
-    func roundTrip() async throws {
+    @Test("Each state is stored as the word existing stores hold and reads back as itself", arguments: StoreBackend.allCases)
+    func roundTrip(_ backend: StoreBackend) async throws {
         #expect(SessionState.allCases.map(\.rawValue) == ["active", "suspended", "completed", "failed", "undone"])
-        let f = try await Fixture()
+        guard let f = try await Fixture(backend) else { return }
         let sync = try await f.store.beginSession(device: f.phone)
         var seen: [(SessionState?, String?)] = [(try await f.store.sessionState(sync), try await Self.storedState(f.store, sync))]
         try await f.store.suspendSession(sync, resumeState: [1])
@@ -37,9 +37,9 @@ struct SessionStateTests {
         #expect(try await f.store.sessionState(SessionID(rawValue: 99)) == nil)
     }
 
-    @Test("A state this build does not know is a corrupt-row error, not a guess")
-    func unknownState() async throws {
-        let f = try await Fixture()
+    @Test("A state this build does not know is a corrupt-row error, not a guess", arguments: StoreBackend.allCases)
+    func unknownState(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
         let session = try await f.store.beginSession(device: f.phone)
         _ = try await f.store.withDatabase { db throws(StoreError) in
             try db.run("UPDATE sessions SET state = 'paused' WHERE id = ?", [.integer(session.rawValue)])

@@ -25,9 +25,9 @@ struct UserTests {
             == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
     }
 
-    @Test("Basic auth: the right password verifies, a wrong one and an unknown user do not; salts differ per user")
-    func verifyBasic() async throws {
-        let store = try SyncStore(path: ":memory:")
+    @Test("Basic auth: the right password verifies, a wrong one and an unknown user do not; salts differ per user", arguments: StoreBackend.allCases)
+    func verifyBasic(_ backend: StoreBackend) async throws {
+        guard let store = try await TestStores.make(backend) else { return }
         try await store.addUser(name: "alice", password: "s3cret", md5: true, iterations: 1000)
         try await store.addUser(name: "bob", password: "s3cret", md5: true, iterations: 1000)
         #expect(try await store.verifyBasic(user: "alice", password: "s3cret"))
@@ -58,9 +58,9 @@ struct UserTests {
         #expect(try await !store.verifyBasic(user: "alice", password: "s3cret"))
     }
 
-    @Test("A hash with fewer iterations than the default is upgraded on the next successful check")
-    func rehash() async throws {
-        let store = try SyncStore(path: ":memory:")
+    @Test("A hash with fewer iterations than the default is upgraded on the next successful check", arguments: StoreBackend.allCases)
+    func rehash(_ backend: StoreBackend) async throws {
+        guard let store = try await TestStores.make(backend) else { return }
         try await store.addUser(name: "alice", password: "pw", md5: false, iterations: 1000)
         #expect(try await store.verifyBasic(user: "alice", password: "pw"))
         let encoded = try await store.withDatabase { db throws(StoreError) in
@@ -71,9 +71,9 @@ struct UserTests {
         #expect(try await store.verifyBasic(user: "alice", password: "pw"))
     }
 
-    @Test("MD5 secret = b64(md5(\"user:password\")); it reproduces the digest SyncEvolution sent (fixture 01, message 2, empty nonce)")
-    func md5Secret() async throws {
-        let store = try SyncStore(path: ":memory:")
+    @Test("MD5 secret = b64(md5(\"user:password\")); it reproduces the digest SyncEvolution sent (fixture 01, message 2, empty nonce)", arguments: StoreBackend.allCases)
+    func md5Secret(_ backend: StoreBackend) async throws {
+        guard let store = try await TestStores.make(backend) else { return }
         try await store.addUser(name: "test", password: "test", md5: true, iterations: 1000)
         let secret = try #require(try await store.md5Secret(user: "test"))
         #expect(secret == "xPlhtDgO4k2YL+127za+nw==")

@@ -79,7 +79,8 @@ public final class PostgresCluster: Sendable {
         defer { try? log.close() }
         log.seekToEndOfFile()
         let server = process(tools.postgres, ["-D", directory.appendingPathComponent("data").path, "-p", "\(port)", "-k", directory.path,
-                                              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"], in: directory)
+                                              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                                              "-c", "max_connections=300"], in: directory)
         server.standardOutput = log
         server.standardError = log
         let exit = try server.start()
@@ -96,6 +97,25 @@ public final class PostgresCluster: Sendable {
     private static func logTail(_ directory: URL) -> String {
         let text = (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? ""
         return String(text.suffix(400))
+    }
+
+    /// The cluster this test process shares: started on first use, stopped and
+    /// deleted when the process exits. Nil (after one loud skip message) when
+    /// PostgreSQL is not installed and peers are not required. Tests keep apart
+    /// by using a schema (or database) of their own in it.
+    public static func shared() async throws -> PostgresCluster? {
+        try await SharedCluster.instance.cluster()
+    }
+
+    /// Stops the server at once, without awaiting (SIGINT, then SIGKILL after
+    /// 10 s), and deletes the cluster: what the process's exit runs.
+    func stopNow() {
+        if !serverExit.hasExited {
+            kill(server.processIdentifier, SIGINT)
+            for _ in 0..<1000 where !serverExit.hasExited { usleep(10_000) }
+            if !serverExit.hasExited { kill(server.processIdentifier, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Runs `sql` with `psql` and returns what it printed (unaligned, tuples only).
@@ -157,5 +177,32 @@ public final class PostgresCluster: Sendable {
             throw Peers.Failure(description: "\((tool as NSString).lastPathComponent) failed (\(process.terminationStatus)): \(text.suffix(400))")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The one cluster of a test process, started once by whichever test asks first.
+private actor SharedCluster {
+    static let instance = SharedCluster()
+    private var starting: Task<PostgresCluster?, any Error>?
+
+    func cluster() async throws -> PostgresCluster? {
+        if let starting { return try await starting.value }
+        let task = Task { () throws -> PostgresCluster? in
+            guard let cluster = try await PostgresCluster.start() else { return nil }
+            SharedClusterExit.register(cluster)
+            return cluster
+        }
+        starting = task
+        return try await task.value
+    }
+}
+
+/// Stops the shared cluster when the process exits (`atexit` takes no context, hence the global).
+private enum SharedClusterExit {
+    nonisolated(unsafe) static var cluster: PostgresCluster?
+
+    static func register(_ cluster: PostgresCluster) {
+        Self.cluster = cluster
+        atexit { SharedClusterExit.cluster?.stopNow() }
     }
 }

@@ -3,36 +3,37 @@
 extension Database {
     /// Runs `sql` with `values` and returns the number of rows it changed.
     @discardableResult
-    package func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
-        if !isInTransaction { try writePoint(sql) }
-        statementsRun += 1
+    package func run(_ sql: String, _ values: [SQLValue]) throws(StoreError) -> Int {
+        if !isInTransaction { try counters.writePoint(sql) }
+        counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         try statement.bind(values)
         while try statement.step() {}
         return changedRows
     }
 
+    /// Runs an INSERT and returns `last_insert_rowid()` (the rowid is the integer primary key `column`).
+    package func insert(_ sql: String, _ values: [SQLValue], returning column: String) throws(StoreError) -> Int64 {
+        try run(sql, values)
+        return lastInsertRowID
+    }
+
     /// Runs a query, calling `row` for each result row.
-    package func forEach(_ sql: String, _ values: [SQLValue] = [], _ row: (borrowing Row) throws(StoreError) -> Void) throws(StoreError) {
-        statementsRun += 1
+    package func forEach(_ sql: String, _ values: [SQLValue], _ row: (borrowing Row) throws(StoreError) -> Void) throws(StoreError) {
+        counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         defer { statement.reset() }
         try statement.bind(values)
-        while try statement.step() { try row(Row(statement: statement)) }
+        while try statement.step() { try row(Row(statement: statement.handle)) }
     }
 
     /// The first row of a query mapped by `transform`, or nil when there is none.
-    package func first<T>(_ sql: String, _ values: [SQLValue] = [], _ transform: (borrowing Row) throws(StoreError) -> T) throws(StoreError) -> T? {
-        statementsRun += 1
+    package func first<T>(_ sql: String, _ values: [SQLValue], _ transform: (borrowing Row) throws(StoreError) -> T) throws(StoreError) -> T? {
+        counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
         defer { statement.reset() }
         try statement.bind(values)
         guard try statement.step() else { return nil }
-        return try transform(Row(statement: statement))
-    }
-
-    /// The integer in the first column of the first row, or nil.
-    package func integer(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
-        try first(sql, values) { row in row.isNull(0) ? nil : row.integer(0) } ?? nil
+        return try transform(Row(statement: statement.handle))
     }
 }

@@ -2,30 +2,20 @@ private import CSQLite
 
 /// One SQLite connection: WAL mode, a busy timeout, foreign keys on, extended
 /// result codes, and its prepared statements cached by SQL
-/// (`Database+Statements.swift`); transactions in `Database+Transactions.swift`.
+/// (`Database+Statements.swift`); transactions are `StoreConnection`'s.
 ///
 /// Not thread-safe: a connection is confined to one serial executor — the
 /// `SyncStore` actor that owns it. With `Statement` and `Row`, the only code
 /// that calls `sqlite3_*`; package-visible, so no SQLite type reaches a host app.
-package final class Database {
+package final class Database: StoreConnection {
     let handle: OpaquePointer
     /// The file the connection opened (":memory:" for an in-memory database).
     package let path: String
     var statements = StatementCache()
-    /// Result rows stepped through on this connection: a deterministic measure
-    /// of work for tests (changes-since must read in proportion to the changes).
-    package internal(set) var rowsRead = 0
-    /// Statements run on this connection (`run`, `forEach`, `first`): what a
-    /// change costs in SQL, for benchmarks.
-    package internal(set) var statementsRun = 0
-    /// Fault injection for tests: write points (a commit, or a statement run
-    /// outside a transaction) counted so far, and the one to fail (1-based) and
-    /// whether every later one fails too (a process that died there).
-    var writePoints = 0
-    /// Write points reached so far, never reset: a lookup made at one value is
-    /// stale once it moved (`ItemChange.Lookup`).
-    package internal(set) var writeGeneration = 0
-    var failingWrite: (at: Int, andAfter: Bool)?
+    /// Rows read, statements run, and the write points fault injection counts.
+    package let counters = ConnectionCounters()
+    /// SQLite's SQL where the backends' texts differ.
+    package var dialect: SQLDialect { .sqlite }
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -88,6 +78,25 @@ package final class Database {
 
     /// The rows the last INSERT, UPDATE or DELETE changed.
     var changedRows: Int { Int(sqlite3_changes(handle)) }
+
+    /// `BEGIN IMMEDIATE`: the write lock up front, so two writers never deadlock upgrading.
+    package func beginTransaction() throws(StoreError) { try execute("BEGIN IMMEDIATE") }
+    package func commitTransaction() throws(StoreError) { try execute("COMMIT") }
+    package func rollbackTransaction() throws(StoreError) { try execute("ROLLBACK") }
+
+    /// Bytes the database occupies (page_count × page_size); `settled` first
+    /// checkpoints the WAL into the file (`wal_checkpoint(TRUNCATE)`).
+    package func storedBytes(settled: Bool) throws(StoreError) -> Int {
+        if settled { try execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        let pages = try integer("PRAGMA page_count") ?? 0
+        let size = try integer("PRAGMA page_size") ?? 0
+        return Int(pages * size)
+    }
+
+    /// `VACUUM INTO`: a consistent copy while the store stays open.
+    package func copy(to path: String) throws(StoreError) {
+        try run("VACUUM INTO ?", [.text(path)])
+    }
 
     /// `PRAGMA user_version`: the schema version `Migrations` maintains.
     package func userVersion() throws(StoreError) -> Int {

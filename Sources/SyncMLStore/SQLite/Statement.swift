@@ -50,7 +50,7 @@ final class Statement {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW:
-            database.rowsRead += 1
+            database.counters.rowsRead += 1
             return true
         case SQLITE_DONE: return false
         default:
