@@ -111,7 +111,7 @@ extension SyncStore {
         var found: [Int64: [Int64: ItemRow]] = [:]
         for chunk in Self.chunks(Array(digests)) {
             let values = chunk.flatMap { digest -> [SQLValue] in [.integer(datastore.rawValue), .integer(digest), .integer(Int64(limitPerKey))] }
-            try database.forEach(Self.candidatesSQL, values) { row throws(StoreError) in
+            try database.forEach(Self.candidatesSQL(database.dialect), values) { row throws(StoreError) in
                 let item = try ItemRow(row)
                 found[row.integer(6), default: [:]][item.id] = item
             }
@@ -119,12 +119,23 @@ extension SyncStore {
         return found.mapValues { items in items.values.filter { !$0.deleted }.map(\.stored).sorted { $0.guid < $1.guid } }
     }
 
-    /// `resolveChunk` keys' first rows with their items (CROSS JOIN: the keys' rows are the outer loop).
-    private static let candidatesSQL: String = {
+    /// `resolveChunk` keys' first rows with their items. On SQLite a CROSS JOIN keeps the
+    /// keys' rows the outer loop; PostgreSQL has no CROSS JOIN … ON and plans the join itself.
+    private static func candidatesSQL(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: candidatesSQLite
+        case .postgres: candidatesPostgres
+        }
+    }
+
+    private static let candidatesSQLite = candidatesSQL(join: "CROSS JOIN")
+    private static let candidatesPostgres = candidatesSQL(join: "JOIN")
+
+    private static func candidatesSQL(join: String) -> String {
         let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?) k"
         return "SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.key FROM ("
-            + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m CROSS JOIN items i ON i.id = m.item_id"
-    }()
+            + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m \(join) items i ON i.id = m.item_id"
+    }
 
     /// A known item with its current version (journal row) and that version's key digests.
     private struct KnownRow {

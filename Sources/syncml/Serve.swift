@@ -51,7 +51,7 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The URL clients reach the server at when a reverse proxy is in front (https://sync.example.org/sync): RespURI is built from it.", valueName: "url"))
     var publicURL: String?
 
-    @Option(name: [.customLong("max-body-size"), .customLong("max-body")], help: ArgumentHelp("The largest request body in bytes; a larger one is answered 413 (default 8 MiB).", valueName: "bytes"))
+    @Option(name: [.customLong("max-body-size"), .customLong("max-body")], help: ArgumentHelp("The largest request body in bytes; a larger one is answered 413 (default 8 MiB). The MaxMsgSize the server announces is at most this.", valueName: "bytes"))
     var maxBodySize: Int?
 
     @Option(help: ArgumentHelp("At most this many open connections; more are closed as soon as they are accepted (default 256).", valueName: "n"))

@@ -117,7 +117,11 @@ extension Serve {
     }
 
     private func resolveHTTP(_ pick: SettingResolver, into settings: inout ServeSettings) throws(CommandFailure) {
-        if let size = try pick.positive(maxBodySize, "max-body-size") { settings.http.maxBodySize = size }
+        if let size = try pick.positive(maxBodySize, "max-body-size") {
+            settings.http.maxBodySize = size
+            // The MaxMsgSize the server announces must fit the body limit, or a client that follows it gets 413.
+            settings.engine.maxMessageSize = min(settings.engine.maxMessageSize, size)
+        }
         if let count = try pick.positive(maxConnections, "max-connections") { settings.http.maxConnections = count }
         if let seconds = try pick.positive(requestTimeout, "request-timeout") { settings.http.requestTimeout = .seconds(seconds) }
         if let seconds = try pick.positive(idleTimeout, "idle-timeout") { settings.http.connectionIdleTimeout = .seconds(seconds) }
