@@ -168,7 +168,9 @@ struct SyncCommandTests {
         #expect(Self.remoteAdded(resumed.output) == 1, "\(resumed.output)")
     }
 
-    @Test("Ctrl-C suspends a long sync at the next message (exit 1, one line); the same command then resumes and completes it")
+    // On a thread of its own: watching the child's output for the moment to press Ctrl-C must not wait for the
+    // cooperative pool, which the full suite's other tests keep busy for seconds (the sync would be over by then).
+    @Test("Ctrl-C suspends a long sync at the next message (exit 1, one line); the same command then resumes and completes it", .ownThreads)
     func ctrlCSuspendsAndTheNextRunResumes() async throws {
         let cli = try CLI()
         defer { cli.remove() }
