@@ -249,6 +249,22 @@ struct ServeOperationsTests {
         #expect(stopped.status == 0)
     }
 
+    @Test("--max-body-size also caps the MaxMsgSize the server announces: a client that follows it is never answered 413")
+    func bodyLimitIsAnnounced() async throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try await cli.run(["user", "add", "--db", "server.sqlite", "test"], input: "secret\n").status == 0)
+        try Data("secret\n".utf8).write(to: cli.directory.appendingPathComponent("pw.txt"))
+        // About 60 kB of contacts: one message by the client's own 150 kB limit, three or more by the server's 20 kB.
+        #expect(try await cli.run(["generate", "vcards", "--count", "100", "--directory", "book"]).status == 0)
+        let server = try ServeProcess(cli, ["--db", cli.path("server.sqlite"), "--port", "0", "--log-level", "warning", "--max-body-size", "20000"])
+        let url = "http://127.0.0.1:\(try await server.listeningPort())/sync"
+        let synced = try await cli.sync(url, "book", ["--json"])
+        #expect(synced.status == 0, "\(synced.error)")
+        #expect(synced.output.contains("\"added\":100"), "\(synced.output)")
+        #expect(await server.stop().status == 0)
+    }
+
     @Test("syncml compact frees replaced versions every device has, never one a device has not acknowledged; one line, or --json")
     func compact() async throws {
         let cli = try CLI()
