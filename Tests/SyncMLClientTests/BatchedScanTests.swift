@@ -46,10 +46,12 @@ actor BatchingSource: SyncDataSource {
 }
 
 extension Harness {
-    /// A client (its own in-memory state) syncing `source` as contacts, scanning `batchSize` records at a time.
-    func client(_ deviceID: String, _ source: any SyncDataSource, batchSize: Int) throws -> SyncClient {
+    /// A client (its own in-memory state) syncing `source` as contacts, scanning `batchSize` records at a time,
+    /// in messages of at most `maxMessageSize` bytes when given.
+    func client(_ deviceID: String, _ source: any SyncDataSource, batchSize: Int, maxMessageSize: Int? = nil) throws -> SyncClient {
         var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: deviceID)
         configuration.scanBatchSize = batchSize
+        if let maxMessageSize { configuration.maxMessageSize = maxMessageSize }
         return SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
                           transport: EngineTransport(server: server), state: try ClientState.inMemory())
     }
@@ -160,11 +162,8 @@ struct SlowSyncPagingTests {
         for number in 1...25 {
             await source.put(vCard("Person\(number)", "Family\(number % 7)", tel: "+49 30 \(100_000 + number)"), id: String(format: "crm-%02d", number))
         }
-        var configuration = ClientConfiguration(serverURL: "http://server.test/sync", user: "test", password: "test", deviceID: "crm")
-        configuration.scanBatchSize = 4
-        configuration.maxMessageSize = 4_000 // a few records a message, not a multiple of the page
-        let client = SyncClient(configuration: configuration, datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: source)],
-                                transport: EngineTransport(server: harness.server), state: try ClientState.inMemory())
+        // Pages of 4; messages of 4 kB take a few records each, not a multiple of the page.
+        let client = try harness.client("crm", source, batchSize: 4, maxMessageSize: 4_000)
         let running = client.progressStream(mode: .slow)
         var sending: [SyncProgress] = []
         for await step in running.progress where step.phase == .sending && step.datastore != nil { sending.append(step) }
