@@ -24,6 +24,7 @@ extension SyncStore {
         // Read before the batch's own transaction: a caller's open transaction may hold writes no lookup saw.
         let fresh = database.isInTransaction ? nil : database.writeGeneration
         return try database.transaction { () throws(StoreError) -> [AppliedChange] in
+            try holdJournal(of: datastore)
             var results: [AppliedChange] = []
             results.reserveCapacity(changes.count)
             let time = nowMillis
@@ -281,6 +282,22 @@ extension SyncStore {
         case .postgres: "nextval(pg_get_serial_sequence('journal', 'seq'))"
         }
     }
+
+    /// Makes the batch the datastore's only journal writer until it commits. SQLite has one
+    /// writer at a time anyway. On PostgreSQL sequence numbers come from a sequence, in the
+    /// order transactions draw them, not the order they commit: without this, a session could
+    /// read seq n+1 committed while n is still in flight, acknowledge through n+1, and never
+    /// send n. Held per datastore (a transaction-level advisory lock), so other users' writes
+    /// do not wait; the same lock also keeps the default GUIDs (`max(id) + 1`) of concurrent
+    /// batches apart.
+    private func holdJournal(of datastore: DatastoreID) throws(StoreError) {
+        guard database.dialect == .postgres else { return }
+        try database.run("SELECT pg_advisory_xact_lock(\(Self.journalLockSpace), CAST(? AS integer))",
+                         [.integer(Int64(Int32(truncatingIfNeeded: datastore.rawValue)))])
+    }
+
+    /// The first key of the journal's advisory locks (the second is the datastore), apart from other locks on the database.
+    static let journalLockSpace: Int32 = 0x5359_4A4C // "SYJL"
 
     /// The journal row `seq` of a version of `item` (a delete journals no keys and no payload).
     private func insertJournalRow(seq: Int64, item: Int64, previous: Int64, datastore: DatastoreID, operation: ChangeOperation,

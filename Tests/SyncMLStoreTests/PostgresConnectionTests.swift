@@ -106,6 +106,44 @@ struct PostgresConnectionTests {
         #expect(try await store.withDatabase { db in db.isInTransaction } == false)
     }
 
+    @Test("Two nodes writing one datastore: the second batch waits for the first to commit, so journal sequence numbers commit in order")
+    func journalCommitsInOrder() async throws {
+        guard let url = try await TestStores.freshSchemaURL() else { return }
+        let first = try await Fixture(store: PostgresStore.open(url: url))
+        let second = try PostgresStore.open(url: url)
+        let (contacts, phone, laptop) = (first.contacts, first.phone, first.laptop)
+        let clock = ContinuousClock()
+        // The first node's batch stays open for a while after drawing its sequence number.
+        let held = Task { () throws -> (Int64?, ContinuousClock.Instant) in
+            let applied = try await first.store.atomically { store throws(StoreError) in
+                let applied = try store.apply([change(.add, luid: "a", card("Adams"))], datastore: contacts, device: phone)
+                try store.withDatabase { db throws(StoreError) in _ = try db.run("SELECT pg_sleep(0.5)") }
+                return applied
+            }
+            return (applied.first?.sequence, clock.now)
+        }
+        // Once it is in its pause, the second node writes to the same datastore.
+        var paused = false
+        for _ in 0..<250 where !paused {
+            try await Task.sleep(for: .milliseconds(20))
+            paused = try await second.withDatabase { db throws(StoreError) in
+                try db.integer("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg\\_sleep%'") ?? 0
+            } > 0
+        }
+        #expect(paused)
+        #expect(try await second.withDatabase { db throws(StoreError) in
+            try db.integer("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = \(SyncStore.journalLockSpace)")
+        } == 1, "the open batch holds its datastore's journal")
+        let applied = try await second.apply([change(.add, luid: "b", card("Brown"))], datastore: contacts, device: laptop)
+        let secondDone = clock.now
+        let (firstSequence, firstDone) = try await held.value
+        #expect(secondDone >= firstDone, "the second batch committed while the first, with the lower sequence number, was open")
+        #expect(try #require(applied.first?.sequence) > (try #require(firstSequence)))
+        // Another user's datastore does not wait for it.
+        let other = try await second.datastore(named: "contacts", user: try await second.user(named: "bob"))
+        #expect(try await second.apply([change(.add, luid: "c", card("Clark"))], datastore: other, device: nil).first?.outcome == .added)
+    }
+
     @Test("A server nobody listens on is a .postgres error with SQLite's I/O code, not a crash")
     func unreachable() throws {
         #expect { try PostgresStore.open(url: "postgres://syncml@127.0.0.1:1/syncml") } throws: {
