@@ -101,12 +101,21 @@ final class ProgressLine: @unchecked Sendable {
     private var drawn = false
 
     func update(_ label: String, _ done: Int, of total: Int) {
+        let percent = total > 0 ? done * 100 / total : 100
+        draw("\(label) \(done)/\(total) (\(percent) %)", final: done == total)
+    }
+
+    /// `label N` where the total is not known beforehand.
+    func update(_ label: String, _ done: Int) {
+        draw("\(label) \(done)", final: false)
+    }
+
+    private func draw(_ text: String, final: Bool) {
         guard enabled else { return }
         let now = DispatchTime.now()
-        guard done == total || now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }
+        guard final || now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }
         lastDraw = now
-        let percent = total > 0 ? done * 100 / total : 100
-        StandardOutput.write(Array("\r\u{1B}[K\(label) \(done)/\(total) (\(percent) %)".utf8), to: 2)
+        StandardOutput.write(Array("\r\u{1B}[K\(text)".utf8), to: 2)
         drawn = true
     }
 

@@ -10,7 +10,7 @@ struct SyncMLCommand: ParsableCommand {
         subcommands: [
             Decode.self, Encode.self, FingerprintRecords.self, MatchRecords.self, ConvertRecords.self, Generate.self,
             Serve.self, SyncCommand.self, PreviewCommand.self, UserCommand.self, ImportRecords.self, ExportRecords.self, InspectStore.self, ItemHistory.self, ListSessions.self, UndoSession.self,
-            DedupeCommand.self, CompactStore.self,
+            DedupeCommand.self, CompactStore.self, MigrateStore.self,
         ]
     )
 }
