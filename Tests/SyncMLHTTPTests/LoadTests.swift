@@ -344,7 +344,10 @@ private final class LoadDevice: Sendable {
         self.plan = plan
         id = "load-\(user.name)-device\(plan.device)"
         source = LoadSource(plan.initialRecords)
-        transport = try HTTPClientTransport()
+        // The test is about correctness under concurrency, not latency: every session's messages queue
+        // for one store, and on a loaded CI machine (a debug build, other suites running) a slow sync's
+        // message waited 82 s behind the other 25 sessions' ones, past the default 60 s.
+        transport = try HTTPClientTransport(configuration: .init(requestTimeout: .seconds(600)))
         client = SyncClient(
             configuration: ClientConfiguration(serverURL: url, user: user.name, password: user.password, deviceID: id),
             datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: source)],
