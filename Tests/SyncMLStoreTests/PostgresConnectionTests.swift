@@ -113,27 +113,33 @@ struct PostgresConnectionTests {
         let second = try PostgresStore.open(url: url)
         let (contacts, phone, laptop) = (first.contacts, first.phone, first.laptop)
         let clock = ContinuousClock()
-        // The first node's batch stays open for a while after drawing its sequence number.
+        let pid = { (store: SyncStore) async throws -> Int64 in
+            try #require(try await store.withDatabase { db throws(StoreError) in try db.integer("SELECT pg_backend_pid()") })
+        }
+        let (firstPID, secondPID) = (try await pid(first.store), try await pid(second))
+        // The first node's batch draws its sequence number, then stays open until the second node waits for a lock.
         let held = Task { () throws -> (Int64?, ContinuousClock.Instant) in
             let applied = try await first.store.atomically { store throws(StoreError) in
                 let applied = try store.apply([change(.add, luid: "a", card("Adams"))], datastore: contacts, device: phone)
-                try store.withDatabase { db throws(StoreError) in _ = try db.run("SELECT pg_sleep(0.5)") }
+                try store.withDatabase { db throws(StoreError) in
+                    for _ in 0..<1000 where try db.integer("SELECT count(*) FROM pg_locks WHERE pid = ? AND NOT granted", [.integer(secondPID)]) == 0 {
+                        try db.run("SELECT pg_sleep(0.02)")
+                    }
+                }
                 return applied
             }
             return (applied.first?.sequence, clock.now)
         }
-        // Once it is in its pause, the second node writes to the same datastore.
-        var paused = false
-        for _ in 0..<250 where !paused {
+        // Once that batch holds its datastore's journal, the second node writes to the same datastore.
+        var holding = false
+        for _ in 0..<1000 where !holding {
             try await Task.sleep(for: .milliseconds(20))
-            paused = try await second.withDatabase { db throws(StoreError) in
-                try db.integer("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg\\_sleep%'") ?? 0
-            } > 0
+            holding = try await second.withDatabase { db throws(StoreError) in
+                try db.integer("SELECT count(*) FROM pg_locks WHERE pid = ? AND locktype = 'advisory' AND granted AND classid = \(SyncStore.journalLockSpace)",
+                               [.integer(firstPID)])
+            } == 1
         }
-        #expect(paused)
-        #expect(try await second.withDatabase { db throws(StoreError) in
-            try db.integer("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = \(SyncStore.journalLockSpace)")
-        } == 1, "the open batch holds its datastore's journal")
+        #expect(holding, "the open batch holds its datastore's journal")
         let applied = try await second.apply([change(.add, luid: "b", card("Brown"))], datastore: contacts, device: laptop)
         let secondDone = clock.now
         let (firstSequence, firstDone) = try await held.value
