@@ -109,10 +109,11 @@ extension SyncStore {
     public func liveItems(datastore: DatastoreID, after guid: String?, limit: Int) throws(StoreError) -> [StoredItem] {
         var items: [StoredItem] = []
         items.reserveCapacity(max(0, min(limit, 10_000)))
+        // The first page has no lower bound: an empty GUID (a host may give one) sorts first and is not skipped.
         try database.forEach("""
             SELECT id, guid, type, fingerprint, deleted, version FROM items
-            WHERE datastore_id = ? AND deleted = 0 AND guid > ? ORDER BY guid LIMIT ?
-            """, [.integer(datastore.rawValue), .text(guid ?? ""), .integer(Int64(max(0, limit)))]) { row throws(StoreError) in
+            WHERE datastore_id = ? AND deleted = 0\(guid == nil ? "" : " AND guid > ?") ORDER BY guid LIMIT ?
+            """, [.integer(datastore.rawValue)] + (guid.map { [.text($0)] } ?? []) + [.integer(Int64(max(0, limit)))]) { row throws(StoreError) in
             items.append(try ItemRow(row).stored)
         }
         return items

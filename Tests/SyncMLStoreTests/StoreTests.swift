@@ -135,6 +135,23 @@ struct StoreTests {
         #expect(try await f.store.rowCount("journal") == 2)
     }
 
+    @Test("Live items a page at a time: GUID order, each once, an empty GUID included, deleted ones left out", arguments: StoreBackend.allCases)
+    func livePages(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
+        let guids = ["b", "", "c", "a", "d"]
+        _ = try await f.store.apply(guids.map { change(.add, guid: $0, card("Card \($0)")) }, datastore: f.contacts, device: nil)
+        _ = try await f.store.apply([change(.delete, guid: "c", card("Card c"))], datastore: f.contacts, device: nil)
+        var seen: [String] = []
+        var after: String?
+        while true {
+            let page = try await f.store.liveItems(datastore: f.contacts, after: after, limit: 2)
+            guard let last = page.last else { break }
+            seen += page.map(\.guid)
+            after = last.guid
+        }
+        #expect(seen == ["", "a", "b", "d"])
+    }
+
     @Test("Echo suppression: a device does not get its own changes back", arguments: StoreBackend.allCases)
     func echoSuppression(_ backend: StoreBackend) async throws {
         guard let f = try await Fixture(backend) else { return }
