@@ -5,6 +5,11 @@ One command:
 
     Benchmarks/load.py                                  # 50 clients x 1,000 contacts
     Benchmarks/load.py --clients 10 --contacts 200      # quick
+    Benchmarks/load.py --store postgres --nodes 2       # two nodes on PostgreSQL behind HAProxy
+
+The server is one `syncml serve` on a SQLite file, or (`--store postgres`) on a
+PostgreSQL server the run starts (Benchmarks/cluster.py), with `--nodes N`
+processes behind HAProxy (round robin, no stickiness).
 
 The clients are devices of users: users with two devices, every fifth user
 with three (50 clients: 23 users). Each user's contacts come from
@@ -42,7 +47,7 @@ import tempfile
 import threading
 import time
 
-from processes import cpu_seconds, start_serve, stop_group, vm_hwm_kib
+from cluster import Nodes, Postgres
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYNCML = os.path.join(PACKAGE, ".build", "release", "syncml")
@@ -187,21 +192,34 @@ def record_files(folder):
 # MARK: Server and clients
 
 class Server:
-    def __init__(self, root, users):
-        self.store = os.path.join(root, "server.sqlite")
+    """The store (a SQLite file, or a PostgreSQL server of the run's own) with the users, and
+    `nodes` `syncml serve` processes on it (behind HAProxy when more than one)."""
+
+    def __init__(self, root, users, store="sqlite", nodes=1):
+        self.postgres = Postgres(os.path.join(root, "postgres")) if store == "postgres" else None
+        self.store = self.postgres.url if self.postgres else os.path.join(root, "server.sqlite")
         for user in users:
             subprocess.run([SYNCML, "user", "add", "--db", self.store, user.name, "--password-file", user.password_file],
                            check=True, stdout=subprocess.DEVNULL)
-        self.process, self.url, self.log = start_serve(SYNCML, self.store, root)
+        self.nodes = Nodes(SYNCML, self.store, root, nodes)
+        self.url = self.nodes.url
 
     def log_lines(self):
-        with open(self.log, errors="replace") as f:
-            return f.read().splitlines()
+        return self.nodes.log_lines()
 
     def session_seconds(self):
         """Server-side duration of every completed session so far."""
         return [int(m.group(1)) / 1000 for line in self.log_lines()
                 if line.endswith("session completed") and (m := re.search(r"duration_ms=(\d+)", line))]
+
+    def cpu_seconds(self):
+        """The nodes' CPU and, on PostgreSQL, the database server's."""
+        return self.nodes.cpu_seconds(), (self.postgres.cpu_seconds() if self.postgres else 0.0)
+
+    def stop(self):
+        self.nodes.stop()
+        if self.postgres:
+            self.postgres.stop()
 
 
 def run_round(server, devices, mode, timeout):
@@ -251,9 +269,16 @@ def main():
                         help="fraction of a device's contacts shared by all devices of its user (default 0.25)")
     parser.add_argument("--timeout", type=int, default=300,
                         help="syncml sync --timeout: seconds to wait for a connection and each answer (default 300)")
+    parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite",
+                        help="the server's store: a SQLite file (default) or a PostgreSQL server the run starts")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="syncml serve processes on the store, behind HAProxy when more than one (default 1)")
     parser.add_argument("--no-build", action="store_true", help="use the existing release build of syncml")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (store, folders, logs)")
     args = parser.parse_args()
+    if args.nodes > 1 and args.store != "postgres":
+        fail("several nodes need --store postgres (a SQLite file serves one process)")
+    server_store_is_postgres = args.store == "postgres"
     if args.clients < 1 or args.contacts < 8:
         fail("--clients must be at least 1 and --contacts at least 8")
     if not args.no_build:
@@ -271,7 +296,7 @@ def main():
         print(f"generating {len(counts)} users, {args.clients} devices, {args.contacts} contacts each ...", flush=True)
         users = [User(index, count, args.contacts, args.shared, root) for index, count in enumerate(counts)]
         devices = [device for user in users for device in user.devices]
-        server = Server(root, users)
+        server = Server(root, users, args.store, args.nodes)
 
         rounds = []
         for number, (title, mode) in enumerate([("slow sync", "slow"), ("two-way after edits", "two-way"),
@@ -288,7 +313,7 @@ def main():
                 print(f"  {line}")
             rounds.append((title, results, wall, server_times, problems))
 
-        cpu, rss = cpu_seconds(server.process.pid), vm_hwm_kib(server.process.pid)
+        (cpu, database_cpu), rss = server.cpu_seconds(), server.nodes.peak_rss_kib()
         lines = server.log_lines()
         busy = [line for line in lines if re.search(r"locked|SQLITE_BUSY", line, re.IGNORECASE)]
         errors = [line for line in lines if re.match(r"^\S+ (error|critical) ", line)]
@@ -323,7 +348,8 @@ def main():
                 if held != on_server:
                     data_problems.append(f"{device.name}: {sum(held.values())} records, the server {sum(on_server.values())}; "
                                          f"{len(set(on_server) - set(held))} missing, {len(set(held) - set(on_server))} extra")
-        stop_group(server.process)
+        server.stop()
+        server = None
 
         total_sessions = sum(len(r[1]) for r in rounds)
         total_wall = sum(r[2] for r in rounds)
@@ -345,7 +371,9 @@ def main():
               f"{percentile(all_times, 50):.1f} | {percentile(all_times, 90):.1f} | {percentile(all_times, 99):.1f} | "
               f"{max(all_times):.1f} | | {failures} |")
         print()
-        print(f"server: {cpu:.0f} s CPU, peak RSS {rss / 1024:.0f} MiB; log: {len(busy)} lines about a locked database, "
+        print(f"server: {args.nodes} node(s) on {args.store}: {cpu:.0f} s CPU"
+              + (f" (PostgreSQL {database_cpu:.0f} s more)" if server_store_is_postgres else "")
+              + f", peak RSS {rss / 1024:.0f} MiB per node; log: {len(busy)} lines about a locked database, "
               f"{len(errors)} error lines")
         print(f"data: {len(users)} users checked, {len(data_problems)} problems; {len(merges)} pairs of different "
               f"contacts merged by the slow-sync matcher (not counted as problems)")
@@ -356,7 +384,7 @@ def main():
         return 0 if ok else 1
     finally:
         if server is not None:
-            stop_group(server.process)
+            server.stop()
         if args.keep:
             print(f"kept {root}")
         else:
