@@ -117,6 +117,13 @@ extension Sync {
 }
 
 extension TestServer {
+    /// A server on `store` as it is (its users already there).
+    init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration()) {
+        self.store = store
+        server = SyncServer(store: store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                            metricsFactory: NOOPMetricsHandler.instance, tracer: NoOpTracer())
+    }
+
     /// A second server on `other`'s store: another node of the same deployment.
     init(sharingStoreOf other: TestServer) {
         store = other.store
