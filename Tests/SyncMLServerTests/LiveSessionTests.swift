@@ -89,6 +89,53 @@ struct LiveSessionTests {
         #expect(try await server.store.rowCount("live_sessions") == 0)
     }
 
+    @Test("Two servers on one store take a phone's messages in turn: a slow sync and a two-way sync, several messages a package, every item once")
+    func alternatingServers() async throws {
+        let first = try await TestServer(configuration: Self.shared)
+        let second = TestServer(sharingStoreOf: first, configuration: Self.shared)
+        try await Self.addContacts(40, to: first.store)
+        let phone = FakePhone(first, devID: "alternating")
+        phone.otherNodes = [second]
+        phone.maxMsgSize = 6_000
+        for index in 0..<30 { phone.add(vCard("Phone\(index)", "Alternating", tel: "+4420700\(1000 + index)", note: String(repeating: "p", count: 200))) }
+        let slow = try await phone.sync(.slow)
+        #expect(slow.messages > 6, "several messages a package: \(slow.messages)")
+        #expect(slow.received.count == 40)
+        #expect(slow.itemStatuses.count == 30 && slow.itemStatuses.allSatisfy { $0 == 201 })
+        #expect(try await first.items("contacts").count == 70)
+        let held = (await first.server.sessionCount, await second.server.sessionCount)
+        #expect(held.0 >= 1 && held.1 >= 1, "both took part")
+
+        let luids = phone.items.keys.sorted()
+        for luid in luids.prefix(5) { phone.edit(luid, vCard("Edited\(luid)", "Alternating")) }
+        for luid in luids.dropFirst(5).prefix(3) { phone.delete(luid) }
+        let twoWay = try await phone.sync()
+        #expect(twoWay.itemStatuses.count == 8 && twoWay.itemStatuses.allSatisfy { (200...299).contains($0) }, "\(twoWay.itemStatuses)")
+        #expect(twoWay.received.isEmpty)
+        #expect(try await first.items("contacts").count == 67)
+        #expect(Set(try await first.items("contacts")) == Set(phone.items.values), "the phone and the store agree, each item once")
+    }
+
+    @Test("A session idle past the timeout in the store is abandoned by a server that did not answer its last message: kept for a resume, its row deleted")
+    func expiredByAnotherServer() async throws {
+        let first = try await TestServer(configuration: Self.shared)
+        var expiring = Self.shared
+        expiring.sessionTimeout = .zero
+        let second = TestServer(sharingStoreOf: first, configuration: expiring)
+        let phone = FakePhone(first, devID: "walked-away")
+        for index in 0..<3 { phone.add(vCard("Gone\(index)", "Away")) }
+        _ = try await phone.sync(.slow)
+        phone.add(vCard("Late", "Comer"))
+        phone.loseReplyToChanges = true
+        _ = try? await phone.sync()
+        #expect(try await first.store.rowCount("live_sessions") == 2, "the completed session and the one cut off")
+        await second.server.expireIdleSessions()
+        #expect(try await first.store.rowCount("live_sessions") == 0)
+        let user = try await first.store.user(named: "test")
+        let device = try await first.store.device(devID: "walked-away", user: user)
+        #expect(try await first.store.suspendedSession(device: device) != nil, "the cut-off session is kept for a resume")
+    }
+
     static func addContacts(_ count: Int, to store: SyncStore) async throws {
         let user = try await store.user(named: "test")
         let contacts = try await store.datastore(named: "contacts", user: user)

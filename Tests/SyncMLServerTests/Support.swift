@@ -125,9 +125,9 @@ extension TestServer {
     }
 
     /// A second server on `other`'s store: another node of the same deployment.
-    init(sharingStoreOf other: TestServer) {
+    init(sharingStoreOf other: TestServer, configuration: ServerConfiguration = ServerConfiguration()) {
         store = other.store
-        server = SyncServer(store: other.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        server = SyncServer(store: other.store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                             metricsFactory: NOOPMetricsHandler.instance, tracer: NoOpTracer())
     }
 }
