@@ -321,7 +321,7 @@ let package = Package(
         // Runs the built `syncml` executable (a dependency, so it is built first).
         .testTarget(
             name: "syncmlCLITests",
-            dependencies: ["syncml", "syncml-bench", "SyncMLCodec", "SyncMLRecords", "TestSupport"],
+            dependencies: ["syncml", "syncml-bench", "SyncMLCodec", "SyncMLRecords", "SyncMLClient", "SyncMLHTTP", "TestSupport"],
             exclude: ["Support/dedupe_review.py"],
             swiftSettings: strictSettings
         ),

@@ -141,13 +141,32 @@ enum PostgresSchema {
             PRIMARY KEY(user_name, dev_id, time_window)
         )
         """,
+    ] + upgrades[7]! + [
         "CREATE TABLE syncml_schema(version bigint NOT NULL)",
     ]
 
+    /// What brings a store of version n-1 to n, by n: the tables SQLite's
+    /// `Migrations` step n added (version 7: `live_sessions`, docs/STORE.md).
+    static let upgrades: [Int: [String]] = [
+        7: [
+            """
+            CREATE TABLE live_sessions(
+                token text COLLATE "C" PRIMARY KEY,
+                user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                dev_id text COLLATE "C" NOT NULL,
+                client_session_id text COLLATE "C" NOT NULL,
+                message_count bigint NOT NULL,
+                state bytea NOT NULL,
+                updated bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX live_sessions_updated ON live_sessions(updated)",
+        ],
+    ]
+
     /// Creates the store on `connection` when its schema has none, in one
-    /// transaction; refuses a store of another version (`schemaTooNew` for a
-    /// newer one, `unsupported` for an older one: there is none yet, and
-    /// PostgreSQL stores get migrations when the schema next changes).
+    /// transaction; brings an older store up to this version (`upgrades`), and
+    /// refuses a newer one (`schemaTooNew`).
     /// Without `creating`, a database without a store is `.notFound`.
     static func prepare(_ connection: PostgresStoreConnection, creating: Bool, in location: String) throws(StoreError) {
         try connection.transaction { () throws(StoreError) in
@@ -162,9 +181,15 @@ enum PostgresSchema {
             if found > version {
                 throw StoreError(.schemaTooNew, "schema version \(found) is newer than this build's \(version)")
             }
-            if found < version {
-                throw StoreError(.unsupported, "schema version \(found) is older than this build's \(version), and PostgreSQL stores have no migrations yet")
+            guard found < version else { return }
+            // Schema 6 was the first on PostgreSQL: every later version has its upgrade.
+            guard found >= 6 else {
+                throw StoreError(.unsupported, "schema version \(found) is older than this build's \(version), and PostgreSQL stores have no migrations from it")
             }
+            for step in (found + 1)...version {
+                for statement in upgrades[step] ?? [] { try connection.execute(statement) }
+            }
+            try connection.run("UPDATE syncml_schema SET version = ?", [.integer(Int64(version))])
         }
     }
 }

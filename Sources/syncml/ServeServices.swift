@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SyncMLHTTP
+import SyncMLPostgres
 import SyncMLServer
 import SyncMLStore
 
@@ -42,7 +43,10 @@ struct ServeRun {
         if settings.metricsAddress == nil { http.metrics = metrics }
         let store = try StoreOptions.open(settings.db)
         let hasUsers = try await !store.users().isEmpty
-        let engine = SyncServer(store: store, configuration: settings.engine)
+        var configuration = settings.engine
+        // A PostgreSQL store may have other nodes on it (behind a load balancer): sessions live in the store.
+        configuration.sharesSessions = PostgresStore.isPostgresURL(settings.db)
+        let engine = SyncServer(store: store, configuration: configuration)
         let listener = try await HTTPListener.start(engine: engine, configuration: http)
         var operationsURL = String(listener.url.dropLast("/sync".count))
         if let address = settings.metricsAddress {

@@ -34,6 +34,10 @@ final class FakePhone {
     /// Stops the next session after sending its last message (statuses and maps), as if the reply never arrived:
     /// the phone keeps its old anchors, though the server completed the session.
     var loseFinalReply = false
+    /// Servers on the same store that take its messages in turn with `server`, one message each, as
+    /// nodes behind a round-robin load balancer do (empty: every message goes to `server`).
+    var otherNodes: [TestServer] = []
+    private var messagesSent = 0
     /// Called with each message's MsgID just before it is sent (a test arms the store's fault injection there).
     var beforeSending: ((Int) async -> Void)?
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
@@ -115,7 +119,9 @@ final class FakePhone {
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
             report.messages += 1
             await beforeSending?(Int(message.header.msgID) ?? 0)
-            return try await server.post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url, connection: connection)
+            let nodes = [server] + otherNodes
+            messagesSent += 1
+            return try await nodes[(messagesSent - 1) % nodes.count].post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url, connection: connection)
         }
 
         // Package 1: credentials and the alert; after a 401 with a challenge, once more as a new session

@@ -117,10 +117,17 @@ extension Sync {
 }
 
 extension TestServer {
+    /// A server on `store` as it is (its users already there).
+    init(store: SyncStore, configuration: ServerConfiguration = ServerConfiguration()) {
+        self.store = store
+        server = SyncServer(store: store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                            metricsFactory: NOOPMetricsHandler.instance, tracer: NoOpTracer())
+    }
+
     /// A second server on `other`'s store: another node of the same deployment.
-    init(sharingStoreOf other: TestServer) {
+    init(sharingStoreOf other: TestServer, configuration: ServerConfiguration = ServerConfiguration()) {
         store = other.store
-        server = SyncServer(store: other.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        server = SyncServer(store: other.store, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                             metricsFactory: NOOPMetricsHandler.instance, tracer: NoOpTracer())
     }
 }

@@ -77,6 +77,9 @@ public final class LoadBalancer: Sendable {
 
     /// HTTP mode, round robin per request: HAProxy balances each request of a
     /// kept-alive connection on its own unless told to prefer the last server.
+    /// A request whose node refuses the connection is sent to another node
+    /// (`option redispatch`), as a deployment would have it; a request a node
+    /// took and died on is not repeated (the client retries it).
     static func configuration(port: Int, statsPort: Int, backends: [Int]) -> String {
         let servers = backends.enumerated().map { "    server node\($0.offset) 127.0.0.1:\($0.element)" }.joined(separator: "\n")
         return """
@@ -92,6 +95,9 @@ public final class LoadBalancer: Sendable {
                 default_backend nodes
             backend nodes
                 balance roundrobin
+                # A node that refuses the connection (stopped, killed) is skipped: the request goes to another.
+                retries 3
+                option redispatch 1
             \(servers)
             frontend stats
                 bind 127.0.0.1:\(statsPort)

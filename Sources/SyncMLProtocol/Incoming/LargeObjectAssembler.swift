@@ -1,4 +1,5 @@
 package import SyncMLCodec
+import Foundation
 
 /// Reassembles a large object that arrives in chunks (OMA DS 1.2 §6.2.4),
 /// with the checks both roles make, so that a peer cannot make either hold
@@ -82,5 +83,41 @@ package struct LargeObjectAssembler: Sendable {
         if moreData, let source = collecting?.source { refusing = (source, code) }
         collecting = nil
         return .refused(code)
+    }
+}
+
+/// An object part-way through assembly, kept between messages (a session's
+/// snapshot, so that its next chunk may reach another server node).
+extension LargeObjectAssembler: Codable {
+    private enum Keys: String, CodingKey {
+        case source, type, format, declaredSize, bytes, refusingSource, refusingCode
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let keys = try decoder.container(keyedBy: Keys.self)
+        if let source = try keys.decodeIfPresent(String.self, forKey: .source) {
+            collecting = Collecting(source: source, type: try keys.decodeIfPresent(String.self, forKey: .type),
+                                    format: try keys.decodeIfPresent(String.self, forKey: .format),
+                                    declaredSize: try keys.decodeIfPresent(Int.self, forKey: .declaredSize),
+                                    bytes: [UInt8](try keys.decode(Data.self, forKey: .bytes)))
+        }
+        if let source = try keys.decodeIfPresent(String.self, forKey: .refusingSource) {
+            refusing = (source, StatusCode(rawValue: try keys.decode(Int.self, forKey: .refusingCode)))
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var keys = encoder.container(keyedBy: Keys.self)
+        if let collecting {
+            try keys.encode(collecting.source, forKey: .source)
+            try keys.encodeIfPresent(collecting.type, forKey: .type)
+            try keys.encodeIfPresent(collecting.format, forKey: .format)
+            try keys.encodeIfPresent(collecting.declaredSize, forKey: .declaredSize)
+            try keys.encode(Data(collecting.bytes), forKey: .bytes) // base64 in JSON, not an array of numbers
+        }
+        if let refusing {
+            try keys.encode(refusing.source, forKey: .refusingSource)
+            try keys.encode(refusing.code.rawValue, forKey: .refusingCode)
+        }
     }
 }

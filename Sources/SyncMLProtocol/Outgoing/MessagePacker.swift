@@ -94,7 +94,7 @@ package struct MessagePacker {
 /// Messages in a row that went out without any item for lack of room. A peer
 /// whose own statuses keep filling its MaxMsgSize would otherwise be sent empty
 /// messages without end: past `limit`, the sender gives up.
-package struct NoRoomStreak: Sendable, Hashable {
+package struct NoRoomStreak: Sendable, Hashable, Codable {
     package let limit: Int
     package private(set) var count = 0
 

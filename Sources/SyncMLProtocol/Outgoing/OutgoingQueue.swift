@@ -36,11 +36,25 @@ package struct OutgoingQueue<Change> {
         next = 0
         morePages = more
     }
+
+    /// The same queue, at the same place, over changes `transform` makes (a
+    /// session's snapshot keeps its changes in a form of its own).
+    package func map<T>(_ transform: (Change) throws -> T) rethrows -> OutgoingQueue<T> {
+        var mapped = OutgoingQueue<T>(try changes.map(transform))
+        mapped.next = next
+        mapped.partial = try partial.map { OutgoingObject(change: try transform($0.change), payload: $0.payload, offset: $0.offset) }
+        mapped.started = started
+        mapped.dropped = dropped
+        mapped.morePages = morePages
+        return mapped
+    }
 }
+
+extension OutgoingQueue: Codable where Change: Codable {}
 
 /// What goes on the wire for one change: its MIME type, Meta Format (`b64`
 /// for SIF) and bytes (none for a delete).
-package struct OutgoingPayload: Sendable, Hashable {
+package struct OutgoingPayload: Sendable, Hashable, Codable {
     package var type: String
     package var format: String?
     package var data: [UInt8]
@@ -58,6 +72,8 @@ package struct OutgoingObject<Change> {
     package var payload: OutgoingPayload
     package var offset: Int
 }
+
+extension OutgoingObject: Codable where Change: Codable {}
 
 /// One item command's share of a change: the whole of it, or one chunk of a large object.
 package struct OutgoingPiece: Sendable, Hashable {

@@ -21,4 +21,14 @@ package struct AwaitedStatuses<Sent> {
 
     /// What was never answered.
     package var unanswered: Dictionary<String, Sent>.Values { waiting.values }
+
+    /// The same commands awaited, each kept as `transform` makes it (a session's
+    /// snapshot names what a live object referred to); nil from `transform` drops it.
+    package func compactMap<T>(_ transform: (Sent) throws -> T?) rethrows -> AwaitedStatuses<T> {
+        var mapped = AwaitedStatuses<T>()
+        mapped.waiting = try waiting.compactMapValues(transform)
+        return mapped
+    }
 }
+
+extension AwaitedStatuses: Codable where Sent: Codable {}

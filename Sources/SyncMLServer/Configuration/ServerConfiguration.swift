@@ -44,6 +44,13 @@ public struct ServerConfiguration: Sendable {
     /// Holds a client's deletes when they would empty too much of a datastore
     /// (a wiped phone, a broken plug-in): nil lets every delete through.
     public var massDeleteGuard: MassDeleteGuard? = MassDeleteGuard()
+    /// Several server nodes share the store (a PostgreSQL store behind a load
+    /// balancer, docs/SCALING.md): every session is saved in the store after each
+    /// message, a node takes up a session another node answered before, and a
+    /// user's messages take turns across nodes (an advisory lock in the store).
+    /// Off by default: one process on a SQLite file keeps its sessions in memory.
+    /// `syncml serve --db postgres://…` turns it on.
+    public var sharesSessions = false
     /// Where the server's anchors come from: the system clock; tests pin it.
     package var anchorClock = AnchorClock.system
 

@@ -155,19 +155,147 @@ public actor SyncServer {
         let lock = deviceLocks[current.deviceURI] ?? AsyncLock()
         deviceLocks[current.deviceURI] = lock
         await lock.acquire()
-        let body = await current.process(message, url: request.url, encoding: encoding)
-        let failed = await current.phase == .failed
+        guard configuration.sharesSessions else {
+            let body = await current.process(message, url: request.url, encoding: encoding)
+            let failed = await current.phase == .failed
+            await lock.release()
+            if failed { forget(current) }
+            return SyncReply(httpStatus: 200, contentType: encoding.contentType, body: body)
+        }
+        let reply = await answerShared(message, with: current, url: request.url, encoding: encoding)
         await lock.release()
-        if failed { forget(current) }
+        return reply
+    }
+
+    // MARK: Sessions shared through the store (`ServerConfiguration.sharesSessions`)
+
+    /// Answers `message` of `session` when several nodes share the store: the
+    /// user's messages take turns on this node (its lock) and across nodes (the
+    /// store's lock on the user); the session is brought up to the store's copy
+    /// when another node answered since; its state is saved before the reply goes.
+    private func answerShared(_ message: SyncMLMessage, with session: ServerSession, url: String, encoding: SyncMLEncoding) async -> SyncReply {
+        let userID: UserID
+        do {
+            if let known = await session.userID { userID = known } else { userID = try await store.user(named: session.user) }
+        } catch {
+            logger.error("reading the session's user failed", metadata: ["device": "\(session.deviceURI)", "error": "\(error)"])
+            forget(session)
+            return .plainText(503, "the store is unavailable")
+        }
+        let userLock = lock(for: userID)
+        await userLock.acquire()
+        guard await lockAcrossNodes(userID) else {
+            await userLock.release()
+            logger.warning("message refused: the user's lock was not free in time", metadata: ["device": "\(session.deviceURI)"])
+            return .plainText(503, "another message of this user is being handled; try again")
+        }
+        let reply = await answerLocked(message, with: session, url: url, encoding: encoding)
+        do {
+            try await store.unlockUser(userID)
+        } catch {
+            logger.error("releasing the user's lock failed", metadata: ["user_id": "\(userID.rawValue)", "error": "\(error)"])
+        }
+        await userLock.release()
+        return reply
+    }
+
+    /// `answerShared`'s work, under both of the user's locks.
+    private func answerLocked(_ message: SyncMLMessage, with session: ServerSession, url: String, encoding: SyncMLEncoding) async -> SyncReply {
+        let current: ServerSession
+        do {
+            current = try await upToDate(session)
+        } catch {
+            logger.error("loading the session from the store failed", metadata: ["device": "\(session.deviceURI)", "error": "\(error)"])
+            forget(session)
+            return .plainText(503, "the session could not be loaded; try again")
+        }
+        let body = await current.process(message, url: url, encoding: encoding)
+        if await current.phase == .failed {
+            forget(current)
+            try? await store.deleteLiveSession(token: current.token)
+        } else if await current.userID != nil {
+            do {
+                try await save(current)
+            } catch {
+                // Not saved: the client's next message (or its retry of this one) must not find this reply's state
+                // on this node alone. It gets no reply; its retry is answered from the store's copy.
+                logger.error("saving the session failed", metadata: ["device": "\(current.deviceURI)", "error": "\(error)"])
+                forget(current)
+                return .plainText(503, "the session could not be saved; try again")
+            }
+        }
         return SyncReply(httpStatus: 200, contentType: encoding.contentType, body: body)
+    }
+
+    /// Takes the store's lock on `user`, polling with short sleeps so that a waiting
+    /// message never holds the store's connection; false after `sharedLockWait`.
+    private func lockAcrossNodes(_ user: UserID) async -> Bool {
+        let deadline = ContinuousClock.now + Self.sharedLockWait
+        while true {
+            do {
+                if try await store.tryLockUser(user) { return true }
+            } catch {
+                logger.error("taking the user's lock failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+                return false
+            }
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// How long a message waits for another node to finish a message of the same user.
+    static let sharedLockWait: Duration = .seconds(60)
+
+    /// `session`, or the store's newer copy of it when another node answered a later message.
+    private func upToDate(_ session: ServerSession) async throws -> ServerSession {
+        guard let stored = try await store.liveSessionCount(token: session.token),
+              await stored != session.savedMessageCount else { return session }
+        guard let record = try await store.liveSession(token: session.token) else { return session }
+        forget(session)
+        return try await restored(record)
+    }
+
+    /// The session `record` saved, taken up on this node.
+    private func restored(_ record: LiveSessionRecord) async throws -> ServerSession {
+        let state = try LiveSessionState.decode(record.state)
+        let session = makeSession(token: record.token, user: state.user, deviceURI: record.deviceURI, clientSessionID: record.clientSessionID,
+                                  connection: nil)
+        try await session.restore(state, savedAs: record.messageCount)
+        sessions[record.token] = session
+        return session
+    }
+
+    /// Saves `session` after a message, checked against the count this node last saw.
+    private func save(_ session: ServerSession) async throws {
+        guard let user = await session.userID else { return }
+        let state = try await session.encodedSnapshot()
+        let count = try await store.saveLiveSession(token: session.token, user: user, deviceURI: session.deviceURI,
+                                                    clientSessionID: session.clientSessionID, state: state, after: session.savedMessageCount)
+        await session.saved(as: count)
+    }
+
+    /// A session another node answered the last message of: its token and header match the store's row.
+    private func sharedSession(token: String, header: SyncHeader) async -> ServerSession? {
+        do {
+            guard let record = try await store.liveSession(token: token), record.deviceURI == header.source.locURI,
+                  record.clientSessionID == header.sessionID else { return nil }
+            if let held = sessions[token] { return held } // taken up meanwhile by another message
+            return try await restored(record)
+        } catch {
+            logger.error("loading a session from the store failed", metadata: ["device": "\(header.source.locURI)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// The running session `message` continues, if any (see the type's documentation).
     private func continued(by message: SyncMLMessage, request: SyncRequest) async -> ServerSession? {
         let header = message.header
-        if let token = Self.sessionToken(in: request.url), let session = sessions[token],
-           session.deviceURI == header.source.locURI, session.clientSessionID == header.sessionID {
-            return session
+        if let token = Self.sessionToken(in: request.url) {
+            if let session = sessions[token] {
+                if session.deviceURI == header.source.locURI, session.clientSessionID == header.sessionID { return session }
+            } else if configuration.sharesSessions, let session = await sharedSession(token: token, header: header) {
+                return session
+            }
         }
         // Without the token: only on the session's own connection, and only for a message that cannot start a
         // session (MsgID 1 does). A finished session is not continued this way.
@@ -180,19 +308,31 @@ public actor SyncServer {
     /// A new session for `user`, who authenticated with `message`.
     private func open(for message: SyncMLMessage, user: String, request: SyncRequest) -> ServerSession {
         let header = message.header
-        let session = ServerSession(token: Self.newToken(), user: user, store: store, authenticator: authenticator,
-                                    configuration: configuration, logger: logger, metrics: metrics,
-                                    deviceURI: header.source.locURI, clientSessionID: header.sessionID, connection: request.connection,
-                                    onAuthenticated: { [weak self] device, user, token in
-                                        await self?.admit(device: device, user: user, token: token) ?? false
-                                    },
-                                    userLock: { [weak self] user in await self?.lock(for: user) ?? AsyncLock() })
+        let session = makeSession(token: Self.newToken(), user: user, deviceURI: header.source.locURI, clientSessionID: header.sessionID,
+                                  connection: request.connection)
         sessions[session.token] = session
         metrics.sessionStarted()
         if let connection = request.connection {
             sessionsByConnection[ConnectionKey(connection: connection, device: header.source.locURI, sessionID: header.sessionID)] = session
         }
         return session
+    }
+
+    private func makeSession(token: String, user: String, deviceURI: String, clientSessionID: String, connection: UInt64?) -> ServerSession {
+        // Shared: `answerShared` holds the user's lock around the whole message already.
+        let userLock: @Sendable (UserID) async -> AsyncLock
+        if configuration.sharesSessions {
+            userLock = { @Sendable _ in AsyncLock() }
+        } else {
+            userLock = { @Sendable [weak self] user in await self?.lock(for: user) ?? AsyncLock() }
+        }
+        return ServerSession(token: token, user: user, store: store, authenticator: authenticator,
+                             configuration: configuration, logger: logger, metrics: metrics,
+                             deviceURI: deviceURI, clientSessionID: clientSessionID, connection: connection,
+                             onAuthenticated: { [weak self] device, user, token in
+                                 await self?.admit(device: device, user: user, token: token) ?? false
+                             },
+                             userLock: userLock)
     }
 
     private func reply(_ message: SyncMLMessage, encoding: SyncMLEncoding) -> SyncReply {
@@ -202,14 +342,57 @@ public actor SyncServer {
     /// Drops sessions idle for longer than the configured timeout; the
     /// transport calls this periodically. A finished session is kept until
     /// then so that a repeated last message still gets its reply.
+    ///
+    /// When nodes share the store, the store's copy of a session is the one
+    /// that counts: a node drops its idle copies, and the store's sessions no
+    /// node saved within the timeout are abandoned (kept for a resume, as
+    /// above) and deleted by whichever node gets to them first.
     public func expireIdleSessions() async {
         let now = ContinuousClock.now
         for (token, session) in sessions where await session.idle(for: configuration.sessionTimeout, now: now) {
-            await session.abandon()
+            if !configuration.sharesSessions { await session.abandon() }
             sessions[token] = nil
         }
         sessionsByConnection = sessionsByConnection.filter { entry in sessions[entry.value.token] === entry.value }
         dropUnusedDeviceLocks()
+        if configuration.sharesSessions { await expireSharedSessions() }
+    }
+
+    /// The store's sessions idle past the timeout: each abandoned and deleted under its user's locks,
+    /// unless a node saved it meanwhile or another message of the user is being handled (then next time).
+    private func expireSharedSessions() async {
+        let idleSince = Date().addingTimeInterval(-configuration.sessionTimeout.timeInterval)
+        let tokens: [String]
+        do {
+            tokens = try await store.liveSessions(idleSince: idleSince)
+        } catch {
+            logger.error("listing stored sessions failed", metadata: ["error": "\(error)"])
+            return
+        }
+        for token in tokens {
+            guard let user = try? await store.liveSessionUser(token: token), let count = try? await store.liveSessionCount(token: token) else { continue }
+            let userLock = lock(for: user)
+            await userLock.acquire()
+            if (try? await store.tryLockUser(user)) == true {
+                await expireShared(token: token, savedAs: count)
+                try? await store.unlockUser(user)
+            }
+            await userLock.release()
+        }
+    }
+
+    /// Abandons and deletes the stored session `token` if no node saved it since it was seen at `count`.
+    private func expireShared(token: String, savedAs count: Int) async {
+        do {
+            guard let record = try await store.liveSession(token: token), record.messageCount == count else { return }
+            let session = try await restored(record)
+            sessions[token] = nil
+            await session.abandon()
+            try await store.deleteLiveSession(token: token)
+        } catch {
+            logger.error("expiring a stored session failed", metadata: ["error": "\(error)"])
+            try? await store.deleteLiveSession(token: token)
+        }
     }
 
     /// A device's lock lives as long as one of its sessions: unused ones are dropped.
@@ -223,12 +406,32 @@ public actor SyncServer {
     /// them; then the user's other running sessions are counted against
     /// `maxSessionsPerUser`. Runs under the device's lock, so none of the
     /// device's sessions is handling a message.
+    ///
+    /// When nodes share the store, the sessions looked at are the store's (any
+    /// node's), each as last saved.
     func admit(device: DeviceID, user: UserID, token: String) async -> Bool {
         var running = 0
-        for (other, session) in sessions where other != token {
+        var others = sessions
+        if configuration.sharesSessions {
+            others = [:]
+            do {
+                for record in try await store.liveSessions(user: user) where record.token != token {
+                    if let held = sessions[record.token] { forget(held) }
+                    others[record.token] = try await restored(record)
+                }
+            } catch {
+                logger.error("reading the user's stored sessions failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+                return false
+            }
+        }
+        for (other, session) in others where other != token {
             guard await !session.isEnded else { continue }
             if await session.deviceID == device {
                 await session.abandon()
+                if configuration.sharesSessions {
+                    forget(session)
+                    try? await store.deleteLiveSession(token: other)
+                }
             } else if await session.userID == user {
                 running += 1
             }
@@ -251,7 +454,9 @@ public actor SyncServer {
     }
 
     /// Suspends every running session (a server shutting down): their devices can resume them.
+    /// When nodes share the store, nothing is done: the sessions live in the store, and another node continues them.
     public func suspendAll() async {
+        guard !configuration.sharesSessions else { return }
         for session in sessions.values { await session.abandon() }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SyncMLCodec
 
 /// What the message loop keeps between a client's messages: the values its
@@ -45,5 +46,42 @@ struct Conversation {
     func staleReplyHeader(to deviceURI: String, sessionID: String) -> SyncHeader {
         SyncHeader(version: version, sessionID: sessionID, msgID: String(outgoingMsgID), target: Location(deviceURI, name: locName),
                    source: Location(serverURI), respURI: respURI)
+    }
+}
+
+extension Conversation: Codable {
+    private enum Keys: String, CodingKey {
+        case version, respURI, serverURI, locName, clientMaxMessageSize, clientMaxObjectSize, encoding, outgoingMsgID, lastClientMsgID, lastReply
+    }
+
+    init(from decoder: any Decoder) throws {
+        let keys = try decoder.container(keyedBy: Keys.self)
+        let version = try keys.decode(String.self, forKey: .version), encoding = try keys.decode(String.self, forKey: .encoding)
+        guard let known = SyncMLVersion(rawValue: version), let encoded = SyncMLEncoding(rawValue: encoding) else {
+            throw DecodingError.dataCorruptedError(forKey: .version, in: keys, debugDescription: "unknown version \(version) or encoding \(encoding)")
+        }
+        (self.version, self.encoding) = (known, encoded)
+        respURI = try keys.decode(String.self, forKey: .respURI)
+        serverURI = try keys.decode(String.self, forKey: .serverURI)
+        locName = try keys.decodeIfPresent(String.self, forKey: .locName)
+        clientMaxMessageSize = try keys.decode(Int.self, forKey: .clientMaxMessageSize)
+        clientMaxObjectSize = try keys.decodeIfPresent(Int.self, forKey: .clientMaxObjectSize)
+        outgoingMsgID = try keys.decode(Int.self, forKey: .outgoingMsgID)
+        lastClientMsgID = try keys.decodeIfPresent(String.self, forKey: .lastClientMsgID)
+        lastReply = try keys.decodeIfPresent(Data.self, forKey: .lastReply).map { [UInt8]($0) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var keys = encoder.container(keyedBy: Keys.self)
+        try keys.encode(version.rawValue, forKey: .version)
+        try keys.encode(respURI, forKey: .respURI)
+        try keys.encode(serverURI, forKey: .serverURI)
+        try keys.encodeIfPresent(locName, forKey: .locName)
+        try keys.encode(clientMaxMessageSize, forKey: .clientMaxMessageSize)
+        try keys.encodeIfPresent(clientMaxObjectSize, forKey: .clientMaxObjectSize)
+        try keys.encode(encoding.rawValue, forKey: .encoding)
+        try keys.encode(outgoingMsgID, forKey: .outgoingMsgID)
+        try keys.encodeIfPresent(lastClientMsgID, forKey: .lastClientMsgID)
+        try keys.encodeIfPresent(lastReply.map { Data($0) }, forKey: .lastReply)
     }
 }

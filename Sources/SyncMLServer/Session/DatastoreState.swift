@@ -71,7 +71,7 @@ final class DatastoreState {
 }
 
 /// Counts for the session log and report.
-struct ChangeCounts: CustomStringConvertible {
+struct ChangeCounts: CustomStringConvertible, Codable {
     var added = 0
     var replaced = 0
     var deleted = 0

@@ -54,8 +54,13 @@ actor ServerSession {
 
     private(set) var lastActivity = ContinuousClock.now
     var phase = Phase.initialization {
-        didSet { if isEnded, !oldValue.isEnd { recordEnd() } }
+        didSet { if isEnded, !oldValue.isEnd, !isRestoring { recordEnd() } }
     }
+    /// Set while the session takes a saved state (`restore`): its end was recorded where it ended.
+    var isRestoring = false
+    /// The `message_count` of this session's row in the store as this node last saw it (nil: none
+    /// yet); kept only when sessions are shared through the store (`ServerConfiguration.sharesSessions`).
+    var savedMessageCount: Int?
     /// Dropped before its sync began (see `abandon`): the outcome its metrics report.
     var abandoned = false
 

@@ -34,7 +34,7 @@ package enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6)]
+    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -169,6 +169,25 @@ package enum Migrations {
         generation INTEGER NOT NULL,
         PRIMARY KEY(user_name, dev_id, time_window)
     );
+    """
+
+    /// The sessions running on a store's server nodes, one row each, so that any
+    /// node can take a session's next message (issue #18): keyed by the secret
+    /// token of the session's RespURI, with its user, device and client session
+    /// id, how many of its messages were answered (`message_count`, what a save
+    /// is checked against) and everything the session keeps between messages
+    /// (`state`, a compressed frame). Written only when nodes share the store.
+    static let version7 = """
+    CREATE TABLE live_sessions(
+        token TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        dev_id TEXT NOT NULL,
+        client_session_id TEXT NOT NULL,
+        message_count INTEGER NOT NULL,
+        state BLOB NOT NULL,
+        updated INTEGER NOT NULL
+    );
+    CREATE INDEX live_sessions_updated ON live_sessions(updated);
     """
 
     /// Match keys as 64-bit digests (`MatchKey.IndexKey.digest`), kept once:

@@ -46,18 +46,23 @@ extension ServerSession {
         return nil
     }
 
-    /// Uses `info` for this session and stores it for the device's next ones. A store that fails
-    /// answers 500: this session still uses it, and the device's next session asks for it again (Get).
-    private func keepDevInf(_ info: DevInf) async -> StatusCode {
-        negotiation.clientDevInf = info
-        guard let deviceID = negotiation.deviceID else { return .ok }
+    /// `info` as the store keeps it (a Put of it, in XML): what `decodeStoredDevInf` reads back.
+    func storedForm(of info: DevInf) -> [UInt8] {
         let message = SyncMLMessage(
             header: SyncHeader(version: conversation.version, sessionID: clientSessionID, msgID: "1", target: Location(conversation.serverURI),
                                source: Location(deviceURI)),
             commands: [.put(Exchange(cmdID: "1", meta: Meta(type: "application/vnd.syncml-devinf+xml"),
                                      items: [Item(source: Location(conversation.version.devInfURI), data: .devInf(info))]))])
+        return message.encoded(as: .xml)
+    }
+
+    /// Uses `info` for this session and stores it for the device's next ones. A store that fails
+    /// answers 500: this session still uses it, and the device's next session asks for it again (Get).
+    private func keepDevInf(_ info: DevInf) async -> StatusCode {
+        negotiation.clientDevInf = info
+        guard let deviceID = negotiation.deviceID else { return .ok }
         do {
-            try await store.setDevInf(message.encoded(as: .xml), for: deviceID)
+            try await store.setDevInf(storedForm(of: info), for: deviceID)
             return .ok
         } catch {
             logger.error("storing the client's DevInf failed", metadata: ["device": "\(deviceURI)", "error": "\(error)"])
