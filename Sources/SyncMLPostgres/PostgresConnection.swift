@@ -31,6 +31,7 @@ final class PostgresStoreConnection: StoreConnection {
     let counters = ConnectionCounters()
     var dialect: SQLDialect { .postgres }
     var isInTransaction: Bool { inTransaction }
+    let lockScope: Int32
 
     /// Connects with `settings`, and sets the search path to its schema (created when
     /// missing if `creatingSchema`).
@@ -38,6 +39,7 @@ final class PostgresStoreConnection: StoreConnection {
         var logger = Logger(label: "syncml.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = .critical
         self.logger = logger
+        lockScope = Self.lockScope(schema: settings.schema ?? "public")
         let tls: PostgresConnection.Configuration.TLS
         if settings.requireTLS {
             do {
@@ -61,9 +63,23 @@ final class PostgresStoreConnection: StoreConnection {
         connection.closeFuture.whenComplete { _ in inFlight.close()?.fail(ConnectionClosed()) }
         if let schema = settings.schema {
             let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            if creatingSchema { try execute("CREATE SCHEMA IF NOT EXISTS \(quoted)") }
+            if creatingSchema {
+                // Nodes starting together on a new database: CREATE SCHEMA IF NOT EXISTS is not safe against a
+                // concurrent one (a unique violation), so creations take turns (the lock is released at COMMIT).
+                try execute("BEGIN")
+                try execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.creationLock), 0)")
+                try execute("CREATE SCHEMA IF NOT EXISTS \(quoted)")
+                try execute("COMMIT")
+            }
             try execute("SET search_path TO \(quoted)")
         }
+    }
+
+    /// FNV-1a of the schema's name, folded to 32 bits: the same on every node.
+    static func lockScope(schema: String) -> Int32 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in schema.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return Int32(truncatingIfNeeded: hash ^ (hash >> 32))
     }
 
     deinit {

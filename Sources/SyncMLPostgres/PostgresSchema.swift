@@ -145,6 +145,10 @@ enum PostgresSchema {
         "CREATE TABLE syncml_schema(version bigint NOT NULL)",
     ]
 
+    /// The first key of the advisory locks that serialize creating schemas and stores
+    /// (nodes started together on a new database), apart from the store's other locks.
+    static let creationLock: Int32 = 0x5359_4352 // "SYCR"
+
     /// What brings a store of version n-1 to n, by n: the tables SQLite's
     /// `Migrations` step n added (version 7: `live_sessions`, docs/STORE.md).
     static let upgrades: [Int: [String]] = [
@@ -170,6 +174,8 @@ enum PostgresSchema {
     /// Without `creating`, a database without a store is `.notFound`.
     static func prepare(_ connection: PostgresStoreConnection, creating: Bool, in location: String) throws(StoreError) {
         try connection.transaction { () throws(StoreError) in
+            // One node at a time creates or upgrades a store; the others then find it made.
+            try connection.execute("SELECT pg_advisory_xact_lock(\(creationLock), 1)")
             let exists = try connection.integer("SELECT CASE WHEN to_regclass('syncml_schema') IS NULL THEN 0 ELSE 1 END") == 1
             if !exists {
                 guard creating else { throw StoreError(.notFound, "no store at \(location) (nothing was created; check the URL)") }

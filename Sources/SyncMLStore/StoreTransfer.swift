@@ -48,8 +48,10 @@ struct TransferTable: Sendable {
     ]
 
     /// Tables a transfer leaves behind: PostgreSQL's record of its schema version
-    /// (each backend keeps its own).
-    static let notCopied: Set<String> = ["syncml_schema"]
+    /// (each backend keeps its own), and the sessions servers are running
+    /// (`live_sessions`: a store is moved with its servers stopped, which suspends
+    /// their sessions into `sessions` for a resume).
+    static let notCopied: Set<String> = ["syncml_schema", "live_sessions"]
 
     /// Up to `limit` rows after the row whose key is `after` (from the start when nil), in key order.
     func select(after: [SQLValue]?, limit: Int) -> (sql: String, values: [SQLValue]) {

@@ -292,11 +292,13 @@ extension SyncStore {
     /// batches apart.
     private func holdJournal(of datastore: DatastoreID) throws(StoreError) {
         guard database.dialect == .postgres else { return }
-        try database.run("SELECT pg_advisory_xact_lock(\(Self.journalLockSpace), CAST(? AS integer))",
-                         [.integer(Int64(Int32(truncatingIfNeeded: datastore.rawValue)))])
+        try database.run("SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))",
+                         [.integer(Int64(journalLockKey)), .integer(Int64(Int32(truncatingIfNeeded: datastore.rawValue)))])
     }
 
-    /// The first key of the journal's advisory locks (the second is the datastore), apart from other locks on the database.
+    /// The first key of the journal's advisory locks (the second is the datastore): this
+    /// store's, apart from other stores' and other locks on the database.
+    var journalLockKey: Int32 { Self.journalLockSpace ^ database.lockScope }
     static let journalLockSpace: Int32 = 0x5359_4A4C // "SYJL"
 
     /// The journal row `seq` of a version of `item` (a delete journals no keys and no payload).

@@ -114,16 +114,19 @@ extension SyncStore {
     /// Locks taken on one connection nest: a caller serializes its own users first.
     package func tryLockUser(_ user: UserID) throws(StoreError) -> Bool {
         guard database.dialect == .postgres else { return true }
-        return try database.integer("SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END", [.integer(Self.lockKey(user))]) == 1
+        return try database.integer("SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END", [.integer(lockKey(user))]) == 1
     }
 
     /// Releases a lock `tryLockUser` took.
     package func unlockUser(_ user: UserID) throws(StoreError) {
         guard database.dialect == .postgres else { return }
-        _ = try database.integer("SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END", [.integer(Self.lockKey(user))])
+        _ = try database.integer("SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END", [.integer(lockKey(user))])
     }
 
-    /// The advisory lock key of `user`: the store's own class ("SYNC") in the high word, so
-    /// other users of the database's advisory locks do not collide with it.
-    static func lockKey(_ user: UserID) -> Int64 { 0x5359_4E43 << 32 | (user.rawValue & 0xFFFF_FFFF) }
+    /// The advisory lock key of `user`: the store's own class ("SYNC") and its scope in the
+    /// high word, so other stores in the database and other users of its advisory locks do
+    /// not collide with it.
+    func lockKey(_ user: UserID) -> Int64 {
+        Int64(Int32(0x5359_4E43) ^ database.lockScope) << 32 | (user.rawValue & 0xFFFF_FFFF)
+    }
 }

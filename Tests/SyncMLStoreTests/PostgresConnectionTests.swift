@@ -131,12 +131,15 @@ struct PostgresConnectionTests {
             return (applied.first?.sequence, clock.now)
         }
         // Once that batch holds its datastore's journal, the second node writes to the same datastore.
+        let journalKey = Int64(UInt32(bitPattern: await first.store.journalLockKey))
         var holding = false
         for _ in 0..<1000 where !holding {
             try await Task.sleep(for: .milliseconds(20))
             holding = try await second.withDatabase { db throws(StoreError) in
-                try db.integer("SELECT count(*) FROM pg_locks WHERE pid = ? AND locktype = 'advisory' AND granted AND classid = \(SyncStore.journalLockSpace)",
-                               [.integer(firstPID)])
+                try db.integer("""
+                    SELECT count(*) FROM pg_locks
+                    WHERE pid = ? AND locktype = 'advisory' AND granted AND classid::bigint = ? AND objid::bigint = ?
+                    """, [.integer(firstPID), .integer(journalKey), .integer(contacts.rawValue)])
             } == 1
         }
         #expect(holding, "the open batch holds its datastore's journal")
@@ -150,6 +153,29 @@ struct PostgresConnectionTests {
         #expect(try await second.apply([change(.add, luid: "c", card("Clark"))], datastore: other, device: nil).first?.outcome == .added)
     }
 
+    @Test("Nodes started together on a new database make one store: four opens at once of a new schema all succeed")
+    func concurrentCreation() async throws {
+        guard let url = try await TestStores.freshSchemaURL() else { return }
+        let outcomes = await withCheckedContinuation { (done: CheckedContinuation<[String], Never>) in
+            // Threads of their own, so the four connections really open at once.
+            DispatchQueue.global().async {
+                let results = Results()
+                DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                    do {
+                        _ = try PostgresStore.open(url: url)
+                        results.append("ok")
+                    } catch {
+                        results.append("\(error)")
+                    }
+                }
+                done.resume(returning: results.values)
+            }
+        }
+        #expect(outcomes == ["ok", "ok", "ok", "ok"])
+        let store = try PostgresStore.open(url: url)
+        #expect(try await store.withDatabase { db throws(StoreError) in try db.integer("SELECT count(*) FROM syncml_schema") } == 1)
+    }
+
     @Test("A server nobody listens on is a .postgres error with SQLite's I/O code, not a crash")
     func unreachable() throws {
         #expect { try PostgresStore.open(url: "postgres://syncml@127.0.0.1:1/syncml") } throws: {
@@ -157,4 +183,12 @@ struct PostgresConnectionTests {
             return error?.kind == .postgres && error?.resultCode == 10
         }
     }
+}
+
+/// Strings appended from several threads.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ value: String) { lock.withLock { stored.append(value) } }
+    var values: [String] { lock.withLock { stored } }
 }

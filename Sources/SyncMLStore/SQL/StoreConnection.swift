@@ -27,6 +27,10 @@ package protocol StoreConnection: AnyObject {
     var counters: ConnectionCounters { get }
     /// Whether a transaction is open.
     var isInTransaction: Bool { get }
+    /// This store among others in the same database, for the keys of its advisory
+    /// locks: PostgreSQL's locks are database-wide, and stores in different schemas
+    /// must not wait for each other. 0 on SQLite (one store per file).
+    var lockScope: Int32 { get }
 
     /// Runs one or more statements without parameters (schema, settings).
     func execute(_ sql: String) throws(StoreError)

@@ -16,6 +16,7 @@ package final class Database: StoreConnection {
     package let counters = ConnectionCounters()
     /// SQLite's SQL where the backends' texts differ.
     package var dialect: SQLDialect { .sqlite }
+    package var lockScope: Int32 { 0 }
 
     /// Opens (creating if needed) the database at `path`.
     ///
