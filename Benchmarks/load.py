@@ -371,8 +371,8 @@ def main():
               f"{percentile(all_times, 50):.1f} | {percentile(all_times, 90):.1f} | {percentile(all_times, 99):.1f} | "
               f"{max(all_times):.1f} | | {failures} |")
         print()
-        print(f"server: {args.nodes} node(s) on {args.store}: {cpu:.0f} s CPU"
-              + (f" (PostgreSQL {database_cpu:.0f} s more)" if server_store_is_postgres else "")
+        print(f"server: {args.nodes} node(s) on {args.store}: {cpu:.1f} s CPU"
+              + (f" (PostgreSQL {database_cpu:.1f} s more)" if server_store_is_postgres else "")
               + f", peak RSS {rss / 1024:.0f} MiB per node; log: {len(busy)} lines about a locked database, "
               f"{len(errors)} error lines")
         print(f"data: {len(users)} users checked, {len(data_problems)} problems; {len(merges)} pairs of different "

@@ -38,9 +38,9 @@ def load(store, nodes, clients, contacts):
                            "--nodes", str(nodes), "--clients", str(clients), "--contacts", str(contacts)],
                           capture_output=True, text=True)
     rate = re.search(r"^\| all \| \d+ \| [\d.]+ \| ([\d.]+) \|", done.stdout, re.MULTILINE)
-    cpu = re.search(r"(\d+) s CPU(?: \(PostgreSQL (\d+) s more\))?", done.stdout)
-    return {"sessions_per_s": float(rate.group(1)) if rate else None, "nodes_cpu_s": int(cpu.group(1)) if cpu else None,
-            "database_cpu_s": int(cpu.group(2) or 0) if cpu else None, "ok": done.returncode == 0 and "\nOK" in done.stdout,
+    cpu = re.search(r"([\d.]+) s CPU(?: \(PostgreSQL ([\d.]+) s more\))?", done.stdout)
+    return {"sessions_per_s": float(rate.group(1)) if rate else None, "nodes_cpu_s": float(cpu.group(1)) if cpu else None,
+            "database_cpu_s": float(cpu.group(2) or 0) if cpu else None, "ok": done.returncode == 0 and "\nOK" in done.stdout,
             "tail": done.stdout[-1500:] + done.stderr[-1500:]}
 
 
