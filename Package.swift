@@ -307,7 +307,7 @@ let package = Package(
             name: "SyncMLHTTPTests",
             dependencies: [
                 "SyncMLHTTP", "SyncMLClient", "SyncMLServer", "SyncMLStore", "SyncMLCodec", "SyncMLRecords",
-                "SyncMLProtocol", "SyncMLSampleData", "TestSupport", "syncml",
+                "SyncMLProtocol", "SyncMLSampleData", "SyncMLPostgres", "TestSupport", "syncml",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,9 +4,11 @@ import SyncMLClient
 import SyncMLRecords
 import SyncMLProtocol
 import SyncMLHTTP
+import SyncMLPostgres
 import SyncMLServer
 import SyncMLSampleData
 @testable import SyncMLStore
+import TestSupport
 import Testing
 
 /// Issue #8, item 3: many clients — separate users, and several devices of one
@@ -29,7 +31,7 @@ import Testing
 /// default 26: users with two devices, every fifth user with three) and
 /// `SYNCML_LOAD_CONTACTS` (per device, default 150). The figures are printed;
 /// there are no timing assertions.
-@Suite("Load: concurrent clients over loopback")
+@Suite("Load: concurrent clients over loopback", .serialized)
 struct LoadTests {
     @Test("concurrent users and devices sync at once: no errors, no SQLITE_BUSY, each user's data intact")
     func concurrentClients() async throws {
@@ -53,6 +55,49 @@ struct LoadTests {
             await http.shutdown()
             throw error
         }
+    }
+
+    /// Issue #18: the same scenario with 50 clients across two servers that share one
+    /// PostgreSQL store (sessions in the store, the user's lock across nodes) behind a
+    /// real HAProxy, round robin without stickiness: consecutive messages of a sync
+    /// go to different nodes. Fewer contacts per device than the SQLite run, to keep
+    /// CI short; skipped loudly without PostgreSQL or HAProxy.
+    @Test("50 clients across two nodes on one PostgreSQL store behind HAProxy: no errors, each user's data intact, both nodes serving")
+    func acrossTwoNodes() async throws {
+        guard let cluster = try await PostgresCluster.shared() else { return }
+        let url = cluster.url + "?schema=load_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let shape = LoadShape.of(clients: 50, contacts: 24)
+        let stores = try (0..<2).map { _ in try PostgresStore.open(url: url) }
+        for user in shape.users {
+            try await stores[0].addUser(name: user.name, password: user.password, md5: true, iterations: 1_000)
+        }
+        var configuration = ServerConfiguration()
+        configuration.sharesSessions = true
+        let log = LogCollector()
+        var listeners: [HTTPListener] = []
+        for (index, store) in stores.enumerated() {
+            let engine = SyncServer(store: store, configuration: configuration, logger: log.logger("syncml.server.node\(index)"))
+            listeners.append(try await HTTPListener.start(engine: engine, configuration: .init(host: "127.0.0.1", port: 0),
+                                                          logger: log.logger("syncml.http.node\(index)")))
+        }
+        let balancer: LoadBalancer?
+        do {
+            balancer = try await LoadBalancer.start(backends: listeners.map(\.port))
+        } catch {
+            balancer = nil
+            Issue.record(error)
+        }
+        if let balancer {
+            do {
+                try await run(shape, url: balancer.syncURL, store: stores[0], log: log)
+                let served = try await balancer.requestsPerBackend()
+                #expect(served.count == 2 && served.allSatisfy { $0 > 0 }, "requests per node: \(served)")
+            } catch {
+                Issue.record(error)
+            }
+            await balancer.stop()
+        }
+        for listener in listeners { await listener.shutdown() }
     }
 
     /// What the load test found first: each session matched the client's Adds
@@ -236,6 +281,11 @@ private struct LoadShape {
         let environment = ProcessInfo.processInfo.environment
         let clients = environment["SYNCML_LOAD_CLIENTS"].flatMap { Int($0) }.map { max(1, $0) } ?? 26
         let contacts = environment["SYNCML_LOAD_CONTACTS"].flatMap { Int($0) }.map { max(8, $0) } ?? 150
+        return of(clients: clients, contacts: contacts)
+    }
+
+    /// `clients` devices of users with two each (every fifth user three), `contacts` each.
+    static func of(clients: Int, contacts: Int) -> LoadShape {
         var users: [LoadUser] = []
         var remaining = clients
         while remaining > 0 {
