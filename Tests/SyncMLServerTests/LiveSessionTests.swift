@@ -133,7 +133,8 @@ struct LiveSessionTests {
     func expiredByAnotherServer() async throws {
         let first = try await TestServer(configuration: Self.shared)
         var expiring = Self.shared
-        expiring.sessionTimeout = .zero
+        // Every session counts as idle: a row saved in the very millisecond of the expiry must not be spared.
+        expiring.sessionTimeout = .seconds(-60)
         let second = TestServer(sharingStoreOf: first, configuration: expiring)
         let phone = FakePhone(first, devID: "walked-away")
         for index in 0..<3 { phone.add(vCard("Gone\(index)", "Away")) }
