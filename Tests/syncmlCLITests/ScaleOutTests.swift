@@ -99,6 +99,43 @@ struct ScaleOutTests {
         await deployment.stop()
     }
 
+    @Test("A node killed (SIGKILL) and restarted at every message boundary of a sync, the two nodes in turn: the sync completes with nothing lost or doubled")
+    func nodeKilledAtEveryBoundary() async throws {
+        guard let deployment = try await Deployment.start() else { return }
+        let cli = deployment.cli
+        defer { cli.remove() }
+        #expect(try await cli.run(["generate", "vcards", "--count", "120", "--directory", "server"]).status == 0)
+        let imported = try await cli.run(["import"] + (try files("server", in: cli)).map(\.path) + ["--user", "test", "--db", deployment.db])
+        #expect(imported.status == 0, "\(imported.error)")
+        let before = try await exportedFingerprints(deployment).count
+        let book = ClientBook(count: 60)
+        let keeper = NodeKeeper(deployment)
+        // Before every message from the third on (the session exists from the second): the node that answered the
+        // message before is killed and started again on its port, empty-handed.
+        let transport = KillingTransport(try HTTPClientTransport(), killFrom: 3) { message in
+            await keeper.restart(node: message % 2)
+        }
+        var configuration = ClientConfiguration(serverURL: deployment.url, user: "test", password: "secret", deviceID: "every-boundary")
+        configuration.maxMessageSize = 20_000
+        let client = SyncClient(configuration: configuration,
+                                datastores: [ClientDatastore(name: "contacts", kind: .contacts, type: "text/vcard", source: book)],
+                                transport: transport, state: try ClientState.inMemory())
+        let report = try await client.sync()
+        #expect(report.datastores.first?.refusal == nil)
+        let (restarts, sent) = (keeper.restarts, await transport.sent)
+        #expect(restarts >= 5 && restarts == sent - 2, "a restart before every message from the third: \(restarts) of \(sent) messages")
+
+        let stored = try await exportedFingerprints(deployment)
+        let held = try await book.fingerprints()
+        #expect(Set(stored).count == stored.count, "nothing doubled in the store")
+        #expect(stored.count == before + 60, "the server's \(before) and the client's 60: \(stored.count)")
+        let agrees = held == stored // (the lists themselves are too long for a failure message)
+        #expect(agrees, "the client holds what the store holds, each once: \(held.count) against \(stored.count)")
+        await keeper.stop()
+        await deployment.balancer.stop()
+        cli.remove()
+    }
+
     /// The fingerprints of the contacts `syncml export` gives from the deployment's store, sorted.
     private func exportedFingerprints(_ deployment: Deployment) async throws -> [String] {
         let exported = try await deployment.cli.run(["export", "--user", "test", "--datastore", "contacts", "--db", deployment.db])
@@ -119,6 +156,8 @@ private struct Deployment {
     let db: String
     let nodes: [ServeProcess]
     let balancer: LoadBalancer
+    /// What each node runs with, but its port.
+    var arguments: [String] { ["--db", db, "--log-level", "warning", "--max-body-size", "20000"] }
 
     var url: String { balancer.syncURL }
 
@@ -131,7 +170,7 @@ private struct Deployment {
         #expect(added.status == 0, "\(added.error)")
         try cli.write("pw.txt", "secret\n")
         let nodes = try (0..<2).map { _ in
-            try ServeProcess(cli, ["--db", db, "--port", "0", "--log-level", "warning", "--max-body-size", "20000"])
+            try ServeProcess(cli, ["--db", db, "--log-level", "warning", "--max-body-size", "20000", "--port", "0"])
         }
         var ports: [Int] = []
         for node in nodes { ports.append(try await node.listeningPort()) }
@@ -150,22 +189,60 @@ private struct Deployment {
     }
 }
 
-/// Carries messages like the transport it wraps, and runs `kill` once, just
-/// before sending message number `killBefore` (1-based): between two messages.
+/// Carries messages like the transport it wraps, and runs `kill` between two
+/// messages: once, just before sending message number `killBefore` (1-based),
+/// or before every message from `killFrom` on (with the message's number).
 private actor KillingTransport: SyncTransport {
     private let inner: HTTPClientTransport
-    private let killBefore: Int
-    private let kill: @Sendable () async -> Void
+    private let first: Int, last: Int
+    private let kill: @Sendable (Int) async -> Void
     private(set) var sent = 0
 
     init(_ inner: HTTPClientTransport, killBefore: Int, kill: @escaping @Sendable () async -> Void) {
-        (self.inner, self.killBefore, self.kill) = (inner, killBefore, kill)
+        (self.inner, first, last, self.kill) = (inner, killBefore, killBefore, { _ in await kill() })
+    }
+
+    init(_ inner: HTTPClientTransport, killFrom: Int, kill: @escaping @Sendable (Int) async -> Void) {
+        (self.inner, first, last, self.kill) = (inner, killFrom, .max, kill)
     }
 
     func send(_ body: [UInt8], contentType: String, to url: String) async throws -> TransportReply {
         sent += 1
-        if sent == killBefore { await kill() }
+        if (first...last).contains(sent) { await kill(sent) }
         return try await inner.send(body, contentType: contentType, to: url)
+    }
+}
+
+/// The deployment's nodes, each killed and started again on its port on demand.
+/// Used by one task at a time (the client's transport between two messages, then
+/// the test): unchecked, as `ServeProcess` is not `Sendable`.
+private final class NodeKeeper: @unchecked Sendable {
+    private let cli: CLI
+    private let arguments: [String]
+    private let ports: [Int]
+    private var nodes: [ServeProcess]
+    private(set) var restarts = 0
+
+    init(_ deployment: Deployment) {
+        (cli, arguments, ports, nodes) = (deployment.cli, deployment.arguments, deployment.balancer.backends, deployment.nodes)
+    }
+
+    /// SIGKILL to node `index`, then the same node again on the same port, once it listens.
+    func restart(node index: Int) async {
+        _ = await nodes[index].stop(SIGKILL)
+        do {
+            let node = try ServeProcess(cli, arguments + ["--port", "\(ports[index])"])
+            _ = try await node.listeningPort()
+            nodes[index] = node
+            restarts += 1
+        } catch {
+            Issue.record("node \(index) did not start again: \(error)")
+        }
+    }
+
+    func stop() async {
+        for node in nodes { node.terminate() }
+        for node in nodes { _ = await node.finish() }
     }
 }
 

@@ -71,6 +71,13 @@ final class InteropWorkspace: @unchecked Sendable {
         return server
     }
 
+    /// Starts `syncml serve` named `name` (its logs) on the store `db` names (a postgres:// URL: one of several nodes).
+    func startNode(_ name: String, db: String) async throws -> SyncMLServerProcess {
+        let server = try await SyncMLServerProcess(store: storePath(name), db: db)
+        servers.append(server)
+        return server
+    }
+
     /// The workspace's throwaway CA and server certificate (`tls/`), made on first use.
     func certificates() async throws -> TestCertificates {
         if let madeCertificates { return madeCertificates }
@@ -89,9 +96,14 @@ final class InteropWorkspace: @unchecked Sendable {
     /// A SyncEvolution client configured for `server` as `account`, device ID `syncml-interop-NAME`;
     /// for an HTTPS server it trusts the workspace's CA (and checks the certificate and host name).
     func client(_ name: String, of server: SyncMLServerProcess, as account: Account = .alice) async throws -> SyncEvolutionClient {
+        try await client(name, url: server.url, authority: server.authority, as: account)
+    }
+
+    /// A SyncEvolution client configured for the server at `url` (a load balancer's, say).
+    func client(_ name: String, url: String, authority: String? = nil, as account: Account = .alice) async throws -> SyncEvolutionClient {
         let client = try SyncEvolutionClient(name: name, in: root)
-        try await client.configure(url: server.url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
-                                   extra: server.authority.map { SyncEvolution.trusting($0) } ?? [])
+        try await client.configure(url: url, user: account.name, password: account.password, deviceID: "syncml-interop-\(name)",
+                                   extra: authority.map { SyncEvolution.trusting($0) } ?? [])
         return client
     }
 

@@ -13,6 +13,8 @@ import Glibc
 /// the line says `https://`.
 final class SyncMLServerProcess: @unchecked Sendable {
     let store: URL
+    /// What `--db` names: `store`'s path, or a postgres:// URL (then `store` only names the log files).
+    let db: String
     /// The sync URL the server announced.
     let url: String
     /// Serving HTTPS: the CA certificate (PEM) a client must trust.
@@ -28,8 +30,10 @@ final class SyncMLServerProcess: @unchecked Sendable {
 
     /// Starts a server on `store` (created if missing); its output goes to files beside the store.
     /// With `certificates`, it serves HTTPS with their server certificate.
-    init(store: URL, certificates: TestCertificates? = nil) async throws {
+    /// With `db`, the server runs on that store instead (a postgres:// URL, for several nodes on one database).
+    init(store: URL, db: String? = nil, certificates: TestCertificates? = nil) async throws {
         self.store = store
+        self.db = db ?? store.path
         authority = certificates?.authority
         let directory = store.deletingLastPathComponent()
         let name = store.deletingPathExtension().lastPathComponent
@@ -37,7 +41,7 @@ final class SyncMLServerProcess: @unchecked Sendable {
         standardError = try OutputFile(keeping: directory.appendingPathComponent("\(name)-serve.err"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try SyncMLTool.requireExecutable())
-        process.arguments = ["serve", "--db", store.path, "--host", "127.0.0.1", "--port", "0"]
+        process.arguments = ["serve", "--db", self.db, "--host", "127.0.0.1", "--port", "0"]
             + (certificates.map { ["--tls-cert", $0.chain, "--tls-key", $0.privateKey] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = standardOutput.handle
@@ -95,7 +99,7 @@ final class SyncMLServerProcess: @unchecked Sendable {
 
     /// The user's live records per server datastore (`contacts`, `calendar`, `tasks`).
     func records(of account: Account) async throws -> [String: [String]] {
-        try await SyncMLTool.export(user: account.name, store: store)
+        try await SyncMLTool.export(user: account.name, db: db, scratch: store.deletingLastPathComponent())
     }
 
     /// The sorted titles (FN or SUMMARY) of the user's records in one datastore: a duplicate shows up twice.

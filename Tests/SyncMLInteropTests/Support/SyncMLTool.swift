@@ -45,10 +45,15 @@ enum SyncMLTool {
 
     /// `syncml user add --db STORE NAME --password-file FILE [--no-md5]`.
     static func addUser(_ account: Account, store: URL) async throws {
-        let passwordFile = store.deletingLastPathComponent().appendingPathComponent("password-\(account.name).txt")
+        try await addUser(account, db: store.path, passwordDirectory: store.deletingLastPathComponent())
+    }
+
+    /// The same on the store `db` names (a file or a postgres:// URL); the password file goes in `passwordDirectory`.
+    static func addUser(_ account: Account, db: String, passwordDirectory: URL) async throws {
+        let passwordFile = passwordDirectory.appendingPathComponent("password-\(account.name).txt")
         try Data((account.password + "\n").utf8).write(to: passwordFile)
         defer { try? FileManager.default.removeItem(at: passwordFile) }
-        try await run(["user", "add", "--db", store.path, account.name, "--password-file", passwordFile.path] + (account.md5 ? [] : ["--no-md5"]))
+        try await run(["user", "add", "--db", db, account.name, "--password-file", passwordFile.path] + (account.md5 ? [] : ["--no-md5"]))
     }
 
     /// `syncml import --db STORE --user NAME FILES…`: records put into the store directly, as a server-side change.
@@ -63,14 +68,23 @@ enum SyncMLTool {
 
     /// The user's live records per datastore (`syncml export --output DIR` writes DIR/DATASTORE/GUID.ext).
     static func export(user: String, store: URL) async throws -> [String: [String]] {
-        try await exportByGUID(user: user, store: store).mapValues { records in records.sorted { $0.key < $1.key }.map(\.value) }
+        try await export(user: user, db: store.path, scratch: store.deletingLastPathComponent())
+    }
+
+    /// The same from the store `db` names (a file or a postgres:// URL), exported under `scratch`.
+    static func export(user: String, db: String, scratch: URL) async throws -> [String: [String]] {
+        try await exportByGUID(user: user, db: db, scratch: scratch).mapValues { records in records.sorted { $0.key < $1.key }.map(\.value) }
     }
 
     /// The user's live records per datastore, by GUID.
     static func exportByGUID(user: String, store: URL) async throws -> [String: [String: String]] {
-        let output = store.deletingLastPathComponent().appendingPathComponent("export-\(UUID().uuidString)")
+        try await exportByGUID(user: user, db: store.path, scratch: store.deletingLastPathComponent())
+    }
+
+    private static func exportByGUID(user: String, db: String, scratch: URL) async throws -> [String: [String: String]] {
+        let output = scratch.appendingPathComponent("export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        try await run(["export", "--db", store.path, "--user", user, "--output", output.path])
+        try await run(["export", "--db", db, "--user", user, "--output", output.path])
         var records: [String: [String: String]] = [:]
         let manager = FileManager.default
         for datastore in (try? manager.contentsOfDirectory(atPath: output.path)) ?? [] {
