@@ -11,6 +11,14 @@ struct CheckpointTests {
     /// Rows of ~4 KB, about a page each.
     static let rowBytes = 4000
 
+    @Test("A store file commits with synchronous=FULL: a commit survives power loss, not only a process crash")
+    func commitsAreDurable() throws {
+        let directory = TemporaryDirectory()
+        let store = try Database(path: directory.path("durable.sqlite"))
+        #expect(try store.integer("PRAGMA synchronous") == 2)
+        #expect(try Database(path: directory.path("durable.sqlite"), synchronousFull: false).integer("PRAGMA synchronous") == 1)
+    }
+
     @Test("Commits past SQLite's default 1,000 WAL pages stay in the WAL, and another connection reads every one")
     func walOutlivesTheDefaultCheckpoint() throws {
         let directory = TemporaryDirectory()

@@ -22,10 +22,13 @@ package final class Database: StoreConnection {
     ///
     /// - Parameters:
     ///   - busyTimeout: milliseconds to wait for another connection's write lock.
-    ///   - synchronousFull: `PRAGMA synchronous=FULL` instead of `NORMAL`. In WAL
-    ///     mode NORMAL survives any process crash; FULL also survives power loss
-    ///     for the last commits, at ~4× the commit cost.
-    package init(path: String, busyTimeout: Int32 = 5000, synchronousFull: Bool = false) throws(StoreError) {
+    ///   - synchronousFull: `PRAGMA synchronous=FULL` (the default) instead of `NORMAL`.
+    ///     In WAL mode NORMAL survives any process crash, but a power loss may take the
+    ///     commits since the last checkpoint: a server would then have told a device
+    ///     that changes are stored which are gone. FULL makes each commit durable when
+    ///     it returns, for one fdatasync of the WAL per commit (measured here: 0.12 ms
+    ///     of CPU and 0.3 ms of wall time a commit; the server commits once a message).
+    package init(path: String, busyTimeout: Int32 = 5000, synchronousFull: Bool = true) throws(StoreError) {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
@@ -56,9 +59,8 @@ package final class Database: StoreConnection {
         // so at 1,000 every commit paid a checkpoint (copying its pages again, reading the
         // WAL back, two fsyncs); with ten commits a checkpoint, a page they share is copied
         // once. A process crash still loses no commit, and other processes read the WAL as
-        // before. Under NORMAL a power loss may lose the commits since the last checkpoint's
-        // fsync, now up to ~40 MiB of them instead of ~4 MiB (the kernel's own writeback
-        // bounds it in time too); `synchronousFull` loses none (docs/STORE.md).
+        // before. Under FULL (the default) a power loss loses no commit either; under NORMAL
+        // it could lose those since the last checkpoint, up to ~40 MiB of them (docs/STORE.md).
         try execute("PRAGMA wal_autocheckpoint=\(Self.walAutocheckpointPages)")
     }
 
