@@ -57,7 +57,7 @@ struct TransferTable: Sendable {
     func select(after: [SQLValue]?, limit: Int) -> (sql: String, values: [SQLValue]) {
         let keyColumns = key.map { columns[$0] }.joined(separator: ", ")
         var sql = "SELECT \(columns.joined(separator: ", ")) FROM \(name)"
-        if let after {
+        if after != nil {
             sql += " WHERE (\(keyColumns)) > (\(Array(repeating: "?", count: key.count).joined(separator: ", ")))"
         }
         sql += " ORDER BY \(keyColumns) LIMIT \(limit)"
