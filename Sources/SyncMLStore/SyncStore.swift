@@ -20,6 +20,11 @@ public actor SyncStore {
     let database: any StoreConnection
     let codec: PayloadCodec
     private let clock: @Sendable () -> Date
+    private let executor = StoreExecutor()
+
+    /// The store runs on a serial queue of its own (`StoreExecutor`): its calls block
+    /// on disk or network, and must not hold a thread of the concurrency pool.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Opens (creating and migrating if needed) the store at `path`
     /// (":memory:" for a private in-memory store).
