@@ -117,7 +117,10 @@ extension SyncStore {
     /// the store. A row that differs when read back is `.corruptRow`. Nothing else
     /// should write to either store meanwhile (stop the servers).
     ///
-    /// - Parameter progress: called after each batch with the table and the rows copied of it so far.
+    /// - Parameters:
+    ///   - destination: an empty store, of either backend.
+    ///   - batchSize: rows read and written at a time.
+    ///   - progress: called after each batch with the table and the rows copied of it so far.
     public func transfer(into destination: SyncStore, batchSize: Int = 500,
                          progress: @Sendable (String, Int) -> Void = { _, _ in }) async throws(StoreError) -> StoreTransferReport {
         guard destination !== self else { throw StoreError(.invalidArgument, "a store cannot be copied into itself") }
