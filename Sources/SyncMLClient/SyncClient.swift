@@ -31,6 +31,14 @@ public actor SyncClient {
     let journal: SyncStore
     let logger: Logger
 
+    /// The client runs where its journal runs (the store's own serial queue):
+    /// a sync makes a store call or more per item, and on one executor a call
+    /// from the client to its journal is a plain call, not a hop between threads.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { journal.unownedExecutor }
+
+    /// True when the client's own code runs where its journal runs (tests).
+    package func runsWithItsJournal() -> Bool { journal.isCallerOnItsQueue }
+
     // One sync's state, set up when it starts.
     /// A sync runs: a second `sync()` is refused.
     var isSyncing = false

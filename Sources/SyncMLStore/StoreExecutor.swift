@@ -8,10 +8,16 @@ import Dispatch
 /// a thread. Dispatch gives a blocked queue's work another thread.
 final class StoreExecutor: SerialExecutor {
     private let queue: DispatchQueue
+    /// Marks the queue, so code can tell whether it runs there (`isCurrent`).
+    private static let marker = DispatchSpecificKey<ObjectIdentifier>()
 
     init(label: String = "syncml.store") {
         queue = DispatchQueue(label: label)
+        queue.setSpecific(key: Self.marker, value: ObjectIdentifier(self))
     }
+
+    /// True when the calling code runs on this executor's queue.
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: Self.marker) == ObjectIdentifier(self) }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)

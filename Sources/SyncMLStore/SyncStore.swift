@@ -26,6 +26,10 @@ public actor SyncStore {
     /// on disk or network, and must not hold a thread of the concurrency pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
+    /// True when the calling code runs on this store's queue (for tests of
+    /// types that share its executor).
+    package nonisolated var isCallerOnItsQueue: Bool { executor.isCurrent }
+
     /// Opens (creating and migrating if needed) the store at `path`
     /// (":memory:" for a private in-memory store).
     public init(path: String, useDictionary: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) throws(StoreError) {

@@ -31,6 +31,16 @@ struct ClientAPITests {
         }
     }
 
+    @Test("A client runs on its journal's queue: its store calls, one or more per item, are plain calls, not hops between threads")
+    func clientSharesItsJournalsQueue() async throws {
+        let harness = try await Harness()
+        let client = try harness.client("crm", MemorySource())
+        #expect(await client.runsWithItsJournal())
+        let report = try await client.sync()
+        #expect(report.datastores.first?.refusal == nil)
+        #expect(await client.runsWithItsJournal())
+    }
+
     @Test("A second sync() while one runs is refused at once with .syncInProgress; the running sync completes undisturbed")
     func overlappingSyncRefused() async throws {
         let harness = try await Harness()
