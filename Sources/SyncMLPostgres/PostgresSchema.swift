@@ -180,6 +180,7 @@ enum PostgresSchema {
                 PRIMARY KEY(token, datastore_id, guid)
             )
             """,
+            "CREATE INDEX live_session_items_message ON live_session_items(token, message)",
             """
             CREATE TABLE live_session_queue(
                 token text COLLATE "C" NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,

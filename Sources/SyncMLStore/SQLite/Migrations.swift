@@ -196,7 +196,7 @@ package enum Migrations {
     /// (`clientHas`), whether the session paired it (`claimed`) and the journal
     /// sequence the client confirmed (`confirmed`), with the `message_count` of
     /// the save that wrote the row (a node holding an older copy reads only the
-    /// newer rows); and the server's outgoing queue, written once when selected,
+    /// newer rows, by `live_session_items_message`); and the server's outgoing queue, written once when selected,
     /// by position. Deleted with their session.
     static let version8 = """
     CREATE TABLE live_session_items(
@@ -209,6 +209,7 @@ package enum Migrations {
         message INTEGER NOT NULL,
         PRIMARY KEY(token, datastore_id, guid)
     ) WITHOUT ROWID;
+    CREATE INDEX live_session_items_message ON live_session_items(token, message);
     CREATE TABLE live_session_queue(
         token TEXT NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,
         datastore_id INTEGER NOT NULL,
