@@ -141,7 +141,7 @@ enum PostgresSchema {
             PRIMARY KEY(user_name, dev_id, time_window)
         )
         """,
-    ] + upgrades[7]! + [
+    ] + upgrades[7]! + upgrades[8]! + [
         "CREATE TABLE syncml_schema(version bigint NOT NULL)",
     ]
 
@@ -150,7 +150,8 @@ enum PostgresSchema {
     static let creationLock: Int32 = 0x5359_4352 // "SYCR"
 
     /// What brings a store of version n-1 to n, by n: the tables SQLite's
-    /// `Migrations` step n added (version 7: `live_sessions`, docs/STORE.md).
+    /// `Migrations` step n added (version 7: `live_sessions`; 8: `live_session_items` and
+    /// `live_session_queue`; docs/STORE.md).
     static let upgrades: [Int: [String]] = [
         7: [
             """
@@ -165,6 +166,36 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX live_sessions_updated ON live_sessions(updated)",
+        ],
+        8: [
+            """
+            CREATE TABLE live_session_items(
+                token text COLLATE "C" NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,
+                datastore_id bigint NOT NULL,
+                guid text COLLATE "C" NOT NULL,
+                fingerprint bytea,
+                claimed bigint NOT NULL,
+                confirmed bigint,
+                message bigint NOT NULL,
+                PRIMARY KEY(token, datastore_id, guid)
+            )
+            """,
+            "CREATE INDEX live_session_items_message ON live_session_items(token, message)",
+            """
+            CREATE TABLE live_session_queue(
+                token text COLLATE "C" NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,
+                datastore_id bigint NOT NULL,
+                position bigint NOT NULL,
+                seq bigint NOT NULL,
+                guid text COLLATE "C" NOT NULL,
+                luid text COLLATE "C",
+                operation bigint NOT NULL,
+                type text COLLATE "C" NOT NULL,
+                fingerprint bytea,
+                payload bytea,
+                PRIMARY KEY(token, datastore_id, position)
+            )
+            """,
         ],
     ]
 

@@ -49,9 +49,9 @@ struct TransferTable: Sendable {
 
     /// Tables a transfer leaves behind: PostgreSQL's record of its schema version
     /// (each backend keeps its own), and the sessions servers are running
-    /// (`live_sessions`: a store is moved with its servers stopped, which suspends
+    /// (`live_sessions` and its rows: a store is moved with its servers stopped, which suspends
     /// their sessions into `sessions` for a resume).
-    static let notCopied: Set<String> = ["syncml_schema", "live_sessions"]
+    static let notCopied: Set<String> = ["syncml_schema", "live_sessions", "live_session_items", "live_session_queue"]
 
     /// Up to `limit` rows after the row whose key is `after` (from the start when nil), in key order.
     func select(after: [SQLValue]?, limit: Int) -> (sql: String, values: [SQLValue]) {

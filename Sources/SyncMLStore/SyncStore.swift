@@ -78,7 +78,8 @@ public actor SyncStore {
 
     /// Numbers of rows per table.
     package func rowCount(_ table: String) throws(StoreError) -> Int {
-        guard ["users", "datastores", "items", "journal", "devices", "maps", "sessions", "match_keys", "device_datastores", "live_sessions"].contains(table) else {
+        guard ["users", "datastores", "items", "journal", "devices", "maps", "sessions", "match_keys", "device_datastores", "live_sessions",
+                "live_session_items", "live_session_queue"].contains(table) else {
             throw StoreError(.invalidArgument, "no table \(table)")
         }
         return Int(try database.integer("SELECT count(*) FROM \(table)") ?? 0)

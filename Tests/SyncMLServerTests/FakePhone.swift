@@ -37,6 +37,9 @@ final class FakePhone {
     /// Servers on the same store that take its messages in turn with `server`, one message each, as
     /// nodes behind a round-robin load balancer do (empty: every message goes to `server`).
     var otherNodes: [TestServer] = []
+    /// Sends a message again, to the next node, when a node answers it with an HTTP error (a node that
+    /// died while handling it): what a client does when its request fails.
+    var resendsAfterFailure = false
     private var messagesSent = 0
     /// Called with each message's MsgID just before it is sent (a test arms the store's fault injection there).
     var beforeSending: ((Int) async -> Void)?
@@ -87,6 +90,8 @@ final class FakePhone {
         var messages = 0
         /// Times package 1 was sent again after a 401 (a first contact is challenged once).
         var authenticationRetries = 0
+        /// Messages sent again to the next node after a node failed them (`resendsAfterFailure`).
+        var resent = 0
         /// The server's status for the DevInf Put (nil when none was sent).
         var putStatus: Int?
         /// The server's status for the SyncHdr of the session's last message (500 when it could not complete).
@@ -121,7 +126,14 @@ final class FakePhone {
             await beforeSending?(Int(message.header.msgID) ?? 0)
             let nodes = [server] + otherNodes
             messagesSent += 1
-            return try await nodes[(messagesSent - 1) % nodes.count].post(message.encoded(as: wbxml ? .wbxml : .xml), wbxml: wbxml, url: url, connection: connection)
+            let bytes = message.encoded(as: wbxml ? .wbxml : .xml)
+            do {
+                return try await nodes[(messagesSent - 1) % nodes.count].post(bytes, wbxml: wbxml, url: url, connection: connection)
+            } catch let failure as TestFailure where resendsAfterFailure && failure.description.hasPrefix("HTTP") {
+                report.resent += 1
+                messagesSent += 1
+                return try await nodes[(messagesSent - 1) % nodes.count].post(bytes, wbxml: wbxml, url: url, connection: connection)
+            }
         }
 
         // Package 1: credentials and the alert; after a 401 with a challenge, once more as a new session

@@ -64,10 +64,59 @@ struct LiveSessionTests {
         let state = try LiveSessionState.decode(record.state)
         #expect(state.phase == "serverSync")
         let contacts = try #require(state.datastores.first)
-        #expect(contacts.outgoing.next > 0 && contacts.outgoing.next < contacts.outgoing.changes.count, "part of the queue sent")
+        let queued = try await server.store.rowCount("live_session_queue")
+        #expect(contacts.outgoing.position > 0 && contacts.outgoing.position < queued, "part of the queue sent")
         #expect(state.negotiation.clientDevInf != nil)
         #expect(try LiveSessionState.decode(state.encoded()).encodedSorted() == state.encodedSorted())
         #expect(record.messageCount == 4)
+    }
+
+    @Test("What grows with the book is kept in rows: the saved value holds no per-GUID set and no queued change, and a message writes only the GUIDs it changed")
+    func rowsForWhatGrows() async throws {
+        let server = try await TestServer(configuration: Self.shared)
+        try await Self.addContacts(40, to: server.store)
+        let phone = FakePhone(server, devID: "rows")
+        phone.maxMsgSize = 6_000
+        for index in 0..<12 { phone.add(vCard("Row\(index)", "Grows", tel: "+4420711\(1000 + index)")) }
+        let slow = try await phone.sync(.slow)
+        #expect(slow.messages > 4 && slow.received.count == 40)
+        // An ended session stays in the store until it idles out (a repeated last message is answered from it).
+        let token = try #require(try await server.store.liveSessions(user: server.store.user(named: "test")).first?.token)
+        let record = try #require(try await server.store.liveSession(token: token))
+        let state = try LiveSessionState.decode(record.state)
+        let contacts = try #require(state.datastores.first)
+        #expect(contacts.clientHas.isEmpty && contacts.claimed.isEmpty && contacts.confirmed.isEmpty && contacts.outgoing.changes.isEmpty)
+        #expect(contacts.itemsInRows == true && contacts.queueInRows == true)
+        let rows = try await server.store.liveSessionItems(token: token)
+        #expect(rows.filter { $0.fingerprint != nil && $0.claimed }.count == 12, "the phone's 12 contacts: held and paired")
+        #expect(rows.filter { $0.confirmed != nil }.count == 40, "the server's 40: confirmed by the phone")
+        #expect(try await server.store.liveSessionQueue(token: token, datastore: DatastoreID(rawValue: contacts.id)).count == 40)
+        // Rows are written by the save of the message that changed them: no message rewrites the whole set.
+        let latest = try await server.store.liveSessionItems(token: token, after: record.messageCount - 1)
+        #expect(latest.count < rows.count, "the last message wrote \(latest.count) of \(rows.count) rows")
+    }
+
+    @Test("A node that stops dead after a message's changes committed, before saving the session: the client's resend to another node neither doubles nor loses an item")
+    func stoppedDeadBeforeSaving() async throws {
+        var dying = Self.shared
+        // The phone's messages: a challenged first contact (this node), the session's first (the other), its changes (this node).
+        dying.stopsDeadBeforeSaving = 2
+        let first = try await TestServer(configuration: dying)
+        let second = TestServer(sharingStoreOf: first, configuration: Self.shared)
+        try await Self.addContacts(40, to: first.store)
+        let phone = FakePhone(first, devID: "stopped-dead")
+        phone.otherNodes = [second]
+        phone.resendsAfterFailure = true
+        phone.maxMsgSize = 6_000
+        for index in 0..<30 { phone.add(vCard("Dead\(index)", "Stopped", tel: "+4420722\(1000 + index)")) }
+        let slow = try await phone.sync(.slow)
+        #expect(slow.resent == 1, "the changes were sent again after the node stopped")
+        #expect(slow.itemStatuses.count == 30 && slow.itemStatuses.allSatisfy { (200...299).contains($0) }, "\(slow.itemStatuses)")
+        #expect(slow.received.count == 40, "the server's 40 and none of the phone's own sent back: \(slow.received.count)")
+        #expect(try await first.items("contacts").count == 70, "every contact once")
+        #expect(Set(try await first.items("contacts")) == Set(phone.items.values), "the phone and the store agree")
+        let twoWay = try await phone.sync()
+        #expect(twoWay.received.isEmpty && twoWay.itemStatuses.isEmpty, "nothing left over for the next sync")
     }
 
     @Test("A message repeated to another server (the reply was lost) gets the same reply from the stored session, and nothing is applied twice")

@@ -1,4 +1,5 @@
 import Foundation
+import SyncMLRecords
 @testable import SyncMLStore
 import SyncMLPostgres
 import Testing
@@ -73,6 +74,46 @@ struct LiveSessionStoreTests {
         #expect(try await f.store.rowCount("live_sessions") == 0)
     }
 
+    @Test("A session's rows are saved with its value: item rows replaced per GUID and read from a save on, a queue written whole and read from a position; a stale save writes none; they go with the session",
+          arguments: StoreBackend.allCases)
+    func rowsWithTheSession(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
+        let contacts = DatastoreID(rawValue: 7)
+        let print1 = Fingerprint(of: Array("one".utf8)), print2 = Fingerprint(of: Array("two".utf8))
+        func item(_ guid: String, _ fingerprint: Fingerprint?, claimed: Bool = false, confirmed: Int64? = nil) -> LiveSessionItemRow {
+            LiveSessionItemRow(datastore: contacts, guid: guid, fingerprint: fingerprint, claimed: claimed, confirmed: confirmed)
+        }
+        let queue = (0..<150).map { (index: Int) -> OutgoingChange in
+            let mapped = index % 2 == 1
+            return OutgoingChange(sequence: Int64(100 + index), guid: "q\(index)", luid: mapped ? "L\(index)" : nil,
+                                  operation: mapped ? .replace : .add, type: "text/vcard", fingerprint: print1)
+        }
+        let first = (0..<100).map { item("g\($0)", print1, claimed: true) }
+        try await f.store.saveLiveSession(token: "t1", user: f.user, deviceURI: "d", clientSessionID: "1", state: [1], after: nil,
+                                          rows: LiveSessionRows(items: first, queues: [contacts: queue]))
+        try await f.store.saveLiveSession(token: "t1", user: f.user, deviceURI: "d", clientSessionID: "1", state: [2], after: 1,
+                                          rows: LiveSessionRows(items: [item("g1", nil, claimed: true), item("g2", print2, confirmed: 9),
+                                                                        item("new", print2)]))
+        let all = try await f.store.liveSessionItems(token: "t1")
+        #expect(all.count == 101)
+        #expect(all.first { $0.guid == "g1" } == item("g1", nil, claimed: true))
+        #expect(all.first { $0.guid == "g2" } == item("g2", print2, confirmed: 9))
+        #expect(try await f.store.liveSessionItems(token: "t1", after: 1).map(\.guid) == ["g1", "g2", "new"], "only what the second save wrote")
+        #expect(try await f.store.liveSessionQueue(token: "t1", datastore: contacts) == queue)
+        #expect(try await f.store.liveSessionQueue(token: "t1", datastore: contacts, from: 120) == Array(queue[120...]))
+        #expect(try await f.store.liveSessionQueue(token: "t1", datastore: DatastoreID(rawValue: 8)).isEmpty)
+
+        await #expect { try await f.store.saveLiveSession(token: "t1", user: f.user, deviceURI: "d", clientSessionID: "1", state: [9], after: 1,
+                                                          rows: LiveSessionRows(items: [item("stale", print1)], queues: [contacts: []])) }
+            throws: { ($0 as? StoreError)?.kind == .conflict }
+        #expect(try await f.store.liveSessionItems(token: "t1").count == 101, "the stale save wrote no row")
+        #expect(try await f.store.liveSessionQueue(token: "t1", datastore: contacts).count == 150)
+
+        try await f.store.deleteLiveSession(token: "t1")
+        #expect(try await f.store.rowCount("live_session_items") == 0)
+        #expect(try await f.store.rowCount("live_session_queue") == 0)
+    }
+
     @Test("A user's lock is held by one store connection at a time on PostgreSQL, nested on the one holding it, free again once released")
     func userLockAcrossNodes() async throws {
         guard let url = try await TestStores.freshSchemaURL() else { return }
@@ -90,13 +131,15 @@ struct LiveSessionStoreTests {
         try await node1.unlockUser(bob)
     }
 
-    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions is created, the data kept")
+    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions and its rows' tables are created, the data kept")
     func upgradeFromSix() async throws {
         guard let url = try await TestStores.freshSchemaURL() else { return }
         do {
             let store = try PostgresStore.open(url: url)
             _ = try await store.user(named: "carol")
             _ = try await store.withDatabase { db throws(StoreError) in
+                try db.execute("DROP TABLE live_session_queue")
+                try db.execute("DROP TABLE live_session_items")
                 try db.execute("DROP TABLE live_sessions")
                 try db.run("UPDATE syncml_schema SET version = 6")
             }
@@ -105,7 +148,10 @@ struct LiveSessionStoreTests {
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.users().map(\.name) == ["carol"])
         let carol = try await store.user(named: "carol")
-        #expect(try await store.saveLiveSession(token: "t", user: carol, deviceURI: "d", clientSessionID: "1", state: [1], after: nil) == 1)
+        #expect(try await store.saveLiveSession(token: "t", user: carol, deviceURI: "d", clientSessionID: "1", state: [1], after: nil,
+                                                rows: LiveSessionRows(items: [LiveSessionItemRow(datastore: DatastoreID(rawValue: 1), guid: "g",
+                                                                                                 fingerprint: nil, claimed: true, confirmed: 3)])) == 1)
+        #expect(try await store.liveSessionItems(token: "t").count == 1)
     }
 
     @Test("On SQLite, where one process serves a store, the user's lock is always granted")

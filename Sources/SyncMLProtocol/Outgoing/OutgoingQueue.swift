@@ -37,6 +37,15 @@ package struct OutgoingQueue<Change> {
         morePages = more
     }
 
+    /// Holds `page` in memory, the changes from `position` on (those before it were
+    /// taken), with the next one to send `next` into it: a queue kept elsewhere (a
+    /// shared session's rows) taken up again.
+    package mutating func hold(_ page: [Change], from position: Int, next: Int = 0) {
+        dropped = position
+        changes = page
+        self.next = next
+    }
+
     /// The same queue, at the same place, over changes `transform` makes (a
     /// session's snapshot keeps its changes in a form of its own).
     package func map<T>(_ transform: (Change) throws -> T) rethrows -> OutgoingQueue<T> {

@@ -51,6 +51,11 @@ public struct ServerConfiguration: Sendable {
     /// Off by default: one process on a SQLite file keeps its sessions in memory.
     /// `syncml serve --db postgres://…` turns it on.
     public var sharesSessions = false
+    /// Tests only: with `sharesSessions`, the node stops dead after the writes of
+    /// a session's message number `n` committed and before the session is saved —
+    /// the window a node killed inside a message leaves — answering 503 and
+    /// dropping its copy, as if it had died (`LiveSessionTests`).
+    package var stopsDeadBeforeSaving: Int?
     /// Where the server's anchors come from: the system clock; tests pin it.
     package var anchorClock = AnchorClock.system
 

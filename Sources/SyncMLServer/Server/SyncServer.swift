@@ -214,6 +214,10 @@ public actor SyncServer {
             forget(current)
             try? await store.deleteLiveSession(token: current.token)
         } else if await current.userID != nil {
+            if let stop = configuration.stopsDeadBeforeSaving, await current.savedMessageCount ?? 0 == stop - 1 {
+                forget(current)
+                return .plainText(503, "stopped dead before saving message \(stop) (a test's fault hook)")
+            }
             do {
                 try await save(current)
             } catch {
@@ -252,15 +256,17 @@ public actor SyncServer {
               await stored != session.savedMessageCount else { return session }
         guard let record = try await store.liveSession(token: session.token) else { return session }
         forget(session)
-        return try await restored(record)
+        return try await restored(record, replacing: session)
     }
 
-    /// The session `record` saved, taken up on this node.
-    private func restored(_ record: LiveSessionRecord) async throws -> ServerSession {
+    /// The session `record` saved, taken up on this node; `older`: this node's copy at an
+    /// earlier save, whose rows spare reading all of the store's again.
+    private func restored(_ record: LiveSessionRecord, replacing older: ServerSession? = nil) async throws -> ServerSession {
         let state = try LiveSessionState.decode(record.state)
         let session = makeSession(token: record.token, user: state.user, deviceURI: record.deviceURI, clientSessionID: record.clientSessionID,
                                   connection: nil)
         try await session.restore(state, savedAs: record.messageCount)
+        try await session.takeUpRows(from: store, held: await older?.handOverRows())
         sessions[record.token] = session
         return session
     }
@@ -268,9 +274,10 @@ public actor SyncServer {
     /// Saves `session` after a message, checked against the count this node last saw.
     private func save(_ session: ServerSession) async throws {
         guard let user = await session.userID else { return }
-        let state = try await session.encodedSnapshot()
+        let (state, rows) = try await session.encodedForSaving()
         let count = try await store.saveLiveSession(token: session.token, user: user, deviceURI: session.deviceURI,
-                                                    clientSessionID: session.clientSessionID, state: state, after: session.savedMessageCount)
+                                                    clientSessionID: session.clientSessionID, state: state, after: session.savedMessageCount,
+                                                    rows: rows)
         await session.saved(as: count)
     }
 

@@ -58,6 +58,32 @@ final class DatastoreState {
     /// Continues a suspended session (Alert 225 accepted).
     var resumed = false
 
+    // Shared sessions (`ServerConfiguration.sharesSessions`): what the next save writes as rows.
+    /// GUIDs whose `clientHas`, `claimed` or `confirmed` changed since the session
+    /// was last saved; nil until its rows are first written (that save writes every
+    /// GUID), and always on a server that shares nothing, which tracks nothing.
+    var changedItems: Set<String>?
+    /// The outgoing queue is in the store's rows (`live_session_queue`), not in the saved value.
+    var queueInRows = false
+
+    /// The client holds `guid` at `fingerprint` (nil: it holds no version the session knows of).
+    func holds(_ guid: String, at fingerprint: Fingerprint?) {
+        clientHas[guid] = fingerprint
+        changedItems?.insert(guid)
+    }
+
+    /// `guid` is paired with a client item in this session.
+    func claim(_ guid: String) {
+        claimed.insert(guid)
+        changedItems?.insert(guid)
+    }
+
+    /// The client confirmed the server's change `sequence` of `guid`.
+    func confirm(_ guid: String, sequence: Int64) {
+        confirmed[guid] = sequence
+        changedItems?.insert(guid)
+    }
+
     init(name: String, id: DatastoreID, clientURI: String, serverURI: String, mode: SyncMode,
          anchors: SyncAnchors, conflictPolicy: ConflictPolicy) {
         self.name = name

@@ -15,12 +15,16 @@ import SyncMLStore
 /// batch before its message is answered; and the live objects a session is
 /// handed (store, authenticator, configuration, logger), which the node that
 /// restores it provides. Datastores are referred to by name (the server's
-/// datastore names are unique within a session). For now the per-GUID sets
-/// (`clientHas`, `claimed`, `confirmed`) and the outgoing queue are in the
-/// value too; rows of their own are a later step (docs/SCALING.md).
+/// datastore names are unique within a session). What grows with the book —
+/// the per-GUID sets (`clientHas`, `claimed`, `confirmed`) and the outgoing
+/// queue — is in the value only as `snapshot()` makes it (what
+/// `LiveSessionTests` compares); the value a node saves leaves them out and
+/// the store keeps them as rows, written as they change (`LiveSessionRows.swift`).
 struct LiveSessionState: Codable {
     /// The layout of this value: a node that reads another one does not continue the session.
-    static let currentLayout = 1
+    /// Layout 2 may keep the per-GUID sets and the queue in rows (`DatastoreSnapshot.itemsInRows`,
+    /// `queueInRows`); a layout-1 value, which holds them all, is still read.
+    static let currentLayout = 2
 
     var layout = LiveSessionState.currentLayout
     var token: String
@@ -41,7 +45,7 @@ struct LiveSessionState: Codable {
     /// The value `bytes` encode; throws for anything else, or another layout.
     static func decode(_ bytes: [UInt8]) throws -> LiveSessionState {
         let state = try JSONDecoder().decode(LiveSessionState.self, from: Data(bytes))
-        guard state.layout == currentLayout else { throw UnreadableLiveSession(layout: state.layout) }
+        guard (1...currentLayout).contains(state.layout) else { throw UnreadableLiveSession(layout: state.layout) }
         return state
     }
 }
@@ -95,6 +99,10 @@ struct DatastoreSnapshot: Codable {
     var acknowledged: Int64
     var confirmed: [String: Int64]
     var resumed: Bool
+    /// `clientHas`, `claimed` and `confirmed` are in the store's rows (`live_session_items`), not here.
+    var itemsInRows: Bool?
+    /// The outgoing queue's changes are in the store's rows (`live_session_queue`); `outgoing` holds its place.
+    var queueInRows: Bool?
 }
 
 /// An `OutgoingChange` of a datastore's queue.
@@ -128,8 +136,9 @@ struct SentItemSnapshot: Codable {
 }
 
 extension ServerSession {
-    /// What this session keeps between messages, as one value.
-    func snapshot() -> LiveSessionState {
+    /// What this session keeps between messages, as one value; `leavingRows`: without
+    /// what the datastores keep in the store's rows (the value a node saves).
+    func snapshot(leavingRows: Bool = false) -> LiveSessionState {
         let devInf = negotiation.clientDevInf.map { Data(storedForm(of: $0)) }
         return LiveSessionState(
             token: token, user: user, deviceURI: deviceURI, clientSessionID: clientSessionID, phase: phase.rawValue, abandoned: abandoned,
@@ -140,30 +149,33 @@ extension ServerSession {
                 askedForDevInf: negotiation.askedForDevInf, suspendedSession: negotiation.suspended?.id.rawValue,
                 suspendedState: negotiation.suspended.map { Data($0.state.encoded()) }, suspendedLookedUp: negotiation.suspendedLookedUp,
                 suspendRequested: negotiation.suspendRequested),
-            datastores: datastores.map(Self.snapshot),
+            datastores: datastores.map { Self.snapshot($0, leavingRows: leavingRows) },
             sentItems: outgoing.sentItems.compactMap { SentItemSnapshot(datastore: $0.datastore.name, guid: $0.guid, sequence: $0.sequence) },
             stalls: outgoing.stalls)
     }
 
-    private static func snapshot(_ state: DatastoreState) -> DatastoreSnapshot {
-        DatastoreSnapshot(
+    private static func snapshot(_ state: DatastoreState, leavingRows: Bool) -> DatastoreSnapshot {
+        let itemsInRows = leavingRows && state.changedItems != nil, queueInRows = leavingRows && state.queueInRows
+        var queue = state.outgoing
+        if queueInRows { queue.changes = [] }
+        return DatastoreSnapshot(
             point: ResumePoint(name: state.name, mode: state.mode, anchors: state.anchors), id: state.id.rawValue, clientURI: state.clientURI,
             serverURI: state.serverURI, conflictPolicy: state.conflictPolicy.rawValue, clientItemType: state.clientItemType,
-            largeObject: state.largeObject, clientHas: state.clientHas, claimed: state.claimed.sorted(), received: state.received,
+            largeObject: state.largeObject, clientHas: itemsInRows ? [:] : state.clientHas, claimed: itemsInRows ? [] : state.claimed.sorted(),
+            received: state.received,
             unsettled: state.unsettled.sorted(), liveAtStart: state.liveAtStart, heldDeletes: state.heldDeletes, forceDeletes: state.forceDeletes,
-            outgoing: state.outgoing.map(ChangeSnapshot.init), acknowledgeThrough: state.acknowledgeThrough, sent: state.sent,
-            failures: state.failures, failed: state.failed, acknowledged: state.acknowledged, confirmed: state.confirmed, resumed: state.resumed)
+            outgoing: queue.map(ChangeSnapshot.init), acknowledgeThrough: state.acknowledgeThrough, sent: state.sent,
+            failures: state.failures, failed: state.failed, acknowledged: state.acknowledged, confirmed: itemsInRows ? [:] : state.confirmed,
+            resumed: state.resumed, itemsInRows: itemsInRows ? true : nil, queueInRows: queueInRows ? true : nil)
     }
-
-    /// `snapshot()` encoded, as the store keeps it.
-    func encodedSnapshot() throws -> [UInt8] { try snapshot().encoded() }
 
     /// The store holds this session as saved after `count` messages.
     func saved(as count: Int) { savedMessageCount = count }
 
     /// Takes up where the session `state` was taken from left off, saved in the
     /// store as `count` messages; this session must be new (made for the same
-    /// token, user, device and client session).
+    /// token, user, device and client session). What `state` leaves in the
+    /// store's rows is read by `takeUpRows` next.
     func restore(_ state: LiveSessionState, savedAs count: Int) throws {
         savedMessageCount = count
         guard let phase = Phase(rawValue: state.phase) else { throw UnreadableLiveSession(layout: state.layout) }
@@ -221,6 +233,9 @@ extension ServerSession {
         state.acknowledged = saved.acknowledged
         state.confirmed = saved.confirmed
         state.resumed = saved.resumed
+        // Rows the store holds are rows the next save need not write again.
+        if saved.itemsInRows == true { state.changedItems = [] }
+        state.queueInRows = saved.queueInRows == true
         return state
     }
 }

@@ -34,7 +34,7 @@ package enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7)]
+    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -188,6 +188,41 @@ package enum Migrations {
         updated INTEGER NOT NULL
     );
     CREATE INDEX live_sessions_updated ON live_sessions(updated);
+    """
+
+    /// What grows with the book in a running session shared by server nodes,
+    /// kept as rows beside its `live_sessions` value so that a message saves only
+    /// what it changed (issue #18): per GUID, the fingerprint the client holds
+    /// (`clientHas`), whether the session paired it (`claimed`) and the journal
+    /// sequence the client confirmed (`confirmed`), with the `message_count` of
+    /// the save that wrote the row (a node holding an older copy reads only the
+    /// newer rows, by `live_session_items_message`); and the server's outgoing queue, written once when selected,
+    /// by position. Deleted with their session.
+    static let version8 = """
+    CREATE TABLE live_session_items(
+        token TEXT NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,
+        datastore_id INTEGER NOT NULL,
+        guid TEXT NOT NULL,
+        fingerprint BLOB,
+        claimed INTEGER NOT NULL,
+        confirmed INTEGER,
+        message INTEGER NOT NULL,
+        PRIMARY KEY(token, datastore_id, guid)
+    ) WITHOUT ROWID;
+    CREATE INDEX live_session_items_message ON live_session_items(token, message);
+    CREATE TABLE live_session_queue(
+        token TEXT NOT NULL REFERENCES live_sessions(token) ON DELETE CASCADE,
+        datastore_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        guid TEXT NOT NULL,
+        luid TEXT,
+        operation INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        fingerprint BLOB,
+        payload BLOB,
+        PRIMARY KEY(token, datastore_id, position)
+    ) WITHOUT ROWID;
     """
 
     /// Match keys as 64-bit digests (`MatchKey.IndexKey.digest`), kept once:

@@ -15,7 +15,7 @@ extension ServerSession {
     /// `lookup` is what the store's `resolve` said of its item (the store does not look again).
     func enqueue(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?, lookup: ItemChange.Lookup? = nil,
                  in datastore: DatastoreState) {
-        if let guid { datastore.claimed.insert(guid) }
+        if let guid { datastore.claim(guid) }
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: lookup)
         incoming.pendingDatastore = datastore
@@ -37,8 +37,8 @@ extension ServerSession {
                 default: datastore.received.replaced += 1
                 }
                 if let guid = result.guid ?? write.change.guid, let fingerprint = write.change.fingerprint {
-                    datastore.clientHas[guid] = fingerprint
-                    datastore.claimed.insert(guid)
+                    datastore.holds(guid, at: fingerprint)
+                    datastore.claim(guid)
                 }
             }
         } catch {
@@ -64,14 +64,14 @@ extension ServerSession {
         case .keepServer:
             // The client's version is journaled (nothing is lost), then the server's is made current again.
             _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: .restore(current.sequence))
-            datastore.clientHas[guid] = nil
+            datastore.holds(guid, at: nil)
         case .merge(let merged):
             _ = try await apply(record, .replace, luid: luid, guid: guid, in: datastore, device: device, then: .merged(merged))
         case .duplicate:
             // The client's version becomes an item of its own; the server's goes to the client as an Add.
             if let luid { try await store.unmap(luid: luid, device: device, datastore: datastore.id) }
             let result = try await apply(record, .add, luid: luid, guid: nil, in: datastore, device: device)
-            if let guid = result.guid { datastore.claimed.insert(guid) }
+            if let guid = result.guid { datastore.claim(guid) }
         }
         return decision.status
     }
@@ -112,8 +112,8 @@ extension ServerSession {
             return result
         }
         if let guid = result.guid ?? guid {
-            datastore.clientHas[guid] = record.fingerprint
-            datastore.claimed.insert(guid)
+            datastore.holds(guid, at: record.fingerprint)
+            datastore.claim(guid)
         }
         return result
     }

@@ -13,7 +13,7 @@ extension ServerSession {
         case 213:
             break // a chunk; the item's last chunk gets the item's status
         case 200...299, 418:
-            sent.datastore.confirmed[sent.guid] = sent.sequence
+            sent.datastore.confirm(sent.guid, sequence: sent.sequence)
         default:
             sent.datastore.failures += 1
             logger.notice("client refused an item", metadata: ["datastore": "\(sent.datastore.name)", "guid": "\(sent.guid)",
