@@ -204,7 +204,7 @@ extension SyncStore {
     }
 
     /// `(?, ?, ?), (?, ?, ?)` for `count` rows of `columns` values.
-    private static func tuples(_ count: Int, of columns: Int) -> String {
+    static func tuples(_ count: Int, of columns: Int) -> String {
         Array(repeating: "(" + placeholders(columns) + ")", count: count).joined(separator: ", ")
     }
 
@@ -214,7 +214,7 @@ extension SyncStore {
     }
 
     /// `rows` in slices of at most `rowsPerInsert`.
-    private static func slices<T>(_ rows: [T]) -> [ArraySlice<T>] {
+    static func slices<T>(_ rows: [T]) -> [ArraySlice<T>] {
         stride(from: 0, to: rows.count, by: rowsPerInsert).map { rows[$0..<min($0 + rowsPerInsert, rows.count)] }
     }
 

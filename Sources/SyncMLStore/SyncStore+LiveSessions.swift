@@ -52,18 +52,6 @@ package struct LiveSessionRows: Sendable, Hashable {
     }
 }
 
-/// Multi-row INSERTs of a session's rows, 64 rows a statement.
-private enum LiveRowBatches {
-    static func tuples(_ count: Int, of columns: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return Array(repeating: row, count: count).joined(separator: ", ")
-    }
-
-    static func slices<T>(_ rows: [T]) -> [ArraySlice<T>] {
-        stride(from: 0, to: rows.count, by: SyncStore.rowsPerInsert).map { rows[$0..<min($0 + SyncStore.rowsPerInsert, rows.count)] }
-    }
-}
-
 extension SyncStore {
     /// Saves the session `token` after a message: its state, its `rows` (what
     /// changed in the message), and `message_count` one past `previous` (nil: the
@@ -100,9 +88,9 @@ extension SyncStore {
     /// replaces the one of its GUID; each queue replaces its datastore's.
     private func write(_ rows: LiveSessionRows, token: String, message: Int) throws(StoreError) {
         let (session, saved) = (SQLValue.text(token), SQLValue.integer(Int64(message)))
-        for chunk in LiveRowBatches.slices(rows.items) {
+        for chunk in Self.slices(rows.items) {
             try database.run("""
-                INSERT INTO live_session_items(token, datastore_id, guid, fingerprint, claimed, confirmed, message) VALUES \(LiveRowBatches.tuples(chunk.count, of: 7))
+                INSERT INTO live_session_items(token, datastore_id, guid, fingerprint, claimed, confirmed, message) VALUES \(Self.tuples(chunk.count, of: 7))
                 ON CONFLICT(token, datastore_id, guid) DO UPDATE SET fingerprint = excluded.fingerprint, claimed = excluded.claimed,
                 confirmed = excluded.confirmed, message = excluded.message
                 """, chunk.flatMap { row -> [SQLValue] in
@@ -113,10 +101,10 @@ extension SyncStore {
         for (datastore, queue) in rows.queues.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try database.run("DELETE FROM live_session_queue WHERE token = ? AND datastore_id = ?", [session, .integer(datastore.rawValue)])
             let positioned = Array(queue.enumerated())
-            for chunk in LiveRowBatches.slices(positioned) {
+            for chunk in Self.slices(positioned) {
                 try database.run("""
                     INSERT INTO live_session_queue(token, datastore_id, position, seq, guid, luid, operation, type, fingerprint, payload)
-                    VALUES \(LiveRowBatches.tuples(chunk.count, of: 10))
+                    VALUES \(Self.tuples(chunk.count, of: 10))
                     """, chunk.flatMap { position, change -> [SQLValue] in
                         [session, .integer(datastore.rawValue), .integer(Int64(position)), .integer(change.sequence), .text(change.guid),
                          change.luid.map { .text($0) } ?? .null, .integer(Int64(change.operation.rawValue)), .text(change.type),
