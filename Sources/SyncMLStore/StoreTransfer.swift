@@ -25,7 +25,8 @@ struct TransferTable: Sendable {
     static let all: [TransferTable] = [
         TransferTable("users", ["id": .integer, "name": .text, "created": .integer, "password_hash": .text, "md5_secret": .text,
                                 "md5_enabled": .integer], key: ["id"], identity: "id"),
-        TransferTable("datastores", ["id": .integer, "user_id": .integer, "name": .text], key: ["id"], identity: "id"),
+        TransferTable("datastores", ["id": .integer, "user_id": .integer, "name": .text, "keys_pending_from": .integer],
+                      key: ["id"], identity: "id"),
         TransferTable("devices", ["id": .integer, "user_id": .integer, "dev_id": .text, "devinf": .blob, "devinf_time": .integer,
                                   "nonce": .text], key: ["id"], identity: "id"),
         TransferTable("device_datastores", ["device_id": .integer, "datastore_id": .integer, "last_anchor": .text, "next_anchor": .text,

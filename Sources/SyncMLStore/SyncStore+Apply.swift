@@ -20,7 +20,16 @@ extension SyncStore {
     /// caller's transaction, and no earlier change of the batch touched its LUID or
     /// item; otherwise `apply` looks the item up itself. A lookup made for another
     /// LUID, item, device, datastore or store is refused (`.invalidArgument`).
-    public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil) throws(StoreError) -> [AppliedChange] {
+    ///
+    /// With `deferringNewKeys`, the match keys of the batch's new items are journaled
+    /// but not indexed: `indexPendingKeys(datastore:)` writes them later, all at once
+    /// and in key order, and every reader of the index calls it first, so nothing
+    /// ever misses them. For a slow sync into an empty datastore, whose items can
+    /// match nothing the session did not add itself: each message's commit then
+    /// rewrites no leaves of the key index. A new version of a known item indexes
+    /// its keys as without it.
+    public func apply(_ changes: [ItemChange], datastore: DatastoreID, device: DeviceID?, session: SessionID? = nil,
+                      deferringNewKeys: Bool = false) throws(StoreError) -> [AppliedChange] {
         // Read before the batch's own transaction: a caller's open transaction may hold writes no lookup saw.
         let fresh = database.isInTransaction ? nil : database.writeGeneration
         return try database.transaction { () throws(StoreError) -> [AppliedChange] in
@@ -29,7 +38,7 @@ extension SyncStore {
             results.reserveCapacity(changes.count)
             let time = nowMillis
             var touched = Touched()
-            var rows = NewItemRows(datastore: datastore, device: device)
+            var rows = NewItemRows(datastore: datastore, device: device, defersKeys: deferringNewKeys)
             for change in changes {
                 let found = try trustedLookup(change, datastore: datastore, device: device, generation: fresh, touched: touched)
                 // Any other change reads or writes keys and maps: it sees every row of the batch before it.
@@ -40,6 +49,7 @@ extension SyncStore {
                 results.append(result)
             }
             try write(&rows)
+            if let first = rows.firstDeferred { try markKeysPending(from: first, datastore: datastore) }
             return results
         }
     }
@@ -149,7 +159,9 @@ extension SyncStore {
             try insertJournalRow(seq: created.version, item: created.id, previous: 0, datastore: datastore, operation: .add,
                                  fingerprint: change.fingerprint, keys: change.matchKeys.map(\.digest), frame: frame,
                                  device: device, session: session, time: time)
-            let keys = Set(change.matchKeys.map(\.digest))
+            // Deferred keys are in the journal row only, until `indexPendingKeys`.
+            let keys = rows.defersKeys ? [] : Set(change.matchKeys.map(\.digest))
+            if rows.defersKeys, rows.firstDeferred == nil { rows.firstDeferred = created.version }
             if found == .absent(twinCheck: false) {
                 // Its keys and map wait for the batch's multi-row INSERTs (`write(_:)`).
                 rows.keys += keys.map { ($0, created.id) }
@@ -175,6 +187,10 @@ extension SyncStore {
     private struct NewItemRows {
         let datastore: DatastoreID
         let device: DeviceID?
+        /// New items' keys are not indexed (`apply`'s `deferringNewKeys`).
+        let defersKeys: Bool
+        /// The journal sequence of the batch's first new item whose keys were deferred.
+        var firstDeferred: Int64?
         var keys: [(key: Int64, item: Int64)] = []
         var maps: [(luid: String, item: Int64)] = []
     }
@@ -290,7 +306,7 @@ extension SyncStore {
     /// send n. Held per datastore (a transaction-level advisory lock), so other users' writes
     /// do not wait; the same lock also keeps the default GUIDs (`max(id) + 1`) of concurrent
     /// batches apart.
-    private func holdJournal(of datastore: DatastoreID) throws(StoreError) {
+    func holdJournal(of datastore: DatastoreID) throws(StoreError) {
         guard database.dialect == .postgres else { return }
         try database.run("SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))",
                          [.integer(Int64(journalLockKey)), .integer(Int64(Int32(truncatingIfNeeded: datastore.rawValue)))])
@@ -315,6 +331,10 @@ extension SyncStore {
 
     /// Makes `match_keys` hold `wanted` for the item instead of `indexed`: only the
     /// difference is written, the keys gone in one DELETE and the new ones in one INSERT.
+    /// Needs no catching up first: an item whose keys were deferred has none of them
+    /// indexed yet (or, after an earlier new version, only some), so the DELETE removes
+    /// what is there and the INSERT meets no row it holds; `indexPendingKeys` later adds
+    /// the rest of its current version's keys, which this leaves to it.
     private func writeKeys(_ wanted: Set<Int64>, replacing indexed: Set<Int64>, item: Int64, datastore: DatastoreID) throws(StoreError) {
         let (store, id) = (SQLValue.integer(datastore.rawValue), SQLValue.integer(item))
         for chunk in Self.slices(Array(indexed.subtracting(wanted))) {

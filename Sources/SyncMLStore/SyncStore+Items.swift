@@ -34,7 +34,7 @@ extension SyncStore {
         return items
     }
 
-    /// Live items having any of `keys` (indexed), each once, in GUID order.
+    /// Live items having any of `keys` (indexed; deferred keys are indexed first), each once, in GUID order.
     /// `limitPerKey` bounds the rows read per key, so that a key thousands of
     /// items share (a switchboard number) costs the same as a rare one.
     public func items(matchingKeys keys: [MatchKey.IndexKey], datastore: DatastoreID, limitPerKey: Int? = nil) throws(StoreError) -> [StoredItem] {
@@ -43,6 +43,7 @@ extension SyncStore {
 
     /// `items(matchingKeys:)` by the keys' digests.
     func items(matchingDigests digests: Set<Int64>, datastore: DatastoreID, limitPerKey: Int?) throws(StoreError) -> [StoredItem] {
+        if !digests.isEmpty { try indexPendingKeys(datastore: datastore) }
         var found: [Int64: ItemRow] = [:]
         for digest in digests {
             // The items read in the same statement: LIMIT takes the key's first rows in index
@@ -64,8 +65,9 @@ extension SyncStore {
         try items(matchingKeys: matchKey.indexKeys, datastore: datastore, limitPerKey: limitPerKey)
     }
 
-    /// The key digests `match_keys` holds for item `guid`, sorted (for tests: it
-    /// reads the datastore's whole index, as nothing indexes it by item).
+    /// The key digests `match_keys` holds for item `guid`, sorted, as they are: keys
+    /// deferred and not yet caught up (`indexPendingKeys`) are missing. For tests: it
+    /// reads the datastore's whole index, as nothing indexes it by item.
     package func indexedKeyDigests(guid: String, datastore: DatastoreID) throws(StoreError) -> [Int64] {
         guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }
         var keys: [Int64] = []

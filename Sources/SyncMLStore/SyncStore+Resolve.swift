@@ -62,7 +62,8 @@ extension SyncStore {
     /// Resolves a message's incoming items at once, one `Resolution` per key in
     /// order: one call per message instead of several per item (an actor hop each
     /// here, a round trip each on a networked database). LUIDs and fingerprints
-    /// are read `resolveChunk` per statement, and so are match keys.
+    /// are read `resolveChunk` per statement, and so are match keys, after the
+    /// datastore's deferred keys are indexed (`indexPendingKeys`).
     public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8) throws(StoreError) -> [Resolution] {
         var resolutions = [Resolution](repeating: Resolution(), count: incoming.count)
         let generation = database.writeGeneration
@@ -94,6 +95,8 @@ extension SyncStore {
             resolutions[index].lookup = lookup(incoming[index], .absent(twinCheck: resolutions[index].twins.contains { $0.luid == nil }))
         }
         let matching = unknown.filter { resolutions[$0].twins.isEmpty && !incoming[$0].keys.isEmpty }
+        // Keys a slow sync deferred are indexed before any is looked up (a statement only when keys are).
+        if !matching.isEmpty { try indexPendingKeys(datastore: datastore) }
         let byDigest = try candidates(digests: Set(matching.flatMap { incoming[$0].keys.map(\.digest) }), datastore: datastore, limitPerKey: limitPerKey)
         for index in matching {
             var candidates: [Int64: [StoredItem]] = [:]

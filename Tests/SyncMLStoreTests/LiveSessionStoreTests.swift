@@ -131,7 +131,7 @@ struct LiveSessionStoreTests {
         try await node1.unlockUser(bob)
     }
 
-    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions and its rows' tables are created, the data kept")
+    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions and its rows' tables and datastores.keys_pending_from are created, the data kept")
     func upgradeFromSix() async throws {
         guard let url = try await TestStores.freshSchemaURL() else { return }
         do {
@@ -141,6 +141,7 @@ struct LiveSessionStoreTests {
                 try db.execute("DROP TABLE live_session_queue")
                 try db.execute("DROP TABLE live_session_items")
                 try db.execute("DROP TABLE live_sessions")
+                try db.execute("ALTER TABLE datastores DROP COLUMN keys_pending_from")
                 try db.run("UPDATE syncml_schema SET version = 6")
             }
         }
@@ -152,6 +153,11 @@ struct LiveSessionStoreTests {
                                                 rows: LiveSessionRows(items: [LiveSessionItemRow(datastore: DatastoreID(rawValue: 1), guid: "g",
                                                                                                  fingerprint: nil, claimed: true, confirmed: 3)])) == 1)
         #expect(try await store.liveSessionItems(token: "t").count == 1)
+        let contacts = try await store.datastore(named: "contacts", user: carol)
+        #expect(try await store.keysPendingFrom(datastore: contacts) == nil)
+        _ = try await store.apply([ItemChange(.add, luid: "a", matchKeys: [MatchKey.IndexKey(storedForm: "n:adams|")!])], datastore: contacts,
+                                  device: nil, deferringNewKeys: true)
+        #expect(try await store.keysPendingFrom(datastore: contacts) != nil)
     }
 
     @Test("On SQLite, where one process serves a store, the user's lock is always granted")

@@ -39,6 +39,15 @@ final class DatastoreState {
     var heldDeletes = 0
     /// The client asked for its deletes to go through the guard (Meta EMI `syncml:force-deletes` in its Alert).
     var forceDeletes = false
+    /// A slow or refresh sync into a datastore that held no live item when it began,
+    /// and that nobody else wrote to since: no client item can pair by match key
+    /// (every item the session adds is claimed), so keys are not looked up and its
+    /// new items' keys are indexed once, when the client's package is complete
+    /// (`SyncStore.apply(deferringNewKeys:)`, `indexPendingKeys`).
+    var defersKeys = false
+    /// The datastore's last journal sequence when the session last looked, and the
+    /// journal rows the session wrote since: more rows than these are another writer's.
+    var journalSeen: (last: Int64, written: Int) = (0, 0)
 
     // Outgoing.
     /// The server's changes to send, and how far sending got.

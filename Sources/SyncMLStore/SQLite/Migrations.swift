@@ -34,7 +34,8 @@ package enum Migrations {
     }
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
-    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8)]
+    static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8),
+                                 .sql(version9)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -223,6 +224,16 @@ package enum Migrations {
         payload BLOB,
         PRIMARY KEY(token, datastore_id, position)
     ) WITHOUT ROWID;
+    """
+
+    /// A datastore's match keys may wait to be indexed (issue #16): `keys_pending_from`
+    /// is the first journal sequence whose new items' keys are not in `match_keys`
+    /// yet (a slow sync into an empty datastore writes them once, sorted, when its
+    /// client package is complete); NULL when the index is complete. The journal
+    /// rows keep every version's keys, so the index can always be caught up from
+    /// them (`SyncStore.indexPendingKeys`).
+    static let version9 = """
+    ALTER TABLE datastores ADD COLUMN keys_pending_from INTEGER;
     """
 
     /// Match keys as 64-bit digests (`MatchKey.IndexKey.digest`), kept once:

@@ -24,7 +24,7 @@ extension ServerSession {
         for twin in resolution.twins where isFree(twin.item.guid, luid: twin.luid, in: datastore) {
             return .same(twin.item.guid)
         }
-        guard datastore.mode.isFull, let signature = record.signature else { return nil }
+        guard datastore.mode.isFull, !datastore.defersKeys, let signature = record.signature else { return nil }
         var candidates: [RecordMatcher.Entry] = []
         var records: [String: ReceivedRecord] = [:]
         // Bounded per key: a name or number thousands share must not make matching quadratic. A candidate

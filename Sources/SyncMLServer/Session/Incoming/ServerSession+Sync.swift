@@ -20,6 +20,7 @@ extension ServerSession {
         if !sync.noResp {
             reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
         }
+        if datastore.defersKeys { await checkAlone(in: datastore) }
         prepare(sync.commands, in: datastore)
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
@@ -228,9 +229,26 @@ extension ServerSession {
         return resolutions[0]
     }
 
+    /// Whether the session is still the datastore's only writer since it began; if
+    /// anyone else wrote (another device slow-syncing the same book), its items
+    /// may pair with the client's, so keys are looked up again from now on (the
+    /// store indexes what was deferred before the first lookup).
+    private func checkAlone(in datastore: DatastoreState) async {
+        do {
+            let seen = try await store.journalRows(datastore: datastore.id, after: datastore.journalSeen.last)
+            if seen.count != datastore.journalSeen.written {
+                datastore.defersKeys = false
+                logger.info("another writer in the datastore: match keys looked up again", metadata: ["datastore": "\(datastore.name)"])
+            }
+            datastore.journalSeen = (seen.last, 0)
+        } catch {
+            datastore.defersKeys = false
+        }
+    }
+
     private func incomingKey(_ record: ReceivedRecord, luid: String?, named: String?, in datastore: DatastoreState) -> IncomingKey {
-        // Match keys are looked up in slow and refresh syncs only (`findMatch`).
-        let keys = datastore.mode.isFull ? record.signature?.matchKey.lookupKeys ?? [] : []
+        // Match keys are looked up in slow and refresh syncs only (`findMatch`), and not while they can pair nothing.
+        let keys = datastore.mode.isFull && !datastore.defersKeys ? record.signature?.matchKey.lookupKeys ?? [] : []
         return IncomingKey(luid: luid, guid: named, fingerprint: record.fingerprint, keys: keys)
     }
 }

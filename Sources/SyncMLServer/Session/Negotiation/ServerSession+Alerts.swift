@@ -93,6 +93,14 @@ extension ServerSession {
             conflictPolicy: configuration.conflictPolicy(for: name))
         state.acknowledged = mode.isFull ? 0 : known.acknowledged
         state.clientItemType = known.clientType
+        if mode.isFull, mode.acceptsClientChanges {
+            // The journal's head first: a write between the two reads is then seen as another writer's.
+            let last = try await store.lastSequence(datastore: datastoreID)
+            if try await !store.hasLiveItems(datastore: datastoreID) {
+                state.defersKeys = true
+                state.journalSeen = (last, 0)
+            }
+        }
         return (state, answer)
     }
 

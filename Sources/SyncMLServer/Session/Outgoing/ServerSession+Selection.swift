@@ -10,6 +10,16 @@ import SyncMLStore
 extension ServerSession {
     /// When the client's sync package is complete: what the server sends back.
     func prepareOutgoing(_ datastore: DatastoreState) async throws {
+        if datastore.defersKeys {
+            // The client's items are all in: their keys go into the index now, sorted, so the next sync finds them ready.
+            datastore.defersKeys = false
+            do {
+                try await store.indexPendingKeys(datastore: datastore.id)
+            } catch {
+                // Not lost: the journal keeps them, and the next reader of the index catches up.
+                logger.warning("indexing deferred match keys failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+            }
+        }
         guard let deviceID = negotiation.deviceID else { return }
         if datastore.mode == .refreshFromClient {
             // The client's data is the whole truth: what it did not send goes.
