@@ -29,28 +29,31 @@ extension SyncStore {
             try holdJournal(of: datastore)
             // Read again under the lock: another connection may have caught up meanwhile.
             guard let from = try keysPendingFrom(datastore: datastore) else { return }
-            // At most ~`keysPerPass` (key, item) pairs in memory: a big catch-up (a 1M-contact book has
-            // ~8M keys, 128 MB of pairs) goes in several passes over the journal, each a slice of the key
-            // space in order, so the whole index is still written in key order.
+            // At most ~`keysPerPass` (key, item) pairs in memory (8 MB): a big catch-up (a 100k-contact
+            // book has ~800k keys, 1M ~8M keys, 128 MB of pairs) goes in several passes over the journal,
+            // each a slice of the key space in order, so the whole index is still written in key order.
             let versions = try database.integer("SELECT count(*) FROM journal WHERE datastore_id = ? AND seq >= ?",
                                                 [.integer(datastore.rawValue), .integer(from)]) ?? 0
             let perPass = Int64(max(1, keysPerPass))
             let passes = max(1, Int((versions * Self.keysPerVersion + perPass - 1) / perPass))
+            // Room for a pass's pairs up front: grown by doubling, the array would copy itself and hold twice the room.
+            let expected = Int(min(Int64(Int.max / 2), versions * Self.keysPerVersion)) / passes
             for pass in 0..<passes {
-                try indexPendingKeys(datastore: datastore, from: from, pass: pass, of: passes)
+                try indexPendingKeys(datastore: datastore, from: from, pass: pass, of: passes, expected: expected + expected / 8)
             }
             try database.run("UPDATE datastores SET keys_pending_from = NULL WHERE id = ?", [.integer(datastore.rawValue)])
         }
     }
 
     /// Pairs a catch-up pass holds at most (16 bytes each), and the keys a version is assumed to have.
-    static let keysPerPass = 1 << 20
+    static let keysPerPass = 1 << 19
     static let keysPerVersion: Int64 = 8
 
     /// One pass of `indexPendingKeys`: the pending keys in slice `pass` of `passes` equal slices of the
     /// key space (in key order), sorted and inserted.
-    private func indexPendingKeys(datastore: DatastoreID, from: Int64, pass: Int, of passes: Int) throws(StoreError) {
+    private func indexPendingKeys(datastore: DatastoreID, from: Int64, pass: Int, of passes: Int, expected: Int) throws(StoreError) {
         var rows: [(key: Int64, item: Int64)] = []
+        rows.reserveCapacity(expected)
         // Driven by the journal's (datastore, seq) index: the work is the rows written since `from`.
         // A row counts when it is its item's current version and the item is live.
         try database.forEach("""

@@ -1,4 +1,5 @@
 import Foundation
+import SyncMLCodec
 import SyncMLRecords
 @testable import SyncMLStore
 import Testing
