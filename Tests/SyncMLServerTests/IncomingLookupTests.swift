@@ -77,4 +77,32 @@ struct IncomingLookupTests {
         #expect(large.writes > small.writes)
         #expect(largeLookups - smallLookups <= 2)
     }
+
+    /// Rows the store reads while a second phone slow-syncs `count` contacts that the
+    /// server holds already, each written with an e-mail the server lacks: each pairs
+    /// with its counterpart by the matcher's keys, and such a pair is written at once
+    /// (`ServerSession.write`, `.similar`), not left for the Sync's batch.
+    func rowsRead(mergingAll count: Int) async throws -> Int {
+        let server = try await TestServer()
+        let first = FakePhone(server, devID: "first"), second = FakePhone(server, devID: "second")
+        for index in 0..<count { first.add(contact("a", index)) }
+        try await first.sync(.slow)
+        for index in 0..<count {
+            second.add(vCard("agiven\(index + 1000)", "afamily\(index + 1000)", tel: "+49 30 \(1_000_000 + index)", email: "p\(index)@example.com"))
+        }
+        let before = try await server.store.withDatabase { $0.counters.rowsRead }
+        let report = try await second.sync(.slow)
+        let read = try await server.store.withDatabase { $0.counters.rowsRead } - before
+        #expect(report.itemStatuses.allSatisfy { $0 == 200 }, "each paired: \(Set(report.itemStatuses))")
+        #expect(try await server.store.rowCount("items") == count)
+        return read
+    }
+
+    @Test("A message whose contacts each merge looks each up about once: its rest is not looked up again after every merge (was quadratic)")
+    func mergesDoNotRepeatLookups() async throws {
+        let small = try await rowsRead(mergingAll: 16), large = try await rowsRead(mergingAll: 64)
+        let (perSmall, perLarge) = (Double(small) / 16, Double(large) / 64)
+        print("rows read per merged contact: 16 in a message \(perSmall), 64 \(perLarge)")
+        #expect(perLarge < perSmall * 1.5)
+    }
 }

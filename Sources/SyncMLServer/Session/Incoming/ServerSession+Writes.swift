@@ -27,7 +27,7 @@ extension ServerSession {
         guard !incoming.pendingWrites.isEmpty, let datastore = incoming.pendingDatastore, let deviceID = negotiation.deviceID else { return }
         let batch = incoming.pendingWrites
         incoming.pendingWrites = []
-        incoming.resolved = [:]
+        incoming.discardResolved()
         do {
             let results = try await store.apply(batch.map(\.change), datastore: datastore.id, device: deviceID, session: negotiation.storeSession)
             for (write, result) in zip(batch, results) {
@@ -52,7 +52,7 @@ extension ServerSession {
     /// Both sides changed the item since the device's last sync: `ConflictResolution` decides, this applies it.
     func resolveConflict(_ record: ReceivedRecord, luid: String?, guid: String, current: JournalEntry,
                          in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
-        incoming.resolved = [:]
+        incoming.discardResolved()
         datastore.received.conflicts += 1
         let serverPayload = try await store.payload(guid: guid, datastore: datastore.id)
         let serverType = try await store.item(guid: guid, datastore: datastore.id)?.type ?? record.type
@@ -89,7 +89,7 @@ extension ServerSession {
     /// version current, and the next sync would take it for settled).
     func apply(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?,
                        in datastore: DatastoreState, device: DeviceID, then answer: ServerAnswer? = nil) async throws -> AppliedChange {
-        incoming.resolved = [:]
+        incoming.discardResolved()
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [])
         var follow: ItemChange?, restore: Int64?
