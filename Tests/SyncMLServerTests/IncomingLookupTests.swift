@@ -105,4 +105,23 @@ struct IncomingLookupTests {
         print("rows read per merged contact: 16 in a message \(perSmall), 64 \(perLarge)")
         #expect(perLarge < perSmall * 1.5)
     }
+
+    @Test("An Add and then a Replace of the same LUID in one Sync: the Add is written first, the Replace changes it, one item")
+    func sameLUIDTwiceInOneSync() async throws {
+        let server = try await TestServer()
+        let respURI = try await server.beginSlowSync(devID: "twice")
+        var second = RawMessage(devID: "twice")
+        second.msgID = "2"
+        second.isFinal = false
+        let replace = Command.replace(ItemCommand(cmdID: "5", meta: Meta(type: "text/vcard"),
+                                                  items: [Item(source: Location("x"), data: .text(vCard("Anna", "Meier", tel: "+49 30 1")))]))
+        second.commands = [RawMessage.sync([
+            RawMessage.add(cmdID: "3", luid: "x", vCard("Anna", "Meier")),
+            RawMessage.add(cmdID: "4", luid: "y", vCard("Bernd", "Bauer")),
+            replace,
+        ])]
+        let reply = try await server.post(second, url: respURI)
+        #expect(reply.statusSummary == ["SyncHdr 200", "Sync 200", "Add 201", "Add 201", "Replace 200"])
+        #expect(try await server.items("contacts").sorted() == [vCard("Anna", "Meier", tel: "+49 30 1"), vCard("Bernd", "Bauer")].sorted())
+    }
 }

@@ -5,7 +5,10 @@ import SyncMLStore
 /// answered but not yet written. They go to the store in one transaction per
 /// Sync command; a failed batch turns their statuses to 500.
 struct IncomingState {
-    var pendingWrites: [PendingWrite] = []
+    private(set) var pendingWrites: [PendingWrite] = []
+    /// The LUIDs of `pendingWrites`: a second change of one is found without a scan
+    /// of the batch (which made a Sync of n items cost n²/2 comparisons).
+    private var pendingLUIDs: Set<String> = []
     /// The datastore the pending writes belong to.
     var pendingDatastore: DatastoreState?
     /// Positions of statuses whose batched write failed, to be set to 500.
@@ -49,6 +52,27 @@ struct IncomingState {
     mutating func discardResolved() {
         if !resolved.isEmpty { (resolvesAhead, discarded) = (2 * (resolvedUsed - 1), true) }
         resolved = [:]
+    }
+
+    /// Leaves `write` for the batch.
+    mutating func addPending(_ write: PendingWrite) {
+        pendingWrites.append(write)
+        if let luid = write.change.luid { pendingLUIDs.insert(luid) }
+    }
+
+    /// Whether a change of `luid` waits in the batch.
+    func isPending(luid: String) -> Bool { pendingLUIDs.contains(luid) }
+
+    /// Where the status of the write left last sits in the reply.
+    mutating func setLastPendingStatus(_ index: Int?) {
+        guard !pendingWrites.isEmpty else { return }
+        pendingWrites[pendingWrites.count - 1].statusIndex = index
+    }
+
+    /// The batch, which is emptied.
+    mutating func takePending() -> [PendingWrite] {
+        defer { (pendingWrites, pendingLUIDs) = ([], []) }
+        return pendingWrites
     }
 
     /// A Sync is done: nothing of it is kept.

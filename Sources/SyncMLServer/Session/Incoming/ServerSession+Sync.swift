@@ -58,7 +58,7 @@ extension ServerSession {
                                      targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
             }
             // A write left pending for the batch: its status is patched if the batch fails.
-            if incoming.pendingWrites.count > pendingBefore { incoming.pendingWrites[incoming.pendingWrites.count - 1].statusIndex = index }
+            if incoming.pendingWrites.count > pendingBefore { incoming.setLastPendingStatus(index) }
         }
     }
 
@@ -182,7 +182,7 @@ extension ServerSession {
     private func write(_ record: ReceivedRecord, at position: Int, luid: String?, named: String?, _ operation: ChangeOperation,
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
-        if let luid, incoming.pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
+        if let luid, incoming.isPending(luid: luid) { await flushPendingWrites() }
         let resolution = try await resolution(at: position, of: record, luid: luid, named: named, in: datastore, device: device)
         if let guid = resolution.known?.guid {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).

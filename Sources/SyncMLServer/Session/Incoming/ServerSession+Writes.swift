@@ -19,14 +19,13 @@ extension ServerSession {
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: lookup)
         incoming.pendingDatastore = datastore
-        incoming.pendingWrites.append(PendingWrite(change: change))
+        incoming.addPending(PendingWrite(change: change))
     }
 
     /// Writes the pending changes in one transaction. On failure, none is written and their statuses become 500.
     func flushPendingWrites() async {
         guard !incoming.pendingWrites.isEmpty, let datastore = incoming.pendingDatastore, let deviceID = negotiation.deviceID else { return }
-        let batch = incoming.pendingWrites
-        incoming.pendingWrites = []
+        let batch = incoming.takePending()
         incoming.discardResolved()
         do {
             let results = try await store.apply(batch.map(\.change), datastore: datastore.id, device: deviceID, session: negotiation.storeSession)
