@@ -153,8 +153,7 @@ final class PostgresStoreConnection: StoreConnection {
     /// server answers and every table the store needs is there.
     func integrityCheck() throws(StoreError) -> [String] {
         var missing: [String] = []
-        for table in ["users", "datastores", "items", "match_keys", "journal", "devices", "device_datastores", "maps", "sessions", "host_tokens", "live_sessions",
-                      "live_session_items", "live_session_queue"] {
+        for table in SyncStore.tableNames {
             if try integer("SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END", [.text(table)]) != 1 {
                 missing.append("table \(table) is missing")
             }

@@ -54,6 +54,13 @@ struct TransferTable: Sendable {
     /// their sessions into `sessions` for a resume).
     static let notCopied: Set<String> = ["syncml_schema", "live_sessions", "live_session_items", "live_session_queue"]
 
+    /// Every table of the store's schema (both backends), by name: those a
+    /// transfer copies and those it leaves behind, less PostgreSQL's own record
+    /// of its version. The one list `rowCount` and PostgreSQL's integrity check use.
+    static var storeTables: [String] {
+        all.map(\.name) + notCopied.subtracting(["syncml_schema"]).sorted()
+    }
+
     /// Up to `limit` rows after the row whose key is `after` (from the start when nil), in key order.
     func select(after: [SQLValue]?, limit: Int) -> (sql: String, values: [SQLValue]) {
         let keyColumns = key.map { columns[$0] }.joined(separator: ", ")

@@ -76,10 +76,12 @@ public actor SyncStore {
     /// SQL statements run so far on the store's connection (for benchmarks).
     package var statementsRun: Int { database.statementsRun }
 
+    /// Every table of the store's schema, by name (`TransferTable.storeTables`).
+    package static var tableNames: [String] { TransferTable.storeTables }
+
     /// Numbers of rows per table.
     package func rowCount(_ table: String) throws(StoreError) -> Int {
-        guard ["users", "datastores", "items", "journal", "devices", "maps", "sessions", "match_keys", "device_datastores", "live_sessions",
-                "live_session_items", "live_session_queue"].contains(table) else {
+        guard Self.tableNames.contains(table) else {
             throw StoreError(.invalidArgument, "no table \(table)")
         }
         return Int(try database.integer("SELECT count(*) FROM \(table)") ?? 0)

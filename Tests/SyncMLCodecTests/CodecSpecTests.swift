@@ -49,6 +49,24 @@ struct CodecSpecTests {
         #expect(last.items.first?.data?.text == "BEGIN:VCARD\r\nFN:Person 199\r\nEND:VCARD\r\n")
     }
 
+    @Test("A whole message keeps every container's commands, nested ones too, in order, in WBXML and XML")
+    func nestedContainers() throws {
+        func add(_ id: Int) -> Command {
+            .add(ItemCommand(cmdID: "\(id)", items: [Item(source: Location("\(id)"), data: .bytes(ArraySlice("BEGIN:VCARD\r\nFN:P \(id)\r\nEND:VCARD\r\n".utf8)))]))
+        }
+        let inner = Command.sequence(CommandGroup(cmdID: "20", commands: [add(21), .delete(ItemCommand(cmdID: "22", items: [Item(source: Location("9"))]))]))
+        let atomic = Command.atomic(CommandGroup(cmdID: "10", commands: [add(11), inner, add(12)]))
+        let sync = Command.sync(Sync(cmdID: "2", target: Location("contacts"), source: Location("./contacts"),
+                                     commands: (100..<400).map(add) + [atomic] + [add(500)]))
+        let message = SyncMLMessage(header: SyncHeader(sessionID: "1", msgID: "1", target: Location("server"), source: Location("phone")),
+                                    commands: [sync, .sync(Sync(cmdID: "3", target: Location("calendar")))])
+        for format in [SyncMLEncoding.wbxml, .xml] {
+            let decoded = try SyncMLMessage(decoding: message.encoded(as: format))
+            #expect(decoded == message, "\(format)")
+            #expect(decoded.commands.first?.children.count == 302)
+        }
+    }
+
     @Test("Item data is a slice of the input, not a copy")
     func zeroCopy() throws {
         let bytes = Self.message("<Add><CmdID>1</CmdID><Item><Data><![CDATA[payload]]></Data></Item></Add>")

@@ -77,4 +77,51 @@ struct IncomingLookupTests {
         #expect(large.writes > small.writes)
         #expect(largeLookups - smallLookups <= 2)
     }
+
+    /// Rows the store reads while a second phone slow-syncs `count` contacts that the
+    /// server holds already, each written with an e-mail the server lacks: each pairs
+    /// with its counterpart by the matcher's keys, and such a pair is written at once
+    /// (`ServerSession.write`, `.similar`), not left for the Sync's batch.
+    func rowsRead(mergingAll count: Int) async throws -> Int {
+        let server = try await TestServer()
+        let first = FakePhone(server, devID: "first"), second = FakePhone(server, devID: "second")
+        for index in 0..<count { first.add(contact("a", index)) }
+        try await first.sync(.slow)
+        for index in 0..<count {
+            second.add(vCard("agiven\(index + 1000)", "afamily\(index + 1000)", tel: "+49 30 \(1_000_000 + index)", email: "p\(index)@example.com"))
+        }
+        let before = try await server.store.withDatabase { $0.counters.rowsRead }
+        let report = try await second.sync(.slow)
+        let read = try await server.store.withDatabase { $0.counters.rowsRead } - before
+        #expect(report.itemStatuses.allSatisfy { $0 == 200 }, "each paired: \(Set(report.itemStatuses))")
+        #expect(try await server.store.rowCount("items") == count)
+        return read
+    }
+
+    @Test("A message whose contacts each merge looks each up about once: its rest is not looked up again after every merge (was quadratic)")
+    func mergesDoNotRepeatLookups() async throws {
+        let small = try await rowsRead(mergingAll: 16), large = try await rowsRead(mergingAll: 64)
+        let (perSmall, perLarge) = (Double(small) / 16, Double(large) / 64)
+        print("rows read per merged contact: 16 in a message \(perSmall), 64 \(perLarge)")
+        #expect(perLarge < perSmall * 1.5)
+    }
+
+    @Test("An Add and then a Replace of the same LUID in one Sync: the Add is written first, the Replace changes it, one item")
+    func sameLUIDTwiceInOneSync() async throws {
+        let server = try await TestServer()
+        let respURI = try await server.beginSlowSync(devID: "twice")
+        var second = RawMessage(devID: "twice")
+        second.msgID = "2"
+        second.isFinal = false
+        let replace = Command.replace(ItemCommand(cmdID: "5", meta: Meta(type: "text/vcard"),
+                                                  items: [Item(source: Location("x"), data: .text(vCard("Anna", "Meier", tel: "+49 30 1")))]))
+        second.commands = [RawMessage.sync([
+            RawMessage.add(cmdID: "3", luid: "x", vCard("Anna", "Meier")),
+            RawMessage.add(cmdID: "4", luid: "y", vCard("Bernd", "Bauer")),
+            replace,
+        ])]
+        let reply = try await server.post(second, url: respURI)
+        #expect(reply.statusSummary == ["SyncHdr 200", "Sync 200", "Add 201", "Add 201", "Replace 200"])
+        #expect(try await server.items("contacts").sorted() == [vCard("Anna", "Meier", tel: "+49 30 1"), vCard("Bernd", "Bauer")].sorted())
+    }
 }

@@ -7,18 +7,20 @@ extension SyncMLMessage {
         decoder.finish()
         var header: SyncHeader?
         var body: [Command] = []
-        var open: [Command] = []
+        // The open containers and the commands each has received so far, kept
+        // apart from the container: appending to a command inside an indirect
+        // enum would copy all its siblings each time (quadratic in the Sync).
+        var open: [(container: Command, commands: [Command])] = []
         var isFinal = false
         func append(_ command: Command) {
-            guard let parent = open.popLast() else { return body.append(command) }
-            open.append(parent.appending(command))
+            if open.isEmpty { body.append(command) } else { open[open.count - 1].commands.append(command) }
         }
         while let event = try decoder.next() {
             switch event {
             case .header(let h): header = h
             case .command(let command): append(command)
-            case .begin(let container): open.append(container)
-            case .end: if let container = open.popLast() { append(container) }
+            case .begin(let container): open.append((container, []))
+            case .end: if let (container, commands) = open.popLast() { append(container.holding(commands)) }
             case .final: isFinal = true
             case .endOfMessage: break
             }
@@ -38,12 +40,12 @@ extension Command {
         }
     }
 
-    /// This container with `command` appended to its commands.
-    func appending(_ command: Command) -> Command {
+    /// This container holding `commands` (its `.begin` came without any).
+    func holding(_ commands: [Command]) -> Command {
         switch self {
-        case .sync(var sync): sync.commands.append(command); return .sync(sync)
-        case .atomic(var group): group.commands.append(command); return .atomic(group)
-        case .sequence(var group): group.commands.append(command); return .sequence(group)
+        case .sync(var sync): sync.commands = commands; return .sync(sync)
+        case .atomic(var group): group.commands = commands; return .atomic(group)
+        case .sequence(var group): group.commands = commands; return .sequence(group)
         default: return self
         }
     }

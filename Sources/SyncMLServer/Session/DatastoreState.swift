@@ -33,7 +33,8 @@ final class DatastoreState {
     /// LUIDs of client changes the store failed to take: the client still holds
     /// them as changes, so the server's versions must not overwrite them now.
     var unsettled: Set<String> = []
-    /// Live items when the session began (what a mass delete is measured against).
+    /// Live items when the session began (what a mass delete is measured against):
+    /// counted only when the client's package deleted at least the guard's minimum.
     var liveAtStart = 0
     /// The client's deletes the mass-delete guard held (restored, sent back).
     var heldDeletes = 0

@@ -23,10 +23,14 @@ extension ServerSession {
     /// datastore, those deletes are reverted (the records go back to the client
     /// in this session's changes) and the log says so.
     private func holdMassDelete(_ datastore: DatastoreState) async {
-        guard let guardrail = configuration.massDeleteGuard, !datastore.forceDeletes,
-              let storeSession = negotiation.storeSession, let deviceID = negotiation.deviceID,
-              guardrail.holds(deleted: datastore.received.deleted, of: datastore.liveAtStart) else { return }
+        guard let guardrail = configuration.massDeleteGuard, !datastore.forceDeletes, datastore.received.deleted >= guardrail.minimum,
+              let storeSession = negotiation.storeSession, let deviceID = negotiation.deviceID else { return }
         do {
+            // Counted only now that enough deletes came to matter (a count reads the whole datastore,
+            // too much for every session's start): what is live now, less this package's adds, plus its deletes.
+            let live = try await store.liveCount(datastore: datastore.id)
+            datastore.liveAtStart = max(0, live - datastore.received.added + datastore.received.deleted)
+            guard guardrail.holds(deleted: datastore.received.deleted, of: datastore.liveAtStart) else { return }
             datastore.heldDeletes = try await store.restoreDeletes(session: storeSession, device: deviceID, datastore: datastore.id)
             logger.warning("mass delete held: the records are kept and sent back", metadata: [
                 "device": "\(deviceURI)", "user": "\(user)", "datastore": "\(datastore.name)",
@@ -34,7 +38,7 @@ extension ServerSession {
             ])
         } catch {
             datastore.failed = true
-            logger.error("restoring held deletes failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+            logger.error("holding a mass delete failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
         }
     }
 }

@@ -25,7 +25,7 @@ extension ServerSession {
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
         }
-        (incoming.prepared, incoming.resolved, incoming.nextPosition) = ([:], [:], 0)
+        incoming.endSync()
         await flushPendingWrites()
         for index in incoming.failedStatuses { reply.setCode(.commandFailed, at: index) }
         incoming.failedStatuses = []
@@ -59,7 +59,7 @@ extension ServerSession {
                                      targetRefs: item.target.map { [$0.locURI] } ?? [], sourceRefs: item.source.map { [$0.locURI] } ?? [])
             }
             // A write left pending for the batch: its status is patched if the batch fails.
-            if incoming.pendingWrites.count > pendingBefore { incoming.pendingWrites[incoming.pendingWrites.count - 1].statusIndex = index }
+            if incoming.pendingWrites.count > pendingBefore { incoming.setLastPendingStatus(index) }
         }
     }
 
@@ -99,6 +99,7 @@ extension ServerSession {
         let record = ReceivedRecord(type: type, format: item.meta?.format ?? command.meta?.format, data: Array(bytes))
         guard !record.isNotARecord else { return }
         incoming.prepared[position] = PreparedItem(record: record, luid: item.source?.locURI, named: item.target?.locURI)
+        incoming.preparedPositions.append(position)
     }
 
     /// One item: reassembled if chunked, then applied. Returns its status.
@@ -155,7 +156,7 @@ extension ServerSession {
 
     private func delete(luid: String, in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         await flushPendingWrites()
-        incoming.resolved = [:]
+        incoming.discardResolved()
         if case .keepServer = ConflictResolution.resolveDelete(policy: datastore.conflictPolicy),
            let guid = try await store.guid(forLUID: luid, device: device, datastore: datastore.id),
            let current = try await store.currentVersion(guid: guid, datastore: datastore.id),
@@ -182,7 +183,7 @@ extension ServerSession {
     private func write(_ record: ReceivedRecord, at position: Int, luid: String?, named: String?, _ operation: ChangeOperation,
                        in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
         let success: StatusCode = operation == .add ? .itemAdded : .ok
-        if let luid, incoming.pendingWrites.contains(where: { $0.change.luid == luid }) { await flushPendingWrites() }
+        if let luid, incoming.isPending(luid: luid) { await flushPendingWrites() }
         let resolution = try await resolution(at: position, of: record, luid: luid, named: named, in: datastore, device: device)
         if let guid = resolution.known?.guid {
             // A known item: a change, or the echo of one (an Add of a LUID already mapped).
@@ -212,20 +213,27 @@ extension ServerSession {
         }
     }
 
-    /// What the store knows of the item at `position`: answered ahead for the whole
-    /// Sync when the item was prepared and nothing was written since; else asked now,
-    /// for this item and the prepared ones after it not yet answered, in one call.
+    /// What the store knows of the item at `position`: answered ahead when the item
+    /// was prepared and nothing was written since; else asked now, in one call, for
+    /// this item and as many prepared ones after it as `IncomingState.resolvesAhead`
+    /// says (the whole Sync unless writes kept discarding what was asked ahead).
     private func resolution(at position: Int, of record: ReceivedRecord, luid: String?, named: String?,
                             in datastore: DatastoreState, device: DeviceID) async throws -> Resolution {
-        if incoming.prepared[position] != nil, let resolution = incoming.resolved.removeValue(forKey: position) { return resolution }
-        let ahead = incoming.prepared.keys.filter { $0 > position && incoming.resolved[$0] == nil }.sorted()
+        if incoming.prepared[position] != nil, let resolution = incoming.takeResolved(at: position) { return resolution }
+        let (positions, answered) = (incoming.preparedPositions, incoming.resolved)
+        var first = positions.endIndex, low = positions.startIndex
+        while low < first {
+            let middle = (low + first) / 2
+            if positions[middle] > position { first = middle } else { low = middle + 1 }
+        }
+        let ahead = Array(positions[first...].lazy.filter { answered[$0] == nil }.prefix(incoming.resolvesAhead))
         var keys = [incomingKey(record, luid: luid, named: named, in: datastore)]
         for later in ahead {
             let item = incoming.prepared[later]!
             keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
         }
         let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device)
-        for (later, resolution) in zip(ahead, resolutions.dropFirst()) { incoming.resolved[later] = resolution }
+        incoming.keep(Array(zip(ahead, resolutions.dropFirst())))
         return resolutions[0]
     }
 

@@ -19,15 +19,14 @@ extension ServerSession {
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [], lookup: lookup)
         incoming.pendingDatastore = datastore
-        incoming.pendingWrites.append(PendingWrite(change: change))
+        incoming.addPending(PendingWrite(change: change))
     }
 
     /// Writes the pending changes in one transaction. On failure, none is written and their statuses become 500.
     func flushPendingWrites() async {
         guard !incoming.pendingWrites.isEmpty, let datastore = incoming.pendingDatastore, let deviceID = negotiation.deviceID else { return }
-        let batch = incoming.pendingWrites
-        incoming.pendingWrites = []
-        incoming.resolved = [:]
+        let batch = incoming.takePending()
+        incoming.discardResolved()
         do {
             let results = try await store.apply(batch.map(\.change), datastore: datastore.id, device: deviceID, session: negotiation.storeSession,
                                                 deferringNewKeys: datastore.defersKeys)
@@ -54,7 +53,7 @@ extension ServerSession {
     /// Both sides changed the item since the device's last sync: `ConflictResolution` decides, this applies it.
     func resolveConflict(_ record: ReceivedRecord, luid: String?, guid: String, current: JournalEntry,
                          in datastore: DatastoreState, device: DeviceID) async throws -> StatusCode {
-        incoming.resolved = [:]
+        incoming.discardResolved()
         datastore.received.conflicts += 1
         let serverPayload = try await store.payload(guid: guid, datastore: datastore.id)
         let serverType = try await store.item(guid: guid, datastore: datastore.id)?.type ?? record.type
@@ -91,7 +90,7 @@ extension ServerSession {
     /// version current, and the next sync would take it for settled).
     func apply(_ record: ReceivedRecord, _ operation: ChangeOperation, luid: String?, guid: String?,
                        in datastore: DatastoreState, device: DeviceID, then answer: ServerAnswer? = nil) async throws -> AppliedChange {
-        incoming.resolved = [:]
+        incoming.discardResolved()
         let change = ItemChange(operation, luid: luid, guid: guid, type: record.type, payload: record.payload,
                                 fingerprint: record.fingerprint, matchKeys: record.signature?.matchKey.indexKeys ?? [])
         var follow: ItemChange?, restore: Int64?

@@ -56,7 +56,6 @@ extension ServerSession {
                 (state, answer) = try await grant(requested, of: name, id: datastoreID, device: deviceID,
                                                   clientAnchor: clientAnchor, clientURI: source.isEmpty ? target : source, serverURI: target)
             }
-            state.liveAtStart = try await store.liveCount(datastore: datastoreID)
             state.forceDeletes = forceDeletes
             datastores.append(state)
             negotiation.pendingAlerts.append(state)
