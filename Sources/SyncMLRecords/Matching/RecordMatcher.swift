@@ -241,6 +241,7 @@ public enum RecordMatcher {
     /// Property names whose canonical lines differ between two records: a
     /// merge of the two sorted line lists, no hashing.
     static func differences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
+        if a.comparesBytewise, b.comparesBytewise { return bytewiseDifferences(a, b) }
         let left = a.lines.sorted(), right = b.lines.sorted()
         var names: [Substring] = []
         var i = 0, j = 0
@@ -260,6 +261,34 @@ public enum RecordMatcher {
         var unique: [String] = []
         for name in names.sorted() where unique.last != String(name) { unique.append(String(name)) }
         return unique
+    }
+
+    /// `differences` on the canonical bytes, without a `String` per line: for
+    /// records whose byte order is their lines' `String` order.
+    private static func bytewiseDifferences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
+        let x = a.bytes, y = b.bytes
+        func sorted(_ ranges: [Range<Int>], _ bytes: [UInt8]) -> [Range<Int>] {
+            ranges.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
+        }
+        let left = sorted(a.lineRanges, x), right = sorted(b.lineRanges, y)
+        var names: Set<String> = []
+        func name(_ bytes: ArraySlice<UInt8>) -> String {
+            String(decoding: bytes.prefix { $0 != 0x3B && $0 != 0x3A }, as: UTF8.self)
+        }
+        var i = 0, j = 0
+        while i < left.count || j < right.count {
+            if i < left.count, j < right.count, x[left[i]].elementsEqual(y[right[j]]) {
+                i += 1
+                j += 1
+            } else if j == right.count || (i < left.count && x[left[i]].lexicographicallyPrecedes(y[right[j]])) {
+                names.insert(name(x[left[i]]))
+                i += 1
+            } else {
+                names.insert(name(y[right[j]]))
+                j += 1
+            }
+        }
+        return names.sorted()
     }
 }
 

@@ -5,6 +5,7 @@
 /// platform's Unicode tables.
 enum TextFolding {
     static func fold(_ text: String) -> String {
+        if let folded = foldASCII(text) { return folded }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
@@ -30,6 +31,46 @@ enum TextFolding {
             }
         }
         return out
+    }
+
+    /// `fold` for an ASCII text, on its bytes; nil for any other text.
+    private static func foldASCII(_ text: String) -> String? {
+        let utf8 = text.utf8
+        guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        return String(unsafeUninitializedCapacity: utf8.count) { out in
+            var count = 0
+            var pendingSpace = false
+            for byte in utf8 {
+                if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x2C || byte == 0x3B {
+                    pendingSpace = count > 0
+                    continue
+                }
+                if pendingSpace {
+                    out[count] = 0x20
+                    count += 1
+                    pendingSpace = false
+                }
+                out[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// `text.lowercased()`, on the bytes when it is ASCII (and unchanged,
+    /// without a copy, when it has no capital).
+    static func asciiLowercased(_ text: String) -> String {
+        let utf8 = text.utf8
+        var hasCapital = false
+        for byte in utf8 {
+            if byte >= 0x80 { return text.lowercased() }
+            if byte >= 0x41, byte <= 0x5A { hasCapital = true }
+        }
+        guard hasCapital else { return text }
+        return String(unsafeUninitializedCapacity: utf8.count) { out in
+            for (index, byte) in utf8.enumerated() { out[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+            return utf8.count
+        }
     }
 
     private static let table: [UInt32: String] = [
