@@ -312,6 +312,30 @@ struct SignaturePinTests {
         }
     }
 
+    @Test("A contact's canonical bytes are its String lines, sorted and joined")
+    func bytesAgreeWithLines() throws {
+        var generator = ContactGenerator(seed: 11)
+        var cards = try (0..<200).map { _ in try VObjectParser.parse(generator.next())[0] }
+        cards += try Self.odd.map { try VObjectParser.parse($0.bytes)[0] }.filter { $0.name == "VCARD" }
+        for card in cards {
+            let canonical = CanonicalRecord(card)
+            let lines = ContactCanonicalizer.lines(card)
+            #expect(canonical.lines == lines)
+            #expect(canonical.bytes == Array(("KIND:contact\n" + lines.map { $0 + "\n" }.joined()).utf8))
+        }
+    }
+
+    @Test("Setting a canonical form's lines or kind rewrites its bytes")
+    func settingLines() throws {
+        var canonical = CanonicalRecord(try VObjectParser.parse(Self.utf8("BEGIN:VCARD\nFN:A B\nEND:VCARD\n"))[0])
+        #expect(canonical.bytes == Array("KIND:contact\nFN:A B\n".utf8))
+        canonical.lines = ["FN:C", "NOTE:x"]
+        canonical.kind = .other
+        #expect(canonical.bytes == Array("KIND:other\nFN:C\nNOTE:x\n".utf8))
+        #expect(canonical.lines == ["FN:C", "NOTE:x"])
+        #expect(canonical.lineCount == 2)
+    }
+
     @Test("1,000 generated contacts keep their signatures")
     func generated() throws {
         var generator = ContactGenerator(seed: 7)

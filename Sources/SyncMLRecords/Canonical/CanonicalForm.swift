@@ -475,7 +475,14 @@ enum ContactCanonicalizer {
     /// property, which it reads for a `data:` URI); false means it returns it unchanged.
     static func hasEquivalents(_ property: VProperty) -> Bool {
         if property.name == "ADR" { return property.parameter("LABEL") != nil }
-        return isMedia(property.name)
+        return isMedia(property.name) && startsWithData(property.value)
+    }
+
+    /// Whether `value` begins with `data:` in any case: what `Media.dataURI`
+    /// needs first, read without counting the characters of a whole photo.
+    static func startsWithData(_ value: String) -> Bool {
+        let prefix = value.utf8.prefix(5)
+        return prefix.count == 5 && zip(prefix, "data:".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// A property in the form the other vCard versions would give it (docs/RECORDS.md):

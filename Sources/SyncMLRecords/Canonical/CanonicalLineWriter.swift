@@ -179,7 +179,15 @@ struct CanonicalLineWriter {
 
     /// A binary value as `Canonical.binary` writes it: without white space.
     mutating func appendBinary(_ value: String) {
-        for byte in value.utf8 where byte != 0x20 && byte != 0x09 && byte != 0x0D && byte != 0x0A { buffer.append(byte) }
+        var value = value
+        value.withUTF8 { bytes in
+            // The parser already took the white space out of what it read.
+            guard bytes.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D && byte != 0x0A { buffer.append(byte) }
+        }
     }
 
     /// Unescaped text made canonical (`Canonical.normalizeText`), then escaped into the line.

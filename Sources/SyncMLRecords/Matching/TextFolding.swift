@@ -6,7 +6,8 @@
 enum TextFolding {
     static func fold(_ text: String) -> String {
         if let folded = foldASCII(text) { return folded }
-        var out = ""
+        // Written as bytes: appending to a String scalar by scalar costs more.
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -16,21 +17,21 @@ enum TextFolding {
                 continue
             }
             if pendingSpace {
-                out.append(" ")
+                out.append(0x20)
                 pendingSpace = false
             }
             if scalar.isASCII {
-                let value = scalar.value
-                out.unicodeScalars.append(Unicode.Scalar(value >= 0x41 && value <= 0x5A ? value + 32 : value)!)
+                let value = UInt8(scalar.value)
+                out.append(value >= 0x41 && value <= 0x5A ? value + 32 : value)
             } else if let folded = table[scalar.value] {
-                out.append(folded)
+                out.append(contentsOf: folded.utf8)
             } else if (0x300...0x36F).contains(scalar.value) {
                 continue // a combining accent left over from a decomposed input
             } else {
-                out.append(contentsOf: String(scalar).lowercased())
+                out.append(contentsOf: String(scalar).lowercased().utf8)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `fold` for an ASCII text, on its bytes; nil for any other text.
