@@ -34,9 +34,6 @@ struct CanonicalLineWriter {
     /// Drops what was written since `beginLine` (a property whose value is empty).
     mutating func discardLine() { buffer.removeSubrange(lineStart...) }
 
-    /// The bytes written since `beginLine`.
-    var currentLineIsEmpty: Bool { buffer.count == lineStart }
-
     mutating func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
 
     mutating func append(byte: UInt8) { buffer.append(byte) }
