@@ -63,6 +63,23 @@ public struct CanonicalRecord: Hashable, Sendable {
         }
     }
 
+    /// Where line `index` is in `bytes` (without its LF).
+    func lineRange(_ index: Int) -> Range<Int> {
+        let start = index == 0 ? "KIND:".utf8.count + kind.rawValue.utf8.count + 1 : lineEnds[index - 1] + 1
+        return start..<lineEnds[index]
+    }
+
+    /// Whether the lines are in byte order (a contact's always are: they are
+    /// sorted that way, or by `String`, which is the same order when `comparesBytewise`).
+    var linesAreSorted: Bool {
+        var index = 1
+        while index < lineEnds.count {
+            guard !bytes[lineRange(index)].lexicographicallyPrecedes(bytes[lineRange(index - 1)]) else { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Whether comparing lines byte by byte gives `String` order and equality:
     /// no scalar from U+0300 on (lead byte 0xCC and up), so all is in NFC.
     var comparesBytewise: Bool { !bytes.contains { $0 >= 0xCC } }

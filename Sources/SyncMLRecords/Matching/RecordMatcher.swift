@@ -264,31 +264,35 @@ public enum RecordMatcher {
     }
 
     /// `differences` on the canonical bytes, without a `String` per line: for
-    /// records whose byte order is their lines' `String` order.
+    /// records whose byte order is their lines' `String` order. A contact's lines
+    /// are stored in that order already, so they are read in place.
     private static func bytewiseDifferences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
         let x = a.bytes, y = b.bytes
-        func sorted(_ ranges: [Range<Int>], _ bytes: [UInt8]) -> [Range<Int>] {
-            ranges.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
+        let left = a.linesAreSorted ? nil : a.lineRanges.sorted { x[$0].lexicographicallyPrecedes(x[$1]) }
+        let right = b.linesAreSorted ? nil : b.lineRanges.sorted { y[$0].lexicographicallyPrecedes(y[$1]) }
+        func leftLine(_ index: Int) -> ArraySlice<UInt8> { x[left?[index] ?? a.lineRange(index)] }
+        func rightLine(_ index: Int) -> ArraySlice<UInt8> { y[right?[index] ?? b.lineRange(index)] }
+        func name(_ line: ArraySlice<UInt8>) -> String {
+            String(decoding: line.prefix { $0 != 0x3B && $0 != 0x3A }, as: UTF8.self)
         }
-        let left = sorted(a.lineRanges, x), right = sorted(b.lineRanges, y)
-        var names: Set<String> = []
-        func name(_ bytes: ArraySlice<UInt8>) -> String {
-            String(decoding: bytes.prefix { $0 != 0x3B && $0 != 0x3A }, as: UTF8.self)
-        }
+        var names: [String] = []
         var i = 0, j = 0
-        while i < left.count || j < right.count {
-            if i < left.count, j < right.count, x[left[i]].elementsEqual(y[right[j]]) {
+        while i < a.lineCount || j < b.lineCount {
+            if i < a.lineCount, j < b.lineCount, leftLine(i).elementsEqual(rightLine(j)) {
                 i += 1
                 j += 1
-            } else if j == right.count || (i < left.count && x[left[i]].lexicographicallyPrecedes(y[right[j]])) {
-                names.insert(name(x[left[i]]))
+            } else if j == b.lineCount || (i < a.lineCount && leftLine(i).lexicographicallyPrecedes(rightLine(j))) {
+                names.append(name(leftLine(i)))
                 i += 1
             } else {
-                names.insert(name(y[right[j]]))
+                names.append(name(rightLine(j)))
                 j += 1
             }
         }
-        return names.sorted()
+        names.sort()
+        var unique: [String] = []
+        for name in names where unique.last != name { unique.append(name) }
+        return unique
     }
 }
 
