@@ -29,30 +29,7 @@ public struct MatchKey: Hashable, Sendable, CustomStringConvertible {
     init(_ record: VComponent, canonical: CanonicalRecord) {
         switch canonical.kind {
         case .contact:
-            var primary = ""
-            if let n = record.first("N") {
-                let parts = n.components.map { TextFolding.fold($0.joined(separator: " ")) }
-                let family = parts.first ?? ""
-                let given = parts.count > 1 ? parts[1] : ""
-                if !family.isEmpty || !given.isEmpty { primary = family + "|" + given }
-            }
-            if primary.isEmpty, let fn = record.first("FN") {
-                // Split "Given Family" the way N would hold it.
-                let words = TextFolding.fold(VText.unescape(fn.value)).split(separator: " ")
-                if let family = words.last {
-                    primary = String(family) + "|" + words.dropLast().joined(separator: " ")
-                }
-            }
-            if primary.isEmpty, let org = record.first("ORG") {
-                let folded = TextFolding.fold(VText.unescape(org.value))
-                if !folded.isEmpty { primary = "org:" + folded }
-            }
-            let emails = record.properties(named: "EMAIL").map { Canonical.text(VText.unescape($0.value)).lowercased() }
-            let phones = record.properties(named: "TEL").compactMap { property -> String? in
-                let digits = Canonical.phone(property.value).filter { $0 != "+" }
-                return digits.count >= 6 ? String(digits.suffix(7)) : nil
-            }
-            self.init(primary: primary, emails: Set(emails.filter { !$0.isEmpty }), phones: Set(phones))
+            self = Self.contact(record)
         case .event, .task, .other:
             let zones = TimeZones(record)
             let main = record.name == "VCALENDAR" ? record.components.first { $0.name != "VTIMEZONE" } : record
@@ -66,6 +43,63 @@ public struct MatchKey: Hashable, Sendable, CustomStringConvertible {
                 ? summary + "|" + when("DUE")
                 : summary + "|" + when("DTSTART") + "|" + when("DTEND")
             self.init(primary: primary)
+        }
+    }
+}
+
+extension MatchKey {
+    /// A contact's keys, from one pass over its properties.
+    static func contact(_ card: VComponent) -> MatchKey {
+        var n: VProperty?, fn: VProperty?, org: VProperty?
+        var emails = Set<String>(), phones = Set<String>()
+        for property in card.properties {
+            switch property.name {
+            case "N": if n == nil { n = property }
+            case "FN": if fn == nil { fn = property }
+            case "ORG": if org == nil { org = property }
+            case "EMAIL":
+                let email = TextFolding.asciiLowercased(Canonical.text(VText.unescape(property.value)))
+                if !email.isEmpty { emails.insert(email) }
+            case "TEL":
+                if let phone = phoneKey(property.value) { phones.insert(phone) }
+            default: break
+            }
+        }
+        var primary = ""
+        if let n {
+            let family = TextFolding.fold(VText.component(0, of: n.value) ?? "")
+            let given = TextFolding.fold(VText.component(1, of: n.value) ?? "")
+            if !family.isEmpty || !given.isEmpty { primary = family + "|" + given }
+        }
+        if primary.isEmpty, let fn {
+            // Split "Given Family" the way N would hold it.
+            let words = TextFolding.fold(VText.unescape(fn.value)).split(separator: " ")
+            if let family = words.last {
+                primary = String(family) + "|" + words.dropLast().joined(separator: " ")
+            }
+        }
+        if primary.isEmpty, let org {
+            let folded = TextFolding.fold(VText.unescape(org.value))
+            if !folded.isEmpty { primary = "org:" + folded }
+        }
+        return MatchKey(primary: primary, emails: emails, phones: phones)
+    }
+
+    /// The last 7 digits of a number with at least 6 (its canonical digits
+    /// without the `+`), else nil.
+    static func phoneKey(_ value: String) -> String? {
+        var digits = 0
+        for byte in value.utf8 where byte >= 0x30 && byte <= 0x39 { digits += 1 }
+        guard digits >= 6 else { return nil }
+        var skip = max(0, digits - 7)
+        return String(unsafeUninitializedCapacity: min(digits, 7)) { out in
+            var count = 0
+            for byte in value.utf8 where byte >= 0x30 && byte <= 0x39 {
+                if skip > 0 { skip -= 1; continue }
+                out[count] = byte
+                count += 1
+            }
+            return count
         }
     }
 }

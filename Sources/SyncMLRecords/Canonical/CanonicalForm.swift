@@ -5,18 +5,23 @@
 /// every rule here; change both together (and `Fingerprint.version`).
 public struct CanonicalRecord: Hashable, Sendable {
     /// What the record is; it leads the hashed bytes.
-    public var kind: RecordKind
-    /// One line per property, sorted: `NAME;PARAM=A,B:value`.
-    public var lines: [String]
-    /// The bytes hashed: the lines joined with LF, after a `KIND` line.
-    public var bytes: [UInt8] {
-        var out = Array("KIND:\(kind.rawValue)\n".utf8)
-        for line in lines {
-            out.append(contentsOf: line.utf8)
-            out.append(0x0A)
-        }
-        return out
+    public var kind: RecordKind {
+        didSet { if kind != oldValue { (bytes, lineEnds) = Self.joined(kind: kind, lines: lines(after: oldValue)) } }
     }
+    /// The bytes hashed: a `KIND` line, then the lines, each ending in LF.
+    /// Built once, when the record is made canonical.
+    public private(set) var bytes: [UInt8]
+    /// Where each line ends in `bytes` (the index of its LF).
+    private var lineEnds: [Int]
+
+    /// One line per property, sorted: `NAME;PARAM=A,B:value`.
+    public var lines: [String] {
+        get { lines(after: kind) }
+        set { (bytes, lineEnds) = Self.joined(kind: kind, lines: newValue) }
+    }
+
+    /// How many lines there are (without making them `String`s).
+    public var lineCount: Int { lineEnds.count }
 
     /// The fingerprint of `bytes`.
     public var fingerprint: Fingerprint { Fingerprint(of: bytes) }
@@ -26,9 +31,65 @@ public struct CanonicalRecord: Hashable, Sendable {
         kind = RecordKind(of: record)
         switch kind {
         case .contact:
-            lines = ContactCanonicalizer.lines(record)
+            (bytes, lineEnds) = ContactCanonicalizer.canonicalBytes(record)
         case .event, .task, .other:
-            lines = CalendarCanonicalizer.lines(record)
+            (bytes, lineEnds) = Self.joined(kind: kind, lines: CalendarCanonicalizer.lines(record))
+        }
+    }
+
+    /// `KIND:kind` and LF: the first line hashed.
+    static func header(_ kind: RecordKind) -> [UInt8] { Array("KIND:\(kind.rawValue)\n".utf8) }
+
+    /// The bytes of `lines` (already sorted) after the `KIND` line, and where each ends.
+    static func joined(kind: RecordKind, lines: [String]) -> (bytes: [UInt8], lineEnds: [Int]) {
+        var bytes = header(kind)
+        bytes.reserveCapacity(bytes.count + lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        var lineEnds: [Int] = []
+        lineEnds.reserveCapacity(lines.count)
+        for line in lines {
+            bytes.append(contentsOf: line.utf8)
+            lineEnds.append(bytes.count)
+            bytes.append(0x0A)
+        }
+        return (bytes, lineEnds)
+    }
+
+    /// Where each line is in `bytes` (without its LF).
+    var lineRanges: [Range<Int>] {
+        var start = "KIND:".utf8.count + kind.rawValue.utf8.count + 1
+        return lineEnds.map { end in
+            defer { start = end + 1 }
+            return start..<end
+        }
+    }
+
+    /// Where line `index` is in `bytes` (without its LF).
+    func lineRange(_ index: Int) -> Range<Int> {
+        let start = index == 0 ? "KIND:".utf8.count + kind.rawValue.utf8.count + 1 : lineEnds[index - 1] + 1
+        return start..<lineEnds[index]
+    }
+
+    /// Whether the lines are in byte order (a contact's always are: they are
+    /// sorted that way, or by `String`, which is the same order when `comparesBytewise`).
+    var linesAreSorted: Bool {
+        var index = 1
+        while index < lineEnds.count {
+            guard !bytes[lineRange(index)].lexicographicallyPrecedes(bytes[lineRange(index - 1)]) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether comparing lines byte by byte gives `String` order and equality:
+    /// no scalar from U+0300 on (lead byte 0xCC and up), so all is in NFC.
+    var comparesBytewise: Bool { !bytes.contains { $0 >= 0xCC } }
+
+    /// The lines of `bytes`, whose `KIND` line is that of `kind`.
+    private func lines(after kind: RecordKind) -> [String] {
+        var start = "KIND:".utf8.count + kind.rawValue.utf8.count + 1
+        return lineEnds.map { end in
+            defer { start = end + 1 }
+            return String(decoding: bytes[start..<end], as: UTF8.self)
         }
     }
 }
@@ -106,54 +167,58 @@ enum Canonical {
 
     /// Text: unescaped, CR LF and CR made LF, white space runs on a line made
     /// one space, lines trimmed, empty lines at start and end dropped.
-    /// A byte loop: every property of every record passes through here.
     static func text(_ raw: String) -> String {
-        let input = raw.utf8
-        // Fast path: nothing to change (no CR/LF/tab/NBSP, no double or edge spaces).
-        var clean = true
+        var raw = raw
+        let changed: String? = raw.withUTF8 { input in
+            if isCleanText(input) { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(input.count)
+            normalizeText(input, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        return changed ?? raw
+    }
+
+    /// Whether `text` leaves `normalizeText` unchanged, found without writing:
+    /// no CR, LF, tab or no-break space, no space at either end or after another.
+    static func isCleanText(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous: UInt8 = 0x20
         for byte in input {
             if byte == 0x0D || byte == 0x0A || byte == 0x09 || byte == 0xC2 || (byte == 0x20 && previous == 0x20) {
-                clean = false
-                break
+                return false
             }
             previous = byte
         }
-        if clean, previous != 0x20 { return raw }
+        return previous != 0x20
+    }
 
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
-        var lineStart = 0          // where the current line starts in `out`
+    /// Appends `text` made canonical to `out` (the rules of `text`).
+    /// A byte loop: every property of every record passes through here.
+    static func normalizeText(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let base = out.count
+        var lineStart = base       // where the current line starts in `out`
         var pendingSpace = false
         var previousCR = false
-        var iterator = input.makeIterator()
-        var lookahead: UInt8? = nil
-        func endLine() {
-            // Trailing spaces never get written (they stay pending), so only empty lines matter here.
-            out.append(0x0A)
-            lineStart = out.count
-            pendingSpace = false
-        }
-        while let byte = lookahead ?? iterator.next() {
-            lookahead = nil
+        var i = 0
+        let count = input.count
+        while i < count {
+            let byte = input[i]
+            i += 1
             switch byte {
-            case 0x0D:
-                endLine()
-            case 0x0A:
-                if !previousCR { endLine() }
+            case 0x0D, 0x0A:
+                // A LF right after a CR ends no second line. Trailing spaces never
+                // get written (they stay pending), so only empty lines matter here.
+                if byte == 0x0D || !previousCR {
+                    out.append(0x0A)
+                    lineStart = out.count
+                    pendingSpace = false
+                }
             case 0x20, 0x09:
                 pendingSpace = out.count > lineStart
-            case 0xC2:
+            case 0xC2 where i < count && input[i] == 0xA0:
                 // U+00A0 NO-BREAK SPACE is C2 A0 in UTF-8.
-                let next = iterator.next()
-                if next == 0xA0 {
-                    pendingSpace = out.count > lineStart
-                } else {
-                    if pendingSpace { out.append(0x20) }
-                    pendingSpace = false
-                    out.append(byte)
-                    lookahead = next
-                }
+                i += 1
+                pendingSpace = out.count > lineStart
             default:
                 if pendingSpace { out.append(0x20) }
                 pendingSpace = false
@@ -162,11 +227,12 @@ enum Canonical {
             previousCR = byte == 0x0D
         }
         // Drop empty lines at the start and the end.
-        var start = 0
+        var start = base
         while start < out.count, out[start] == 0x0A { start += 1 }
         var end = out.count
         while end > start, out[end - 1] == 0x0A { end -= 1 }
-        return String(decoding: out[start..<end], as: UTF8.self)
+        out.removeSubrange(end...)
+        out.removeSubrange(base..<start)
     }
 
     /// Escapes a canonical text for a line: `\` `\n` `;` `,` as in vCard 3.0.
@@ -251,23 +317,7 @@ enum Canonical {
         guard !property.parameters.isEmpty else { return [] }
         // A handful of pairs per property: an array sorted once beats sets and dictionaries.
         var pairs: [(name: String, value: String)] = []
-        for parameter in property.parameters {
-            let name = uppercased(parameter.name)
-            if name.hasPrefix("X-EVOLUTION-") || name == "CHARSET" { continue }
-            for raw in parameter.values {
-                // Most values are one clean word: no split, no trimming.
-                let pieces: [String] = raw.utf8.contains(where: { $0 == 0x2C || $0 <= 0x20 })
-                    ? raw.split(separator: ",").map { String($0).trimmingASCIIWhitespace() } : [raw]
-                for piece in pieces {
-                    var value = piece
-                    if name == "TYPE" || name == "ENCODING" || name == "VALUE" { value = uppercased(value) }
-                    if name == "ENCODING", value == "BASE64" { value = "B" }
-                    if name == "VALUE", value == "URL" { value = "URI" } // vCard 2.1 / vCalendar 1.0 spelling
-                    if value.isEmpty || dropping(name, value) { continue }
-                    pairs.append((name, value))
-                }
-            }
-        }
+        collectParameters(property, into: &pairs, dropping: dropping)
         pairs.sort { ($0.name, $0.value) < ($1.name, $1.value) }
         var result: [(name: String, values: [String])] = []
         for pair in pairs {
@@ -278,6 +328,37 @@ enum Canonical {
             }
         }
         return result
+    }
+
+    /// Appends the parameters of `property` as (name, value) pairs in the form
+    /// `parameters` sorts and groups: names and TYPE-like values uppercased,
+    /// lists split, `BASE64` made `B`, empty and `dropping` ones left out.
+    static func collectParameters(_ property: VProperty, into pairs: inout [(name: String, value: String)],
+                                  dropping: (String, String) -> Bool) {
+        for parameter in property.parameters {
+            let name = uppercased(parameter.name)
+            if name.hasPrefix("X-EVOLUTION-") || name == "CHARSET" { continue }
+            for raw in parameter.values {
+                // Most values are one clean word: no split, no trimming.
+                guard raw.utf8.contains(where: { $0 == 0x2C || $0 <= 0x20 }) else {
+                    appendParameter(name, raw, to: &pairs, dropping: dropping)
+                    continue
+                }
+                for piece in raw.split(separator: ",") {
+                    appendParameter(name, String(piece).trimmingASCIIWhitespace(), to: &pairs, dropping: dropping)
+                }
+            }
+        }
+    }
+
+    private static func appendParameter(_ name: String, _ piece: String, to pairs: inout [(name: String, value: String)],
+                                        dropping: (String, String) -> Bool) {
+        var value = piece
+        if name == "TYPE" || name == "ENCODING" || name == "VALUE" { value = uppercased(value) }
+        if name == "ENCODING", value == "BASE64" { value = "B" }
+        if name == "VALUE", value == "URL" { value = "URI" } // vCard 2.1 / vCalendar 1.0 spelling
+        if value.isEmpty || dropping(name, value) { return }
+        pairs.append((name, value))
     }
 }
 
@@ -293,6 +374,27 @@ enum ContactCanonicalizer {
         }
     }
 
+    /// The canonical bytes of a card and where each line ends (`CanonicalRecord`).
+    static func canonicalBytes(_ card: VComponent) -> (bytes: [UInt8], lineEnds: [Int]) {
+        var writer = CanonicalLineWriter(capacity: card.properties.reduce(0) { $0 + $1.value.utf8.count + 24 })
+        var hasFN = false
+        for property in card.properties where !isVolatile(property.name) {
+            // Most properties are their own only form: no array built for them.
+            guard hasEquivalents(property) else {
+                if write(property, into: &writer), property.name == "FN" { hasFN = true }
+                continue
+            }
+            for form in equivalents(property) {
+                if write(form, into: &writer), form.name == "FN" { hasFN = true }
+            }
+        }
+        // vCard 2.1 does not require FN; 3.0 does, and converters derive it from N.
+        if !hasFN, let fn = derivedFN(card) { writer.appendLine("FN:" + Canonical.escape(fn)) }
+        for vendorCard in card.components { writer.appendLine("BEGIN:" + vendorCard.name) }
+        return writer.finish(kind: .contact)
+    }
+
+    /// The canonical lines, as `String`s (`canonicalBytes` is what records use).
     static func lines(_ card: VComponent) -> [String] {
         var lines: [String] = []
         lines.reserveCapacity(card.properties.count + 2)
@@ -303,20 +405,14 @@ enum ContactCanonicalizer {
             lines.append(canonical.line)
         }
         for property in card.properties where !isVolatile(property.name) {
-            // Most properties are their own only form: no array built for them.
             guard hasEquivalents(property) else {
                 add(property)
                 continue
             }
             equivalents(property).forEach(add)
         }
-        // vCard 2.1 does not require FN; 3.0 does, and converters derive it from N.
-        if !hasFN, let n = card.first("N") {
-            let parts = n.components.map { Canonical.text($0.joined(separator: " ")) }
-            let given = parts.count > 1 ? parts[1] : ""
-            let family = parts.first ?? ""
-            let fn = Canonical.text([given, family].joined(separator: " "))
-            if !fn.isEmpty { lines.append(CanonicalProperty(name: "FN", parameters: [], value: Canonical.escape(fn)).line) }
+        if !hasFN, let fn = derivedFN(card) {
+            lines.append(CanonicalProperty(name: "FN", parameters: [], value: Canonical.escape(fn)).line)
         }
         for vendorCard in card.components {
             lines.append(CanonicalProperty(name: "BEGIN", parameters: [], value: vendorCard.name).line)
@@ -324,11 +420,86 @@ enum ContactCanonicalizer {
         return Canonical.sortedUnique(lines)
     }
 
+    /// "given family" from `N`, for a card without `FN`; nil when that is empty.
+    static func derivedFN(_ card: VComponent) -> String? {
+        guard let n = card.first("N") else { return nil }
+        let parts = n.components.map { Canonical.text($0.joined(separator: " ")) }
+        let given = parts.count > 1 ? parts[1] : ""
+        let family = parts.first ?? ""
+        let fn = Canonical.text([given, family].joined(separator: " "))
+        return fn.isEmpty ? nil : fn
+    }
+
+    /// `PHOTO`, `LOGO`, `SOUND`, `KEY` (`ContactConversion.mediaProperties`),
+    /// by comparison rather than by hashing the name.
+    static func isMedia(_ name: String) -> Bool {
+        name == "PHOTO" || name == "LOGO" || name == "SOUND" || name == "KEY"
+    }
+
+    /// Parameters a contact's canonical form leaves out: defaults, and `PREF`,
+    /// which becomes `TYPE=PREF`.
+    static func drops(_ parameter: String, _ value: String, of name: String) -> Bool {
+        switch (name, parameter, value) {
+        case ("EMAIL", "TYPE", "INTERNET"), ("TEL", "TYPE", "VOICE"): true // the defaults
+        case (_, "VALUE", "URI") where name == "TEL" || name == "URL" || isMedia(name): true
+        case (_, "VALUE", "URL") where name == "URL" || isMedia(name): true
+        case (_, "VALUE", "TEXT"): true
+        case (_, "PREF", _): true // turned into TYPE=PREF
+        default: false
+        }
+    }
+
+    /// Writes the canonical line of `property` (what `canonical(_:)` gives);
+    /// false when its value is empty, so there is none.
+    static func write(_ property: VProperty, into writer: inout CanonicalLineWriter) -> Bool {
+        let name = property.name == "X-GENDER" ? "GENDER" : property.name
+        writer.beginLine()
+        writer.append(name)
+        writer.pairs.removeAll(keepingCapacity: true)
+        if !property.parameters.isEmpty {
+            Canonical.collectParameters(property, into: &writer.pairs) { drops($0, $1, of: name) }
+            // vCard 4.0 PREF=1 means what 2.1/3.0 say with TYPE=PREF.
+            if property.parameter("PREF") != nil { writer.pairs.append((name: "TYPE", value: "PREF")) }
+        }
+        let isBinary = writer.appendPairs()
+        writer.append(byte: 0x3A) // :
+        let valueStart = writer.buffer.count
+        switch name {
+        case _ where isBinary:
+            writer.appendBinary(property.value)
+        case "TEL":
+            writer.appendPhone(property.value)
+        case "EMAIL":
+            writer.appendText(property.value, lowercase: true)
+        case "GENDER":
+            writer.append(Gender.canonical(property.value))
+        case "BDAY", "ANNIVERSARY", "X-ANNIVERSARY":
+            writer.append(Canonical.date(property.value))
+        case "N", "ADR", "ORG", "CATEGORIES", "NICKNAME", "GEO":
+            writer.appendStructured(property.value)
+        default:
+            writer.appendText(property.value)
+        }
+        guard writer.buffer.count > valueStart else {
+            writer.discardLine()
+            return false
+        }
+        writer.endLine()
+        return true
+    }
+
     /// Whether `equivalents` may rewrite `property` (an `ADR;LABEL=`, or a media
     /// property, which it reads for a `data:` URI); false means it returns it unchanged.
     static func hasEquivalents(_ property: VProperty) -> Bool {
         if property.name == "ADR" { return property.parameter("LABEL") != nil }
-        return ContactConversion.mediaProperties.contains(property.name)
+        return isMedia(property.name) && startsWithData(property.value)
+    }
+
+    /// Whether `value` begins with `data:` in any case: what `Media.dataURI`
+    /// needs first, read without counting the characters of a whole photo.
+    static func startsWithData(_ value: String) -> Bool {
+        let prefix = value.utf8.prefix(5)
+        return prefix.count == 5 && zip(prefix, "data:".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// A property in the form the other vCard versions would give it (docs/RECORDS.md):
@@ -336,7 +507,7 @@ enum ContactCanonicalizer {
     /// and a 3.0 `LABEL` with the address's types.
     static func equivalents(_ property: VProperty) -> [VProperty] {
         var property = property
-        if ContactConversion.mediaProperties.contains(property.name), let data = Media.dataURI(property.value) {
+        if isMedia(property.name), let data = Media.dataURI(property.value) {
             property.parameters.removeAll { $0.name == "VALUE" || $0.name == "MEDIATYPE" }
             property.parameters.append(VParameter("ENCODING", "B"))
             if let subtype = data.subtype { property.parameters.append(VParameter("TYPE", subtype)) }
@@ -355,16 +526,7 @@ enum ContactCanonicalizer {
     static func canonical(_ property: VProperty) -> CanonicalProperty? {
         var name = property.name
         if name == "X-GENDER" { name = "GENDER" }
-        var parameters = Canonical.parameters(property) { parameter, value in
-            switch (name, parameter, value) {
-            case ("EMAIL", "TYPE", "INTERNET"), ("TEL", "TYPE", "VOICE"): true // the defaults
-            case (_, "VALUE", "URI") where name == "TEL" || name == "URL" || ContactConversion.mediaProperties.contains(name): true
-            case (_, "VALUE", "URL") where name == "URL" || ContactConversion.mediaProperties.contains(name): true
-            case (_, "VALUE", "TEXT"): true
-            case (_, "PREF", _): true // turned into TYPE=PREF below
-            default: false
-            }
-        }
+        var parameters = Canonical.parameters(property) { drops($0, $1, of: name) }
         if property.parameter("PREF") != nil {
             // vCard 4.0 PREF=1 means what 2.1/3.0 say with TYPE=PREF.
             if let index = parameters.firstIndex(where: { $0.name == "TYPE" }) {

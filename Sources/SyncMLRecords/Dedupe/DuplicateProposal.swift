@@ -110,7 +110,7 @@ public enum DuplicateMerger {
             survivorIndex = index
         } else {
             // The richest, the first on a tie.
-            survivorIndex = canonical.indices.max { (canonical[$0].lines.count, -$0) < (canonical[$1].lines.count, -$1) }!
+            survivorIndex = canonical.indices.max { (canonical[$0].lineCount, -$0) < (canonical[$1].lineCount, -$1) }!
         }
         let survivor = members[survivorIndex]
         let format = RecordPayload.modelFormat(survivor.encoding, kind: canonical[survivorIndex].kind)

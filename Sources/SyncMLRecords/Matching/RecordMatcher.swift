@@ -241,6 +241,7 @@ public enum RecordMatcher {
     /// Property names whose canonical lines differ between two records: a
     /// merge of the two sorted line lists, no hashing.
     static func differences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
+        if a.comparesBytewise, b.comparesBytewise { return bytewiseDifferences(a, b) }
         let left = a.lines.sorted(), right = b.lines.sorted()
         var names: [Substring] = []
         var i = 0, j = 0
@@ -259,6 +260,38 @@ public enum RecordMatcher {
         }
         var unique: [String] = []
         for name in names.sorted() where unique.last != String(name) { unique.append(String(name)) }
+        return unique
+    }
+
+    /// `differences` on the canonical bytes, without a `String` per line: for
+    /// records whose byte order is their lines' `String` order. A contact's lines
+    /// are stored in that order already, so they are read in place.
+    private static func bytewiseDifferences(_ a: CanonicalRecord, _ b: CanonicalRecord) -> [String] {
+        let x = a.bytes, y = b.bytes
+        let left = a.linesAreSorted ? nil : a.lineRanges.sorted { x[$0].lexicographicallyPrecedes(x[$1]) }
+        let right = b.linesAreSorted ? nil : b.lineRanges.sorted { y[$0].lexicographicallyPrecedes(y[$1]) }
+        func leftLine(_ index: Int) -> ArraySlice<UInt8> { x[left?[index] ?? a.lineRange(index)] }
+        func rightLine(_ index: Int) -> ArraySlice<UInt8> { y[right?[index] ?? b.lineRange(index)] }
+        func name(_ line: ArraySlice<UInt8>) -> String {
+            String(decoding: line.prefix { $0 != 0x3B && $0 != 0x3A }, as: UTF8.self)
+        }
+        var names: [String] = []
+        var i = 0, j = 0
+        while i < a.lineCount || j < b.lineCount {
+            if i < a.lineCount, j < b.lineCount, leftLine(i).elementsEqual(rightLine(j)) {
+                i += 1
+                j += 1
+            } else if j == b.lineCount || (i < a.lineCount && leftLine(i).lexicographicallyPrecedes(rightLine(j))) {
+                names.append(name(leftLine(i)))
+                i += 1
+            } else {
+                names.append(name(rightLine(j)))
+                j += 1
+            }
+        }
+        names.sort()
+        var unique: [String] = []
+        for name in names where unique.last != name { unique.append(name) }
         return unique
     }
 }

@@ -5,7 +5,9 @@
 /// platform's Unicode tables.
 enum TextFolding {
     static func fold(_ text: String) -> String {
-        var out = ""
+        if let folded = foldASCII(text) { return folded }
+        // Written as bytes: appending to a String scalar by scalar costs more.
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -15,21 +17,61 @@ enum TextFolding {
                 continue
             }
             if pendingSpace {
-                out.append(" ")
+                out.append(0x20)
                 pendingSpace = false
             }
             if scalar.isASCII {
-                let value = scalar.value
-                out.unicodeScalars.append(Unicode.Scalar(value >= 0x41 && value <= 0x5A ? value + 32 : value)!)
+                let value = UInt8(scalar.value)
+                out.append(value >= 0x41 && value <= 0x5A ? value + 32 : value)
             } else if let folded = table[scalar.value] {
-                out.append(folded)
+                out.append(contentsOf: folded.utf8)
             } else if (0x300...0x36F).contains(scalar.value) {
                 continue // a combining accent left over from a decomposed input
             } else {
-                out.append(contentsOf: String(scalar).lowercased())
+                out.append(contentsOf: String(scalar).lowercased().utf8)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `fold` for an ASCII text, on its bytes; nil for any other text.
+    private static func foldASCII(_ text: String) -> String? {
+        let utf8 = text.utf8
+        guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        return String(unsafeUninitializedCapacity: utf8.count) { out in
+            var count = 0
+            var pendingSpace = false
+            for byte in utf8 {
+                if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x2C || byte == 0x3B {
+                    pendingSpace = count > 0
+                    continue
+                }
+                if pendingSpace {
+                    out[count] = 0x20
+                    count += 1
+                    pendingSpace = false
+                }
+                out[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// `text.lowercased()`, on the bytes when it is ASCII (and unchanged,
+    /// without a copy, when it has no capital).
+    static func asciiLowercased(_ text: String) -> String {
+        let utf8 = text.utf8
+        var hasCapital = false
+        for byte in utf8 {
+            if byte >= 0x80 { return text.lowercased() }
+            if byte >= 0x41, byte <= 0x5A { hasCapital = true }
+        }
+        guard hasCapital else { return text }
+        return String(unsafeUninitializedCapacity: utf8.count) { out in
+            for (index, byte) in utf8.enumerated() { out[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+            return utf8.count
+        }
     }
 
     private static let table: [UInt32: String] = [

@@ -226,6 +226,40 @@ enum VText {
         }
     }
 
+    /// Component `index` of a structured value as `split` gives it, its pieces
+    /// joined with a space (`N`'s family or given names); nil when the value
+    /// has fewer components.
+    static func component(_ index: Int, of value: String) -> String? {
+        var value = value
+        return value.withUTF8 { bytes -> String? in
+            var component = 0
+            var i = 0
+            // Find where the component starts.
+            while component < index, i < bytes.count {
+                if bytes[i] == backslash, i + 1 < bytes.count {
+                    i += 2
+                    continue
+                }
+                if bytes[i] == semicolon { component += 1 }
+                i += 1
+            }
+            guard component == index else { return nil }
+            var out: [UInt8] = []
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == backslash, i + 1 < bytes.count {
+                    appendUnescaped(bytes[i + 1], to: &out)
+                    i += 2
+                    continue
+                }
+                if byte == semicolon { break }
+                out.append(byte == comma ? 0x20 : byte)
+                i += 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     static func join(_ components: [[String]]) -> String {
         components.map { $0.map(escape).joined(separator: ",") }.joined(separator: ";")
     }
@@ -233,9 +267,17 @@ enum VText {
     /// `\n`/`\N` → LF, `\\` `\;` `\,` `\:` → the character; any other `\x` is kept as written.
     static func unescape(_ value: String) -> String {
         guard value.utf8.contains(backslash) else { return value }
-        let bytes = Array(value.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        var value = value
+        return value.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            unescape(bytes, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends `bytes` unescaped (the rules of `unescape`) to `out`.
+    static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var i = 0
         while i < bytes.count {
             if bytes[i] == backslash, i + 1 < bytes.count {
@@ -246,10 +288,9 @@ enum VText {
                 i += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func appendUnescaped(_ byte: UInt8, to out: inout [UInt8]) {
+    static func appendUnescaped(_ byte: UInt8, to out: inout [UInt8]) {
         switch byte {
         case UInt8(ascii: "n"), UInt8(ascii: "N"): out.append(0x0A)
         case backslash, semicolon, comma, UInt8(ascii: ":"): out.append(byte)

@@ -37,7 +37,9 @@ extension VObjectParser {
                     guard stack.count < limits.maxDepth else {
                         throw RecordError(.limitExceeded, line: number, "components nested deeper than \(limits.maxDepth)")
                     }
-                    stack.append(VComponent(name: name))
+                    var component = VComponent(name: name)
+                    component.properties.reserveCapacity(16) // a contact's usual count: no regrowth from 1
+                    stack.append(component)
                     beginLines.append(number)
                 } else {
                     guard let open = stack.last else {

@@ -35,9 +35,9 @@ extension VObjectParser {
     }
 
     /// Base64 text without whitespace, checked: alphabet `A–Z a–z 0–9 + /`, `=` only at the end.
-    static func stripBase64(_ bytes: [UInt8], property: String, line: Int) throws(RecordError) -> [UInt8] {
+    static func stripBase64(_ bytes: some Sequence<UInt8>, property: String, line: Int) throws(RecordError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(bytes.underestimatedCount)
         var padding = 0
         for byte in bytes {
             switch byte {
@@ -67,6 +67,10 @@ extension VObjectParser {
                 throw RecordError(.invalidUTF8, line: line, "invalid UTF-8 in \(header.name) value")
             }
             return value
+        }
+        if header.base64, !header.quotedPrintable {
+            // Checked against the base64 alphabet, so ASCII: no copy of the raw text, no UTF-8 check.
+            return String(decoding: try stripBase64(raw, property: header.name, line: line), as: UTF8.self)
         }
         var bytes = header.quotedPrintable
             ? try decodeQuotedPrintable(raw, property: header.name, line: line) : Array(raw)
