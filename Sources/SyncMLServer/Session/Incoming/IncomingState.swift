@@ -50,7 +50,7 @@ struct IncomingState {
 
     /// The session wrote to the store: answers not yet used may be stale.
     mutating func discardResolved() {
-        if !resolved.isEmpty { (resolvesAhead, discarded) = (2 * (resolvedUsed - 1), true) }
+        if !resolved.isEmpty { (resolvesAhead, discarded) = (max(0, 2 * (resolvedUsed - 1)), true) }
         resolved = [:]
     }
 
