@@ -43,10 +43,11 @@ enum PostgresSchema {
             fingerprint bytea,
             deleted bigint NOT NULL DEFAULT 0,
             version bigint NOT NULL DEFAULT 0,
+            fingerprint_pending bigint,
             UNIQUE(datastore_id, guid)
         )
         """,
-        "CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0",
+        "CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0 AND fingerprint_pending IS NULL",
         """
         CREATE TABLE match_keys(
             datastore_id bigint NOT NULL,
@@ -152,7 +153,8 @@ enum PostgresSchema {
 
     /// What brings a store of version n-1 to n, by n: the tables SQLite's
     /// `Migrations` step n added (version 7: `live_sessions`; 8: `live_session_items` and
-    /// `live_session_queue`; 9: the column `datastores.keys_pending_from`; docs/STORE.md).
+    /// `live_session_queue`; 9: the column `datastores.keys_pending_from`; 10: `items.fingerprint_pending`;
+    /// docs/STORE.md).
     static let upgrades: [Int: [String]] = [
         7: [
             """
@@ -199,6 +201,11 @@ enum PostgresSchema {
             """,
         ],
         9: ["ALTER TABLE datastores ADD COLUMN keys_pending_from bigint"],
+        10: [
+            "ALTER TABLE items ADD COLUMN fingerprint_pending bigint",
+            "DROP INDEX items_fingerprint",
+            "CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0 AND fingerprint_pending IS NULL",
+        ],
     ]
 
     /// Creates the store on `connection` when its schema has none, in one

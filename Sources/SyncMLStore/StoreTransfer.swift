@@ -35,7 +35,7 @@ struct TransferTable: Sendable {
         TransferTable("sessions", ["id": .integer, "device_id": .integer, "session_key": .text, "kind": .text, "state": .text,
                                    "started": .integer, "ended": .integer, "resume_state": .blob, "undoes": .integer], key: ["id"], identity: "id"),
         TransferTable("items", ["id": .integer, "datastore_id": .integer, "guid": .text, "type": .text, "fingerprint": .blob,
-                                "deleted": .integer, "version": .integer], key: ["id"], identity: "id"),
+                                "deleted": .integer, "version": .integer, "fingerprint_pending": .integer], key: ["id"], identity: "id"),
         TransferTable("journal", ["seq": .integer, "datastore_id": .integer, "item_id": .integer, "op": .integer, "prev_seq": .integer,
                                   "fingerprint": .blob, "match_keys": .blob, "payload": .blob, "time": .integer, "device_id": .integer,
                                   "session_id": .integer], key: ["seq"], identity: "seq"),

@@ -135,10 +135,14 @@ extension SyncStore {
             // An add equal to a live item this device has no LUID for is that item. The engine
             // matches a client's Add before the batch is written; another device of the user may
             // have added the same record in between (two phones slow-syncing one address book).
-            if twinCheck, change.operation == .add, change.guid == nil, let device, let fingerprint = change.fingerprint,
+            let checksTwin = twinCheck && change.operation == .add && change.guid == nil && device != nil && change.fingerprint != nil
+            // Deferred fingerprints are indexed first, unless this batch defers too: the items waiting
+            // are then its session's own, mapped to this device, never such a twin.
+            if checksTwin, !rows.defersKeys { try indexPendingKeys(datastore: datastore) }
+            if checksTwin, let device, let fingerprint = change.fingerprint,
                let twin = try database.first("""
                    SELECT id, guid, type, fingerprint, deleted, version FROM items i
-                   WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0
+                   WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL
                      AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
                    ORDER BY id LIMIT 1
                    """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue)], { row throws(StoreError) in try ItemRow(row) }) {
@@ -147,11 +151,13 @@ extension SyncStore {
             }
             // A new item, inserted in its final state: its GUID is the caller's or its row id, its
             // version the journal row written next (inside this transaction nobody else appends).
+            // While keys are deferred, its fingerprint waits out of the index too (`indexPendingKeys`).
             let inserted = try database.first("""
-                INSERT INTO items(datastore_id, guid, type, fingerprint, version)
-                VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?, \(nextJournalSeq))
+                INSERT INTO items(datastore_id, guid, type, fingerprint, version, fingerprint_pending)
+                VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?, \(nextJournalSeq), ?)
                 RETURNING id, guid, version
-                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint)]) { row in
+                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint),
+                      rows.defersKeys ? .integer(1) : .null]) { row in
                 ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: row.integer(2))
             }
             guard let created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
@@ -275,7 +281,7 @@ extension SyncStore {
         // The item's new state first, guarded by the version it was read at; its version is the
         // journal row written next (inside this transaction nobody else appends).
         let updated = try database.first("""
-            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = \(nextJournalSeq)
+            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = \(nextJournalSeq), fingerprint_pending = NULL
             WHERE id = ? AND version = ? RETURNING version
             """, [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
         guard let seq = updated else { return nil }

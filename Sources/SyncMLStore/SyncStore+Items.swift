@@ -26,11 +26,14 @@ extension SyncStore {
         try itemRow(guid: guid, datastore: datastore)?.stored
     }
 
-    /// Live items with this fingerprint (indexed).
+    /// Live items with this fingerprint (indexed; deferred fingerprints are indexed first).
     public func items(withFingerprint fingerprint: Fingerprint, datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
+        try indexPendingKeys(datastore: datastore)
         var items: [StoredItem] = []
-        try database.forEach("SELECT id, guid, type, fingerprint, deleted, version FROM items WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0",
-                             [.integer(datastore.rawValue), .blob(fingerprint.bytes)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
+        try database.forEach("""
+            SELECT id, guid, type, fingerprint, deleted, version FROM items
+            WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL
+            """, [.integer(datastore.rawValue), .blob(fingerprint.bytes)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
         return items
     }
 

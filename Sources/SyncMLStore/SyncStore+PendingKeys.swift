@@ -1,9 +1,10 @@
-// MARK: Deferred match keys: a datastore's key index caught up from the journal, once, in key order
+// MARK: Deferred match keys and fingerprints: a datastore's indexes caught up from the journal, once
 
 extension SyncStore {
     /// Writes the match keys `apply(_:datastore:device:session:deferringNewKeys:)` left
-    /// out of the index (`match_keys`) for `datastore`, and marks its index complete.
-    /// Nothing to do (one indexed read) when no key waits.
+    /// out of the index (`match_keys`) for `datastore`, indexes the fingerprints it
+    /// left out of `items_fingerprint` (`items.fingerprint_pending`), and marks the
+    /// datastore's indexes complete. Nothing to do (one indexed read) when nothing waits.
     ///
     /// The keys come from the journal, which holds every version's: those of each
     /// live item whose current version was written since the first deferred one
@@ -14,8 +15,9 @@ extension SyncStore {
     /// in between: a batch committed before it is caught up, one after it sets the
     /// mark again.
     ///
-    /// Every reader of the index calls it first, so a store whose writer died
-    /// before catching up (or a node that did not write the keys) finds them all;
+    /// Every lookup by key or by fingerprint calls it first (but a deferring
+    /// session's own, which the waiting items cannot concern), so a store whose
+    /// writer died before catching up (or a node that did not write them) finds them all;
     /// a session calls it when the slow sync that deferred them has received
     /// everything, so the next sync does not pay for it.
     public func indexPendingKeys(datastore: DatastoreID) throws(StoreError) {
@@ -41,6 +43,12 @@ extension SyncStore {
             for pass in 0..<passes {
                 try indexPendingKeys(datastore: datastore, from: from, pass: pass, of: passes, expected: expected + expected / 8)
             }
+            // The fingerprints of the items written since (`items.fingerprint_pending`) join their index at
+            // once too: each of its leaves dirtied once in this transaction, not a random few per message.
+            try database.run("""
+                UPDATE items SET fingerprint_pending = NULL WHERE fingerprint_pending IS NOT NULL
+                  AND id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq >= ?)
+                """, [.integer(datastore.rawValue), .integer(from)])
             try database.run("UPDATE datastores SET keys_pending_from = NULL WHERE id = ?", [.integer(datastore.rawValue)])
         }
     }

@@ -63,8 +63,12 @@ extension SyncStore {
     /// order: one call per message instead of several per item (an actor hop each
     /// here, a round trip each on a networked database). LUIDs and fingerprints
     /// are read `resolveChunk` per statement, and so are match keys, after the
-    /// datastore's deferred keys are indexed (`indexPendingKeys`).
-    public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8) throws(StoreError) -> [Resolution] {
+    /// datastore's deferred keys are indexed (`indexPendingKeys`); fingerprints
+    /// likewise, unless `deferringNewKeys` says the caller's own batches defer them:
+    /// the items whose fingerprints wait are then the caller's, never another's
+    /// twins, and are not looked up (`apply(_:datastore:device:session:deferringNewKeys:)`).
+    public func resolve(_ incoming: [IncomingKey], datastore: DatastoreID, device: DeviceID, limitPerKey: Int = 8,
+                        deferringNewKeys: Bool = false) throws(StoreError) -> [Resolution] {
         var resolutions = [Resolution](repeating: Resolution(), count: incoming.count)
         let generation = database.writeGeneration
         func lookup(_ key: IncomingKey, _ found: ItemChange.Lookup.Found) -> ItemChange.Lookup {
@@ -88,15 +92,22 @@ extension SyncStore {
             resolutions[index].current = known.current
             resolutions[index].lookup = lookup(key, .known(known.item, keys: known.keys, mapped: resolutions[index].mapped != nil))
         }
-        let twins = try liveTwins(fingerprints: unknown.compactMap { incoming[$0].fingerprint }, datastore: datastore, device: device)
+        // Fingerprints and keys a slow sync deferred are indexed before any is looked up (one read when none waits).
+        var caughtUp = false
+        func catchUp() throws(StoreError) {
+            if !caughtUp { try indexPendingKeys(datastore: datastore) }
+            caughtUp = true
+        }
+        let fingerprints = unknown.compactMap { incoming[$0].fingerprint }
+        if !fingerprints.isEmpty, !deferringNewKeys { try catchUp() }
+        let twins = try liveTwins(fingerprints: fingerprints, datastore: datastore, device: device)
         for index in unknown {
             if let fingerprint = incoming[index].fingerprint { resolutions[index].twins = twins[fingerprint] ?? [] }
             // A twin the device has no LUID for is what apply's own twin check would find.
             resolutions[index].lookup = lookup(incoming[index], .absent(twinCheck: resolutions[index].twins.contains { $0.luid == nil }))
         }
         let matching = unknown.filter { resolutions[$0].twins.isEmpty && !incoming[$0].keys.isEmpty }
-        // Keys a slow sync deferred are indexed before any is looked up (a statement only when keys are).
-        if !matching.isEmpty { try indexPendingKeys(datastore: datastore) }
+        if !matching.isEmpty { try catchUp() }
         let byDigest = try candidates(digests: Set(matching.flatMap { incoming[$0].keys.map(\.digest) }), datastore: datastore, limitPerKey: limitPerKey)
         for index in matching {
             var candidates: [Int64: [StoredItem]] = [:]
@@ -183,13 +194,14 @@ extension SyncStore {
         return found
     }
 
-    /// Live items with each of `fingerprints`, in storage (row id) order, with the device's LUID for each.
+    /// Live items with each of `fingerprints` (those whose fingerprints are indexed), in storage (row id)
+    /// order, with the device's LUID for each.
     private func liveTwins(fingerprints: [Fingerprint], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [Fingerprint: [Resolution.Twin]] {
         var found: [Fingerprint: [(id: Int64, twin: Resolution.Twin)]] = [:]
         let sql = """
             SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.luid FROM items i
             LEFT JOIN maps m ON m.item_id = i.id AND m.device_id = ? AND m.datastore_id = ?
-            WHERE i.datastore_id = ? AND i.deleted = 0 AND i.fingerprint IN (\(Self.placeholders))
+            WHERE i.datastore_id = ? AND i.deleted = 0 AND i.fingerprint_pending IS NULL AND i.fingerprint IN (\(Self.placeholders))
             """
         for chunk in Self.chunks(Array(Set(fingerprints))) {
             let values: [SQLValue] = [.integer(device.rawValue), .integer(datastore.rawValue), .integer(datastore.rawValue)] + chunk.map { .blob($0.bytes) }

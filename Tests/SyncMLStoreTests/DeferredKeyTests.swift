@@ -186,7 +186,91 @@ struct DeferredKeyTests {
             }
         }
         let store = try SyncStore(path: path)
-        #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == 9)
+        #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.keysPendingFrom(datastore: DatastoreID(rawValue: 1)) == nil)
+    }
+
+    // MARK: Fingerprints
+
+    /// How many items' fingerprints wait out of `items_fingerprint`.
+    static func pendingFingerprints(_ store: SyncStore) async throws -> Int {
+        try await store.withDatabase { db throws(StoreError) in
+            Int(try db.integer("SELECT count(*) FROM items WHERE fingerprint_pending IS NOT NULL") ?? -1)
+        }
+    }
+
+    @Test("Fingerprints of a deferring batch's new items wait with their keys: the deferring session's own lookups skip them, anyone else's catch up first",
+          arguments: StoreBackend.allCases)
+    func fingerprintsWait(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
+        let changes = try Self.changes(30)
+        _ = try await f.store.apply(changes, datastore: f.contacts, device: f.phone, deferringNewKeys: true)
+        #expect(try await Self.pendingFingerprints(f.store) == 30)
+        let probe = IncomingKey(luid: "other", fingerprint: changes[12].fingerprint)
+        // The deferring session's own lookup: its items are its own, never a twin to pair, and nothing is caught up.
+        let own = try await f.store.resolve([probe], datastore: f.contacts, device: f.phone, deferringNewKeys: true)
+        #expect(own[0].twins.isEmpty)
+        #expect(try await Self.pendingFingerprints(f.store) == 30)
+        // Another device's lookup catches up first and finds the twin.
+        let guid = try #require(try await f.store.guid(forLUID: "c12", device: f.phone, datastore: f.contacts))
+        let other = try await f.store.resolve([probe], datastore: f.contacts, device: f.laptop)
+        #expect(other[0].twins.map(\.item.guid) == [guid])
+        #expect(try await Self.pendingFingerprints(f.store) == 0)
+        #expect(try await f.store.keysPendingFrom(datastore: f.contacts) == nil)
+    }
+
+    @Test("Another device's add of a record a deferring batch wrote is that item (the twin check catches up), and so is a lookup by fingerprint",
+          arguments: StoreBackend.allCases)
+    func twinCheckCatchesUp(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
+        let changes = try Self.changes(10)
+        _ = try await f.store.apply(changes, datastore: f.contacts, device: f.phone, deferringNewKeys: true)
+        let guid = try #require(try await f.store.guid(forLUID: "c3", device: f.phone, datastore: f.contacts))
+        #expect(try await f.store.items(withFingerprint: changes[3].fingerprint!, datastore: f.contacts).map(\.guid) == [guid])
+        #expect(try await Self.pendingFingerprints(f.store) == 0)
+
+        _ = try await f.store.apply(Self.changes(10, seed: 8, prefix: "d"), datastore: f.contacts, device: f.phone, deferringNewKeys: true)
+        #expect(try await Self.pendingFingerprints(f.store) == 10)
+        var same = changes[5]
+        same.luid = "laptop-5"
+        // No lookup passed: apply checks for a twin itself, after catching up.
+        let applied = try await f.store.apply([same], datastore: f.contacts, device: f.laptop)
+        #expect(applied[0].outcome == .unchanged)
+        #expect(applied[0].guid == (try await f.store.guid(forLUID: "c5", device: f.phone, datastore: f.contacts)))
+        #expect(try await Self.pendingFingerprints(f.store) == 0)
+        #expect(try await f.store.liveItems(datastore: f.contacts).count == 20)
+    }
+
+    @Test("Migration 10: a version-9 store's fingerprints stay findable through the new partial index")
+    func migrationTen() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("v9.sqlite")
+        let fingerprint = Fingerprint(of: Array("BEGIN:VCARD\r\nFN:Old\r\nEND:VCARD\r\n".utf8))
+        do {
+            let db = try Database(path: path)
+            try db.transaction { () throws(StoreError) in
+                for step in Migrations.steps.prefix(9) {
+                    switch step {
+                    case .sql(let sql): try db.execute(sql)
+                    case .code(let code): try code(db)
+                    }
+                }
+                try db.execute("PRAGMA user_version = 9")
+                try db.execute("INSERT INTO users(id, name, created) VALUES (1, 'alice', 0); INSERT INTO datastores(id, user_id, name) VALUES (1, 1, 'contacts')")
+                try db.run("INSERT INTO items(id, datastore_id, guid, type, fingerprint, version) VALUES (1, 1, '1', 'text/vcard', ?, 0)",
+                           [.blob(fingerprint.bytes)])
+            }
+        }
+        let store = try SyncStore(path: path)
+        #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == 10)
+        #expect(try await store.items(withFingerprint: fingerprint, datastore: DatastoreID(rawValue: 1)).map(\.guid) == ["1"])
+        let plan = try await store.withDatabase { db throws(StoreError) in
+            var details: [String] = []
+            try db.forEach("""
+                EXPLAIN QUERY PLAN SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0 AND fingerprint_pending IS NULL
+                """) { row in details.append(row.text(3)) }
+            return details.joined(separator: "; ")
+        }
+        #expect(plan.contains("items_fingerprint"))
     }
 }

@@ -131,7 +131,7 @@ struct LiveSessionStoreTests {
         try await node1.unlockUser(bob)
     }
 
-    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions and its rows' tables and datastores.keys_pending_from are created, the data kept")
+    @Test("A PostgreSQL store of schema 6 is brought to the latest when opened: live_sessions and its rows' tables, datastores.keys_pending_from and items.fingerprint_pending are created, the data kept")
     func upgradeFromSix() async throws {
         guard let url = try await TestStores.freshSchemaURL() else { return }
         do {
@@ -142,6 +142,9 @@ struct LiveSessionStoreTests {
                 try db.execute("DROP TABLE live_session_items")
                 try db.execute("DROP TABLE live_sessions")
                 try db.execute("ALTER TABLE datastores DROP COLUMN keys_pending_from")
+                try db.execute("DROP INDEX items_fingerprint")
+                try db.execute("ALTER TABLE items DROP COLUMN fingerprint_pending")
+                try db.execute("CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0")
                 try db.run("UPDATE syncml_schema SET version = 6")
             }
         }
@@ -158,6 +161,10 @@ struct LiveSessionStoreTests {
         _ = try await store.apply([ItemChange(.add, luid: "a", matchKeys: [MatchKey.IndexKey(storedForm: "n:adams|")!])], datastore: contacts,
                                   device: nil, deferringNewKeys: true)
         #expect(try await store.keysPendingFrom(datastore: contacts) != nil)
+        let pending = try await store.withDatabase { db throws(StoreError) in
+            try db.integer("SELECT count(*) FROM items WHERE fingerprint_pending IS NOT NULL")
+        }
+        #expect(pending == 1)
     }
 
     @Test("On SQLite, where one process serves a store, the user's lock is always granted")

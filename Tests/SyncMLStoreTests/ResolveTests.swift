@@ -74,7 +74,7 @@ struct ResolveTests {
         #expect(limited.candidates?[name.digest] == (try await f.store.items(matchingKeys: [name], datastore: f.contacts, limitPerKey: 1)))
     }
 
-    @Test("Candidates of a message's items come 32 key digests per statement: 40 new items with 2 keys each in 3 key statements (were 80) and one check for deferred keys")
+    @Test("Candidates of a message's items come 32 key digests per statement: 40 new items with 2 keys each in 3 key statements (were 80) and one check for deferred keys and fingerprints")
     func candidatesInFewStatements() async throws {
         let f = try await Fixture()
         let stored = try await f.store.apply((0..<40).map { change(.add, luid: "l\($0)", card("Person \($0)"), keys: ["n:person \($0)|", "e:p\($0)@example.com"]) },
@@ -83,7 +83,7 @@ struct ResolveTests {
                                               keys: indexKeys(["n:person \($0)|", "e:p\($0)@example.com"])) }
         let before = await f.store.statementsRun
         let batch = try await f.store.resolve(keys, datastore: f.contacts, device: f.phone)
-        // LUIDs, fingerprints, whether deferred keys wait to be indexed (no: one read), keys.
+        // LUIDs, whether deferred fingerprints and keys wait to be indexed (no: one read), fingerprints, keys.
         #expect(await f.store.statementsRun - before == 2 + 2 + 1 + 3)
         for (index, resolution) in batch.enumerated() {
             #expect(resolution.candidates == Dictionary(uniqueKeysWithValues: keys[index].keys.map { key in
@@ -118,7 +118,7 @@ struct ResolveTests {
         #expect(resolution.current?.device == f.laptop && resolution.twins.isEmpty)
     }
 
-    @Test("Many items resolve in order, each as alone, in a few statements: 70 items in 3 LUID statements (with the current versions) and 2 fingerprint statements")
+    @Test("Many items resolve in order, each as alone, in a few statements: 70 items in 3 LUID statements (with the current versions), one check for deferred fingerprints and 2 fingerprint statements")
     func manyInFewStatements() async throws {
         let f = try await Fixture()
         let texts = (0..<70).map { card("Person \($0)") }
@@ -129,7 +129,7 @@ struct ResolveTests {
         let keys = texts.enumerated().map { IncomingKey(luid: "m\($0.offset)", fingerprint: fingerprint($0.element)) }
         let before = await f.store.statementsRun
         let batch = try await f.store.resolve(keys, datastore: f.contacts, device: f.phone)
-        #expect(await f.store.statementsRun - before == 5) // the 35 mapped items' current versions come with their LUIDs
+        #expect(await f.store.statementsRun - before == 6) // the 35 mapped items' current versions come with their LUIDs
         var alone: [Resolution] = []
         for key in keys { alone += try await f.store.resolve([key], datastore: f.contacts, device: f.phone) }
         #expect(batch == alone)

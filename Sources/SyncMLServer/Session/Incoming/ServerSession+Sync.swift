@@ -232,7 +232,7 @@ extension ServerSession {
             let item = incoming.prepared[later]!
             keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
         }
-        let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device)
+        let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device, deferringNewKeys: datastore.defersKeys)
         incoming.keep(Array(zip(ahead, resolutions.dropFirst())))
         return resolutions[0]
     }
