@@ -38,6 +38,12 @@ extension VObjectParser {
     static func stripBase64(_ bytes: some Sequence<UInt8>, property: String, line: Int) throws(RecordError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount)
+        try appendBase64(bytes, to: &out, property: property, line: line)
+        return out
+    }
+
+    /// Appends what `stripBase64` gives to `out` (the signature's scan writes it in place).
+    static func appendBase64(_ bytes: some Sequence<UInt8>, to out: inout [UInt8], property: String, line: Int) throws(RecordError) {
         var padding = 0
         for byte in bytes {
             switch byte {
@@ -51,7 +57,6 @@ extension VObjectParser {
             throw RecordError(.badBase64, line: line, "invalid base64 character \"\(shown)\" in \(property)")
         }
         if padding > 2 { throw RecordError(.badBase64, line: line, "too much base64 padding in \(property)") }
-        return out
     }
 
     static func decodeValue(_ raw: UnsafeBufferPointer<UInt8>, header: Header, line: Int) throws(RecordError) -> String {
