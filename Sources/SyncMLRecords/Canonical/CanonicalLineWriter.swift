@@ -22,6 +22,7 @@ struct CanonicalLineWriter {
     init(capacity: Int) {
         buffer.reserveCapacity(capacity)
         lines.reserveCapacity(32)
+        pairs.reserveCapacity(8)
     }
 
     // MARK: Lines
@@ -215,7 +216,7 @@ struct CanonicalLineWriter {
 
     /// `KIND:kind`, then the lines sorted and de-duplicated, each ending in LF
     /// (as `Canonical.sortedUnique` orders `String`s), and where each line ends.
-    func finish(kind: RecordKind) -> (bytes: [UInt8], lineEnds: [Int]) {
+    mutating func finish(kind: RecordKind) -> (bytes: [UInt8], lineEnds: [Int]) {
         // Byte order is `String` order for text without combining marks (no
         // scalar from U+0300 on, whose lead bytes are 0xCC and up): all of it
         // is then in NFC, which `String` compares by scalar, as UTF-8 bytes sort.
@@ -224,7 +225,8 @@ struct CanonicalLineWriter {
             let strings = lines.map { String(decoding: buffer[$0], as: UTF8.self) }
             return CanonicalRecord.joined(kind: kind, lines: Canonical.sortedUnique(strings))
         }
-        var order = lines
+        var order = lines // sorted in place: `lines` gives up its buffer
+        lines = []
         buffer.withUnsafeBufferPointer { all in
             order.sort { a, b in
                 var i = a.lowerBound, j = b.lowerBound

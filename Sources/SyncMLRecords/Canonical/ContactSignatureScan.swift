@@ -37,6 +37,9 @@ struct ContactSignatureScan: ContentLineSink {
     private init(capacity: Int, wantsKeys: Bool) {
         writer = CanonicalLineWriter(capacity: capacity)
         self.wantsKeys = wantsKeys
+        // Room for a usual property's parameters at once: no regrowth from 1.
+        parts.parameters.reserveCapacity(8)
+        parts.values.reserveCapacity(16)
     }
 
     /// The canonical form of `bytes`, and its match keys when `keys`; nil
@@ -95,6 +98,7 @@ struct ContactSignatureScan: ContentLineSink {
         guard !transport.quotedPrintable else { throw Self.unhandled }
         if transport.base64 {
             decoded.removeAll(keepingCapacity: true)
+            decoded.reserveCapacity(raw.count)
             try VObjectParser.appendBase64(raw, to: &decoded, property: name, line: number)
             let value = decoded
             decoded = [] // moved out while `take` mutates self

@@ -166,6 +166,9 @@ public enum VObjectParser {
                 let next = input[position]
                 guard softBreak || next == space || next == tab else { break }
                 if single {
+                    // Room for the rest of the input (up to 64 KiB) at the first fold:
+                    // a folded photo grows the buffer once, not once per doubling.
+                    if folded.capacity == 0 { folded.reserveCapacity(min(count - start, 1 << 16)) }
                     folded.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<end]))
                     single = false
                 }
