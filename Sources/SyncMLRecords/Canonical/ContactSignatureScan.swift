@@ -96,7 +96,9 @@ struct ContactSignatureScan: ContentLineSink {
             }
         }
         guard !transport.quotedPrintable else { throw Self.unhandled }
-        if transport.base64 {
+        if transport.base64, VObjectParser.isStrippedBase64(raw) {
+            take(name, lineName, value: raw, isVolatile: isVolatile, hasPref: hasPref, hasLabel: hasLabel)
+        } else if transport.base64 {
             decoded.removeAll(keepingCapacity: true)
             decoded.reserveCapacity(raw.count)
             try VObjectParser.appendBase64(raw, to: &decoded, property: name, line: number)
