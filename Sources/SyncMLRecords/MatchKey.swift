@@ -111,11 +111,18 @@ struct ContactKeys {
         case "EMAIL":
             let text = VText.unescape(String(decoding: value, as: UTF8.self))
             let email = TextFolding.asciiLowercased(Canonical.text(text))
-            if !email.isEmpty { emails.insert(email) }
+            if !email.isEmpty { Self.insert(email, into: &emails) }
         case "TEL":
-            if let phone = MatchKey.phoneKey(value) { phones.insert(phone) }
+            if let phone = MatchKey.phoneKey(value) { Self.insert(phone, into: &phones) }
         default: break
         }
+    }
+
+    /// Inserts into a set given room for a contact's usual few at the first:
+    /// no regrowth at the second and third.
+    private static func insert(_ key: String, into set: inout Set<String>) {
+        if set.isEmpty { set.reserveCapacity(4) }
+        set.insert(key)
     }
 
     var matchKey: MatchKey {

@@ -23,6 +23,7 @@ struct CanonicalLineWriter {
         buffer.reserveCapacity(capacity)
         lines.reserveCapacity(32)
         pairs.reserveCapacity(8)
+        unescaped.reserveCapacity(64) // a structured value's pieces: no regrowth from 1
     }
 
     // MARK: Lines
