@@ -50,57 +50,86 @@ public struct MatchKey: Hashable, Sendable, CustomStringConvertible {
 extension MatchKey {
     /// A contact's keys, from one pass over its properties.
     static func contact(_ card: VComponent) -> MatchKey {
-        var n: VProperty?, fn: VProperty?, org: VProperty?
-        var emails = Set<String>(), phones = Set<String>()
-        for property in card.properties {
-            switch property.name {
-            case "N": if n == nil { n = property }
-            case "FN": if fn == nil { fn = property }
-            case "ORG": if org == nil { org = property }
-            case "EMAIL":
-                let email = TextFolding.asciiLowercased(Canonical.text(VText.unescape(property.value)))
-                if !email.isEmpty { emails.insert(email) }
-            case "TEL":
-                if let phone = phoneKey(property.value) { phones.insert(phone) }
-            default: break
-            }
+        var keys = ContactKeys()
+        for property in card.properties where ContactKeys.reads(property.name) {
+            var value = property.value
+            value.withUTF8 { keys.add(property.name, value: $0) }
         }
-        var primary = ""
-        if let n {
-            let family = TextFolding.fold(VText.component(0, of: n.value) ?? "")
-            let given = TextFolding.fold(VText.component(1, of: n.value) ?? "")
-            if !family.isEmpty || !given.isEmpty { primary = family + "|" + given }
-        }
-        if primary.isEmpty, let fn {
-            // Split "Given Family" the way N would hold it.
-            let words = TextFolding.fold(VText.unescape(fn.value)).split(separator: " ")
-            if let family = words.last {
-                primary = String(family) + "|" + words.dropLast().joined(separator: " ")
-            }
-        }
-        if primary.isEmpty, let org {
-            let folded = TextFolding.fold(VText.unescape(org.value))
-            if !folded.isEmpty { primary = "org:" + folded }
-        }
-        return MatchKey(primary: primary, emails: emails, phones: phones)
+        return keys.matchKey
     }
 
     /// The last 7 digits of a number with at least 6 (its canonical digits
     /// without the `+`), else nil.
-    static func phoneKey(_ value: String) -> String? {
+    static func phoneKey(_ value: UnsafeBufferPointer<UInt8>) -> String? {
         var digits = 0
-        for byte in value.utf8 where byte >= 0x30 && byte <= 0x39 { digits += 1 }
+        for byte in value where byte >= 0x30 && byte <= 0x39 { digits += 1 }
         guard digits >= 6 else { return nil }
         var skip = max(0, digits - 7)
         return String(unsafeUninitializedCapacity: min(digits, 7)) { out in
             var count = 0
-            for byte in value.utf8 where byte >= 0x30 && byte <= 0x39 {
+            for byte in value where byte >= 0x30 && byte <= 0x39 {
                 if skip > 0 { skip -= 1; continue }
                 out[count] = byte
                 count += 1
             }
             return count
         }
+    }
+}
+
+/// A contact's match keys gathered property by property, from the parser's
+/// model (`MatchKey.contact`) or straight from the byte scan
+/// (`ContactSignatureScan`): one rule for both. The primary key is taken from
+/// the first `N`, else the first `FN`, else the first `ORG`; each is worked out
+/// when it arrives, unless one before it in that order already gave a key.
+struct ContactKeys {
+    private var fromN: String?, fromFN: String?, fromORG: String?
+    private(set) var emails = Set<String>(), phones = Set<String>()
+
+    /// Whether `add` uses a property called `name`.
+    static func reads(_ name: String) -> Bool {
+        name == "N" || name == "FN" || name == "ORG" || name == "EMAIL" || name == "TEL"
+    }
+
+    /// Takes a property's value as the parser gives it (escapes as written).
+    mutating func add(_ name: String, value: UnsafeBufferPointer<UInt8>) {
+        switch name {
+        case "N":
+            guard fromN == nil else { return }
+            let family = TextFolding.fold(VText.component(0, of: value) ?? "")
+            let given = TextFolding.fold(VText.component(1, of: value) ?? "")
+            fromN = family.isEmpty && given.isEmpty ? "" : family + "|" + given
+        case "FN":
+            guard fromFN == nil, fromN?.isEmpty != false else { return }
+            // Split "Given Family" the way N would hold it.
+            let words = TextFolding.fold(VText.unescape(String(decoding: value, as: UTF8.self))).split(separator: " ")
+            fromFN = words.last.map { String($0) + "|" + words.dropLast().joined(separator: " ") } ?? ""
+        case "ORG":
+            guard fromORG == nil, fromN?.isEmpty != false, fromFN?.isEmpty != false else { return }
+            let folded = TextFolding.fold(VText.unescape(String(decoding: value, as: UTF8.self)))
+            fromORG = folded.isEmpty ? "" : "org:" + folded
+        case "EMAIL":
+            let text = VText.unescape(String(decoding: value, as: UTF8.self))
+            let email = TextFolding.asciiLowercased(Canonical.text(text))
+            if !email.isEmpty { Self.insert(email, into: &emails) }
+        case "TEL":
+            if let phone = MatchKey.phoneKey(value) { Self.insert(phone, into: &phones) }
+        default: break
+        }
+    }
+
+    /// Inserts into a set given room for a contact's usual few at the first:
+    /// no regrowth at the second and third.
+    private static func insert(_ key: String, into set: inout Set<String>) {
+        if set.isEmpty { set.reserveCapacity(4) }
+        set.insert(key)
+    }
+
+    var matchKey: MatchKey {
+        var primary = fromN ?? ""
+        if primary.isEmpty { primary = fromFN ?? "" }
+        if primary.isEmpty { primary = fromORG ?? "" }
+        return MatchKey(primary: primary, emails: emails, phones: phones)
     }
 }
 
@@ -123,8 +152,28 @@ public struct RecordSignature: Hashable, Sendable {
         matchKey = MatchKey(record, canonical: canonical)
     }
 
-    /// Parses `bytes` (one record) and signs it.
+    /// A signature from its parts (the byte scan's).
+    init(canonical: CanonicalRecord, matchKey: MatchKey) {
+        self.canonical = canonical
+        kind = canonical.kind
+        fingerprint = canonical.fingerprint
+        self.matchKey = matchKey
+    }
+
+    /// The signature of a payload holding one plain vCard, straight from its
+    /// bytes (`ContactSignatureScan`); nil for anything else, which is then
+    /// parsed and signed as a `VComponent`. Equal to what that gives.
+    package static func scanningContact(_ bytes: some Collection<UInt8>) -> RecordSignature? {
+        guard let scanned = ContactSignatureScan.scan(bytes, keys: true), let matchKey = scanned.matchKey else { return nil }
+        return RecordSignature(canonical: scanned.canonical, matchKey: matchKey)
+    }
+
+    /// Parses `bytes` (one record) and signs it: a plain vCard straight from its bytes.
     public init(parsing bytes: some Collection<UInt8>) throws(RecordError) {
+        if let scanned = Self.scanningContact(bytes) {
+            self = scanned
+            return
+        }
         let records = try VObjectParser.parse(bytes)
         guard let first = records.first else {
             throw RecordError(.missingEnd, line: 1, "no BEGIN:VCARD or BEGIN:VCALENDAR in the record")

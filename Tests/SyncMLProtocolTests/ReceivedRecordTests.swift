@@ -51,6 +51,23 @@ struct ReceivedRecordTests {
         #expect(full.fingerprint != Fingerprint(of: Self.vCard30))
     }
 
+    @Test("A plain vCard, signed from its bytes, and one left to the model sign as the parsed model does, in both details")
+    func scanAgreesWithModel() throws {
+        let quotedPrintable = Self.crlf("BEGIN:VCARD", "VERSION:2.1", "N;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Anna",
+                                        "FN:Anna M=C3=BCller", "END:VCARD")
+        let withoutFN = Self.crlf("BEGIN:VCARD", "VERSION:3.0", "N:Meier;Anna;;;", "END:VCARD")
+        for payload in [Self.vCard21, Self.vCard30, Self.vCard40, quotedPrintable, withoutFN] {
+            let modelled = RecordSignature(try VObjectParser.parse(payload)[0])
+            let full = ReceivedRecord(type: "text/vcard", payload: payload)
+            let lean = ReceivedRecord(type: "text/x-vcard", payload: payload, detail: .fingerprint)
+            #expect(full.isParsed && lean.isParsed)
+            #expect(full.signature == modelled)
+            #expect(full.fingerprint == modelled.fingerprint && lean.fingerprint == modelled.fingerprint)
+        }
+        #expect(RecordSignature.scanningContact(Self.vCard30) != nil, "a plain vCard takes the byte scan")
+        #expect(RecordSignature.scanningContact(quotedPrintable) == nil && RecordSignature.scanningContact(withoutFN) == nil)
+    }
+
     @Test("Plain text is compared by its bytes, even when it reads like a vCard")
     func plainTextIsBytes() {
         let note = ReceivedRecord(type: "text/plain", payload: Self.vCard30)

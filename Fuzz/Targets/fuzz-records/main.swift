@@ -3,7 +3,8 @@
 //
 // The first byte picks the parser, the rest is the record:
 //   even: VObjectParser, then for each record its signature (canonical form,
-//         fingerprint, match key), conversion to every version of its family,
+//         fingerprint, match key; the first also straight from the bytes, which
+//         must agree), conversion to every version of its family,
 //         writing, and parsing what was written; the first two records are
 //         merged and matched against each other;
 //   odd:  SIF (plain XML, or base64 when the byte is 3 mod 4), to a vCard or
@@ -20,7 +21,16 @@ func families(_ record: VComponent) -> [VFormat] {
 }
 
 func exerciseVObject(_ bytes: ArraySlice<UInt8>) {
-    guard let records = try? VObjectParser.parse(bytes) else { return }
+    // `RecordSignature(parsing:)` signs a plain vCard straight from its bytes:
+    // it must agree with the model's path, and sign nothing the parser rejects.
+    let scanned = try? RecordSignature(parsing: bytes)
+    guard let records = try? VObjectParser.parse(bytes) else {
+        if scanned != nil { fuzzFailure("signed from bytes, but the parser rejects it") }
+        return
+    }
+    if let first = records.first, let scanned, scanned != RecordSignature(first) {
+        fuzzFailure("the byte scan's signature differs from the model's\n\(String(decoding: bytes, as: UTF8.self))")
+    }
     for record in records {
         let signature = RecordSignature(record)
         _ = signature.matchKey.description

@@ -38,6 +38,12 @@ package struct ReceivedRecord: Sendable {
         if format?.lowercased() == "b64", let decoded = try? SIF.decodeBase64(data) { payload = decoded }
         self.type = type.isEmpty ? Self.sniffType(payload) : type
         self.payload = payload
+        if Self.isVObject(self.type), let scanned = Self.scannedContact(payload, detail: detail) {
+            isParsed = true
+            signature = scanned.signature
+            fingerprint = scanned.fingerprint
+            return
+        }
         let record = Self.parsedRecord(type: self.type, payload: payload)
         isParsed = record != nil
         switch (record, detail) {
@@ -86,6 +92,19 @@ package struct ReceivedRecord: Sendable {
     package static func component(type: String, payload: [UInt8]) -> VComponent? {
         if SIFKind(mimeType: type) != nil { return try? SIF.toVComponent(payload) }
         return (try? VObjectParser.parse(payload))?.first
+    }
+
+    /// What a plain vCard signs to, straight from its bytes (the same as
+    /// parsing it gives, without building the model); nil for anything else.
+    private static func scannedContact(_ payload: [UInt8], detail: Detail) -> (signature: RecordSignature?, fingerprint: Fingerprint)? {
+        switch detail {
+        case .signature:
+            guard let signature = RecordSignature.scanningContact(payload) else { return nil }
+            return (signature, signature.fingerprint)
+        case .fingerprint:
+            guard let canonical = CanonicalRecord.scanningContact(payload) else { return nil }
+            return (nil, canonical.fingerprint)
+        }
     }
 
     /// The record the fingerprint is taken of: parsed only when the type names

@@ -26,6 +26,21 @@ public struct CanonicalRecord: Hashable, Sendable {
     /// The fingerprint of `bytes`.
     public var fingerprint: Fingerprint { Fingerprint(of: bytes) }
 
+    /// A contact's canonical form from its bytes and line ends, as
+    /// `CanonicalLineWriter.finish` gives them (the signature's byte scan).
+    init(contactBytes bytes: [UInt8], lineEnds: [Int]) {
+        kind = .contact
+        self.bytes = bytes
+        self.lineEnds = lineEnds
+    }
+
+    /// The canonical form of a payload holding one plain vCard, straight from
+    /// its bytes (`ContactSignatureScan`); nil for anything else, which is
+    /// then parsed into a `VComponent`. Equal to what that gives.
+    package static func scanningContact(_ bytes: some Collection<UInt8>) -> CanonicalRecord? {
+        ContactSignatureScan.scan(bytes, keys: false)?.canonical
+    }
+
     /// The canonical form of a parsed record (a VCARD or a VCALENDAR).
     public init(_ record: VComponent) {
         kind = RecordKind(of: record)
@@ -337,17 +352,27 @@ enum Canonical {
                                   dropping: (String, String) -> Bool) {
         for parameter in property.parameters {
             let name = uppercased(parameter.name)
-            if name.hasPrefix("X-EVOLUTION-") || name == "CHARSET" { continue }
-            for raw in parameter.values {
-                // Most values are one clean word: no split, no trimming.
-                guard raw.utf8.contains(where: { $0 == 0x2C || $0 <= 0x20 }) else {
-                    appendParameter(name, raw, to: &pairs, dropping: dropping)
-                    continue
-                }
-                for piece in raw.split(separator: ",") {
-                    appendParameter(name, String(piece).trimmingASCIIWhitespace(), to: &pairs, dropping: dropping)
-                }
-            }
+            guard keepsParameter(name) else { continue }
+            for raw in parameter.values { collectParameter(name, raw, into: &pairs, dropping: dropping) }
+        }
+    }
+
+    /// Whether a canonical form keeps parameter `name` (uppercased) at all.
+    static func keepsParameter(_ name: String) -> Bool {
+        !(name.hasPrefix("X-EVOLUTION-") || name == "CHARSET")
+    }
+
+    /// Appends one value of a kept parameter `name` (uppercased) as
+    /// `collectParameters` does: split on commas, trimmed, normalized.
+    static func collectParameter(_ name: String, _ raw: String, into pairs: inout [(name: String, value: String)],
+                                 dropping: (String, String) -> Bool) {
+        // Most values are one clean word: no split, no trimming.
+        guard raw.utf8.contains(where: { $0 == 0x2C || $0 <= 0x20 }) else {
+            appendParameter(name, raw, to: &pairs, dropping: dropping)
+            return
+        }
+        for piece in raw.split(separator: ",") {
+            appendParameter(name, String(piece).trimmingASCIIWhitespace(), to: &pairs, dropping: dropping)
         }
     }
 
@@ -452,33 +477,49 @@ enum ContactCanonicalizer {
     /// Writes the canonical line of `property` (what `canonical(_:)` gives);
     /// false when its value is empty, so there is none.
     static func write(_ property: VProperty, into writer: inout CanonicalLineWriter) -> Bool {
-        let name = property.name == "X-GENDER" ? "GENDER" : property.name
-        writer.beginLine()
-        writer.append(name)
+        let name = canonicalName(property.name)
         writer.pairs.removeAll(keepingCapacity: true)
         if !property.parameters.isEmpty {
             Canonical.collectParameters(property, into: &writer.pairs) { drops($0, $1, of: name) }
-            // vCard 4.0 PREF=1 means what 2.1/3.0 say with TYPE=PREF.
-            if property.parameter("PREF") != nil { writer.pairs.append((name: "TYPE", value: "PREF")) }
+            if property.parameter("PREF") != nil { addPreferred(to: &writer) }
         }
+        var value = property.value
+        return value.withUTF8 { write(name, value: $0, into: &writer) }
+    }
+
+    /// The name a property's line carries (`X-GENDER` is `GENDER`).
+    static func canonicalName(_ name: String) -> String { name == "X-GENDER" ? "GENDER" : name }
+
+    /// vCard 4.0 PREF=1 means what 2.1/3.0 say with TYPE=PREF.
+    static func addPreferred(to writer: inout CanonicalLineWriter) {
+        writer.pairs.append((name: "TYPE", value: "PREF"))
+    }
+
+    /// Writes the line of a property called `name` (canonical) whose
+    /// parameters are collected in `writer.pairs`, from its value as the
+    /// parser gives it; false when the value is empty, so there is none.
+    /// The model's properties and the byte scan's both come here.
+    static func write(_ name: String, value: UnsafeBufferPointer<UInt8>, into writer: inout CanonicalLineWriter) -> Bool {
+        writer.beginLine()
+        writer.append(name)
         let isBinary = writer.appendPairs()
         writer.append(byte: 0x3A) // :
         let valueStart = writer.buffer.count
         switch name {
         case _ where isBinary:
-            writer.appendBinary(property.value)
+            writer.appendBinary(value)
         case "TEL":
-            writer.appendPhone(property.value)
+            writer.appendPhone(value)
         case "EMAIL":
-            writer.appendText(property.value, lowercase: true)
+            writer.appendText(value, lowercase: true)
         case "GENDER":
-            writer.append(Gender.canonical(property.value))
+            writer.append(Gender.canonical(String(decoding: value, as: UTF8.self)))
         case "BDAY", "ANNIVERSARY", "X-ANNIVERSARY":
-            writer.append(Canonical.date(property.value))
+            writer.append(Canonical.date(String(decoding: value, as: UTF8.self)))
         case "N", "ADR", "ORG", "CATEGORIES", "NICKNAME", "GEO":
-            writer.appendStructured(property.value)
+            writer.appendStructured(value)
         default:
-            writer.appendText(property.value)
+            writer.appendText(value)
         }
         guard writer.buffer.count > valueStart else {
             writer.discardLine()
@@ -498,8 +539,13 @@ enum ContactCanonicalizer {
     /// Whether `value` begins with `data:` in any case: what `Media.dataURI`
     /// needs first, read without counting the characters of a whole photo.
     static func startsWithData(_ value: String) -> Bool {
-        let prefix = value.utf8.prefix(5)
-        return prefix.count == 5 && zip(prefix, "data:".utf8).allSatisfy { $0 | 0x20 == $1 }
+        var value = value
+        return value.withUTF8 { startsWithData($0) }
+    }
+
+    /// `startsWithData` of a value's bytes.
+    static func startsWithData(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.count >= 5 && zip(value.prefix(5), "data:".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// A property in the form the other vCard versions would give it (docs/RECORDS.md):

@@ -22,6 +22,8 @@ struct CanonicalLineWriter {
     init(capacity: Int) {
         buffer.reserveCapacity(capacity)
         lines.reserveCapacity(32)
+        pairs.reserveCapacity(8)
+        unescaped.reserveCapacity(64) // a structured value's pieces: no regrowth from 1
     }
 
     // MARK: Lines
@@ -81,110 +83,98 @@ struct CanonicalLineWriter {
 
     /// `Canonical.escape(Canonical.text(VText.unescape(value)))`, lower-cased
     /// between the last two steps when `lowercase` (e-mail addresses).
-    mutating func appendText(_ value: String, lowercase: Bool = false) {
-        var value = value
-        value.withUTF8 { raw in
-            guard raw.contains(VText.backslash) else {
-                appendNormalized(raw, lowercase: lowercase)
-                return
-            }
-            var steps = unescaped // moved out while `appendNormalized` mutates self
-            unescaped = []
-            steps.removeAll(keepingCapacity: true)
-            VText.unescape(raw, into: &steps)
-            steps.withUnsafeBufferPointer { appendNormalized($0, lowercase: lowercase) }
-            unescaped = steps
+    mutating func appendText(_ raw: UnsafeBufferPointer<UInt8>, lowercase: Bool = false) {
+        guard raw.contains(VText.backslash) else {
+            appendNormalized(raw, lowercase: lowercase)
+            return
         }
+        var steps = unescaped // moved out while `appendNormalized` mutates self
+        unescaped = []
+        steps.removeAll(keepingCapacity: true)
+        VText.unescape(raw, into: &steps)
+        steps.withUnsafeBufferPointer { appendNormalized($0, lowercase: lowercase) }
+        unescaped = steps
     }
 
     /// `Canonical.structured` (no transform): each piece unescaped, normalized
     /// and escaped; empty pieces and trailing empty components left out.
-    mutating func appendStructured(_ value: String) {
-        var value = value
-        value.withUTF8 { bytes in
-            var owedSeparators = 0
-            var component = 0
-            var first = true
-            var piece = unescaped
-            unescaped = []
-            piece.removeAll(keepingCapacity: true)
-            func emit(_ index: Int) {
-                if index != component {
-                    owedSeparators += index - component
-                    component = index
-                    first = true
-                }
-                let before = buffer.count
-                // Written after a provisional separator, which goes again if the item is empty.
-                if first {
-                    for _ in 0..<owedSeparators { buffer.append(0x3B) }
-                } else {
-                    buffer.append(0x2C)
-                }
-                let itemStart = buffer.count
-                piece.withUnsafeBufferPointer { appendNormalized($0, lowercase: false) }
-                if buffer.count == itemStart {
-                    buffer.removeSubrange(before...)
-                    return
-                }
-                if first {
-                    owedSeparators = 0
-                    first = false
-                }
+    mutating func appendStructured(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var owedSeparators = 0
+        var component = 0
+        var first = true
+        var piece = unescaped
+        unescaped = []
+        piece.removeAll(keepingCapacity: true)
+        func emit(_ index: Int) {
+            if index != component {
+                owedSeparators += index - component
+                component = index
+                first = true
             }
-            var i = 0
-            var index = 0
-            while i < bytes.count {
-                let byte = bytes[i]
-                if byte == VText.backslash, i + 1 < bytes.count {
-                    VText.appendUnescaped(bytes[i + 1], to: &piece)
-                    i += 2
-                    continue
-                }
-                if byte == VText.semicolon || byte == VText.comma {
-                    emit(index)
-                    piece.removeAll(keepingCapacity: true)
-                    if byte == VText.semicolon { index += 1 }
-                } else {
-                    piece.append(byte)
-                }
-                i += 1
+            let before = buffer.count
+            // Written after a provisional separator, which goes again if the item is empty.
+            if first {
+                for _ in 0..<owedSeparators { buffer.append(0x3B) }
+            } else {
+                buffer.append(0x2C)
             }
-            emit(index)
-            unescaped = piece
+            let itemStart = buffer.count
+            piece.withUnsafeBufferPointer { appendNormalized($0, lowercase: false) }
+            if buffer.count == itemStart {
+                buffer.removeSubrange(before...)
+                return
+            }
+            if first {
+                owedSeparators = 0
+                first = false
+            }
         }
+        var i = 0
+        var index = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == VText.backslash, i + 1 < bytes.count {
+                VText.appendUnescaped(bytes[i + 1], to: &piece)
+                i += 2
+                continue
+            }
+            if byte == VText.semicolon || byte == VText.comma {
+                emit(index)
+                piece.removeAll(keepingCapacity: true)
+                if byte == VText.semicolon { index += 1 }
+            } else {
+                piece.append(byte)
+            }
+            i += 1
+        }
+        emit(index)
+        unescaped = piece
     }
 
     /// A phone number as `Canonical.phone` writes it.
-    mutating func appendPhone(_ value: String) {
-        var value = value
-        value.withUTF8 { raw in
-            var bytes = raw[...]
-            if bytes.count >= 4, bytes[0] | 0x20 == 0x74, bytes[1] | 0x20 == 0x65, bytes[2] | 0x20 == 0x6C, bytes[3] | 0x20 == 0x3A {
-                bytes = bytes.dropFirst(4) // tel: (the `:` is unchanged by | 0x20)
-            }
-            let start = buffer.count
-            for byte in bytes {
-                if byte >= 0x30, byte <= 0x39 {
-                    buffer.append(byte)
-                } else if byte == UInt8(ascii: "+"), buffer.count == start {
-                    buffer.append(byte)
-                }
+    mutating func appendPhone(_ raw: UnsafeBufferPointer<UInt8>) {
+        var bytes = raw[...]
+        if bytes.count >= 4, bytes[0] | 0x20 == 0x74, bytes[1] | 0x20 == 0x65, bytes[2] | 0x20 == 0x6C, bytes[3] | 0x20 == 0x3A {
+            bytes = bytes.dropFirst(4) // tel: (the `:` is unchanged by | 0x20)
+        }
+        let start = buffer.count
+        for byte in bytes {
+            if byte >= 0x30, byte <= 0x39 {
+                buffer.append(byte)
+            } else if byte == UInt8(ascii: "+"), buffer.count == start {
+                buffer.append(byte)
             }
         }
     }
 
     /// A binary value as `Canonical.binary` writes it: without white space.
-    mutating func appendBinary(_ value: String) {
-        var value = value
-        value.withUTF8 { bytes in
-            // The parser already took the white space out of what it read.
-            guard bytes.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else {
-                buffer.append(contentsOf: bytes)
-                return
-            }
-            for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D && byte != 0x0A { buffer.append(byte) }
+    mutating func appendBinary(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // The parser already took the white space out of what it read.
+        guard bytes.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else {
+            buffer.append(contentsOf: bytes)
+            return
         }
+        for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D && byte != 0x0A { buffer.append(byte) }
     }
 
     /// Unescaped text made canonical (`Canonical.normalizeText`), then escaped into the line.
@@ -227,7 +217,7 @@ struct CanonicalLineWriter {
 
     /// `KIND:kind`, then the lines sorted and de-duplicated, each ending in LF
     /// (as `Canonical.sortedUnique` orders `String`s), and where each line ends.
-    func finish(kind: RecordKind) -> (bytes: [UInt8], lineEnds: [Int]) {
+    mutating func finish(kind: RecordKind) -> (bytes: [UInt8], lineEnds: [Int]) {
         // Byte order is `String` order for text without combining marks (no
         // scalar from U+0300 on, whose lead bytes are 0xCC and up): all of it
         // is then in NFC, which `String` compares by scalar, as UTF-8 bytes sort.
@@ -236,7 +226,8 @@ struct CanonicalLineWriter {
             let strings = lines.map { String(decoding: buffer[$0], as: UTF8.self) }
             return CanonicalRecord.joined(kind: kind, lines: Canonical.sortedUnique(strings))
         }
-        var order = lines
+        var order = lines // sorted in place: `lines` gives up its buffer
+        lines = []
         buffer.withUnsafeBufferPointer { all in
             order.sort { a, b in
                 var i = a.lowerBound, j = b.lowerBound

@@ -231,32 +231,45 @@ enum VText {
     /// has fewer components.
     static func component(_ index: Int, of value: String) -> String? {
         var value = value
-        return value.withUTF8 { bytes -> String? in
-            var component = 0
-            var i = 0
-            // Find where the component starts.
-            while component < index, i < bytes.count {
-                if bytes[i] == backslash, i + 1 < bytes.count {
-                    i += 2
-                    continue
-                }
-                if bytes[i] == semicolon { component += 1 }
-                i += 1
+        return value.withUTF8 { component(index, of: $0) }
+    }
+
+    /// `component(_:of:)` of a value's bytes.
+    static func component(_ index: Int, of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var component = 0
+        var i = 0
+        // Find where the component starts.
+        while component < index, i < bytes.count {
+            if bytes[i] == backslash, i + 1 < bytes.count {
+                i += 2
+                continue
             }
-            guard component == index else { return nil }
-            var out: [UInt8] = []
-            while i < bytes.count {
+            if bytes[i] == semicolon { component += 1 }
+            i += 1
+        }
+        guard component == index else { return nil }
+        var end = i
+        while end < bytes.count, bytes[end] != semicolon { end += bytes[end] == backslash && end + 1 < bytes.count ? 2 : 1 }
+        // Unescaping never lengthens: a short component stays a small string, without a heap buffer.
+        return String(unsafeUninitializedCapacity: end - i) { out in
+            var count = 0
+            func put(_ byte: UInt8) {
+                out[count] = byte
+                count += 1
+            }
+            while i < end {
                 let byte = bytes[i]
-                if byte == backslash, i + 1 < bytes.count {
-                    appendUnescaped(bytes[i + 1], to: &out)
+                if byte == backslash, i + 1 < end {
+                    let meant = unescaped(bytes[i + 1])
+                    put(meant.first)
+                    if let second = meant.second { put(second) }
                     i += 2
                     continue
                 }
-                if byte == semicolon { break }
-                out.append(byte == comma ? 0x20 : byte)
+                put(byte == comma ? 0x20 : byte)
                 i += 1
             }
-            return String(decoding: out, as: UTF8.self)
+            return count
         }
     }
 
@@ -291,10 +304,18 @@ enum VText {
     }
 
     static func appendUnescaped(_ byte: UInt8, to out: inout [UInt8]) {
+        let meant = unescaped(byte)
+        out.append(meant.first)
+        if let second = meant.second { out.append(second) }
+    }
+
+    /// What `\` and `byte` stand for: one byte, or both as written.
+    @inline(__always)
+    static func unescaped(_ byte: UInt8) -> (first: UInt8, second: UInt8?) {
         switch byte {
-        case UInt8(ascii: "n"), UInt8(ascii: "N"): out.append(0x0A)
-        case backslash, semicolon, comma, UInt8(ascii: ":"): out.append(byte)
-        default: out.append(backslash); out.append(byte)
+        case UInt8(ascii: "n"), UInt8(ascii: "N"): (0x0A, nil)
+        case backslash, semicolon, comma, UInt8(ascii: ":"): (byte, nil)
+        default: (backslash, byte)
         }
     }
 

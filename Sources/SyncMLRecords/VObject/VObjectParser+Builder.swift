@@ -3,33 +3,27 @@
 
 extension VObjectParser {
     /// The open components, innermost last.
-    struct Builder {
+    struct Builder: ContentLineSink {
         let limits: Limits
         var stack: [VComponent] = []
         var beginLines: [Int] = []
         var results: [VComponent] = []
+        /// Scratch for each line's header, reused.
+        var parts = HeaderParts()
 
         init(limits: Limits) { self.limits = limits }
 
-        mutating func add(_ line: UnsafeBufferPointer<UInt8>, header cached: Header?, line number: Int) throws(RecordError) {
+        mutating func add(_ line: UnsafeBufferPointer<UInt8>, line number: Int) throws(RecordError) {
             let header: Header
-            if let cached {
-                header = cached
-            } else {
-                switch scanHeader(line) {
-                case .complete(let complete): header = complete
-                case .incomplete:
-                    throw RecordError(.malformedLine, line: number, "no \":\" after the property name in \(preview(line))")
-                case .malformed(let kind, let reason): throw RecordError(kind, line: number, reason)
-                }
+            switch scanHeader(line, parts: &parts) {
+            case .complete(let complete): header = complete
+            case .incomplete:
+                throw RecordError(.malformedLine, line: number, "no \":\" after the property name in \(preview(line))")
+            case .malformed(let kind, let reason): throw RecordError(kind, line: number, reason)
             }
             let raw = UnsafeBufferPointer(rebasing: line[header.valueStart...])
             if header.name == "BEGIN" || header.name == "END" {
-                var start = 0, end = raw.count
-                while start < end, raw[start] == space || raw[start] == tab { start += 1 }
-                while end > start, raw[end - 1] == space || raw[end - 1] == tab { end -= 1 }
-                let nameBytes = UnsafeBufferPointer(rebasing: raw[start..<end])
-                guard !nameBytes.isEmpty, nameBytes.allSatisfy(isNameByte) else {
+                guard let nameBytes = Self.componentName(raw) else {
                     throw RecordError(.malformedLine, line: number, "invalid component name in \(preview(line))")
                 }
                 let name = uppercased(nameBytes)
@@ -65,6 +59,17 @@ extension VObjectParser {
             let value = try decodeValue(raw, header: header, line: number)
             stack[stack.count - 1].properties.append(
                 VProperty(group: header.group, name: header.name, parameters: header.parameters, value: value))
+        }
+
+        /// The component a `BEGIN` or `END` value names (white space around it
+        /// ignored), or nil when it is no name.
+        static func componentName(_ raw: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+            var start = 0, end = raw.count
+            while start < end, raw[start] == space || raw[start] == tab { start += 1 }
+            while end > start, raw[end - 1] == space || raw[end - 1] == tab { end -= 1 }
+            let nameBytes = UnsafeBufferPointer(rebasing: raw[start..<end])
+            guard !nameBytes.isEmpty, nameBytes.allSatisfy(isNameByte) else { return nil }
+            return nameBytes
         }
 
         func finish() throws(RecordError) -> [VComponent] {

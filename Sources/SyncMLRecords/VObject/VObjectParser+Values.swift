@@ -38,20 +38,52 @@ extension VObjectParser {
     static func stripBase64(_ bytes: some Sequence<UInt8>, property: String, line: Int) throws(RecordError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount)
+        try appendBase64(bytes, to: &out, property: property, line: line)
+        return out
+    }
+
+    /// What a byte is in base64 text.
+    enum Base64Byte { case whiteSpace, padding, digit, other }
+
+    @inline(__always)
+    static func base64Class(_ byte: UInt8) -> Base64Byte {
+        switch byte {
+        case space, tab, cr, lf: .whiteSpace
+        case equals: .padding
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F: .digit
+        default: .other
+        }
+    }
+
+    /// Whether `stripBase64` would accept `bytes` and give them back unchanged
+    /// (no white space to take out): then the scan reads them where they are.
+    static func isStrippedBase64(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var padding = 0
         for byte in bytes {
-            switch byte {
-            case space, tab, cr, lf: continue
-            case equals: padding += 1; out.append(byte); continue
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F:
+            switch base64Class(byte) {
+            case .whiteSpace, .other: return false
+            case .padding: padding += 1
+            case .digit: if padding > 0 { return false }
+            }
+        }
+        return padding <= 2
+    }
+
+    /// Appends what `stripBase64` gives to `out`.
+    static func appendBase64(_ bytes: some Sequence<UInt8>, to out: inout [UInt8], property: String, line: Int) throws(RecordError) {
+        var padding = 0
+        for byte in bytes {
+            switch base64Class(byte) {
+            case .whiteSpace: continue
+            case .padding: padding += 1; out.append(byte); continue
+            case .digit:
                 if padding == 0 { out.append(byte); continue }
-            default: break
+            case .other: break
             }
             let shown = byte >= 0x21 && byte < 0x7F ? String(UnicodeScalar(byte)) : "0x" + String(byte, radix: 16)
             throw RecordError(.badBase64, line: line, "invalid base64 character \"\(shown)\" in \(property)")
         }
         if padding > 2 { throw RecordError(.badBase64, line: line, "too much base64 padding in \(property)") }
-        return out
     }
 
     static func decodeValue(_ raw: UnsafeBufferPointer<UInt8>, header: Header, line: Int) throws(RecordError) -> String {

@@ -98,7 +98,17 @@ public enum VObjectParser {
 
     static func parse(buffer input: UnsafeBufferPointer<UInt8>, limits: Limits) throws(RecordError) -> [VComponent] {
         var builder = Builder(limits: limits)
+        try forEachContentLine(input, limits: limits, into: &builder)
+        return try builder.finish()
+    }
+
+    /// Hands `sink` every logical line of `input` (unfolded, quoted-printable
+    /// soft breaks joined) with the number of its first physical line: the one
+    /// line rule for the model (`Builder`) and the signature's byte scan.
+    static func forEachContentLine(_ input: UnsafeBufferPointer<UInt8>, limits: Limits,
+                                   into sink: inout some ContentLineSink) throws(RecordError) {
         var folded: [UInt8] = []
+        var parts = HeaderParts()
         let count = input.count
         var position = 0
         if count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF { position = 3 }
@@ -122,7 +132,7 @@ public enum VObjectParser {
 
             // Join folded lines and quoted-printable soft breaks into `folded` (only if any).
             var single = true
-            var header: Header?
+            var quotedPrintable = false
             var headerTried = false
             var colonSearch = 0
             var inQuote = false
@@ -136,7 +146,7 @@ public enum VObjectParser {
                     while colonSearch < length {
                         let byte = single ? input[start + colonSearch] : folded[colonSearch]
                         if byte == quote {
-                            // As scanHeader reads it: a quote opens a value only right after
+                            // As scanParts reads it: a quote opens a value only right after
                             // `=` or `,`; elsewhere (`TYPE=cell"`) it is a plain byte.
                             let before = colonSearch == 0 ? 0 : single ? input[start + colonSearch - 1] : folded[colonSearch - 1]
                             if inQuote || before == equals || before == comma { inQuote.toggle() }
@@ -147,16 +157,18 @@ public enum VObjectParser {
                     }
                     if colonSearch < length {
                         headerTried = true
-                        let scan = single
-                            ? scanHeader(UnsafeBufferPointer(rebasing: input[start..<end]))
-                            : folded.withUnsafeBufferPointer { scanHeader($0) }
-                        if case .complete(let complete) = scan { header = complete }
+                        quotedPrintable = single
+                            ? declaresQuotedPrintable(UnsafeBufferPointer(rebasing: input[start..<end]), parts: &parts)
+                            : folded.withUnsafeBufferPointer { declaresQuotedPrintable($0, parts: &parts) }
                     }
                 }
-                let softBreak = last == equals && header?.quotedPrintable == true
+                let softBreak = last == equals && quotedPrintable
                 let next = input[position]
                 guard softBreak || next == space || next == tab else { break }
                 if single {
+                    // Room for the rest of the input (up to 64 KiB) at the first fold:
+                    // a folded photo grows the buffer once, not once per doubling.
+                    if folded.capacity == 0 { folded.reserveCapacity(min(count - start, 1 << 16)) }
                     folded.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<end]))
                     single = false
                 }
@@ -176,13 +188,18 @@ public enum VObjectParser {
             }
 
             if single {
-                try builder.add(UnsafeBufferPointer(rebasing: input[start..<end]), header: header, line: number)
+                try sink.add(UnsafeBufferPointer(rebasing: input[start..<end]), line: number)
             } else {
                 try folded.withUnsafeBufferPointer { line in
-                    Result { () throws(RecordError) in try builder.add(line, header: header, line: number) }
+                    Result { () throws(RecordError) in try sink.add(line, line: number) }
                 }.get()
             }
         }
-        return try builder.finish()
     }
+}
+
+/// What receives a parse's logical lines.
+protocol ContentLineSink {
+    /// One logical line (no terminator), numbered by its first physical line.
+    mutating func add(_ line: UnsafeBufferPointer<UInt8>, line number: Int) throws(RecordError)
 }
