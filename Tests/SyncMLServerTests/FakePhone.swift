@@ -45,6 +45,8 @@ final class FakePhone {
     var beforeSending: ((Int) async -> Void)?
     /// The connection is lost before the message with this MsgID goes (once): the sync throws, the session stays open on the server.
     var cutBefore: Int?
+    /// Changes whose statuses came back in a sync that did not complete: a resume does not send them again.
+    private var delivered: Set<String> = []
     /// At most this many changes a message (nil: all in one): the changes go in as many messages, each a Sync.
     var changesPerMessage: Int?
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
@@ -183,7 +185,8 @@ final class FakePhone {
         var syncCommands: [Command] = []
         var cmd = 100
         if granted != .oneWayFromServer && granted != .refreshFromServer {
-            let send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            var send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if mode == .resume { send.removeAll { delivered.contains($0.0) } }
             for (luid, operation) in send {
                 cmd += 1
                 var data: ItemData? = nil
@@ -200,6 +203,10 @@ final class FakePhone {
                                            commands: Array(syncCommands[start..<start + perMessage]))))
                 let reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands), isFinal: false))
                 earlierStatuses += itemStatuses(in: reply)
+                for command in syncCommands[start..<start + perMessage] {
+                    if case .add(let c) = command { delivered.formUnion(c.items.compactMap { $0.source?.locURI }) }
+                    if case .replace(let c) = command { delivered.formUnion(c.items.compactMap { $0.source?.locURI }) }
+                }
                 commands = [statusFor(reply, msgRef: reply.header.msgID, cmdRef: "0", cmd: "SyncHdr")]
             }
             let last: Int = (syncCommands.count - 1) / perMessage * perMessage
@@ -270,6 +277,7 @@ final class FakePhone {
             reply = try await send(SyncMLMessage(header: header(), commands: renumber(answers), isFinal: false))
         }
         changed = [:]
+        delivered = []
         lastAnchor = next
         return report
     }
