@@ -11,10 +11,14 @@ import Testing
 /// did before ownership existed: the sets are rebuilt from the journal.
 @Suite("Server: a slow sync into an empty datastore keeps no per-item state while it is the only writer")
 struct OwnedDatastoreSessionTests {
-    static var shared: ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.sharesSessions = true
-        return configuration
+    static var shared: ServerConfiguration { LiveSessionTests.shared }
+
+    /// A phone of `count` contacts that sends them `perMessage` a message.
+    static func phone(_ server: TestServer, count: Int = 12, perMessage: Int = 4) -> FakePhone {
+        let phone = FakePhone(server, devID: "phone")
+        phone.changesPerMessage = perMessage
+        for index in 0..<count { phone.add(contact(index)) }
+        return phone
     }
 
     static func contact(_ index: Int, note: String? = nil) -> String {
@@ -52,9 +56,7 @@ struct OwnedDatastoreSessionTests {
     @Test("Twelve contacts in three messages into an empty datastore: all kept, none sent back, no per-GUID row saved")
     func ownedKeepsNoSets() async throws {
         let server = try await TestServer(configuration: Self.shared)
-        let phone = FakePhone(server, devID: "phone")
-        phone.changesPerMessage = 4
-        for index in 0..<12 { phone.add(Self.contact(index)) }
+        let phone = Self.phone(server)
         let report = try await phone.sync(.slow)
         #expect(report.itemStatuses == Array(repeating: 201, count: 12))
         #expect(report.received.isEmpty)
@@ -70,9 +72,7 @@ struct OwnedDatastoreSessionTests {
     @Test("Two identical contacts in different messages stay two items: the first is the session's own, never a twin to pair with")
     func identicalRecordsStayTwo() async throws {
         let server = try await TestServer()
-        let phone = FakePhone(server, devID: "phone")
-        phone.changesPerMessage = 2
-        for index in 0..<5 { phone.add(Self.contact(index)) }
+        let phone = Self.phone(server, count: 5, perMessage: 2)
         phone.add(Self.contact(1))
         let report = try await phone.sync(.slow)
         #expect(report.itemStatuses == Array(repeating: 201, count: 6))
@@ -86,9 +86,7 @@ struct OwnedDatastoreSessionTests {
           arguments: [false, true])
     func anotherWriterMidSession(shared: Bool) async throws {
         let server = try await TestServer(configuration: shared ? Self.shared : ServerConfiguration())
-        let phone = FakePhone(server, devID: "phone")
-        phone.changesPerMessage = 4
-        for index in 0..<12 { phone.add(Self.contact(index)) }
+        let phone = Self.phone(server)
         let crm = try await OtherWriter(server)
         // Message 1 is the init; 2, 3 and 4 the changes, by LUID: L1, L10-L12 (contacts 0, 9-11), L2-L5, L6-L9 (5-8).
         phone.beforeSending = { msgID in
@@ -114,17 +112,13 @@ struct OwnedDatastoreSessionTests {
     @Test("A refresh from the client into an empty datastore deletes nothing; with another device's contact written mid-session, only that goes")
     func refreshFromClient() async throws {
         let server = try await TestServer()
-        let phone = FakePhone(server, devID: "phone")
-        phone.changesPerMessage = 4
-        for index in 0..<12 { phone.add(Self.contact(index)) }
+        let phone = Self.phone(server)
         let report = try await phone.sync(.refreshFromClient)
         #expect(report.grantedMode == 203 && report.received.isEmpty)
         #expect(try await server.items("contacts").count == 12)
 
         let later = try await TestServer()
-        let other = FakePhone(later, devID: "phone")
-        other.changesPerMessage = 4
-        for index in 0..<12 { other.add(Self.contact(index)) }
+        let other = Self.phone(later)
         let crm = try await OtherWriter(later)
         other.beforeSending = { msgID in
             if msgID == 3 { try? await crm.add(Self.contact(100), luid: "crm-100") }
@@ -137,9 +131,7 @@ struct OwnedDatastoreSessionTests {
           arguments: [false, true])
     func suspendAndResume(otherWriter: Bool) async throws {
         let server = try await TestServer()
-        let phone = FakePhone(server, devID: "phone")
-        phone.changesPerMessage = 4
-        for index in 0..<12 { phone.add(Self.contact(index)) }
+        let phone = Self.phone(server)
         // Lost after two of the three messages of changes; the device's next session suspends this one, and resumes it.
         phone.cutBefore = 4
         await #expect(throws: TestFailure.self) { try await phone.sync(.slow) }
@@ -155,12 +147,10 @@ struct OwnedDatastoreSessionTests {
     func movesBetweenNodes() async throws {
         let first = try await TestServer(configuration: Self.shared)
         let second = TestServer(sharingStoreOf: first, configuration: Self.shared)
-        let phone = FakePhone(first, devID: "phone")
+        let phone = Self.phone(first)
         // Posts go first, second, second, first, second: the init challenged (first), then the session
         // begins and takes the first changes on the second node, moves to the first, and back.
         phone.otherNodes = [second, second]
-        phone.changesPerMessage = 4
-        for index in 0..<12 { phone.add(Self.contact(index)) }
         let report = try await phone.sync(.slow)
         #expect(report.itemStatuses == Array(repeating: 201, count: 12))
         #expect(report.received.isEmpty)
