@@ -120,4 +120,21 @@ extension SyncStore {
             (Int(row.integer(0)), row.integer(1))
         } ?? (0, seq)
     }
+
+    /// The adds and replaces `device` journaled in `datastore` after sequence `seq`, in
+    /// journal order (a GUID again for each version): what a session that was the
+    /// datastore's only writer since `seq` wrote, so that it can record, when another
+    /// writer appears, which items it paired and which versions its client holds.
+    /// Driven by `journal_store_seq`: the work is the rows written since `seq`.
+    public func itemsWritten(datastore: DatastoreID, device: DeviceID, after seq: Int64) throws(StoreError) -> [WrittenItem] {
+        var written: [WrittenItem] = []
+        try database.forEach("""
+            SELECT i.guid, j.fingerprint FROM journal j JOIN items i ON i.id = j.item_id
+            WHERE j.datastore_id = ? AND j.seq > ? AND j.device_id = ? AND j.op <> ? ORDER BY j.seq
+            """, [.integer(datastore.rawValue), .integer(seq), .integer(device.rawValue),
+                  .integer(Int64(ChangeOperation.delete.rawValue))]) { row throws(StoreError) in
+            written.append(WrittenItem(guid: row.text(0), fingerprint: try Self.fingerprint(row.optionalBlob(1))))
+        }
+        return written
+    }
 }

@@ -201,6 +201,19 @@ public struct DeviceState: Sendable, Hashable {
     }
 }
 
+/// A version a device wrote: the item and the version's fingerprint (`SyncStore.itemsWritten`).
+public struct WrittenItem: Sendable, Hashable {
+    /// The server's id of the item.
+    public var guid: String
+    /// The version's fingerprint as journaled.
+    public var fingerprint: Fingerprint?
+
+    /// An item `guid` written at `fingerprint`.
+    public init(guid: String, fingerprint: Fingerprint?) {
+        (self.guid, self.fingerprint) = (guid, fingerprint)
+    }
+}
+
 /// The current state of an item.
 public struct StoredItem: Sendable, Hashable {
     /// The server's id of the item.

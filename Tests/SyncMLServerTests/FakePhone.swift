@@ -43,6 +43,12 @@ final class FakePhone {
     private var messagesSent = 0
     /// Called with each message's MsgID just before it is sent (a test arms the store's fault injection there).
     var beforeSending: ((Int) async -> Void)?
+    /// The connection is lost before the message with this MsgID goes (once): the sync throws, the session stays open on the server.
+    var cutBefore: Int?
+    /// Changes whose statuses came back in a sync that did not complete: a resume does not send them again.
+    private var delivered: Set<String> = []
+    /// At most this many changes a message (nil: all in one): the changes go in as many messages, each a Sync.
+    var changesPerMessage: Int?
     private var isSIF: Bool { itemType.hasPrefix("text/x-s4j") }
     private var nonce = Data()
     /// LUID → vCard text.
@@ -124,6 +130,10 @@ final class FakePhone {
         func send(_ message: SyncMLMessage) async throws -> SyncMLMessage {
             report.messages += 1
             await beforeSending?(Int(message.header.msgID) ?? 0)
+            if let cut = cutBefore, cut == Int(message.header.msgID) {
+                cutBefore = nil
+                throw TestFailure("the connection was lost")
+            }
             let nodes = [server] + otherNodes
             messagesSent += 1
             let bytes = message.encoded(as: wbxml ? .wbxml : .xml)
@@ -175,7 +185,8 @@ final class FakePhone {
         var syncCommands: [Command] = []
         var cmd = 100
         if granted != .oneWayFromServer && granted != .refreshFromServer {
-            let send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            var send: [(String, ChangeOperation)] = slow ? items.keys.sorted().map { ($0, .replace) } : changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if mode == .resume { send.removeAll { delivered.contains($0.0) } }
             for (luid, operation) in send {
                 cmd += 1
                 var data: ItemData? = nil
@@ -185,15 +196,29 @@ final class FakePhone {
                 syncCommands.append(operation == .add ? .add(command) : operation == .replace ? .replace(command) : .delete(command))
             }
         }
+        var earlierStatuses: [Int] = []
+        if let perMessage = changesPerMessage, syncCommands.count > perMessage {
+            for start in stride(from: 0, to: syncCommands.count - perMessage, by: perMessage) {
+                commands.append(.sync(Sync(cmdID: "2", target: Location(serverDatastore), source: Location("./contacts"),
+                                           commands: Array(syncCommands[start..<start + perMessage]))))
+                let reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands), isFinal: false))
+                earlierStatuses += itemStatuses(in: reply)
+                for command in syncCommands[start..<start + perMessage] {
+                    if case .add(let c) = command { delivered.formUnion(c.items.compactMap { $0.source?.locURI }) }
+                    if case .replace(let c) = command { delivered.formUnion(c.items.compactMap { $0.source?.locURI }) }
+                }
+                commands = [statusFor(reply, msgRef: reply.header.msgID, cmdRef: "0", cmd: "SyncHdr")]
+            }
+            let last: Int = (syncCommands.count - 1) / perMessage * perMessage
+            syncCommands = Array(syncCommands[last...])
+        }
         commands.append(.sync(Sync(cmdID: "2", target: Location(serverDatastore), source: Location("./contacts"), commands: syncCommands)))
         var reply = try await send(SyncMLMessage(header: header(), commands: renumber(commands)))
         if loseReplyToChanges {
             loseReplyToChanges = false
             throw TestFailure("the reply to the changes was lost")
         }
-        report.itemStatuses = reply.commands.compactMap {
-            if case .status(let s) = $0, ["Add", "Replace", "Delete"].contains(s.cmd) { s.code.rawValue } else { nil }
-        }
+        report.itemStatuses = earlierStatuses + itemStatuses(in: reply)
 
         // Package 4: the server's changes, maybe in several messages; package 5: statuses and map.
         var maps: [MapItem] = []
@@ -252,8 +277,16 @@ final class FakePhone {
             reply = try await send(SyncMLMessage(header: header(), commands: renumber(answers), isFinal: false))
         }
         changed = [:]
+        delivered = []
         lastAnchor = next
         return report
+    }
+
+    /// The codes of the statuses `reply` gives the phone's Add, Replace and Delete items, in order.
+    private func itemStatuses(in reply: SyncMLMessage) -> [Int] {
+        reply.commands.compactMap {
+            if case .status(let s) = $0, ["Add", "Replace", "Delete"].contains(s.cmd) { s.code.rawValue } else { nil }
+        }
     }
 
     private func statusFor(_ reply: SyncMLMessage, msgRef: String, cmdRef: String, cmd: String) -> Command {

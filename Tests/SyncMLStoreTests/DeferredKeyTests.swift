@@ -168,6 +168,27 @@ struct DeferredKeyTests {
         #expect(try await f.store.journalRows(datastore: f.contacts, after: last).count == 2)
     }
 
+    @Test("What a device wrote after a sequence: its adds and replaces in journal order, with each version's fingerprint; not its deletes, not another device's rows",
+          arguments: StoreBackend.allCases)
+    func itemsWritten(_ backend: StoreBackend) async throws {
+        guard let f = try await Fixture(backend) else { return }
+        let before = try await f.store.apply([change(.add, luid: "old", card("Old"))], datastore: f.contacts, device: f.phone)
+        let since = try #require(before[0].sequence)
+        let added = try await f.store.apply([change(.add, luid: "a", card("Adams")), change(.add, luid: "b", card("Baker"))],
+                                            datastore: f.contacts, device: f.phone)
+        _ = try await f.store.apply([change(.add, luid: "l", card("Laptop"))], datastore: f.contacts, device: f.laptop)
+        let replaced = try await f.store.apply([change(.replace, luid: "a", card("Adams", "NOTE:new"))], datastore: f.contacts, device: f.phone)
+        _ = try await f.store.apply([change(.delete, luid: "b", "")], datastore: f.contacts, device: f.phone)
+        let (a, b) = (try #require(added[0].guid), try #require(added[1].guid))
+        let fingerprint = { (text: String) in Fingerprint(of: Array(text.utf8)) }
+        #expect(replaced[0].guid == a)
+        #expect(try await f.store.itemsWritten(datastore: f.contacts, device: f.phone, after: since) == [
+            WrittenItem(guid: a, fingerprint: fingerprint(card("Adams"))), WrittenItem(guid: b, fingerprint: fingerprint(card("Baker"))),
+            WrittenItem(guid: a, fingerprint: fingerprint(card("Adams", "NOTE:new"))),
+        ])
+        #expect(try await f.store.itemsWritten(datastore: f.contacts, device: f.phone, after: replaced[0].sequence!).isEmpty)
+    }
+
     @Test("Migration 9: a version-8 store gets a complete key index mark (NULL) for every datastore")
     func migrationNine() async throws {
         let directory = TemporaryDirectory()

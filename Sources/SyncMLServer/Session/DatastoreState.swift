@@ -25,9 +25,10 @@ final class DatastoreState {
     /// A large object being received (OMA DS 1.2 §6.2.4).
     var largeObject = LargeObjectAssembler()
     /// Server GUID → fingerprint of the version the client holds after this
-    /// session's changes: what need not be sent back.
+    /// session's changes: what need not be sent back. Empty while the session owns the datastore.
     var clientHas: [String: Fingerprint] = [:]
-    /// GUIDs paired with a client item in this session (each pairs once).
+    /// GUIDs paired with a client item in this session (each pairs once); ask `isClaimed`.
+    /// Empty while the session owns the datastore.
     var claimed: Set<String> = []
     var received = ChangeCounts()
     /// LUIDs of client changes the store failed to take: the client still holds
@@ -45,10 +46,11 @@ final class DatastoreState {
     /// (every item the session adds is claimed), so keys are not looked up and its
     /// new items' keys are indexed once, when the client's package is complete
     /// (`SyncStore.apply(deferringNewKeys:)`, `indexPendingKeys`).
+    /// Never without `ownership`.
     var defersKeys = false
-    /// The datastore's last journal sequence when the session last looked, and the
-    /// journal rows the session wrote since: more rows than these are another writer's.
-    var journalSeen: (last: Int64, written: Int) = (0, 0)
+    /// Set while the session is the datastore's only writer since a start with no live
+    /// item: then `clientHas` and `claimed` stay empty, and are rebuilt when it ends (`disown`).
+    var ownership: DatastoreOwnership?
 
     // Outgoing.
     /// The server's changes to send, and how far sending got.
@@ -77,15 +79,40 @@ final class DatastoreState {
     var queueInRows = false
 
     /// The client holds `guid` at `fingerprint` (nil: it holds no version the session knows of).
+    /// Not recorded while the session owns the datastore: the client holds every live item.
     func holds(_ guid: String, at fingerprint: Fingerprint?) {
+        guard ownership == nil else { return }
         clientHas[guid] = fingerprint
         changedItems?.insert(guid)
     }
 
-    /// `guid` is paired with a client item in this session.
+    /// `guid` is paired with a client item in this session. Not recorded while
+    /// the session owns the datastore: every live item is.
     func claim(_ guid: String) {
+        guard ownership == nil else { return }
         claimed.insert(guid)
         changedItems?.insert(guid)
+    }
+
+    /// Whether the live item `guid` is paired with a client item in this session.
+    func isClaimed(_ guid: String) -> Bool {
+        ownership != nil || claimed.contains(guid)
+    }
+
+    /// The session wrote `rows` journal rows to the datastore (what `checkAlone` expects to find).
+    func wrote(_ rows: Int) {
+        ownership?.written += rows
+    }
+
+    /// The session no longer owns the datastore: `written` (GUID and fingerprint of each
+    /// client version the session wrote, in journal order) recorded as it would have been
+    /// all along, and marked for the next save of a shared session's rows.
+    func disown(written: [WrittenItem]) {
+        (ownership, defersKeys) = (nil, false)
+        for item in written {
+            holds(item.guid, at: item.fingerprint)
+            claim(item.guid)
+        }
     }
 
     /// The client confirmed the server's change `sequence` of `guid`.

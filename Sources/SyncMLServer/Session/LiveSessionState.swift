@@ -23,8 +23,10 @@ import SyncMLStore
 struct LiveSessionState: Codable {
     /// The layout of this value: a node that reads another one does not continue the session.
     /// Layout 2 may keep the per-GUID sets and the queue in rows (`DatastoreSnapshot.itemsInRows`,
-    /// `queueInRows`); a layout-1 value, which holds them all, is still read.
-    static let currentLayout = 2
+    /// `queueInRows`); a layout-1 value, which holds them all, is still read. Layout 3 is a value
+    /// with a datastore the session owns (`DatastoreSnapshot.ownership`): a reader that ignored it
+    /// would take the empty sets for the client holding nothing. Other values are still written as 2.
+    static let currentLayout = 3
 
     var layout = LiveSessionState.currentLayout
     var token: String
@@ -103,6 +105,8 @@ struct DatastoreSnapshot: Codable {
     var itemsInRows: Bool?
     /// The outgoing queue's changes are in the store's rows (`live_session_queue`); `outgoing` holds its place.
     var queueInRows: Bool?
+    /// The session is the datastore's only writer (`DatastoreState.ownership`); absent in older values: not owned.
+    var ownership: DatastoreOwnership?
 }
 
 /// An `OutgoingChange` of a datastore's queue.
@@ -141,6 +145,7 @@ extension ServerSession {
     func snapshot(leavingRows: Bool = false) -> LiveSessionState {
         let devInf = negotiation.clientDevInf.map { Data(storedForm(of: $0)) }
         return LiveSessionState(
+            layout: datastores.contains { $0.ownership != nil } ? 3 : 2,
             token: token, user: user, deviceURI: deviceURI, clientSessionID: clientSessionID, phase: phase.rawValue, abandoned: abandoned,
             conversation: conversation,
             negotiation: NegotiationSnapshot(
@@ -166,7 +171,8 @@ extension ServerSession {
             unsettled: state.unsettled.sorted(), liveAtStart: state.liveAtStart, heldDeletes: state.heldDeletes, forceDeletes: state.forceDeletes,
             outgoing: queue.map(ChangeSnapshot.init), acknowledgeThrough: state.acknowledgeThrough, sent: state.sent,
             failures: state.failures, failed: state.failed, acknowledged: state.acknowledged, confirmed: itemsInRows ? [:] : state.confirmed,
-            resumed: state.resumed, itemsInRows: itemsInRows ? true : nil, queueInRows: queueInRows ? true : nil)
+            resumed: state.resumed, itemsInRows: itemsInRows ? true : nil, queueInRows: queueInRows ? true : nil,
+            ownership: state.ownership)
     }
 
     /// The store holds this session as saved after `count` messages.
@@ -233,6 +239,7 @@ extension ServerSession {
         state.acknowledged = saved.acknowledged
         state.confirmed = saved.confirmed
         state.resumed = saved.resumed
+        state.ownership = saved.ownership
         // Rows the store holds are rows the next save need not write again.
         if saved.itemsInRows == true { state.changedItems = [] }
         state.queueInRows = saved.queueInRows == true

@@ -50,7 +50,7 @@ extension ServerSession {
         }
         let known = Set(found.map(\.guid))
         found += points.values.filter { $0.count >= 2 && !known.contains($0.item.guid) }.map(\.item).sorted { $0.guid < $1.guid }
-        for item in found where !datastore.claimed.contains(item.guid) {
+        for item in found where !datastore.isClaimed(item.guid) {
             guard let payload = try await store.payload(guid: item.guid, datastore: datastore.id) else { continue }
             let server = ReceivedRecord(type: item.type, payload: payload)
             guard let serverSignature = server.signature, serverSignature.kind == signature.kind else { continue }
@@ -66,7 +66,7 @@ extension ServerSession {
     /// Whether a live twin may be paired: not paired in this session, and (outside
     /// full syncs, whose maps were reset) not mapped to another LUID of the device.
     private func isFree(_ guid: String, luid: String?, in datastore: DatastoreState) -> Bool {
-        guard !datastore.claimed.contains(guid) else { return false }
+        guard !datastore.isClaimed(guid) else { return false }
         return datastore.mode.isFull || luid == nil
     }
 }

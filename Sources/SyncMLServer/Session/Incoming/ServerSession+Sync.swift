@@ -20,7 +20,7 @@ extension ServerSession {
         if !sync.noResp {
             reply.status(msgRef: msgID, cmdRef: sync.cmdID, cmd: "Sync", code: .ok, targetRefs: targetRefs, sourceRefs: sourceRefs)
         }
-        if datastore.defersKeys { await checkAlone(in: datastore) }
+        await checkAlone(in: datastore)
         prepare(sync.commands, in: datastore)
         for command in sync.commands {
             await receive(command, in: datastore, msgID: msgID, reply: &reply)
@@ -169,6 +169,7 @@ extension ServerSession {
         }
         let result = try await store.apply([ItemChange(.delete, luid: luid, type: "")], datastore: datastore.id,
                                            device: device, session: negotiation.storeSession)[0]
+        if result.sequence != nil { datastore.wrote(1) }
         switch result.outcome {
         case .deleted:
             datastore.received.deleted += 1
@@ -237,20 +238,39 @@ extension ServerSession {
         return resolutions[0]
     }
 
-    /// Whether the session is still the datastore's only writer since it began; if
-    /// anyone else wrote (another device slow-syncing the same book), its items
-    /// may pair with the client's, so keys are looked up again from now on (the
-    /// store indexes what was deferred before the first lookup).
-    private func checkAlone(in datastore: DatastoreState) async {
+    /// Whether the session still owns the datastore: the only writer since it began.
+    /// If anyone else wrote (another device slow-syncing the same book), its items
+    /// may pair with the client's: keys are looked up again from now on (the store
+    /// indexes what was deferred before the first lookup), and the session records
+    /// what it pairs and what its client holds, beginning with what it wrote so far.
+    func checkAlone(in datastore: DatastoreState) async {
+        guard let ownership = datastore.ownership else { return }
         do {
-            let seen = try await store.journalRows(datastore: datastore.id, after: datastore.journalSeen.last)
-            if seen.count != datastore.journalSeen.written {
-                datastore.defersKeys = false
-                logger.info("another writer in the datastore: match keys looked up again", metadata: ["datastore": "\(datastore.name)"])
+            let seen = try await store.journalRows(datastore: datastore.id, after: ownership.seen)
+            if seen.count == ownership.written {
+                datastore.ownership?.seen = seen.last
+                datastore.ownership?.written = 0
+                return
             }
-            datastore.journalSeen = (seen.last, 0)
+            logger.info("another writer in the datastore: match keys looked up again", metadata: ["datastore": "\(datastore.name)"])
         } catch {
-            datastore.defersKeys = false
+            logger.warning("checking for another writer failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
+        }
+        await disown(datastore)
+    }
+
+    /// Ends the session's ownership of `datastore`: what it paired and what its client
+    /// holds are read back from the journal, the device's rows since the Alert (its
+    /// rows between the last check and now included). When they cannot be read the
+    /// datastore fails (nothing sent, anchors not saved) and stays owned, so that no
+    /// client item pairs with one the session wrote.
+    func disown(_ datastore: DatastoreState) async {
+        guard let ownership = datastore.ownership, let deviceID = negotiation.deviceID else { return }
+        do {
+            datastore.disown(written: try await store.itemsWritten(datastore: datastore.id, device: deviceID, after: ownership.since))
+        } catch {
+            datastore.failed = true
+            logger.error("reading back what the session wrote failed", metadata: ["datastore": "\(datastore.name)", "error": "\(error)"])
         }
     }
 

@@ -30,7 +30,7 @@ extension ServerSession {
         do {
             let results = try await store.apply(batch.map(\.change), datastore: datastore.id, device: deviceID, session: negotiation.storeSession,
                                                 deferringNewKeys: datastore.defersKeys)
-            datastore.journalSeen.written += results.count { $0.sequence != nil }
+            datastore.wrote(results.count { $0.sequence != nil })
             for (write, result) in zip(batch, results) {
                 switch result.outcome {
                 case .added: datastore.received.added += 1

@@ -13,6 +13,9 @@ import SyncMLStore
 /// (the `ResumePoint`), which items the client holds after its own changes
 /// (`clientHas`, so they are not sent back), which it paired (`claimed`), and
 /// which of the server's changes it confirmed (`confirmed`, GUID → journal sequence sent).
+/// A datastore the session owns keeps its ownership instead of the first two,
+/// so the resumed session still finds out when another writer came in between
+/// (`ServerSession.checkAlone`) and rebuilds them then.
 typealias ServerResumeState = ResumeState<ServerResumeFields>
 
 /// The server's own part of a datastore's resume state.
@@ -21,9 +24,13 @@ struct ServerResumeFields: Codable {
     var serverURI: String
     var acknowledged: Int64
     var clientItemType: String?
-    /// GUID → fingerprint of the version the client holds.
-    var clientHas: [String: Fingerprint]
-    var claimed: [String]
+    /// GUID → fingerprint of the version the client holds. Absent while the session owns the
+    /// datastore: a build that does not know `ownership` then cannot read the state and does
+    /// not resume it (it would take the client for holding nothing and send it everything).
+    var clientHas: [String: Fingerprint]?
+    var claimed: [String]?
+    /// The session owned the datastore (absent in states saved before it could).
+    var ownership: DatastoreOwnership?
     /// GUID → journal sequence of the server change the client confirmed.
     var confirmed: [String: Int64]
 }
@@ -33,8 +40,10 @@ extension ResumeState<ServerResumeFields> {
         self.init(datastores: states.map { state in
             ResumedDatastore(ResumePoint(name: state.name, mode: state.mode, anchors: state.anchors),
                              ServerResumeFields(clientURI: state.clientURI, serverURI: state.serverURI, acknowledged: state.acknowledged,
-                                                clientItemType: state.clientItemType, clientHas: state.clientHas,
-                                                claimed: Array(state.claimed), confirmed: state.confirmed))
+                                                clientItemType: state.clientItemType,
+                                                clientHas: state.ownership == nil ? state.clientHas : nil,
+                                                claimed: state.ownership == nil ? Array(state.claimed) : nil,
+                                                ownership: state.ownership, confirmed: state.confirmed))
         })
     }
 
@@ -46,8 +55,9 @@ extension ResumeState<ServerResumeFields> {
                                    anchors: saved.point.anchors, conflictPolicy: conflictPolicy)
         state.acknowledged = fields.acknowledged
         state.clientItemType = fields.clientItemType
-        state.clientHas = fields.clientHas
-        state.claimed = Set(fields.claimed)
+        state.clientHas = fields.clientHas ?? [:]
+        state.claimed = Set(fields.claimed ?? [])
+        state.ownership = fields.ownership
         state.confirmed = fields.confirmed
         state.resumed = true
         return state

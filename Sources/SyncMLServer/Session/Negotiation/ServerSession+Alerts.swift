@@ -97,7 +97,7 @@ extension ServerSession {
             let last = try await store.lastSequence(datastore: datastoreID)
             if try await !store.hasLiveItems(datastore: datastoreID) {
                 state.defersKeys = true
-                state.journalSeen = (last, 0)
+                state.ownership = DatastoreOwnership(since: last)
             }
         }
         return (state, answer)

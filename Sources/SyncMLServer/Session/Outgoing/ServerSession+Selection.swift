@@ -21,11 +21,22 @@ extension ServerSession {
             }
         }
         guard let deviceID = negotiation.deviceID else { return }
+        await checkAlone(in: datastore)
+        // What the session wrote could not be read back (`disown`): nothing is sent.
+        guard !datastore.failed else { return }
+        if let ownership = datastore.ownership {
+            // A slow or refresh sync where every live item is one the client sent in this session, at the
+            // version it holds: nothing to send, nothing to delete, no live item listed. Acknowledged through
+            // the last check, which saw no one else's rows: a change after it reaches the device next time.
+            datastore.outgoing.changes = []
+            datastore.acknowledgeThrough = ownership.seen
+            return
+        }
         if datastore.mode == .refreshFromClient {
             // The client's data is the whole truth: what it did not send goes.
             let through = try await store.lastSequence(datastore: datastore.id)
             let live = try await store.liveItems(datastore: datastore.id)
-            let gone = live.filter { !datastore.claimed.contains($0.guid) }
+            let gone = live.filter { !datastore.isClaimed($0.guid) }
             if let guardrail = configuration.massDeleteGuard, !datastore.forceDeletes, guardrail.holds(deleted: gone.count, of: live.count) {
                 // A refresh from a client that lost its data would empty the datastore: kept.
                 datastore.heldDeletes = gone.count
