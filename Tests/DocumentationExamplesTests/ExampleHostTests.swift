@@ -34,10 +34,14 @@ struct ExampleHostTests {
         #expect(report.datastores.first?.remote.added == 2)
 
         let mirrored = directory.appendingPathComponent("contacts")
-        for _ in 0..<300 where ((try? FileManager.default.contentsOfDirectory(atPath: mirrored.path)) ?? []).count < 2 {
+        // A write in progress is a hidden temporary file (".name.UUID.tmp") until it is renamed: not a card yet.
+        func cards() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: mirrored.path)) ?? []).filter { !$0.hasPrefix(".") }
+        }
+        for _ in 0..<300 where cards().filter({ $0.hasSuffix(".vcf") }).count < 2 {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: mirrored.path)
+        let files = cards()
         #expect(files.count == 2)
         #expect(files.allSatisfy { $0.hasSuffix(".vcf") })
 
