@@ -138,7 +138,10 @@ extension SyncStore {
             let checksTwin = twinCheck && change.operation == .add && change.guid == nil && device != nil && change.fingerprint != nil
             // Deferred fingerprints are indexed first, unless this batch defers too: the items waiting
             // are then its session's own, mapped to this device, never such a twin.
-            if checksTwin, !rows.defersKeys { try indexPendingKeys(datastore: datastore) }
+            if checksTwin, !rows.defersKeys, !rows.fingerprintsIndexed {
+                try indexPendingKeys(datastore: datastore)
+                rows.fingerprintsIndexed = true
+            }
             if checksTwin, let device, let fingerprint = change.fingerprint,
                let twin = try database.first("""
                    SELECT id, guid, type, fingerprint, deleted, version FROM items i
@@ -197,6 +200,9 @@ extension SyncStore {
         let defersKeys: Bool
         /// The journal sequence of the batch's first new item whose keys were deferred.
         var firstDeferred: Int64?
+        /// Deferred fingerprints were indexed in this batch's transaction (a twin check's
+        /// catch-up): a batch that does not defer adds none, so later twin checks need not ask.
+        var fingerprintsIndexed = false
         var keys: [(key: Int64, item: Int64)] = []
         var maps: [(luid: String, item: Int64)] = []
     }
