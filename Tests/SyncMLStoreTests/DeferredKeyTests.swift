@@ -189,23 +189,28 @@ struct DeferredKeyTests {
         #expect(try await f.store.itemsWritten(datastore: f.contacts, device: f.phone, after: replaced[0].sequence!).isEmpty)
     }
 
+    /// A store file at schema `version` (the first `version` migrations), holding user alice's
+    /// datastore "contacts" (id 1) and whatever `fill` adds.
+    static func makeStore(at path: String, version: Int, fill: (Database) throws(StoreError) -> Void) throws {
+        let db = try Database(path: path)
+        try db.transaction { () throws(StoreError) in
+            for step in Migrations.steps.prefix(version) {
+                switch step {
+                case .sql(let sql): try db.execute(sql)
+                case .code(let code): try code(db)
+                }
+            }
+            try db.execute("PRAGMA user_version = \(version)")
+            try db.execute("INSERT INTO users(id, name, created) VALUES (1, 'alice', 0); INSERT INTO datastores(id, user_id, name) VALUES (1, 1, 'contacts')")
+            try fill(db)
+        }
+    }
+
     @Test("Migration 9: a version-8 store gets a complete key index mark (NULL) for every datastore")
     func migrationNine() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path("v8.sqlite")
-        do {
-            let db = try Database(path: path)
-            try db.transaction { () throws(StoreError) in
-                for step in Migrations.steps.prefix(8) {
-                    switch step {
-                    case .sql(let sql): try db.execute(sql)
-                    case .code(let code): try code(db)
-                    }
-                }
-                try db.execute("PRAGMA user_version = 8")
-                try db.execute("INSERT INTO users(id, name, created) VALUES (1, 'alice', 0); INSERT INTO datastores(id, user_id, name) VALUES (1, 1, 'contacts')")
-            }
-        }
+        try Self.makeStore(at: path, version: 8) { _ throws(StoreError) in }
         let store = try SyncStore(path: path)
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.keysPendingFrom(datastore: DatastoreID(rawValue: 1)) == nil)
@@ -267,20 +272,9 @@ struct DeferredKeyTests {
         let directory = TemporaryDirectory()
         let path = directory.path("v9.sqlite")
         let fingerprint = Fingerprint(of: Array("BEGIN:VCARD\r\nFN:Old\r\nEND:VCARD\r\n".utf8))
-        do {
-            let db = try Database(path: path)
-            try db.transaction { () throws(StoreError) in
-                for step in Migrations.steps.prefix(9) {
-                    switch step {
-                    case .sql(let sql): try db.execute(sql)
-                    case .code(let code): try code(db)
-                    }
-                }
-                try db.execute("PRAGMA user_version = 9")
-                try db.execute("INSERT INTO users(id, name, created) VALUES (1, 'alice', 0); INSERT INTO datastores(id, user_id, name) VALUES (1, 1, 'contacts')")
-                try db.run("INSERT INTO items(id, datastore_id, guid, type, fingerprint, version) VALUES (1, 1, '1', 'text/vcard', ?, 0)",
-                           [.blob(fingerprint.bytes)])
-            }
+        try Self.makeStore(at: path, version: 9) { db throws(StoreError) in
+            try db.run("INSERT INTO items(id, datastore_id, guid, type, fingerprint, version) VALUES (1, 1, '1', 'text/vcard', ?, 0)",
+                       [.blob(fingerprint.bytes)])
         }
         let store = try SyncStore(path: path)
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == 10)
