@@ -48,12 +48,19 @@ public final class HTTPListener: Sendable {
         public var maxConnections: Int
         /// What `GET /metrics` answers here; nil serves no metrics on this listener.
         public var metrics: MetricsEndpoint?
+        /// Where the engine's work for each request runs; nil runs it on the global
+        /// concurrent executor (Swift's cooperative pool). A host whose pool also runs
+        /// long synchronous work of its own can give the server an executor of its
+        /// own, so that requests are answered however busy the pool is. Honoured on
+        /// Linux and on macOS 15 and later.
+        public var engineExecutor: (any TaskExecutor)?
 
         /// The defaults listen on 127.0.0.1:8080 in plain HTTP: bodies up to 8 MiB, 256 connections, 60 s timeouts.
         public init(host: String = "127.0.0.1", port: Int = 8080, tls: ServerCertificate? = nil, publicURL: PublicURL? = nil,
                     maxBodySize: Int = 8 << 20, sessionExpiryInterval: Duration? = .seconds(30),
                     shutdownGracePeriod: Duration = .seconds(10), connectionIdleTimeout: Duration = .seconds(60),
-                    requestTimeout: Duration = .seconds(60), maxConnections: Int = 256, metrics: MetricsEndpoint? = nil) {
+                    requestTimeout: Duration = .seconds(60), maxConnections: Int = 256, metrics: MetricsEndpoint? = nil,
+                    engineExecutor: (any TaskExecutor)? = nil) {
             self.host = host
             self.port = port
             self.tls = tls
@@ -65,6 +72,7 @@ public final class HTTPListener: Sendable {
             self.requestTimeout = requestTimeout
             self.maxConnections = maxConnections
             self.metrics = metrics
+            self.engineExecutor = engineExecutor
         }
     }
 
@@ -121,8 +129,10 @@ public final class HTTPListener: Sendable {
         let routes = Routes(sync: true, metrics: configuration.metrics != nil)
         let limits = ListenerSocket.Limits(maxConnections: configuration.maxConnections, idleTimeout: configuration.connectionIdleTimeout,
                                            requestTimeout: configuration.requestTimeout)
+        let executor = configuration.engineExecutor
         let socket = try await ListenerSocket.bind(host: host, port: configuration.port, limits: limits, tls: tls, logger: logger) {
-            SyncHTTPHandler(engine: engine, operations: operations, routes: routes, maxBodySize: maxBodySize, addressing: addressing, logger: logger)
+            SyncHTTPHandler(engine: engine, operations: operations, routes: routes, maxBodySize: maxBodySize, addressing: addressing,
+                            logger: logger, executor: executor)
         }
         let expiry = configuration.sessionExpiryInterval.map { interval in
             Task {

@@ -47,6 +47,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     private let maxBodySize: Int
     private let addressing: ServerAddressing
     private let logger: Logger
+    /// Where the engine's work runs; nil: the global concurrent executor.
+    private let executor: (any TaskExecutor)?
     private var state = State.idle
     private var isActive = true
     /// `host:port` this connection arrived on, for requests without a Host header.
@@ -63,8 +65,9 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     private static let lingerTime = TimeAmount.seconds(5)
 
     init(engine: SyncServer, operations: OperationsResponder, routes: Routes = .sync, maxBodySize: Int, addressing: ServerAddressing,
-         logger: Logger) {
+         logger: Logger, executor: (any TaskExecutor)? = nil) {
         self.engine = engine
+        self.executor = executor
         self.operations = operations
         self.routes = routes
         self.maxBodySize = maxBodySize
@@ -190,7 +193,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
                 connection: connectionNumber)
             let engine = self.engine
             let reply = context.eventLoop.makePromise(of: SyncReply.self)
-            reply.completeWithTask { await engine.handle(request) }
+            Self.run(on: executor, completing: reply) { await engine.handle(request) }
             reply.futureResult.assumeIsolated().whenSuccess { reply in
                 self.respond(HTTPAnswer(reply), to: exchange, closing: false, context: context)
             }
@@ -200,12 +203,23 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             state = .awaitingEngine
             let operations = self.operations
             let answer = context.eventLoop.makePromise(of: HTTPAnswer.self)
-            answer.completeWithTask { await operations.answer(route) }
+            Self.run(on: executor, completing: answer) { await operations.answer(route) }
             answer.futureResult.assumeIsolated().whenSuccess { answer in
                 self.respond(answer, to: exchange, closing: false, context: context)
             }
         case .idle, .awaitingEngine, .closing:
             break
+        }
+    }
+
+    /// Runs `work` as a task on `executor` (the global concurrent executor when
+    /// nil) and completes `promise` with its result.
+    private static func run<Value: Sendable>(on executor: (any TaskExecutor)?, completing promise: EventLoopPromise<Value>,
+                                             _ work: @escaping @Sendable () async -> Value) {
+        if #available(macOS 15.0, *) {
+            Task(executorPreference: executor) { promise.succeed(await work()) }
+        } else {
+            promise.completeWithTask(work)
         }
     }
 

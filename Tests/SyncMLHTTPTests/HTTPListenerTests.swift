@@ -91,6 +91,29 @@ struct HTTPSyncServerTests {
         }
     }
 
+    @Test("with an engine executor, the engine's work for a POST and for GET /health runs there")
+    func engineExecutor() async throws {
+        guard #available(macOS 15.0, *) else { return }
+        let executor = OwnThreadExecutor()
+        let server = try await TestServer.start(configuration: .init(host: "127.0.0.1", port: 0, engineExecutor: executor))
+        do {
+            #expect(executor.jobsEnqueued == 0)
+            try await RawHTTPConnection.with(port: server.http.port) { connection in
+                try await connection.send("POST", "/sync", headers: ["Content-Type: application/vnd.syncml+wbxml"], body: garbage)
+                #expect(try await connection.response().status == 400)
+                let afterPost = executor.jobsEnqueued
+                #expect(afterPost > 0)
+                try await connection.send("GET", "/health")
+                #expect(try await connection.response().status == 200)
+                #expect(executor.jobsEnqueued > afterPost)
+            }
+            await server.http.shutdown()
+        } catch {
+            await server.http.shutdown()
+            throw error
+        }
+    }
+
     @Test("a recorded SyncEvolution message gets a SyncML reply with HTTP 200 (its errors travel inside SyncML)")
     func recordedClientMessage() async throws {
         let message = try Array(Data(contentsOf: sharedFixtures.appendingPathComponent("syncevolution/06-bad-password-401-xml/002-c2s.xml")))

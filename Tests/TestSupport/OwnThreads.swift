@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 public import Testing
 
 /// `.ownThreads`: each test of the suite runs on a thread of its own, not on the
@@ -35,11 +36,19 @@ extension Trait where Self == OwnThreadsTrait {
 /// dispatch's overcommitting root queue, which adds a thread whenever every one
 /// it has is busy, so the test's jobs never wait for the cooperative pool. They
 /// run one at a time, as on one thread: the tests this is for wait on I/O.
+/// Test servers run their engine on one too (`HTTPListener.Configuration.engineExecutor`).
 @available(macOS 15.0, *)
-final class OwnThreadExecutor: TaskExecutor {
+public final class OwnThreadExecutor: TaskExecutor {
     private let queue = DispatchQueue(label: "swift-syncml.tests.own-thread")
+    private let jobs = Mutex(0)
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public init() {}
+
+    /// How many jobs this executor has been given.
+    public var jobsEnqueued: Int { jobs.withLock { $0 } }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        jobs.withLock { $0 += 1 }
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }

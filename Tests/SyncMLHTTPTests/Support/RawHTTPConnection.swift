@@ -6,6 +6,7 @@ import NIOSSL
 import SyncMLServer
 import SyncMLHTTP
 import SyncMLStore
+import TestSupport
 
 /// One TCP connection speaking HTTP/1.1 as raw bytes, so a test controls
 /// exactly what goes on the wire (bad lengths, pipelining, Expect headers).
@@ -131,7 +132,14 @@ struct TestServer {
     }
 
     /// A server with any configuration (its host and port are used as given).
+    /// Its engine runs on a thread of its own unless the configuration names an
+    /// executor: under the whole suite the cooperative pool can be busy for a
+    /// minute, longer than a client waits for an answer.
     static func start(configuration: HTTPListener.Configuration, store: SyncStore? = nil) async throws -> TestServer {
+        var configuration = configuration
+        if #available(macOS 15.0, *), configuration.engineExecutor == nil {
+            configuration.engineExecutor = OwnThreadExecutor()
+        }
         let engine = SyncServer(store: try store ?? SyncStore(path: ":memory:"))
         var logger = Logger(label: "syncml.http.test")
         logger.logLevel = .warning
