@@ -5,6 +5,7 @@ import SyncMLClient
 import SyncMLHTTP
 import SyncMLServer
 import SyncMLStore
+import TestSupport
 import Testing
 
 /// A listener whose server reports to its own Prometheus registry, and `/metrics` serving it.
@@ -27,8 +28,9 @@ private struct MeteredServer {
     func listen(metricsHere: Bool) async throws -> HTTPListener {
         var logger = Logger(label: "syncml.http.test")
         logger.logLevel = .warning
-        return try await HTTPListener.start(engine: engine, configuration: .init(host: "127.0.0.1", port: 0, metrics: metricsHere ? endpoint : nil),
-                                            logger: logger)
+        var configuration = HTTPListener.Configuration(host: "127.0.0.1", port: 0, metrics: metricsHere ? endpoint : nil)
+        if #available(macOS 15.0, *) { configuration.engineExecutor = OwnThreadExecutor() }  // as `TestServer`'s
+        return try await HTTPListener.start(engine: engine, configuration: configuration, logger: logger)
     }
 }
 
@@ -57,7 +59,7 @@ private func askHealth(_ method: String = "GET", port: Int) async throws -> RawH
     return response
 }
 
-@Suite("HTTPListener: /health and /metrics")
+@Suite("HTTPListener: /health and /metrics", .ownThreads)
 struct OperationsEndpointTests {
     @Test("GET /health is 200 with a small JSON body while the listener serves; HEAD too")
     func health() async throws {
