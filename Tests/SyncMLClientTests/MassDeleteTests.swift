@@ -15,14 +15,20 @@ struct MassDeleteTests {
         for index in 0..<count { await source.put(vCard("Given\(index)", "Family\(index)", tel: "+49 30 \(300_000 + index)"), id: "r\(index)") }
     }
 
-    @Test("the host deletes 15 of 20: held back and reported, the server keeps them; forced, they go and reach the other device, which holds them too until forced")
-    func clientHoldsTheHostsMassDelete() async throws {
+    /// A CRM holding the book and a phone, each synced once: both hold its 20 records.
+    static func bothSynced() async throws -> (Harness, crm: MemorySource, phone: MemorySource, crmClient: SyncClient, phoneClient: SyncClient) {
         let harness = try await Harness()
         let crm = MemorySource(), phone = MemorySource()
-        await Self.book(crm)
+        await book(crm)
         let crmClient = try harness.client("crm", crm), phoneClient = try harness.client("phone", phone)
         try await crmClient.sync()
         try await phoneClient.sync()
+        return (harness, crm, phone, crmClient, phoneClient)
+    }
+
+    @Test("the host deletes 15 of 20: held back and reported, the server keeps them; forced, they go and reach the other device, which holds them too until forced")
+    func clientHoldsTheHostsMassDelete() async throws {
+        let (harness, crm, phone, crmClient, phoneClient) = try await Self.bothSynced()
         for index in 0..<15 { await crm.remove("r\(index)") }
 
         let held = try await crmClient.sync()
@@ -78,6 +84,21 @@ struct MassDeleteTests {
         #expect(try await harness.serverItems().count == 17)
     }
 
+    @Test("the server's deletes are weighed against what the host held when the modes were granted: the same session's adds do not dilute them")
+    func serverDeletesAreWeighedAgainstTheStart() async throws {
+        let (harness, crm, phone, crmClient, phoneClient) = try await Self.bothSynced()
+        for index in 0..<12 { await crm.remove("r\(index)") }
+        for index in 20..<30 { await crm.put(vCard("Given\(index)", "Family\(index)", tel: "+49 30 \(300_000 + index)"), id: "r\(index)") }
+        try await crmClient.sync(forceDeletes: true)
+        #expect(try await harness.serverItems().count == 18)
+
+        // 12 of the 20 the phone held: held, though 12 of the 30 it holds once the session's 10 adds are in would not be.
+        let report = try await phoneClient.sync()
+        #expect(report.datastores[0].local.added == 10)
+        #expect(report.datastores[0].heldServerDeletes == 12)
+        #expect(await phone.records.count == 30)
+    }
+
     @Test("the server's deletes of 15 of 20 files are held and answered 503: every file stays, none goes back as new, the server sends them again; forced, they are applied")
     func clientHoldsTheServersMassDelete() async throws {
         let harness = try await Harness()
@@ -123,12 +144,7 @@ struct MassDeleteTests {
 
     @Test("a refresh from the server that would remove 15 of 20 records keeps them and says so; run again forced, it removes them")
     func refreshFromServerRemovalsAreHeld() async throws {
-        let harness = try await Harness()
-        let crm = MemorySource(), phone = MemorySource()
-        await Self.book(crm)
-        let crmClient = try harness.client("crm", crm), phoneClient = try harness.client("phone", phone)
-        try await crmClient.sync()
-        try await phoneClient.sync()
+        let (harness, crm, phone, crmClient, phoneClient) = try await Self.bothSynced()
         for index in 0..<15 { await crm.remove("r\(index)") }
         try await crmClient.sync(forceDeletes: true)
 

@@ -42,8 +42,11 @@ final class ClientDatastoreState {
     var maps = ServerMaps()
     /// Host ids the server sent or confirmed in this session (refresh-from-server deletes the rest).
     var touched: Set<String> = []
-    /// The host's records when the modes were granted: what the server's deletes are weighed against.
-    var liveAtStart = 0
+    /// The mirror's last journal sequence when the modes were granted: the host's records
+    /// then are what the server's deletes are weighed against (`SyncClient.liveAtStart`).
+    var startSequence: Int64 = 0
+    /// Those records' number, once a guard needed it.
+    var liveAtStart: Int?
     /// The server's deletes of host records, applied (or held) once all its changes are in.
     var deferredDeletes: [DeferredDelete] = []
 

@@ -13,6 +13,12 @@ struct ModeGrant {
     let resuming: SyncMode?
     let allowServerSlowSync: Bool
 
+    /// Whether `refusal(of:localRecords:)` depends on how many records the datastore
+    /// holds (a count reads the whole mirror: taken only then).
+    func weighsLocalRecords(_ granted: SyncMode) -> Bool {
+        granted != requested && granted != resuming && granted == .slow && requested.needsAnchors && !allowServerSlowSync
+    }
+
     /// Nil when `granted` is accepted; else why not, naming the modes.
     func refusal(of granted: SyncMode, localRecords: Int) -> String? {
         if granted == requested || granted == resuming { return nil }

@@ -12,7 +12,7 @@ extension SyncClient {
         for store in stores where store.refused == nil {
             if store.performed == .refreshFromServer {
                 let stale = try await journal.liveItems(datastore: store.mirror).filter { !store.touched.contains($0.guid) }
-                if !run.forceDeletes, let guardrail = configuration.massDeleteGuard, guardrail.holds(deleted: stale.count, of: store.liveAtStart) {
+                if !run.forceDeletes, try await holdsMassDelete(stale.count, of: store) {
                     // The refresh would empty the host: kept (still known to the mirror as the host's, so never sent as new).
                     store.report.heldServerDeletes = stale.count
                 } else {

@@ -171,7 +171,7 @@ extension SyncClient {
             let deletes = store.deferredDeletes
             store.deferredDeletes = []
             let distinct = Set(deletes.map(\.id)).count
-            let held = configuration.massDeleteGuard?.holds(deleted: distinct, of: store.liveAtStart) ?? false
+            let held = try await holdsMassDelete(distinct, of: store)
             if held { store.report.heldServerDeletes += distinct }
             for delete in deletes {
                 var code = Self.heldDeleteStatus

@@ -92,11 +92,13 @@ extension SyncClient {
             }
         }
         for store in stores where store.refused == nil {
-            // Measured before the server's changes: what its deletes are weighed against (the mass-delete guard).
-            store.liveAtStart = try await journal.liveCount(datastore: store.mirror)
+            // Where the mirror stood before the server's changes: what its deletes are weighed against
+            // (the mass-delete guard), counted only if they come to matter (a count reads the whole mirror).
+            store.startSequence = try await journal.lastSequence(datastore: store.mirror)
             let grant = ModeGrant(requested: store.requested, resuming: store.saved?.point.mode,
                                   allowServerSlowSync: configuration.allowServerSlowSync)
-            if let refusal = grant.refusal(of: store.performed, localRecords: store.liveAtStart) {
+            let records = grant.weighsLocalRecords(store.performed) ? try await liveAtStart(store) : 0
+            if let refusal = grant.refusal(of: store.performed, localRecords: records) {
                 store.refused = Self.refusedMode
                 store.report.refusal = refusal
                 refuseAlert(of: store, in: reply, answers: &answers)

@@ -27,7 +27,8 @@ extension SyncClient {
             store.outgoing.changes = try await journal.changes(for: tracker.server, datastore: store.mirror, includePayloads: false).changes
         }
         let deletes = store.outgoing.changes.filter { $0.operation == .delete }
-        if !run.forceDeletes, let guardrail = configuration.massDeleteGuard, !deletes.isEmpty,
+        // Counted only when enough deletes came to matter: a count reads the whole mirror.
+        if !run.forceDeletes, let guardrail = configuration.massDeleteGuard, deletes.count >= guardrail.minimum,
            guardrail.holds(deleted: deletes.count, of: try await journal.liveCount(datastore: store.mirror) + deletes.count) {
             store.outgoing.changes.removeAll { $0.operation == .delete }
             store.heldFrom = deletes.map(\.sequence).min()

@@ -88,6 +88,9 @@ extension StoreConnection {
     package var rowsRead: Int { counters.rowsRead }
     /// Statements run on this connection: what a change costs in SQL, for benchmarks.
     package var statementsRun: Int { counters.statementsRun }
+    /// SQLite's virtual machine steps on this connection (`ConnectionCounters.vmSteps`): work
+    /// that grows with the rows a statement visits, for tests that it does not grow with a store.
+    package var vmSteps: Int { counters.vmSteps }
     /// Write points reached on this connection, never reset (see `ConnectionCounters.writeGeneration`).
     package var writeGeneration: Int { counters.writeGeneration }
 }
@@ -99,6 +102,9 @@ package final class ConnectionCounters {
     package var rowsRead = 0
     /// Statements run (`run`, `insert`, `forEach`, `first`).
     package var statementsRun = 0
+    /// SQLite's virtual machine steps (SQLite only): the rows statements visited, whether or
+    /// not they returned them (a `count(*)` returns one row and visits every row it counts).
+    package var vmSteps = 0
     /// Write points (a commit, or a statement run outside a transaction) counted so far.
     package var writePoints = 0
     /// Write points reached so far, never reset: a lookup made at one value is

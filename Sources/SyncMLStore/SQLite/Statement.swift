@@ -48,6 +48,7 @@ final class Statement {
     /// Advances: true when a row is available, false when done.
     func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)
+        database.counters.vmSteps += Int(sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_VM_STEP, 1))
         switch code {
         case SQLITE_ROW:
             database.counters.rowsRead += 1
