@@ -75,6 +75,13 @@ struct IncomingState {
         return pendingWrites
     }
 
+    /// The item at `position` had its turn: its prepared record goes (what the batch
+    /// keeps of it, the payload and keys, is in `pendingWrites`), so that a Sync's
+    /// parsed records and canonical forms do not all live until its end.
+    mutating func handled(_ position: Int) {
+        prepared[position] = nil
+    }
+
     /// A Sync is done: nothing of it is kept.
     mutating func endSync() {
         (prepared, preparedPositions, resolved, nextPosition) = ([:], [], [:], 0)
