@@ -238,7 +238,7 @@ extension ServerSession {
             keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
         }
         let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device, deferringNewKeys: datastore.defersKeys)
-        incoming.keep(Array(zip(ahead, resolutions.dropFirst())))
+        incoming.keep(ahead, resolutions.dropFirst())
         return resolutions[0]
     }
 
