@@ -27,8 +27,10 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     private enum State {
         case idle
-        /// A SyncML body is arriving.
-        case collecting(Exchange, contentType: String, body: ByteBuffer)
+        /// A SyncML body is arriving, into the array the engine takes: each
+        /// chunk is copied once, out of NIO's buffer (a ByteBuffer collected
+        /// first would be copied again into `SyncRequest`'s array).
+        case collecting(Exchange, contentType: String, body: [UInt8])
         /// The answer is known; the body is read and dropped so the connection can be reused.
         case draining(Exchange, HTTPAnswer)
         /// `/health` or `/metrics`: answered once the request has ended (any body is dropped).
@@ -133,8 +135,9 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             if head.expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
-            let capacity = min(head.declaredContentLength ?? 0, maxBodySize)
-            state = .collecting(exchange, contentType: contentType, body: context.channel.allocator.buffer(capacity: capacity))
+            var body: [UInt8] = []
+            body.reserveCapacity(min(head.declaredContentLength ?? 0, maxBodySize))
+            state = .collecting(exchange, contentType: contentType, body: body)
         case .answer(let answer) where head.expectsContinue:
             // The client holds the body back until told to continue; a final
             // answer instead means the body never comes, so this connection ends here.
@@ -157,7 +160,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
                 respond(tooLarge, to: exchange, closing: true, context: context)
                 return
             }
-            body.writeImmutableBuffer(chunk)
+            body.append(contentsOf: chunk.readableBytesView)
             state = .collecting(exchange, contentType: contentType, body: body)
         case .draining(var exchange, let answer):
             exchange.bytesIn += chunk.readableBytes
@@ -182,13 +185,13 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         context.triggerUserOutboundEvent(RequestProgress.received, promise: nil)
         switch state {
         case .collecting(let exchange, let contentType, let body):
-            guard body.readableBytes > 0 else {
+            guard !body.isEmpty else {
                 respond(.plainText(400, "empty body: POST a SyncML message"), to: exchange, closing: false, context: context)
                 return
             }
             state = .awaitingEngine
             let request = SyncRequest(
-                body: Array(buffer: body), contentType: contentType,
+                body: body, contentType: contentType,
                 url: addressing.requestURL(exchange.head, fallbackAuthority: localAuthority),
                 connection: connectionNumber)
             let engine = self.engine

@@ -94,10 +94,13 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(help: "Directory for the client's state store.") var directory = NSTemporaryDirectory()
     @Option(help: "The client's state store at this path, kept afterwards (default: a temporary one in --directory).") var state: String?
     @Flag(help: "Skip the slow sync: --state and the server's store are copies of those a run with --changes 0 left.") var twoWayOnly = false
+    @Option(help: "The client's MaxMsgSize in bytes (its messages are at most this, and at most the server's; the client's default: 150,000).")
+    var maxMessageSize = 150_000
 
     func validate() throws {
         guard contacts >= 0, changes >= 0 else { throw ValidationError("--contacts and --changes must not be negative") }
         guard !twoWayOnly || (state != nil && changes > 0) else { throw ValidationError("--two-way-only needs --state and --changes > 0") }
+        guard maxMessageSize > 0 else { throw ValidationError("--max-message-size must be positive") }
     }
 
     func run() async throws {
@@ -105,7 +108,9 @@ struct ClientCommand: AsyncParsableCommand {
         let statePath = state ?? directory + "/syncml-bench-http-client-\(UUID().uuidString).sqlite"
         defer { if state == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: statePath + suffix) } } }
         let transport = try HTTPClientTransport(configuration: .init(connectTimeout: .seconds(600), requestTimeout: .seconds(600)))
-        let client = SyncClient(configuration: ClientConfiguration(serverURL: url, user: user, password: password, deviceID: "bench-http"),
+        var configuration = ClientConfiguration(serverURL: url, user: user, password: password, deviceID: "bench-http")
+        configuration.maxMessageSize = maxMessageSize
+        let client = SyncClient(configuration: configuration,
                                 datastores: [ClientDatastore(name: "contacts", kind: .contacts, source: book)],
                                 transport: transport, state: try ClientState(path: statePath))
         do {

@@ -8,6 +8,17 @@ struct ReplyBuilder {
     private var lastCmdID = 0
     /// Whether the client asked for no statuses (SyncHdr `NoResp`).
     let suppressStatuses: Bool
+    /// The header and the first commands as `encodedSize(as:)` encoded them, to
+    /// be continued by `encoded(as:)`: the packer measures the statuses before
+    /// it adds the server's changes, and they are not encoded a second time.
+    private var encodedPrefix: EncodedPrefix?
+
+    private struct EncodedPrefix {
+        var encoder: SyncMLEncoder
+        var encoding: SyncMLEncoding
+        var header: SyncHeader
+        var commands: Int
+    }
 
     init(header: SyncHeader, suppressStatuses: Bool) {
         self.header = header
@@ -40,7 +51,37 @@ struct ReplyBuilder {
         guard case .status(var status) = commands[index] else { return }
         status.code = code
         commands[index] = .status(status)
+        if let prefix = encodedPrefix, index < prefix.commands { encodedPrefix = nil }
     }
 
     var message: SyncMLMessage { SyncMLMessage(header: header, commands: commands, isFinal: isFinal) }
+
+    /// The size of the message as it stands, encoded (what `message.encoded(as:)` would return).
+    /// What is encoded is kept for `encoded(as:)`.
+    mutating func encodedSize(as encoding: SyncMLEncoding) -> Int {
+        var encoder = SyncMLEncoder(encoding: encoding, version: header.version)
+        encoder.encode(.header(header))
+        for command in commands { encoder.encode(.command(command)) }
+        encodedPrefix = EncodedPrefix(encoder: encoder, encoding: encoding, header: header, commands: commands.count)
+        return Self.closed(encoder, isFinal: isFinal).count
+    }
+
+    /// The message's bytes, the same as `message.encoded(as:)`: continued from what
+    /// `encodedSize(as:)` encoded when that still stands, else encoded whole.
+    func encoded(as encoding: SyncMLEncoding) -> [UInt8] {
+        guard let prefix = encodedPrefix, prefix.encoding == encoding, prefix.header == header else {
+            return message.encoded(as: encoding)
+        }
+        var encoder = prefix.encoder
+        for command in commands[prefix.commands...] { encoder.encode(.command(command)) }
+        return Self.closed(encoder, isFinal: isFinal)
+    }
+
+    /// The whole document once `encoder`'s commands are followed by Final (if set) and the message's end.
+    private static func closed(_ encoder: SyncMLEncoder, isFinal: Bool) -> [UInt8] {
+        var encoder = encoder
+        if isFinal { encoder.encode(.final) }
+        encoder.encode(.endOfMessage)
+        return encoder.takeOutput()
+    }
 }

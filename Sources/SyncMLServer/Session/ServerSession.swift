@@ -115,13 +115,13 @@ actor ServerSession {
             return staleReply(to: message).encoded(as: encoding)
         }
         let reply = await answer(message, url: url)
-        let bytes = MessageStopwatch.encoding { reply.encoded(as: encoding) }
+        let bytes = MessageStopwatch.encoding { reply.encoded(as: encoding) } // continues what the packer measured
         conversation.lastClientMsgID = message.header.msgID
         conversation.lastReply = bytes
         return bytes
     }
 
-    private func answer(_ message: SyncMLMessage, url: String) async -> SyncMLMessage {
+    private func answer(_ message: SyncMLMessage, url: String) async -> ReplyBuilder {
         let header = message.header
         conversation.take(header, url: url, token: token)
         var reply = ReplyBuilder(header: conversation.replyHeader(to: deviceURI, sessionID: clientSessionID, configuration: configuration),
@@ -162,7 +162,7 @@ actor ServerSession {
         }
         await advance(clientFinal: message.isFinal, reply: &reply)
         await lock.release()
-        return reply.message
+        return reply
     }
 
     /// The answer to an out-of-order message: its header refused (400), nothing else done.
@@ -175,7 +175,7 @@ actor ServerSession {
     }
 
     /// Every command answered with `code`; the session ends (the client starts a new one).
-    private func refuse(_ message: SyncMLMessage, code: StatusCode, reply: inout ReplyBuilder) -> SyncMLMessage {
+    private func refuse(_ message: SyncMLMessage, code: StatusCode, reply: inout ReplyBuilder) -> ReplyBuilder {
         let header = message.header
         reply.header.respURI = nil
         reply.status(msgRef: header.msgID, cmdRef: "0", cmd: "SyncHdr", code: code,
@@ -183,7 +183,7 @@ actor ServerSession {
         Refusal.answer(message.commands, msgRef: header.msgID, code: code, reply: &reply)
         reply.isFinal = true
         phase = .failed
-        return reply.message
+        return reply
     }
 
     // MARK: Package flow

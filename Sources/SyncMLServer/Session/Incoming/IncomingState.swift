@@ -41,11 +41,15 @@ struct IncomingState {
         return resolution
     }
 
-    /// Answers for later positions from a call made for one item (which the caller uses).
-    mutating func keep(_ answers: [(Int, Resolution)]) {
+    /// Answers for later `positions` from a call made for one item (which the caller uses).
+    /// Taken as they come, into room made once: a Sync's answers are the largest
+    /// thing a message holds (a Resolution is hundreds of bytes), so neither a
+    /// paired-up copy of them nor the table's regrowth should sit next to them.
+    mutating func keep(_ positions: [Int], _ answers: some Sequence<Resolution>) {
         if !discarded { resolvesAhead = resolvesAhead > Int.max / 2 ? .max : max(1, resolvesAhead * 2) }
         (resolvedUsed, discarded) = (1, false)
-        for (position, resolution) in answers { resolved[position] = resolution }
+        resolved.reserveCapacity(resolved.count + positions.count)
+        for (position, resolution) in zip(positions, answers) { resolved[position] = resolution }
     }
 
     /// The session wrote to the store: answers not yet used may be stale.
@@ -73,6 +77,13 @@ struct IncomingState {
     mutating func takePending() -> [PendingWrite] {
         defer { (pendingWrites, pendingLUIDs) = ([], []) }
         return pendingWrites
+    }
+
+    /// The item at `position` had its turn: its prepared record goes (what the batch
+    /// keeps of it, the payload and keys, is in `pendingWrites`), so that a Sync's
+    /// parsed records and canonical forms do not all live until its end.
+    mutating func handled(_ position: Int) {
+        prepared[position] = nil
     }
 
     /// A Sync is done: nothing of it is kept.

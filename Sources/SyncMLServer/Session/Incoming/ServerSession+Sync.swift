@@ -53,6 +53,7 @@ extension ServerSession {
             incoming.nextPosition += 1
             let pendingBefore = incoming.pendingWrites.count
             let code = await receive(item, at: position, of: command, operation, in: datastore)
+            incoming.handled(position)
             var index: Int?
             if !command.noResp {
                 index = reply.status(msgRef: msgID, cmdRef: command.cmdID, cmd: name, code: code,
@@ -111,16 +112,18 @@ extension ServerSession {
         let named = operation == .delete ? nil : item.target?.locURI
         var type = item.meta?.type ?? command.meta?.type
         var format = item.meta?.format ?? command.meta?.format
-        var data: [UInt8] = []
-        if case .bytes(let bytes)? = item.data { data = Array(bytes) }
+        // A slice of the request: copied only into what is kept (a chunk, a record not prepared).
+        var data: ArraySlice<UInt8> = []
+        if case .bytes(let bytes)? = item.data { data = bytes }
 
         // Large objects (DS 1.2 §6.2.4): collect chunks until one comes without MoreData.
         if item.moreData || datastore.largeObject.isUnderWay {
-            switch datastore.largeObject.take(data, source: luid ?? "", moreData: item.moreData, declaredSize: item.meta?.size ?? command.meta?.size,
-                                           type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
+            switch datastore.largeObject.take(Array(data), source: luid ?? "", moreData: item.moreData,
+                                              declaredSize: item.meta?.size ?? command.meta?.size,
+                                              type: type, format: format, maxObjectSize: configuration.maxObjectSize) {
             case .accepted: return .chunkedItemAccepted
             case .refused(let code): return code
-            case .complete(let bytes, let firstType, let firstFormat): (data, type, format) = (bytes, firstType, firstFormat)
+            case .complete(let bytes, let firstType, let firstFormat): (data, type, format) = (bytes[...], firstType, firstFormat)
             }
         }
 
@@ -133,7 +136,8 @@ extension ServerSession {
                 return try await delete(luid: luid, in: datastore, device: deviceID)
             case .add, .replace:
                 guard !data.isEmpty else { return .badRequest }
-                let record = incoming.prepared[position]?.record ?? ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: data)
+                let record = incoming.prepared[position]?.record
+                    ?? ReceivedRecord(type: type ?? datastore.clientItemType, format: format, data: Array(data))
                 guard !record.isNotARecord else {
                     // Declared a vCard, calendar or SIF document but not one at all: refused, so that nothing
                     // unreadable replaces a record. (A record that parses only in part is kept as sent.)
@@ -234,7 +238,7 @@ extension ServerSession {
             keys.append(incomingKey(item.record, luid: item.luid, named: item.named, in: datastore))
         }
         let resolutions = try await store.resolve(keys, datastore: datastore.id, device: device, deferringNewKeys: datastore.defersKeys)
-        incoming.keep(Array(zip(ahead, resolutions.dropFirst())))
+        incoming.keep(ahead, resolutions.dropFirst())
         return resolutions[0]
     }
 

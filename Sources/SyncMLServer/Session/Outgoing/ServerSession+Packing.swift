@@ -12,7 +12,7 @@ extension ServerSession {
     func fillChanges(into reply: inout ReplyBuilder) async -> Bool {
         // What the statuses already take, measured, plus the header's room to grow.
         var packer = MessagePacker(limit: min(conversation.clientMaxMessageSize, configuration.maxMessageSize),
-                                   used: reply.message.encoded(as: conversation.encoding).count + 512, rules: .server)
+                                   used: reply.encodedSize(as: conversation.encoding) + 512, rules: .server)
         let msgID = reply.header.msgID
         let positionsBefore = datastores.map(\.outgoing.next)
         var placed = 0
