@@ -262,9 +262,20 @@ extension CLI {
         process.standardError = error.handle
         process.standardInput = FileHandle.nullDevice
         let exit = try Self.startWithInterruptUnblocked(process)
-        if try await error.text(satisfying: { $0.contains(trigger) }, orOnceEnded: exit).contains(trigger), !exit.hasExited {
-            kill(process.processIdentifier, SIGINT)
+        // The watcher is a thread of its own, not a task: a task's sleep wakes through the
+        // cooperative pool even on a task executor of its own, and under the full suite the
+        // pool was busy until the sync had ended (it then ran to the end, exit 0).
+        let pid = process.processIdentifier
+        let watcher = Thread {
+            while !exit.hasExited {
+                if error.text.contains(trigger) {
+                    if !exit.hasExited { kill(pid, SIGINT) }
+                    return
+                }
+                usleep(5_000)
+            }
         }
+        watcher.start()
         await exit.wait()
         return Result(status: process.terminationStatus, output: output.text, error: error.text)
     }
