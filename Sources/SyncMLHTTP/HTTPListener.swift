@@ -96,10 +96,13 @@ public final class HTTPListener: Sendable {
     private let gracePeriod: Duration
     private let logger: Logger
     let state: ServingState
+    /// `Configuration.engineExecutor`, for an `OperationsListener`'s health check.
+    let engineExecutor: (any TaskExecutor)?
 
     private init(engine: SyncServer, host: String, scheme: String, socket: ListenerSocket, state: ServingState,
-                 expiry: Task<Void, Never>?, gracePeriod: Duration, logger: Logger) {
+                 expiry: Task<Void, Never>?, gracePeriod: Duration, logger: Logger, engineExecutor: (any TaskExecutor)?) {
         self.engine = engine
+        self.engineExecutor = engineExecutor
         self.host = host
         self.port = socket.port
         self.scheme = scheme
@@ -125,7 +128,8 @@ public final class HTTPListener: Sendable {
             throw HTTPListenerError(host: host, port: configuration.port, reason: "the connection and body size limits must be positive")
         }
         let state = ServingState()
-        let operations = OperationsResponder(engine: engine, state: state, metrics: configuration.metrics, logger: logger)
+        let operations = OperationsResponder(engine: engine, state: state, metrics: configuration.metrics, logger: logger,
+                                             executor: configuration.engineExecutor)
         let routes = Routes(sync: true, metrics: configuration.metrics != nil)
         let limits = ListenerSocket.Limits(maxConnections: configuration.maxConnections, idleTimeout: configuration.connectionIdleTimeout,
                                            requestTimeout: configuration.requestTimeout)
@@ -143,7 +147,8 @@ public final class HTTPListener: Sendable {
         }
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(socket.port)", "scheme": "\(scheme)"])
         return HTTPListener(engine: engine, host: host, scheme: scheme, socket: socket, state: state,
-                            expiry: expiry, gracePeriod: configuration.shutdownGracePeriod, logger: logger)
+                            expiry: expiry, gracePeriod: configuration.shutdownGracePeriod, logger: logger,
+                            engineExecutor: configuration.engineExecutor)
     }
 
     /// Stops accepting, closes idle connections, lets requests in flight be

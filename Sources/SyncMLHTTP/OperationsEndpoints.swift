@@ -48,6 +48,8 @@ struct OperationsResponder: Sendable {
     let state: ServingState
     let metrics: MetricsEndpoint?
     let logger: Logger
+    /// Where the health check's store probe runs: the engine's executor (nil: the global one).
+    var executor: (any TaskExecutor)? = nil
 
     /// The body of `/health`.
     struct Health: Encodable, Equatable {
@@ -70,7 +72,7 @@ struct OperationsResponder: Sendable {
 
     private func health() async -> HTTPAnswer {
         let accepting = state.isAccepting
-        let store = await engine.checkStore()
+        let store = await engine.checkStore(on: executor)
         let storeText: String
         switch store {
         case .answering: storeText = "ok"

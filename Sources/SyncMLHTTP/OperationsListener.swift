@@ -48,7 +48,8 @@ public final class OperationsListener: Sendable {
     public static func start(for listener: HTTPListener, configuration: Configuration = Configuration(),
                              logger: Logger = Logger(label: "syncml.operations")) async throws(HTTPListenerError) -> OperationsListener {
         let engine = listener.engine
-        let operations = OperationsResponder(engine: engine, state: listener.state, metrics: configuration.metrics, logger: logger)
+        let operations = OperationsResponder(engine: engine, state: listener.state, metrics: configuration.metrics, logger: logger,
+                                             executor: listener.engineExecutor)
         let routes = Routes(sync: false, metrics: configuration.metrics != nil)
         let addressing = ServerAddressing(scheme: "http", publicURL: nil)
         let socket = try await ListenerSocket.bind(host: configuration.host, port: configuration.port, limits: limits, tls: nil,

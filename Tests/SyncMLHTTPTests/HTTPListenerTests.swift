@@ -115,6 +115,16 @@ struct HTTPSyncServerTests {
         }
     }
 
+    @Test("the health check's store probe runs on the executor it is given, not on the pool")
+    func probeOnExecutor() async throws {
+        guard #available(macOS 15.0, *) else { return }
+        let executor = OwnThreadExecutor()
+        // Generous: the check must answer from the probe, not from its timer.
+        let health = await SyncServer.check(timeout: .seconds(120), on: executor) {}
+        #expect(health == .answering)
+        #expect(executor.jobsEnqueued > 0)
+    }
+
     @Test("a recorded SyncEvolution message gets a SyncML reply with HTTP 200 (its errors travel inside SyncML)")
     func recordedClientMessage() async throws {
         let message = try Array(Data(contentsOf: sharedFixtures.appendingPathComponent("syncevolution/06-bad-password-401-xml/002-c2s.xml")))

@@ -22,24 +22,33 @@ extension SyncServer {
     /// Asks the store a trivial query and waits `timeout` at most: a health
     /// endpoint must answer even when the store does not. The timeout runs on a
     /// Dispatch timer, so it fires even when the concurrency pool's threads are
-    /// all held (by a stuck disk, say).
-    public func checkStore(timeout: Duration = .seconds(5)) async -> StoreHealth {
+    /// all held (by a stuck disk, say). The probe runs on `executor` (the global
+    /// concurrent executor when nil): a host that runs the engine on an executor
+    /// of its own (`HTTPListener.Configuration.engineExecutor`) probes there too,
+    /// or a busy pool would be reported as a store not answering.
+    public func checkStore(timeout: Duration = .seconds(5), on executor: (any TaskExecutor)? = nil) async -> StoreHealth {
         let store = self.store
-        return await Self.check(timeout: timeout) { try await store.probe() }
+        return await Self.check(timeout: timeout, on: executor) { try await store.probe() }
     }
 
     /// `probe` raced against `timeout`: whichever ends first answers.
-    package static func check(timeout: Duration, _ probe: @escaping @Sendable () async throws -> Void) async -> StoreHealth {
+    package static func check(timeout: Duration, on executor: (any TaskExecutor)? = nil,
+                              _ probe: @escaping @Sendable () async throws -> Void) async -> StoreHealth {
         let race = HealthRace()
         return await withCheckedContinuation { continuation in
             race.arm(continuation)
-            Task {
+            let run: @Sendable () async -> Void = {
                 do {
                     try await probe()
                     race.finish(.answering)
                 } catch {
                     race.finish(.failing((error as? StoreError)?.message ?? "\(error)"))
                 }
+            }
+            if #available(macOS 15.0, *) {
+                Task(executorPreference: executor, operation: run)
+            } else {
+                Task(operation: run)
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.wholeNanoseconds))) {
                 race.finish(.notAnswering(within: timeout))
