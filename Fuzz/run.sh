@@ -5,7 +5,7 @@
 #   Fuzz/run.sh --smoke                  every target for 30 s, all at once, for CI
 #   Fuzz/run.sh --build-only
 #
-# Targets: wbxml-scanner (C, built with the toolchain's clang), decoder, records,
+# Targets: wbxml-scanner and zframe (C, built with the toolchain's clang), decoder, records,
 # server (Swift, `swift build` with SYNCML_FUZZ=1 and -sanitize=fuzzer,address).
 # Corpora live in .build/fuzz/corpus/TARGET: seeded from ../shared/fixtures
 # (or $SYNCML_FIXTURES) and Fuzz/seeds, and kept between runs (--smoke starts
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SCRATCH=$ROOT/.build/fuzz
 FIXTURES=${SYNCML_FIXTURES:-$ROOT/../shared/fixtures/syncevolution}
-ALL=(wbxml-scanner decoder records server)
+ALL=(wbxml-scanner zframe decoder records server)
 
 usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -28,7 +28,7 @@ case "${1:-}" in
     --smoke) smoke=1; parallel=1; targets=("${ALL[@]}"); seconds=30 ;;
     --build-only) build_only=1; targets=("${ALL[@]}") ;;
     all) targets=("${ALL[@]}"); seconds=${2:-600} ;;
-    wbxml-scanner|decoder|records|server) targets=("$1"); seconds=${2:-600} ;;
+    wbxml-scanner|zframe|decoder|records|server) targets=("$1"); seconds=${2:-600} ;;
     *) usage ;;
 esac
 [[ -d $FIXTURES ]] || { echo "no fixtures at $FIXTURES (set SYNCML_FIXTURES)" >&2; exit 2; }
@@ -40,6 +40,7 @@ CORPORA=$SCRATCH/corpus
 binary() {
     case $1 in
         wbxml-scanner) echo "$SCRATCH/wbxml-scanner-fuzzer" ;;
+        zframe) echo "$SCRATCH/zframe-fuzzer" ;;
         *) echo "$SCRATCH/release/fuzz-$1" ;;
     esac
 }
@@ -53,6 +54,13 @@ build() {
             -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
             -ICSupport/include Fuzz/wbxml_scanner_fuzzer.c CSupport/src/wbxml_scanner.c \
             -o "$(binary "$target")"
+    elif [[ $target == zframe ]]; then
+        # The frame codec and its fixed-Huffman encoder, against the system zlib.
+        mkdir -p "$SCRATCH"
+        nice -n 10 "$(dirname "$(readlink -f "$(command -v swift)")")/clang" \
+            -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+            -ICSupport/include -ICSupport/src Fuzz/zframe_fuzzer.c CSupport/src/zlib_frame.c CSupport/src/fixed_deflate.c \
+            -lz -o "$(binary "$target")"
     else
         # lld: gold fails to link Swift with libFuzzer here (an internal error in its DWARF reader).
         SYNCML_FUZZ=1 nice -n 10 swift build -c release --scratch-path "$SCRATCH" --product "fuzz-$target" \
@@ -80,6 +88,10 @@ seed_corpus() {
     case $target in
         wbxml-scanner)
             for file in "$FIXTURES"/*/*.wbxml Examples/*.wbxml; do seed "$corpus" "" "$file"; done ;;
+        zframe)
+            # Even first byte: a record after a dictionary of 16 x the second byte (here none); odd: a frame.
+            while IFS= read -r -d '' file; do seed "$corpus" '\000\000' "$file"; done \
+                < <(find "$FIXTURES" -path '*client-data-before/*' -type f -print0) ;;
         decoder)
             for file in "$FIXTURES"/*/*-c2s.* "$FIXTURES"/*/*-s2c.* Examples/*.wbxml; do seed "$corpus" "" "$file"; done ;;
         records)

@@ -6,7 +6,12 @@
 // dictionary (deflateSetDictionary hashes every dictionary byte, and a reset
 // clears the whole hash table: together ~10 % of a 700-byte record's deflate)
 // is copied per record (deflateCopy) into an arena the codec owns, so a record
-// costs a memory copy and no allocation. Inflate: one stream reset per record.
+// costs a memory copy and no allocation. With a dictionary, records up to
+// CSUPPORT_ZFRAME_FAST_LIMIT_MAX bytes skip zlib's deflate: a small encoder of
+// our own writes them as one fixed-Huffman block (src/fixed_deflate.h says
+// why), which zlib's inflate reads like any deflate stream; each such output
+// is inflated back and compared before it is returned. Inflate: one stream
+// reset per record.
 // The state is opaque to Swift: no zlib type appears in this header.
 //
 // Frame layout (all integers little-endian), 11-byte header:
@@ -42,6 +47,8 @@ extern "C" {
 #define CSUPPORT_ZFRAME_HEADER_SIZE 11
 #define CSUPPORT_ZFRAME_METHOD_STORED 0
 #define CSUPPORT_ZFRAME_METHOD_DEFLATE 1
+/// The longest record the fixed-Huffman fast path takes (the default limit).
+#define CSUPPORT_ZFRAME_FAST_LIMIT_MAX 2048
 
 /// Status codes; 0 is success, every failure is negative and distinct.
 typedef enum {
@@ -76,6 +83,16 @@ typedef struct {
 /// whatever window they were written with (the inflater always has 2^15).
 csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, int mem_level);
 void csupport_zframe_codec_destroy(csupport_zframe_codec *codec);
+
+/// With a dictionary primed, records of at most `limit` bytes (capped at
+/// CSUPPORT_ZFRAME_FAST_LIMIT_MAX, the default; 0 at level 0) are compressed by
+/// the fixed-Huffman fast path;
+/// 0 sends every record to zlib's deflate (comparisons, tests).
+void csupport_zframe_codec_set_fast_limit(csupport_zframe_codec *codec, size_t limit);
+
+/// How many fast-path outputs failed their read-back check and went to zlib
+/// instead (expected: 0; tests watch it).
+unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec);
 
 /// The largest frame `length` payload bytes can produce (stored fallback included).
 size_t csupport_zframe_bound(size_t length);

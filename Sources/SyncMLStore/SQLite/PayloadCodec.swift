@@ -19,12 +19,12 @@ package final class PayloadCodec {
     /// A codec that compresses with the current built-in dictionary
     /// (`useDictionary: false` compresses without one, for comparisons) and
     /// decodes frames made with any built-in dictionary.
-    package convenience init(useDictionary: Bool = true, level: Int = 6) {
+    package convenience init(useDictionary: Bool = true, level: Int = 6, fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX)) {
         var dictionaries: [UInt8: [UInt8]] = [:]
         for id in UInt8(1)...PayloadDictionary.current {
             if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
         }
-        self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level)
+        self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level, fastLimit: fastLimit)
     }
 
     /// A codec with an explicit dictionary table (tests: dictionary mismatches).
@@ -33,11 +33,15 @@ package final class PayloadCodec {
     /// copied for every record, so they are sized for journal records: a 0.5-2 KB
     /// vCard after the ~3 KB dictionary fits 2^13 bytes, and memoryLevel 7
     /// measured as fast as 8 with half the table (docs/BENCHMARKS.md,
-    /// "Per-record floor"). Frames written with any window decode.
-    init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7) {
+    /// "Per-record floor"). Frames written with any window decode. Records up to
+    /// `fastLimit` bytes (at most 2,048) are written by the fixed-Huffman fast path
+    /// instead of zlib's deflate (`csupport_zlib.h`; 0: zlib only).
+    init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7,
+         fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX)) {
         guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
+        if level != 0 { csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0)) }
         let dictionary = dictionaries[current] ?? []
         let primed = dictionary.withUnsafeBufferPointer { dict in
             csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
@@ -49,6 +53,9 @@ package final class PayloadCodec {
     }
 
     deinit { csupport_zframe_codec_destroy(codec) }
+
+    /// Fast-path outputs that failed their read-back check and were compressed by zlib instead (expected: 0).
+    package var fastPathRejections: Int { Int(csupport_zframe_codec_fast_rejections(codec)) }
 
     /// The id of the dictionary `encode` primes deflate with (0: none).
     package var currentDictionaryID: UInt8 { dictionaryID }
