@@ -102,26 +102,29 @@ const uint8_t *csupport_fixed_deflater_dictionary(const csupport_fixed_deflater 
     return deflater->window;
 }
 
-// An LSB-first bit stream into a bounded buffer; writes past the end are
-// dropped and noticed by the caller through `next`.
+// An LSB-first bit stream into a bounded buffer. Bytes past `capacity` are
+// counted but not written, so the caller sees an overflow in `used` (kept as
+// a count, not a pointer: no pointer ever leaves the buffer).
 typedef struct {
     uint64_t bits;
     int count;
-    uint8_t *next;
-    uint8_t *end;
+    uint8_t *out;
+    size_t used;
+    size_t capacity;
 } bit_writer;
 
 static inline void put_bits(bit_writer *w, uint32_t value, int count) {
     w->bits |= (uint64_t)value << w->count;
     w->count += count;
     if (w->count >= 32) {
-        if (w->end - w->next >= 4) {
-            w->next[0] = (uint8_t)w->bits;
-            w->next[1] = (uint8_t)(w->bits >> 8);
-            w->next[2] = (uint8_t)(w->bits >> 16);
-            w->next[3] = (uint8_t)(w->bits >> 24);
+        if (w->capacity >= 4 && w->used <= w->capacity - 4) {
+            uint8_t *next = w->out + w->used;
+            next[0] = (uint8_t)w->bits;
+            next[1] = (uint8_t)(w->bits >> 8);
+            next[2] = (uint8_t)(w->bits >> 16);
+            next[3] = (uint8_t)(w->bits >> 24);
         }
-        w->next += 4;
+        w->used += 4;
         w->bits >>= 32;
         w->count -= 32;
     }
@@ -129,8 +132,8 @@ static inline void put_bits(bit_writer *w, uint32_t value, int count) {
 
 static inline void finish_bits(bit_writer *w) {
     while (w->count > 0) {
-        if (w->next < w->end) *w->next = (uint8_t)w->bits;
-        w->next++;
+        if (w->used < w->capacity) w->out[w->used] = (uint8_t)w->bits;
+        w->used++;
         w->bits >>= 8;
         w->count -= 8;
     }
@@ -192,7 +195,7 @@ long csupport_fixed_deflate(csupport_fixed_deflater *d, const uint8_t *data, siz
     memcpy(d->window + start, data, length);
     memcpy(d->head, d->primed_head, sizeof d->head);
     const uint8_t *w = d->window;
-    bit_writer bits = {0, 0, out, out + capacity};
+    bit_writer bits = {0, 0, out, 0, capacity};
     put_bits(&bits, 1, 1);  // BFINAL
     put_bits(&bits, 1, 2);  // BTYPE 01: fixed Huffman codes
     size_t at = start;
@@ -221,9 +224,9 @@ long csupport_fixed_deflate(csupport_fixed_deflater *d, const uint8_t *data, siz
             put_literal(d, &bits, w[at]);
             at++;
         }
-        if (bits.next >= bits.end) return -1;
+        if (bits.used >= capacity) return -1;
     }
     put_bits(&bits, d->literal_code[256], d->literal_bits[256]);  // end of block
     finish_bits(&bits);
-    return bits.next <= bits.end ? (long)(bits.next - out) : -1;
+    return bits.used <= capacity ? (long)bits.used : -1;
 }
