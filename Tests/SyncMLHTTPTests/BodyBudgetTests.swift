@@ -14,18 +14,11 @@ private let maxBody = 100_000, ceiling = 400_000
 /// Runs `body` against a server with a small body budget and shuts it down afterwards.
 private func withServer(requestTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(60),
                         registry: PrometheusCollectorRegistry? = nil, _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(
+    try await TestServer.with(
         configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBody, maxBodyBytesInFlight: ceiling,
                              connectionIdleTimeout: idleTimeout, requestTimeout: requestTimeout,
                              metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) }),
-        store: try await SyncFixture.store())
-    do {
-        try await body(server)
-        await server.http.shutdown()
-    } catch {
-        await server.http.shutdown()
-        throw error
-    }
+        store: try await SyncFixture.store(), body)
 }
 
 /// Waits (at most 5 s) until `condition` holds; false if it never did.
@@ -39,6 +32,22 @@ private func eventually(_ condition: () -> Bool) async throws -> Bool {
 /// A POST announcing `length` bytes with the first `sent` of them.
 private func partialPost(_ target: String = "/sync", length: Int, sent: Int) -> [UInt8] {
     RawHTTPConnection.request("POST", target, headers: [wbxml, "Content-Length: \(length)"]) + [UInt8](repeating: 0x41, count: sent)
+}
+
+/// Two anonymous bodies announcing 90 000 bytes, 80 000 of them sent, held
+/// open: 180 000 of the 200 000 bytes anonymous requests may hold.
+private func fillAnonymousShare(_ server: TestServer) async throws -> [Task<Void, any Error>] {
+    let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: server.http.port) }
+    #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
+    return holders
+}
+
+/// Posts the head of a 90 000-byte body to `target` and expects 503: no room left.
+private func expectRefused(_ target: String = "/sync", port: Int, _ comment: Comment? = nil) async throws {
+    try await RawHTTPConnection.with(port: port) { connection in
+        try await connection.send(partialPost(target, length: 90_000, sent: 10))
+        #expect(try await connection.response().status == 503, comment)
+    }
 }
 
 /// Opens a connection that sends `request` and then holds it, unanswered, until the task is cancelled.
@@ -74,9 +83,8 @@ struct BodyBudgetTests {
         try await withServer { server in
             let port = server.http.port
             // Each announces 90 000 bytes and sends 80 000: its buffer (and its grant) grows to 90 000.
-            let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: port) }
+            let holders = try await fillAnonymousShare(server)
             defer { holders.forEach { $0.cancel() } }
-            #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
             for _ in 0..<4 {
                 try await RawHTTPConnection.with(port: port) { connection in
                     try await connection.send(partialPost(length: 90_000, sent: 80_000))
@@ -126,9 +134,8 @@ struct BodyBudgetTests {
     func expectContinue() async throws {
         try await withServer { server in
             let port = server.http.port
-            let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: port) }
+            let holders = try await fillAnonymousShare(server)
             defer { holders.forEach { $0.cancel() } }
-            #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
             try await RawHTTPConnection.with(port: port) { connection in
                 try await connection.send(RawHTTPConnection.request("POST", "/sync", headers: [wbxml, "Expect: 100-continue", "Content-Length: 90000"]))
                 #expect(try await connection.response().status == 503)
@@ -166,35 +173,25 @@ struct BodyBudgetTests {
             }
             #expect(try await eventually { server.http.bodyBytesInFlight == 0 })
             // Refused: over the anonymous share.
-            let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: port) }
-            #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
-            try await RawHTTPConnection.with(port: port) { connection in
-                try await connection.send(partialPost(length: 90_000, sent: 10))
-                #expect(try await connection.response().status == 503)
-            }
+            let holders = try await fillAnonymousShare(server)
+            try await expectRefused(port: port)
             holders.forEach { $0.cancel() }
             #expect(try await eventually { server.http.bodyBytesInFlight == 0 })
         }
     }
 
-    @Test("a body cut by the request deadline (408) is given back")
-    func requestDeadline() async throws {
-        try await withServer(requestTimeout: .seconds(1)) { server in
-            try await RawHTTPConnection.with(port: server.http.port) { connection in
-                try await connection.send(partialPost(length: 90_000, sent: 50_000))
-                #expect(try await connection.response().status == 408)
-            }
-            #expect(try await eventually { server.http.bodyBytesInFlight == 0 })
-        }
-    }
-
-    @Test("a body held past the idle timeout is given back when the connection is closed")
-    func idleTimeout() async throws {
-        try await withServer(idleTimeout: .seconds(1)) { server in
+    @Test("a body cut by the request deadline (408) or the idle timeout (closed) is given back", arguments: [true, false])
+    func timedOut(byDeadline: Bool) async throws {
+        let (short, long) = (Duration.seconds(1), Duration.seconds(60))
+        try await withServer(requestTimeout: byDeadline ? short : long, idleTimeout: byDeadline ? long : short) { server in
             try await RawHTTPConnection.with(port: server.http.port) { connection in
                 try await connection.send(partialPost(length: 90_000, sent: 50_000))
                 #expect(try await eventually { server.http.bodyBytesInFlight == 65_536 }, "the first grant")
-                #expect(try await connection.closedByServer())
+                if byDeadline {
+                    #expect(try await connection.response().status == 408)
+                } else {
+                    #expect(try await connection.closedByServer())
+                }
             }
             #expect(try await eventually { server.http.bodyBytesInFlight == 0 })
         }
@@ -205,12 +202,8 @@ struct BodyBudgetTests {
         try await withServer { server in
             let port = server.http.port
             let flood = FloodInSession(inner: try HTTPClientTransport()) {
-                let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: port) }
-                #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
-                try await RawHTTPConnection.with(port: port) { connection in
-                    try await connection.send(partialPost("/sync?sessionid=0123456789abcdef0123456789abcdef", length: 90_000, sent: 10))
-                    #expect(try await connection.response().status == 503, "a wrong token is no precedence")
-                }
+                let holders = try await fillAnonymousShare(server)
+                try await expectRefused("/sync?sessionid=0123456789abcdef0123456789abcdef", port: port, "a wrong token is no precedence")
                 return holders
             }
             let book = MemoryBook(count: 30)
@@ -229,13 +222,9 @@ struct BodyBudgetTests {
         let registry = PrometheusCollectorRegistry()
         try await withServer(registry: registry) { server in
             let port = server.http.port
-            let holders = (0..<2).map { _ in holding(partialPost(length: 90_000, sent: 80_000), port: port) }
+            let holders = try await fillAnonymousShare(server)
             defer { holders.forEach { $0.cancel() } }
-            #expect(try await eventually { server.http.bodyBytesInFlight == 180_000 })
-            try await RawHTTPConnection.with(port: port) { connection in
-                try await connection.send(partialPost(length: 90_000, sent: 10))
-                #expect(try await connection.response().status == 503)
-            }
+            try await expectRefused(port: port)
             let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
             #expect(text.contains("syncml_http_body_bytes_in_flight 180000"), "\(text)")
             #expect(text.contains(#"syncml_http_body_budget_refusals_total{holder="anonymous"} 1"#), "\(text)")
