@@ -35,9 +35,9 @@ public final class HTTPListener: Sendable {
         /// The largest request body; a larger one is answered 413 and its connection closed.
         public var maxBodySize: Int
         /// The most request body bytes all connections together may hold before the
-        /// engine takes them (at least twice `maxBodySize`). Requests without a running
-        /// session's RespURI token may hold half of it; one that does not fit is answered
-        /// 503 with `Retry-After` and its connection closed.
+        /// engine takes them (at least twice `maxBodySize`). Requests that belong to no
+        /// running session (by its RespURI token or its connection) may hold half of it;
+        /// one that does not fit is answered 503 with `Retry-After` and its connection closed.
         public var maxBodyBytesInFlight: Int
         /// How often idle sessions are expired (`SyncServer.expireIdleSessions`);
         /// nil when the host runs the expiry itself (`syncml serve` runs it as a service).

@@ -268,8 +268,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     }
 
     /// 503 and closing rather than waiting for room: a stalled read would hold the
-    /// connection (and the client) for up to the request deadline, while clients
-    /// resend a refused message, and the engine has not seen it.
+    /// connection (and the client) for up to the request deadline, while a refused
+    /// message, which the engine has not seen, can simply be sent again.
     private var overBudget: HTTPAnswer {
         var answer = HTTPAnswer.plainText(503, "server busy receiving other messages: retry in \(Self.retryAfter) s")
         answer.extraHeaders = [("Retry-After", String(Self.retryAfter))]

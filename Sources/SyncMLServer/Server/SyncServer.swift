@@ -30,6 +30,7 @@ public actor SyncServer {
     private var storeMeasuresStatements = false
     private var sessions: [String: ServerSession] = [:]
     private var sessionsByConnection: [ConnectionKey: ServerSession] = [:] {
+        // Rebuilt whole: it changes when sessions open and end (like the filters that change it), not per message.
         didSet { liveSessions.bind(connections: Set(sessionsByConnection.keys.map(\.connection))) }
     }
     /// The tokens of `sessions` and the connections of `sessionsByConnection`, for the transport.
