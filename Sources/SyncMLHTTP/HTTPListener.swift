@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -8,8 +9,8 @@ public import SyncMLServer
 /// SyncML over HTTP/1.1 (OMA SyncML HTTP binding 1.2), or HTTPS with a
 /// `ServerCertificate`: every POST, whatever its path, goes to a `SyncServer`;
 /// GET on `/` or `/sync` says what this is. Every connection is bounded: a
-/// request deadline, an idle timeout, a body size limit and a connection limit
-/// (see `Configuration`). For operators, `GET /health` says whether the store
+/// request deadline, an idle timeout, a body size limit and a connection limit,
+/// and all connections' bodies together by the body budget (see `Configuration`). For operators, `GET /health` says whether the store
 /// answers and the listener takes work (200, or 503 once shutdown begins), and
 /// `GET /metrics` is served when `Configuration.metrics` is set (or on an
 /// `OperationsListener` of its own, off the public address).
@@ -33,6 +34,11 @@ public final class HTTPListener: Sendable {
         public var publicURL: PublicURL?
         /// The largest request body; a larger one is answered 413 and its connection closed.
         public var maxBodySize: Int
+        /// The most request body bytes all connections together may hold before the
+        /// engine takes them (at least twice `maxBodySize`). Requests that belong to no
+        /// running session (by its RespURI token or its connection) may hold half of it;
+        /// one that does not fit is answered 503 with `Retry-After` and its connection closed.
+        public var maxBodyBytesInFlight: Int
         /// How often idle sessions are expired (`SyncServer.expireIdleSessions`);
         /// nil when the host runs the expiry itself (`syncml serve` runs it as a service).
         public var sessionExpiryInterval: Duration?
@@ -54,18 +60,23 @@ public final class HTTPListener: Sendable {
         /// own, so that requests are answered however busy the pool is. Honoured on
         /// Linux and on macOS 15 and later.
         public var engineExecutor: (any TaskExecutor)?
+        /// Where the listener's metrics go (the body budget's); nil: the process's `MetricsSystem`.
+        public var metricsFactory: (any MetricsFactory)?
 
-        /// The defaults listen on 127.0.0.1:8080 in plain HTTP: bodies up to 8 MiB, 256 connections, 60 s timeouts.
+        /// The defaults listen on 127.0.0.1:8080 in plain HTTP: bodies up to 8 MiB and 64 MiB of them
+        /// at once, 256 connections, 60 s timeouts.
         public init(host: String = "127.0.0.1", port: Int = 8080, tls: ServerCertificate? = nil, publicURL: PublicURL? = nil,
-                    maxBodySize: Int = 8 << 20, sessionExpiryInterval: Duration? = .seconds(30),
+                    maxBodySize: Int = 8 << 20, maxBodyBytesInFlight: Int = 64 << 20, sessionExpiryInterval: Duration? = .seconds(30),
                     shutdownGracePeriod: Duration = .seconds(10), connectionIdleTimeout: Duration = .seconds(60),
                     requestTimeout: Duration = .seconds(60), maxConnections: Int = 256, metrics: MetricsEndpoint? = nil,
-                    engineExecutor: (any TaskExecutor)? = nil) {
+                    engineExecutor: (any TaskExecutor)? = nil, metricsFactory: (any MetricsFactory)? = nil) {
             self.host = host
             self.port = port
             self.tls = tls
             self.publicURL = publicURL
             self.maxBodySize = maxBodySize
+            self.maxBodyBytesInFlight = maxBodyBytesInFlight
+            self.metricsFactory = metricsFactory
             self.sessionExpiryInterval = sessionExpiryInterval
             self.shutdownGracePeriod = shutdownGracePeriod
             self.connectionIdleTimeout = connectionIdleTimeout
@@ -95,13 +106,15 @@ public final class HTTPListener: Sendable {
     private let expiry: Task<Void, Never>?
     private let gracePeriod: Duration
     private let logger: Logger
+    private let budget: BodyBudget
     let state: ServingState
     /// `Configuration.engineExecutor`, for an `OperationsListener`'s health check.
     let engineExecutor: (any TaskExecutor)?
 
-    private init(engine: SyncServer, host: String, scheme: String, socket: ListenerSocket, state: ServingState,
+    private init(engine: SyncServer, host: String, scheme: String, socket: ListenerSocket, state: ServingState, budget: BodyBudget,
                  expiry: Task<Void, Never>?, gracePeriod: Duration, logger: Logger, engineExecutor: (any TaskExecutor)?) {
         self.engine = engine
+        self.budget = budget
         self.engineExecutor = engineExecutor
         self.host = host
         self.port = socket.port
@@ -127,6 +140,13 @@ public final class HTTPListener: Sendable {
         guard maxBodySize > 0 else {
             throw HTTPListenerError(host: host, port: configuration.port, reason: "the connection and body size limits must be positive")
         }
+        guard configuration.maxBodyBytesInFlight / 2 >= maxBodySize else {
+            // Else a session's first message (anonymous) could never fit, and its client would retry forever.
+            throw HTTPListenerError(host: host, port: configuration.port,
+                                    reason: "the body budget (\(configuration.maxBodyBytesInFlight) bytes) must be at least twice the body size limit (\(maxBodySize))")
+        }
+        let budget = BodyBudget(ceiling: configuration.maxBodyBytesInFlight, logger: logger,
+                                metricsFactory: configuration.metricsFactory ?? MetricsSystem.factory)
         let state = ServingState()
         let operations = OperationsResponder(engine: engine, state: state, metrics: configuration.metrics, logger: logger,
                                              executor: configuration.engineExecutor)
@@ -135,8 +155,8 @@ public final class HTTPListener: Sendable {
                                            requestTimeout: configuration.requestTimeout)
         let executor = configuration.engineExecutor
         let socket = try await ListenerSocket.bind(host: host, port: configuration.port, limits: limits, tls: tls, logger: logger) {
-            SyncHTTPHandler(engine: engine, operations: operations, routes: routes, maxBodySize: maxBodySize, addressing: addressing,
-                            logger: logger, executor: executor)
+            SyncHTTPHandler(engine: engine, operations: operations, routes: routes, maxBodySize: maxBodySize, budget: budget,
+                            addressing: addressing, logger: logger, executor: executor)
         }
         let expiry = configuration.sessionExpiryInterval.map { interval in
             Task {
@@ -146,7 +166,7 @@ public final class HTTPListener: Sendable {
             }
         }
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(socket.port)", "scheme": "\(scheme)"])
-        return HTTPListener(engine: engine, host: host, scheme: scheme, socket: socket, state: state,
+        return HTTPListener(engine: engine, host: host, scheme: scheme, socket: socket, state: state, budget: budget,
                             expiry: expiry, gracePeriod: configuration.shutdownGracePeriod, logger: logger,
                             engineExecutor: configuration.engineExecutor)
     }
@@ -159,6 +179,9 @@ public final class HTTPListener: Sendable {
         await socket.close(gracePeriod: gracePeriod)
         logger.info("stopped", metadata: ["host": "\(host)", "port": "\(port)"])
     }
+
+    /// Request body bytes the connections hold now, before the engine has them.
+    package var bodyBytesInFlight: Int { budget.bytesHeld }
 
     static func bracketed(_ host: String) -> String {
         host.contains(":") ? "[\(host)]" : host

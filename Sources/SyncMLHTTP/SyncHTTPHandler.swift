@@ -47,6 +47,11 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     private let operations: OperationsResponder
     private let routes: Routes
     private let maxBodySize: Int
+    /// What every connection's bodies together may hold; nil: unbounded (the operations listener reads no bodies).
+    private let budget: BodyBudget?
+    /// The bytes of `budget` the body being collected holds (its buffer's capacity), and for whom.
+    private var granted = 0
+    private var holder = BodyBudget.Holder.anonymous
     private let addressing: ServerAddressing
     private let logger: Logger
     /// Where the engine's work runs; nil: the global concurrent executor.
@@ -65,14 +70,21 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     /// How long a connection answered with 413 may keep sending before it is closed.
     private static let lingerTime = TimeAmount.seconds(5)
+    /// A body's first grant at most: a sender that announces a large body and
+    /// sends nothing holds no more than this; larger bodies grow by doubling.
+    static let firstGrant = 64 << 10
+    /// What a client refused for the body budget is told to wait, in seconds:
+    /// bodies pass in milliseconds, and a held one frees at the request deadline at the latest.
+    static let retryAfter = 5
 
-    init(engine: SyncServer, operations: OperationsResponder, routes: Routes = .sync, maxBodySize: Int, addressing: ServerAddressing,
-         logger: Logger, executor: (any TaskExecutor)? = nil) {
+    init(engine: SyncServer, operations: OperationsResponder, routes: Routes = .sync, maxBodySize: Int, budget: BodyBudget? = nil,
+         addressing: ServerAddressing, logger: Logger, executor: (any TaskExecutor)? = nil) {
         self.engine = engine
         self.executor = executor
         self.operations = operations
         self.routes = routes
         self.maxBodySize = maxBodySize
+        self.budget = budget
         self.addressing = addressing
         self.logger = logger
     }
@@ -83,7 +95,13 @@ final class SyncHTTPHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        state = .closing  // drops a body being collected
+        releaseBody()
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        releaseBody()
     }
 
     /// A connection that sent nothing for the idle timeout (`IdleStateHandler`
@@ -132,12 +150,18 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         let syncURL = addressing.syncURL(head, fallbackAuthority: localAuthority)
         switch RequestTriage.decide(head, maxBodySize: maxBodySize, syncURL: syncURL, routes: routes) {
         case .sync(let contentType):
+            holder = engine.liveSessions.holds(token: SyncServer.sessionToken(in: head.uri), connection: connectionNumber)
+                ? .session : .anonymous
+            var body: [UInt8] = []
+            let first = min(head.declaredContentLength ?? 0, maxBodySize, Self.firstGrant)
+            guard grow(&body, to: first) else {
+                respond(overBudget, to: exchange, closing: true, context: context)
+                return
+            }
+            state = .collecting(exchange, contentType: contentType, body: body)
             if head.expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
-            var body: [UInt8] = []
-            body.reserveCapacity(min(head.declaredContentLength ?? 0, maxBodySize))
-            state = .collecting(exchange, contentType: contentType, body: body)
         case .answer(let answer) where head.expectsContinue:
             // The client holds the body back until told to continue; a final
             // answer instead means the body never comes, so this connection ends here.
@@ -159,6 +183,15 @@ final class SyncHTTPHandler: ChannelInboundHandler {
             guard exchange.bytesIn <= maxBodySize else {
                 respond(tooLarge, to: exchange, closing: true, context: context)
                 return
+            }
+            if exchange.bytesIn > granted {
+                // Doubling keeps the copies of a growing body to about its size; the
+                // announced length, when there is one, is where it stops.
+                let limit = exchange.head.declaredContentLength.map { min($0, maxBodySize) } ?? maxBodySize
+                guard grow(&body, to: min(max(exchange.bytesIn, 2 * granted, Self.firstGrant), max(limit, exchange.bytesIn))) else {
+                    respond(overBudget, to: exchange, closing: true, context: context)
+                    return
+                }
             }
             body.append(contentsOf: chunk.readableBytesView)
             state = .collecting(exchange, contentType: contentType, body: body)
@@ -190,6 +223,8 @@ final class SyncHTTPHandler: ChannelInboundHandler {
                 return
             }
             state = .awaitingEngine
+            // From here the engine's limits bound its copy (maxMessageSize, items per message).
+            releaseBody()
             let request = SyncRequest(
                 body: body, contentType: contentType,
                 url: addressing.requestURL(exchange.head, fallbackAuthority: localAuthority),
@@ -232,6 +267,34 @@ final class SyncHTTPHandler: ChannelInboundHandler {
         .plainText(413, "message too large: this server accepts at most \(maxBodySize) bytes")
     }
 
+    /// 503 and closing rather than waiting for room: a stalled read would hold the
+    /// connection (and the client) for up to the request deadline, while a refused
+    /// message, which the engine has not seen, can simply be sent again.
+    private var overBudget: HTTPAnswer {
+        var answer = HTTPAnswer.plainText(503, "server busy receiving other messages: retry in \(Self.retryAfter) s")
+        answer.extraHeaders = [("Retry-After", String(Self.retryAfter))]
+        return answer
+    }
+
+    // MARK: The body budget
+
+    /// Makes `body`'s capacity `capacity`, with the budget's leave; false when the budget is spent.
+    private func grow(_ body: inout [UInt8], to capacity: Int) -> Bool {
+        guard capacity > granted else { return true }
+        if let budget {
+            guard budget.take(capacity - granted, for: holder) else { return false }
+        }
+        granted = capacity
+        body.reserveCapacity(capacity)
+        return true
+    }
+
+    /// Gives the collected body's bytes back to the budget (the body itself is gone or the engine's).
+    private func releaseBody() {
+        budget?.give(granted, for: holder)
+        granted = 0
+    }
+
     /// Writes `answer`. `closing` ends the connection after it, also when the
     /// request's body has not been read to its end.
     ///
@@ -241,6 +304,7 @@ final class SyncHTTPHandler: ChannelInboundHandler {
     private func respond(_ answer: HTTPAnswer, to exchange: Exchange, closing: Bool, context: ChannelHandlerContext) {
         let requestEnded = !closing
         let keepAlive = requestEnded && exchange.head.isKeepAlive
+        releaseBody()
         log(exchange, answer)
         guard isActive else {
             state = .idle

@@ -16,7 +16,7 @@ struct Serve: ParsableCommand {
             Prints `listening on http://HOST:PORT/sync` (`https://` with --tls-cert and --tls-key) once the port is open, \
             then serves until SIGINT or SIGTERM, suspends the sessions in progress (their clients resume) and closes its \
             connections before exiting. Every connection is bounded (--max-connections, --request-timeout, --idle-timeout, \
-            --max-body-size); docs/SECURITY.md explains them and running behind a reverse proxy (--public-url). \
+            --max-body-size, --max-body-in-flight); docs/SECURITY.md explains them and running behind a reverse proxy (--public-url). \
             GET /health and GET /metrics (Prometheus) are for operators, --otel-endpoint exports spans to an OpenTelemetry \
             collector; the journal is compacted on a schedule \
             (--keep-history, --compact-every). Every option can also be set in a --config file (docs/OPERATIONS.md); \
@@ -53,6 +53,9 @@ struct Serve: ParsableCommand {
 
     @Option(name: [.customLong("max-body-size"), .customLong("max-body")], help: ArgumentHelp("The largest request body in bytes; a larger one is answered 413 (default 8 MiB). The MaxMsgSize the server announces is at most this.", valueName: "bytes"))
     var maxBodySize: Int?
+
+    @Option(help: ArgumentHelp("The most request body bytes all connections may hold before the server reads them (default 64 MiB, at least twice --max-body-size); anonymous requests get half, and one that does not fit is answered 503 with Retry-After.", valueName: "bytes"))
+    var maxBodyInFlight: Int?
 
     @Option(help: ArgumentHelp("At most this many open connections; more are closed as soon as they are accepted (default 256).", valueName: "n"))
     var maxConnections: Int?

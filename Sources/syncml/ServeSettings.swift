@@ -28,7 +28,7 @@ struct ServeSettings {
     /// The names a config file may set: the long options of `serve`.
     static let names: Set<String> = [
         "db", "host", "port", "conflict", "mass-delete-guard", "tls-cert", "tls-key", "public-url", "max-body-size",
-        "max-connections", "request-timeout", "idle-timeout", "session-timeout", "max-sessions-per-user",
+        "max-body-in-flight", "max-connections", "request-timeout", "idle-timeout", "session-timeout", "max-sessions-per-user",
         "max-items-per-message", "keep-history", "keep-versions", "compact-every", "metrics-address", "otel-endpoint", "log-level",
         "log-format",
     ]
@@ -121,6 +121,10 @@ extension Serve {
             settings.http.maxBodySize = size
             // The MaxMsgSize the server announces must fit the body limit, or a client that follows it gets 413.
             settings.engine.maxMessageSize = min(settings.engine.maxMessageSize, size)
+        }
+        if let bytes = try pick.positive(maxBodyInFlight, "max-body-in-flight") { settings.http.maxBodyBytesInFlight = bytes }
+        guard settings.http.maxBodyBytesInFlight / 2 >= settings.http.maxBodySize else {
+            throw CommandFailure("--max-body-in-flight (\(settings.http.maxBodyBytesInFlight)) must be at least twice --max-body-size (\(settings.http.maxBodySize)): anonymous requests get half of it")
         }
         if let count = try pick.positive(maxConnections, "max-connections") { settings.http.maxConnections = count }
         if let seconds = try pick.positive(requestTimeout, "request-timeout") { settings.http.requestTimeout = .seconds(seconds) }

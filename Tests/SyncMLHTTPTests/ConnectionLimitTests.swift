@@ -9,16 +9,8 @@ private let wbxml = "Content-Type: application/vnd.syncml+wbxml"
 /// Runs `body` against a server with these limits and shuts it down afterwards.
 private func withServer(requestTimeout: Duration = .seconds(60), maxConnections: Int = 256,
                         _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(
-        configuration: .init(host: "127.0.0.1", port: 0, requestTimeout: requestTimeout, maxConnections: maxConnections),
-        store: try await SyncFixture.store())
-    do {
-        try await body(server)
-        await server.http.shutdown()
-    } catch {
-        await server.http.shutdown()
-        throw error
-    }
+    try await TestServer.with(configuration: .init(host: "127.0.0.1", port: 0, requestTimeout: requestTimeout, maxConnections: maxConnections),
+                              store: try await SyncFixture.store(), body)
 }
 
 @Suite("HTTP limits: request deadline and connection cap", .ownThreads)

@@ -131,6 +131,30 @@ struct SessionSecurityTests {
         return reply
     }
 
+    @Test("The transport's index of sessions knows a session's RespURI token and connection once it authenticated, nothing before, and nothing after it expired")
+    func liveSessionIndex() async throws {
+        var configuration = ServerConfiguration()
+        configuration.sessionTimeout = .milliseconds(1)
+        let server = try await TestServer(configuration: configuration)
+        let index = server.server.liveSessions
+        var stranger = RawMessage(devID: "alice-phone")
+        stranger.commands = [RawMessage.alert()]
+        _ = try await server.post(stranger, connection: 7)
+        #expect(!index.holds(token: nil, connection: 7), "a refused message binds nothing")
+
+        let respURI = try #require(try await aliceStarts(server, connection: 1).header.respURI)
+        let token = try #require(SyncServer.sessionToken(in: respURI))
+        #expect(index.holds(token: token, connection: 99))
+        #expect(index.holds(token: nil, connection: 1))
+        #expect(!index.holds(token: String(token.reversed()), connection: 99), "a wrong token is anonymous")
+        #expect(!index.holds(token: nil, connection: 2))
+
+        try await Task.sleep(for: .milliseconds(20))
+        await server.server.expireIdleSessions()
+        #expect(!index.holds(token: token, connection: 99))
+        #expect(!index.holds(token: nil, connection: 1))
+    }
+
     @Test("A message with a running session's DevID and SessionID but no token, no Cred, from another connection: 407, nothing read or written")
     func takeoverFromOutside() async throws {
         let server = try await TestServer()

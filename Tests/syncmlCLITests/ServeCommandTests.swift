@@ -220,6 +220,8 @@ struct ServeCommandTests {
             (["--request-timeout", "0"], "--request-timeout must be positive"),
             (["--idle-timeout=-5"], "--idle-timeout must be positive"),
             (["--max-body-size", "0"], "--max-body-size must be positive"),
+            (["--max-body-in-flight", "0"], "--max-body-in-flight must be positive"),
+            (["--max-body-size", "40000000"], "--max-body-in-flight (67108864) must be at least twice --max-body-size (40000000)"),
             (["--tls-cert", "cert.pem"], "--tls-cert and --tls-key go together"),
             (["--tls-key", "key.pem"], "--tls-cert and --tls-key go together"),
             (["--public-url", "ftp://sync.example.org/sync"], "--public-url must be an http:// or https:// URL"),

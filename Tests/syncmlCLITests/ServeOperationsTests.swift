@@ -204,6 +204,7 @@ struct ServeOperationsTests {
 
         let cases: [(String, String)] = [
             ("max-connections = 0\n", "Error: config file bad.toml, line 1: max-connections must be positive"),
+            ("max-body-in-flight = 0\n", "Error: config file bad.toml, line 1: max-body-in-flight must be positive"),
             ("port = \"eighty\"\n", "Error: config file bad.toml, line 1: port must be a whole number"),
             ("keep-history = \"soon\"\n", "Error: config file bad.toml, line 1: keep-history must be a number and a unit"),
             ("\n# fine\nverbose = true\n", "Error: config file bad.toml, line 3: unknown setting 'verbose'"),

@@ -29,7 +29,12 @@ public actor SyncServer {
     private let measuresMessages: Bool
     private var storeMeasuresStatements = false
     private var sessions: [String: ServerSession] = [:]
-    private var sessionsByConnection: [ConnectionKey: ServerSession] = [:]
+    private var sessionsByConnection: [ConnectionKey: ServerSession] = [:] {
+        // Rebuilt whole: it changes when sessions open and end (like the filters that change it), not per message.
+        didSet { liveSessions.bind(connections: Set(sessionsByConnection.keys.map(\.connection))) }
+    }
+    /// The tokens of `sessions` and the connections of `sessionsByConnection`, for the transport.
+    package nonisolated let liveSessions = LiveSessionIndex()
     private var deviceLocks: [String: AsyncLock] = [:]
     private var userLocks: [UserID: AsyncLock] = [:]
 
@@ -267,7 +272,7 @@ public actor SyncServer {
                                   connection: nil)
         try await session.restore(state, savedAs: record.messageCount)
         try await session.takeUpRows(from: store, held: await older?.handOverRows())
-        sessions[record.token] = session
+        hold(session)
         return session
     }
 
@@ -317,7 +322,7 @@ public actor SyncServer {
         let header = message.header
         let session = makeSession(token: Self.newToken(), user: user, deviceURI: header.source.locURI, clientSessionID: header.sessionID,
                                   connection: request.connection)
-        sessions[session.token] = session
+        hold(session)
         metrics.sessionStarted()
         if let connection = request.connection {
             sessionsByConnection[ConnectionKey(connection: connection, device: header.source.locURI, sessionID: header.sessionID)] = session
@@ -358,7 +363,7 @@ public actor SyncServer {
         let now = ContinuousClock.now
         for (token, session) in sessions where await session.idle(for: configuration.sessionTimeout, now: now) {
             if !configuration.sharesSessions { await session.abandon() }
-            sessions[token] = nil
+            drop(token)
         }
         sessionsByConnection = sessionsByConnection.filter { entry in sessions[entry.value.token] === entry.value }
         dropUnusedDeviceLocks()
@@ -393,7 +398,7 @@ public actor SyncServer {
         do {
             guard let record = try await store.liveSession(token: token), record.messageCount == count else { return }
             let session = try await restored(record)
-            sessions[token] = nil
+            drop(token)
             await session.abandon()
             try await store.deleteLiveSession(token: token)
         } catch {
@@ -476,8 +481,18 @@ public actor SyncServer {
         (sessions.count, sessionsByConnection.count, deviceLocks.count, userLocks.count)
     }
 
+    private func hold(_ session: ServerSession) {
+        sessions[session.token] = session
+        liveSessions.insert(token: session.token)
+    }
+
+    private func drop(_ token: String) {
+        sessions[token] = nil
+        liveSessions.remove(token: token)
+    }
+
     private func forget(_ session: ServerSession) {
-        sessions[session.token] = nil
+        drop(session.token)
         sessionsByConnection = sessionsByConnection.filter { $0.value !== session }
         if !sessions.values.contains(where: { $0.deviceURI == session.deviceURI }) { deviceLocks[session.deviceURI] = nil }
     }
@@ -504,7 +519,7 @@ public actor SyncServer {
         }
     }
 
-    static func sessionToken(in url: String) -> String? {
+    package static func sessionToken(in url: String) -> String? {
         guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)

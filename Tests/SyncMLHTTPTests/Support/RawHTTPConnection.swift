@@ -149,7 +149,13 @@ struct TestServer {
 
     /// Runs `body` against a fresh server and shuts it down afterwards.
     static func with<T>(maxBodySize: Int = 64 << 10, _ body: (TestServer) async throws -> T) async throws -> T {
-        let server = try await start(maxBodySize: maxBodySize)
+        try await with(configuration: .init(host: "127.0.0.1", port: 0, maxBodySize: maxBodySize), body)
+    }
+
+    /// Runs `body` against a fresh server with `configuration` and shuts it down afterwards.
+    static func with<T>(configuration: HTTPListener.Configuration, store: SyncStore? = nil,
+                        _ body: (TestServer) async throws -> T) async throws -> T {
+        let server = try await start(configuration: configuration, store: store)
         do {
             let result = try await body(server)
             await server.http.shutdown()
