@@ -209,6 +209,28 @@ struct CompactionTests {
         #expect(try await f.store.rowCount("journal") == 2)
     }
 
+    @Test("a whole-store compaction lets other calls on the store in between its steps: they see it half done")
+    func otherCallsGetInBetweenSteps() async throws {
+        let clock = TestClock()
+        let f = try await Fixture(clock: { clock.now })
+        let count = 3_000 // two versions each: 6 steps of 512 items drop one each
+        _ = try await f.store.apply((0..<count).map { change(.add, luid: "l\($0)", card("N\($0)")) }, datastore: f.contacts, device: f.phone)
+        _ = try await f.store.apply((0..<count).map { change(.replace, luid: "l\($0)", card("E\($0)")) }, datastore: f.contacts, device: f.phone)
+        try await f.store.acknowledge(f.phone, datastore: f.contacts, through: try await f.store.lastSequence(datastore: f.contacts))
+        try await f.store.acknowledge(f.laptop, datastore: f.contacts, through: try await f.store.lastSequence(datastore: f.contacts))
+        clock.advance(days: 1)
+        let compaction = Task { try await f.store.compact(keeping: RetentionPolicy(keepHistory: .zero)) }
+        var seen: Set<Int> = []
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let rows = try await f.store.rowCount("journal")
+            seen.insert(rows)
+            if rows == count { break }
+        }
+        #expect(try await compaction.value.removedVersions == count)
+        #expect(seen.contains { $0 > count && $0 < 2 * count }, "journal sizes seen: \(seen.sorted())")
+    }
+
     @Test("Migration 11: a version-10 store's history is compacted from its first version on")
     func migrationEleven() async throws {
         let directory = TemporaryDirectory()
