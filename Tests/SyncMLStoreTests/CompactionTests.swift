@@ -71,8 +71,8 @@ struct CompactionTests {
                     let device: DeviceID? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : f.phone
                     for _ in 0..<Int.random(in: 1...4, using: &rng) {
                         next += 1
-                        switch Int.random(in: 0..<10, using: &rng) {
-                        case 0...2, _ where live[which].isEmpty:
+                        switch live[which].isEmpty ? 0 : Int.random(in: 0..<10, using: &rng) {
+                        case 0...2:
                             let luid = "l\(next)"
                             batch.append(change(.add, luid: luid, card("N\(next)")))
                             live[which].append(luid)
