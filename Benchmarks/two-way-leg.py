@@ -7,12 +7,14 @@
   two-way-leg.py run N DIR RUN       copies of both in RUN, `syncml serve` on the copy, then only the two-way
                                      sync of 1,000 edits (`--two-way-only`); prints one JSON line: server CPU,
                                      the client's wall and CPU for the sync, the server's /proc/PID/io deltas
-  options: --perf (perf record -g of the server), --perf-client (of the client), --keep (leave RUN's copies)
+  options: --perf (perf record -g of the server), --perf-client (of the client), --keep (leave RUN's copies),
+           --compact (serve with its compaction schedule on, --compact-every 24h: the two-way sync is then the
+           first sync after the start, which the start's compaction may hold)
   environment: BIN (directory of syncml and syncml-bench; default .build/release), PORT (default 18765)
 
 The port is fixed because the client's state is keyed by the server's URL: a run must use the port its
-base was made with. The server runs with --compact-every off: its compaction at start reads the whole
-journal (seconds at 1M), and the session would wait for it.
+base was made with. The server runs with --compact-every off unless --compact: before schema 11 its
+compaction at start read the whole journal (seconds at 1M), and the session waited for it.
 """
 import json, os, shutil, subprocess, sys, time
 from processes import cpu_seconds, stop_group, wait_for_line
@@ -27,7 +29,7 @@ def serve(directory):
     """`syncml serve` on DIRECTORY/store.sqlite at PORT: (process, URL)."""
     with open(os.path.join(directory, "serve.out"), "w") as out, open(os.path.join(directory, "serve.err"), "w") as err:
         process = subprocess.Popen([os.path.join(BIN, "syncml"), "serve", "--db", os.path.join(directory, "store.sqlite"), "--host", "127.0.0.1",
-                                    "--port", PORT, "--compact-every", "off"], stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+                                    "--port", PORT, "--compact-every", "24h" if "--compact" in sys.argv else "off"], stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
     return process, wait_for_line(os.path.join(directory, "serve.out"), r"listening on (\S+)", process, 30).group(1)
 
 

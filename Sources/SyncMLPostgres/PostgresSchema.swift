@@ -143,7 +143,7 @@ enum PostgresSchema {
             PRIMARY KEY(user_name, dev_id, time_window)
         )
         """,
-    ] + upgrades[7]! + upgrades[8]! + [
+    ] + upgrades[7]! + upgrades[8]! + upgrades[11]! + [
         "CREATE TABLE syncml_schema(version bigint NOT NULL)",
     ]
 
@@ -154,7 +154,9 @@ enum PostgresSchema {
     /// What brings a store of version n-1 to n, by n: the tables SQLite's
     /// `Migrations` step n added (version 7: `live_sessions`; 8: `live_session_items` and
     /// `live_session_queue`; 9: the column `datastores.keys_pending_from`; 10: `items.fingerprint_pending`;
-    /// docs/STORE.md).
+    /// 11: `datastores.compacted_through`, `compaction_pending` and `journal_store_later`;
+    /// docs/STORE.md). Version 11's statements are idempotent (`IF NOT EXISTS`): the
+    /// creation script runs them on a new store too.
     static let upgrades: [Int: [String]] = [
         7: [
             """
@@ -205,6 +207,17 @@ enum PostgresSchema {
             "ALTER TABLE items ADD COLUMN fingerprint_pending bigint",
             "DROP INDEX items_fingerprint",
             "CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0 AND fingerprint_pending IS NULL",
+        ],
+        11: [
+            "ALTER TABLE datastores ADD COLUMN IF NOT EXISTS compacted_through bigint NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE IF NOT EXISTS compaction_pending(
+                datastore_id bigint NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+                item_id bigint NOT NULL,
+                PRIMARY KEY(datastore_id, item_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS journal_store_later ON journal(datastore_id, seq, item_id) WHERE prev_seq <> 0",
         ],
     ]
 

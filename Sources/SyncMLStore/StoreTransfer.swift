@@ -51,8 +51,10 @@ struct TransferTable: Sendable {
     /// Tables a transfer leaves behind: PostgreSQL's record of its schema version
     /// (each backend keeps its own), and the sessions servers are running
     /// (`live_sessions` and its rows: a store is moved with its servers stopped, which suspends
-    /// their sessions into `sessions` for a resume).
-    static let notCopied: Set<String> = ["syncml_schema", "live_sessions", "live_session_items", "live_session_queue"]
+    /// their sessions into `sessions` for a resume), and `compaction_pending`: with the
+    /// watermark `datastores.compacted_through` left at 0 in the copy, its first
+    /// compaction collects every changed item again.
+    static let notCopied: Set<String> = ["syncml_schema", "live_sessions", "live_session_items", "live_session_queue", "compaction_pending"]
 
     /// Every table of the store's schema (both backends), by name: those a
     /// transfer copies and those it leaves behind, less PostgreSQL's own record

@@ -237,7 +237,7 @@ extension SyncStore {
     }
 
     /// `?, ?, ?` for `count` values.
-    private static func placeholders(_ count: Int) -> String {
+    static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 

@@ -45,16 +45,19 @@ public struct RetentionReport: Sendable, Hashable {
 }
 
 extension SyncStore {
-    /// Compacts every datastore under `policy`, one transaction per datastore, so a
-    /// sync waits for one datastore's compaction at most, never for the whole store's.
-    public func compact(keeping policy: RetentionPolicy) throws(StoreError) -> RetentionReport {
+    /// Compacts every datastore under `policy`, a `CompactionJob` step at a time. Each
+    /// step is one short transaction (at most 5,000 new journal rows collected, or 512
+    /// items examined) and its own call on the store, so a sync waits for one step at
+    /// most, never for a datastore's or the whole store's compaction.
+    public nonisolated func compact(keeping policy: RetentionPolicy) async throws(StoreError) -> RetentionReport {
         guard policy.keepHistory >= .zero else { throw StoreError(.invalidArgument, "the history to keep must not be negative") }
         var report = RetentionReport()
-        for datastore in try datastores() {
-            let result = try compact(datastore: datastore.id, keepVersions: policy.keepVersions, keepDays: policy.keepDays)
+        for datastore in try await datastoreIDs() {
+            var job = try CompactionJob(datastore: datastore, keepVersions: policy.keepVersions, keepDays: policy.keepDays)
+            while !job.isDone { job = try await compactionStep(job) }
             report.datastores += 1
-            report.removedVersions += result.removedVersions
-            report.removedBytes += result.removedBytes
+            report.removedVersions += job.result.removedVersions
+            report.removedBytes += job.result.removedBytes
         }
         return report
     }

@@ -81,7 +81,7 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Each record keeps at least its newest N versions, however old (default 1).", valueName: "n"))
     var keepVersions: Int?
 
-    @Option(help: ArgumentHelp("Compact the journal at start and then this often, such as 24h (the default); 'off' never.", valueName: "interval"))
+    @Option(help: ArgumentHelp("Compact the journal a minute after start and then this often, such as 24h (the default); 'off' never.", valueName: "interval"))
     var compactEvery: String?
 
     @Option(help: ArgumentHelp("Serve GET /metrics and /health on this address too, and /metrics only there (127.0.0.1:9090): off the public listener.", valueName: "host:port"))

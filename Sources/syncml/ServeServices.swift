@@ -141,15 +141,23 @@ struct SessionExpiryService: Service {
     }
 }
 
-/// Compacts the journal under the retention policy at start and every `interval`;
-/// a failure is logged and tried again next time.
+/// Compacts the journal under the retention policy a minute after start (`firstRun`),
+/// then every `interval`; a failure is logged and tried again next time.
+///
+/// Not at once: a restart is when devices cut off come back together (suspended
+/// sessions resume), and the first compaction after an upgrade to schema 11 collects
+/// every item ever changed; the compaction's steps interleave with syncs anyway,
+/// but a minute lets the first sessions run alone, and a server restarted in a loop
+/// does not compact at each start.
 struct CompactionService: Service {
     let engine: SyncServer
     let policy: RetentionPolicy
     let interval: Duration
     let logger: Logger
+    var firstRun: Duration = .seconds(60)
 
     func run() async throws {
+        guard await SessionExpiryService.pause(min(firstRun, interval)) else { return }
         repeat {
             do {
                 _ = try await engine.compactJournal(keeping: policy)

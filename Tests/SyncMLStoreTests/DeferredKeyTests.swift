@@ -277,7 +277,7 @@ struct DeferredKeyTests {
                        [.blob(fingerprint.bytes)])
         }
         let store = try SyncStore(path: path)
-        #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == 10)
+        #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.items(withFingerprint: fingerprint, datastore: DatastoreID(rawValue: 1)).map(\.guid) == ["1"])
         let plan = try await store.withDatabase { db throws(StoreError) in
             var details: [String] = []

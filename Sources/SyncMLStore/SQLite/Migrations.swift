@@ -35,7 +35,7 @@ package enum Migrations {
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
     static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8),
-                                 .sql(version9), .sql(version10)]
+                                 .sql(version9), .sql(version10), .sql(version11)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -246,6 +246,23 @@ package enum Migrations {
     ALTER TABLE items ADD COLUMN fingerprint_pending INTEGER;
     DROP INDEX items_fingerprint;
     CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0 AND fingerprint_pending IS NULL;
+    """
+
+    /// Compaction that reads what changed, not the whole journal (issue #16): the
+    /// datastore's watermark `compacted_through` (the journal sequence up to which later
+    /// versions have been collected), `compaction_pending` (items that may have versions
+    /// to drop: collected, or kept old versions at the last compaction), and the partial
+    /// index `journal_store_later` of later versions (`prev_seq <> 0`) by datastore and
+    /// sequence, so first versions, most of a journal after a slow sync, are never read.
+    /// Building the index reads the journal once, here.
+    static let version11 = """
+    ALTER TABLE datastores ADD COLUMN compacted_through INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE compaction_pending(
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        item_id INTEGER NOT NULL,
+        PRIMARY KEY(datastore_id, item_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX journal_store_later ON journal(datastore_id, seq, item_id) WHERE prev_seq <> 0;
     """
 
     /// Match keys as 64-bit digests (`MatchKey.IndexKey.digest`), kept once:
