@@ -190,7 +190,9 @@ struct BodyBudgetTests {
         try await withServer(requestTimeout: byDeadline ? short : long, idleTimeout: byDeadline ? long : short) { server in
             try await RawHTTPConnection.with(port: server.http.port) { connection in
                 try await connection.send(partialPost(length: 90_000, sent: 50_000))
-                #expect(try await eventually { server.http.bodyBytesInFlight == 65_536 }, "the first grant")
+                // Not checked here: that the first grant is held. The cut comes 1 s after the
+                // request began, and on a loaded machine the check came after it (CI of 56948f8);
+                // `nothingLeaks` checks the grant with the long timeouts.
                 if byDeadline {
                     #expect(try await connection.response().status == 408)
                 } else {
