@@ -85,9 +85,9 @@ csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, 
 void csupport_zframe_codec_destroy(csupport_zframe_codec *codec);
 
 /// With a dictionary primed, records of at most `limit` bytes (capped at
-/// CSUPPORT_ZFRAME_FAST_LIMIT_MAX, the default; 0 at level 0) are compressed by
-/// the fixed-Huffman fast path;
-/// 0 sends every record to zlib's deflate (comparisons, tests).
+/// CSUPPORT_ZFRAME_FAST_LIMIT_MAX, the default) are compressed by the
+/// fixed-Huffman fast path; 0 sends every record to zlib's deflate
+/// (comparisons, tests). A level-0 codec stores everything and ignores this.
 void csupport_zframe_codec_set_fast_limit(csupport_zframe_codec *codec, size_t limit);
 
 /// How many fast-path outputs failed their read-back check and went to zlib

@@ -77,6 +77,16 @@ static inline uint32_t hash3(const uint8_t *p) {
     return (v * 2654435761u) >> (32 - HASH_BITS);
 }
 
+// Puts position `at` at the front of its hash chain in `head` and returns the
+// chain's previous front (a position plus one; 0: none).
+static inline uint16_t link_position(csupport_fixed_deflater *d, uint16_t *head, size_t at) {
+    uint32_t h = hash3(d->window + at);
+    uint16_t previous = head[h];
+    d->previous[at] = previous;
+    head[h] = (uint16_t)(at + 1);
+    return previous;
+}
+
 csupport_fixed_deflater *csupport_fixed_deflater_create(const uint8_t *dictionary, size_t dictionary_length) {
     csupport_fixed_deflater *d = calloc(1, sizeof *d);
     if (d == NULL) return NULL;
@@ -87,11 +97,7 @@ csupport_fixed_deflater *csupport_fixed_deflater_create(const uint8_t *dictionar
     }
     if (dictionary_length) memcpy(d->window, dictionary, dictionary_length);
     d->dictionary_length = dictionary_length;
-    for (size_t i = 0; i + 2 < dictionary_length; i++) {
-        uint32_t h = hash3(d->window + i);
-        d->previous[i] = d->primed_head[h];
-        d->primed_head[h] = (uint16_t)(i + 1);
-    }
+    for (size_t i = 0; i + 2 < dictionary_length; i++) link_position(d, d->primed_head, i);
     return d;
 }
 
@@ -145,10 +151,7 @@ static inline size_t longest_match(csupport_fixed_deflater *d, size_t at, size_t
     const uint8_t *w = d->window;
     size_t best = 0;
     if (at + 2 >= end) return 0;
-    uint32_t h = hash3(w + at);
-    size_t candidate = d->head[h];
-    d->previous[at] = (uint16_t)candidate;
-    d->head[h] = (uint16_t)(at + 1);
+    size_t candidate = link_position(d, d->head, at);
     size_t limit = end - at < MAX_MATCH ? end - at : MAX_MATCH;
     for (int tries = MAX_CHAIN; candidate != 0 && tries > 0; tries--) {
         size_t from = candidate - 1;
@@ -168,11 +171,7 @@ static inline size_t longest_match(csupport_fixed_deflater *d, size_t at, size_t
 }
 
 static inline void insert_positions(csupport_fixed_deflater *d, size_t from, size_t to, size_t end) {
-    for (size_t at = from; at < to && at + 2 < end; at++) {
-        uint32_t h = hash3(d->window + at);
-        d->previous[at] = d->head[h];
-        d->head[h] = (uint16_t)(at + 1);
-    }
+    for (size_t at = from; at < to && at + 2 < end; at++) link_position(d, d->head, at);
 }
 
 static inline void put_literal(const csupport_fixed_deflater *d, bit_writer *w, uint8_t byte) {

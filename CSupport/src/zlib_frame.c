@@ -185,6 +185,7 @@ static int fast_output_checks(csupport_zframe_codec *codec, const uint8_t *frame
 }
 
 void csupport_zframe_codec_set_fast_limit(csupport_zframe_codec *codec, size_t limit) {
+    if (codec->level == 0) return;  // level 0 stores: no fast path either
     codec->fast_limit = limit < CSUPPORT_ZFRAME_FAST_LIMIT_MAX ? limit : CSUPPORT_ZFRAME_FAST_LIMIT_MAX;
 }
 

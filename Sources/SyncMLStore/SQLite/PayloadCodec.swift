@@ -41,7 +41,7 @@ package final class PayloadCodec {
         guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
-        if level != 0 { csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0)) }
+        csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0))
         let dictionary = dictionaries[current] ?? []
         let primed = dictionary.withUnsafeBufferPointer { dict in
             csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
