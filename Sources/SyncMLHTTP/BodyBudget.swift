@@ -24,7 +24,10 @@ final class BodyBudget: Sendable {
     /// The most all bodies together may hold.
     let ceiling: Int
     /// The most anonymous bodies together may hold: half the ceiling.
-    var anonymousCeiling: Int { ceiling / 2 }
+    var anonymousCeiling: Int { Self.anonymousShare(of: ceiling) }
+
+    /// What anonymous bodies may hold of a budget of `ceiling` bytes.
+    static func anonymousShare(of ceiling: Int) -> Int { ceiling / 2 }
 
     private struct Held {
         var total = 0

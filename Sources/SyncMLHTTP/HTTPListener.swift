@@ -63,6 +63,11 @@ public final class HTTPListener: Sendable {
         /// Where the listener's metrics go (the body budget's); nil: the process's `MetricsSystem`.
         public var metricsFactory: (any MetricsFactory)?
 
+        /// Whether anonymous requests' share of the body budget holds a whole body of
+        /// `maxBodySize`: else a session's first message (always anonymous) could never
+        /// fit, and its client would retry forever. `start` refuses a configuration without it.
+        package var budgetHoldsAnAnonymousBody: Bool { BodyBudget.anonymousShare(of: maxBodyBytesInFlight) >= maxBodySize }
+
         /// The defaults listen on 127.0.0.1:8080 in plain HTTP: bodies up to 8 MiB and 64 MiB of them
         /// at once, 256 connections, 60 s timeouts.
         public init(host: String = "127.0.0.1", port: Int = 8080, tls: ServerCertificate? = nil, publicURL: PublicURL? = nil,
@@ -140,8 +145,7 @@ public final class HTTPListener: Sendable {
         guard maxBodySize > 0 else {
             throw HTTPListenerError(host: host, port: configuration.port, reason: "the connection and body size limits must be positive")
         }
-        guard configuration.maxBodyBytesInFlight / 2 >= maxBodySize else {
-            // Else a session's first message (anonymous) could never fit, and its client would retry forever.
+        guard configuration.budgetHoldsAnAnonymousBody else {
             throw HTTPListenerError(host: host, port: configuration.port,
                                     reason: "the body budget (\(configuration.maxBodyBytesInFlight) bytes) must be at least twice the body size limit (\(maxBodySize))")
         }

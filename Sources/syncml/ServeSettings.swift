@@ -123,7 +123,7 @@ extension Serve {
             settings.engine.maxMessageSize = min(settings.engine.maxMessageSize, size)
         }
         if let bytes = try pick.positive(maxBodyInFlight, "max-body-in-flight") { settings.http.maxBodyBytesInFlight = bytes }
-        guard settings.http.maxBodyBytesInFlight / 2 >= settings.http.maxBodySize else {
+        guard settings.http.budgetHoldsAnAnonymousBody else {
             throw CommandFailure("--max-body-in-flight (\(settings.http.maxBodyBytesInFlight)) must be at least twice --max-body-size (\(settings.http.maxBodySize)): anonymous requests get half of it")
         }
         if let count = try pick.positive(maxConnections, "max-connections") { settings.http.maxConnections = count }
