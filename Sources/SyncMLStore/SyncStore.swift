@@ -73,6 +73,10 @@ public actor SyncStore {
     /// `PRAGMA integrity_check`: ["ok"] when sound.
     package func integrityCheck() throws(StoreError) -> [String] { try database.integrityCheck() }
 
+    /// Records whose fast-path frame failed its read-back check and went to zlib
+    /// instead, since the store opened (expected: 0; `syncml_frame_fast_path_rejections_total`).
+    package var fastPathRejections: Int { codec.fastPathRejections }
+
     /// SQL statements run so far on the store's connection (for benchmarks).
     package var statementsRun: Int { database.statementsRun }
 

@@ -241,6 +241,32 @@ struct OperationsTests {
     }
 }
 
+extension OperationsTests {
+    @Test("fast-path rejections of the frame encoder: a counter at 0 from the start, each scrape adds the new ones and logs an error")
+    func fastPathRejections() async throws {
+        let metrics = TestMetrics()
+        let log = LineCollector()
+        var logger = Logger(label: "test") { _ in CollectingHandler(collector: log) }
+        logger.logLevel = .info
+        let server = try await TestServer(metrics: metrics, logger: logger)
+        let phone = FakePhone(server, devID: "phone")
+        for index in 0..<20 { phone.add(vCard("Person\(index)", "Family", tel: "+1 555 01\(index)")) }
+        try await phone.sync(.slow)
+        await server.server.recordStoreSize()
+        #expect(try metrics.expectCounter("syncml_frame_fast_path_rejections_total").totalValue == 0,
+                "the series exists from the start, and a sync's short records pass their read-back check")
+        #expect(!log.events.contains { $0.level == .error })
+
+        // What the store's count would say after rejections: only the new ones are added, once.
+        await server.server.recordFastPathRejections(total: 2)
+        await server.server.recordFastPathRejections(total: 2)
+        await server.server.recordFastPathRejections(total: 5)
+        #expect(metrics.counterTotal(label: "syncml_frame_fast_path_rejections_total") == 5)
+        let errors = log.events.filter { $0.level == .error }
+        #expect(errors.map { $0.metadata["records"] } == ["2", "3"], "one error line per scrape that saw new rejections")
+    }
+}
+
 /// Log events kept for inspection.
 final class LineCollector: @unchecked Sendable {
     struct Event {

@@ -29,6 +29,8 @@ struct ServerMetrics: Sendable {
     private let sessionsStarted: Counter
     /// `syncml_store_size_bytes`: the store's pages, refreshed on demand (each scrape).
     private let storeSize: Gauge
+    /// `syncml_frame_fast_path_rejections_total`: made at start, so a scrape shows its 0.
+    private let fastPathRejections: Counter
 
     /// Metrics that go nowhere.
     static let disabled = ServerMetrics(factory: NOOPMetricsHandler.instance)
@@ -38,6 +40,7 @@ struct ServerMetrics: Sendable {
         messageDuration = Timer(label: "syncml_message_duration_seconds", dimensions: [], factory: factory)
         sessionsStarted = Counter(label: "syncml_sessions_started_total", dimensions: [], factory: factory)
         storeSize = Gauge(label: "syncml_store_size_bytes", dimensions: [], factory: factory)
+        fastPathRejections = Counter(label: "syncml_frame_fast_path_rejections_total", dimensions: [], factory: factory)
     }
 
     func messageHandled(in duration: Duration) {
@@ -90,6 +93,11 @@ struct ServerMetrics: Sendable {
 
     func storeSize(bytes: Int) {
         storeSize.record(bytes)
+    }
+
+    /// `count` more records whose fast-path frame failed its read-back check (zlib wrote them instead).
+    func fastPathRejected(_ count: Int) {
+        fastPathRejections.increment(by: count)
     }
 
     /// Items by operation (`match`: a client item paired with one the server already held, in a slow

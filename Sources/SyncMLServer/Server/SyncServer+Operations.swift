@@ -56,8 +56,10 @@ extension SyncServer {
         }
     }
 
-    /// Records the store's size in `syncml_store_size_bytes`; a metrics endpoint calls it before each scrape.
-    /// When the store cannot tell, the gauge keeps its last value and the failure is logged.
+    /// Records the store's size in `syncml_store_size_bytes`, and any new fast-path
+    /// rejections of its frame encoder in `syncml_frame_fast_path_rejections_total`;
+    /// a metrics endpoint calls it before each scrape. When the store cannot tell its
+    /// size, the gauge keeps its last value and the failure is logged.
     public func recordStoreSize() async {
         do {
             metrics.storeSize(bytes: try await store.approximateSize())
@@ -65,6 +67,18 @@ extension SyncServer {
             // The gauge keeps its last value; the health check reports the store itself.
             logger.error("reading the store's size failed", metadata: ["error": "\(error)"])
         }
+        recordFastPathRejections(total: await store.fastPathRejections)
+    }
+
+    /// Counts the rejections since the last scrape. Each one is a record the fast encoder
+    /// wrote wrongly and zlib wrote again (nothing was stored wrong): a bug to report, so logged.
+    package func recordFastPathRejections(total: Int) {
+        guard total > reportedFastPathRejections else { return }
+        let new = total - reportedFastPathRejections
+        reportedFastPathRejections = total
+        metrics.fastPathRejected(new)
+        logger.error("records failed the fast frame encoder's read-back check and were compressed by zlib instead; please report this",
+                     metadata: ["records": "\(new)", "since_start": "\(total)"])
     }
 
     /// Drops the history `policy` lets go (see `RetentionPolicy`), counting it in

@@ -28,6 +28,8 @@ public actor SyncServer {
     /// Whether each message is measured: the logger shows debug lines, or a tracer takes spans.
     private let measuresMessages: Bool
     private var storeMeasuresStatements = false
+    /// The store's fast-path rejections already counted in the metrics (`recordFastPathRejections`).
+    var reportedFastPathRejections = 0
     private var sessions: [String: ServerSession] = [:]
     private var sessionsByConnection: [ConnectionKey: ServerSession] = [:] {
         // Rebuilt whole: it changes when sessions open and end (like the filters that change it), not per message.
