@@ -88,33 +88,38 @@ struct ContactKeys {
 
     /// Whether `add` uses a property called `name`.
     static func reads(_ name: String) -> Bool {
-        name == "N" || name == "FN" || name == "ORG" || name == "EMAIL" || name == "TEL"
+        ContactField(name).keySource != .none
     }
 
     /// Takes a property's value as the parser gives it (escapes as written).
     mutating func add(_ name: String, value: UnsafeBufferPointer<UInt8>) {
-        switch name {
-        case "N":
+        add(ContactField(name).keySource, value: value)
+    }
+
+    /// `add` for a property whose `ContactField` is known (the byte scan's).
+    mutating func add(_ source: ContactField.KeySource, value: UnsafeBufferPointer<UInt8>) {
+        switch source {
+        case .n:
             guard fromN == nil else { return }
             let family = TextFolding.fold(VText.component(0, of: value) ?? "")
             let given = TextFolding.fold(VText.component(1, of: value) ?? "")
             fromN = family.isEmpty && given.isEmpty ? "" : family + "|" + given
-        case "FN":
+        case .fn:
             guard fromFN == nil, fromN?.isEmpty != false else { return }
             // Split "Given Family" the way N would hold it.
             let words = TextFolding.fold(VText.unescape(String(decoding: value, as: UTF8.self))).split(separator: " ")
             fromFN = words.last.map { String($0) + "|" + words.dropLast().joined(separator: " ") } ?? ""
-        case "ORG":
+        case .org:
             guard fromORG == nil, fromN?.isEmpty != false, fromFN?.isEmpty != false else { return }
             let folded = TextFolding.fold(VText.unescape(String(decoding: value, as: UTF8.self)))
             fromORG = folded.isEmpty ? "" : "org:" + folded
-        case "EMAIL":
+        case .email:
             let text = VText.unescape(String(decoding: value, as: UTF8.self))
             let email = TextFolding.asciiLowercased(Canonical.text(text))
             if !email.isEmpty { Self.insert(email, into: &emails) }
-        case "TEL":
+        case .tel:
             if let phone = MatchKey.phoneKey(value) { Self.insert(phone, into: &phones) }
-        default: break
+        case .none: break
         }
     }
 

@@ -463,6 +463,16 @@ enum ContactCanonicalizer {
 
     /// Parameters a contact's canonical form leaves out: defaults, and `PREF`,
     /// which becomes `TYPE=PREF`.
+    static func drops(_ parameter: String, _ value: String, of field: ContactField) -> Bool {
+        switch parameter {
+        case "PREF": true
+        case "TYPE": field.valueRule == .email ? value == "INTERNET" : field.valueRule == .phone && value == "VOICE"
+        case "VALUE": drops(parameter, value, of: field.lineName)
+        default: false
+        }
+    }
+
+    /// `drops` by the property's canonical name (the model's path).
     static func drops(_ parameter: String, _ value: String, of name: String) -> Bool {
         switch (name, parameter, value) {
         case ("EMAIL", "TYPE", "INTERNET"), ("TEL", "TYPE", "VOICE"): true // the defaults
@@ -500,25 +510,30 @@ enum ContactCanonicalizer {
     /// parser gives it; false when the value is empty, so there is none.
     /// The model's properties and the byte scan's both come here.
     static func write(_ name: String, value: UnsafeBufferPointer<UInt8>, into writer: inout CanonicalLineWriter) -> Bool {
+        write(ContactField(name), value: value, into: &writer)
+    }
+
+    /// `write` for a property whose `ContactField` is known (the byte scan's).
+    static func write(_ field: ContactField, value: UnsafeBufferPointer<UInt8>, into writer: inout CanonicalLineWriter) -> Bool {
         writer.beginLine()
-        writer.append(name)
+        writer.append(field.lineName)
         let isBinary = writer.appendPairs()
         writer.append(byte: 0x3A) // :
         let valueStart = writer.buffer.count
-        switch name {
+        switch field.valueRule {
         case _ where isBinary:
             writer.appendBinary(value)
-        case "TEL":
+        case .phone:
             writer.appendPhone(value)
-        case "EMAIL":
+        case .email:
             writer.appendText(value, lowercase: true)
-        case "GENDER":
+        case .gender:
             writer.append(Gender.canonical(String(decoding: value, as: UTF8.self)))
-        case "BDAY", "ANNIVERSARY", "X-ANNIVERSARY":
+        case .date:
             writer.append(Canonical.date(String(decoding: value, as: UTF8.self)))
-        case "N", "ADR", "ORG", "CATEGORIES", "NICKNAME", "GEO":
+        case .structured:
             writer.appendStructured(value)
-        default:
+        case .text:
             writer.appendText(value)
         }
         guard writer.buffer.count > valueStart else {

@@ -98,14 +98,15 @@ struct CanonicalLineWriter {
 
     /// `Canonical.structured` (no transform): each piece unescaped, normalized
     /// and escaped; empty pieces and trailing empty components left out.
+    /// A piece without a backslash is read where it lies; only escaped pieces
+    /// are copied, unescaped, into scratch.
     mutating func appendStructured(_ bytes: UnsafeBufferPointer<UInt8>) {
         var owedSeparators = 0
         var component = 0
         var first = true
         var piece = unescaped
         unescaped = []
-        piece.removeAll(keepingCapacity: true)
-        func emit(_ index: Int) {
+        func emit(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool, component index: Int) {
             if index != component {
                 owedSeparators += index - component
                 component = index
@@ -119,7 +120,13 @@ struct CanonicalLineWriter {
                 buffer.append(0x2C)
             }
             let itemStart = buffer.count
-            piece.withUnsafeBufferPointer { appendNormalized($0, lowercase: false) }
+            if escaped {
+                piece.removeAll(keepingCapacity: true)
+                VText.unescape(raw, into: &piece)
+                piece.withUnsafeBufferPointer { appendNormalized($0, lowercase: false) }
+            } else {
+                appendNormalized(raw, lowercase: false)
+            }
             if buffer.count == itemStart {
                 buffer.removeSubrange(before...)
                 return
@@ -130,24 +137,25 @@ struct CanonicalLineWriter {
             }
         }
         var i = 0
+        var start = 0
+        var escaped = false
         var index = 0
         while i < bytes.count {
             let byte = bytes[i]
             if byte == VText.backslash, i + 1 < bytes.count {
-                VText.appendUnescaped(bytes[i + 1], to: &piece)
+                escaped = true
                 i += 2
                 continue
             }
             if byte == VText.semicolon || byte == VText.comma {
-                emit(index)
-                piece.removeAll(keepingCapacity: true)
+                emit(UnsafeBufferPointer(rebasing: bytes[start..<i]), escaped: escaped, component: index)
                 if byte == VText.semicolon { index += 1 }
-            } else {
-                piece.append(byte)
+                start = i + 1
+                escaped = false
             }
             i += 1
         }
-        emit(index)
+        emit(UnsafeBufferPointer(rebasing: bytes[start...]), escaped: escaped, component: index)
         unescaped = piece
     }
 
@@ -198,6 +206,11 @@ struct CanonicalLineWriter {
             let lowered = String(decoding: text, as: UTF8.self).lowercased()
             var bytes = Array(lowered.utf8)
             bytes.withUnsafeMutableBufferPointer { appendEscaped(UnsafeBufferPointer($0), lowercase: false) }
+            return
+        }
+        // Most values need no escape and no case change: one copy.
+        if !text.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x3B || $0 == 0x2C || (lowercase && $0 >= 0x41 && $0 <= 0x5A) }) {
+            buffer.append(contentsOf: text)
             return
         }
         buffer.reserveCapacity(buffer.count + text.count)

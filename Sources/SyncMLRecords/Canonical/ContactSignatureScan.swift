@@ -77,9 +77,8 @@ struct ContactSignatureScan: ContentLineSink {
         }
         properties += 1
         guard place == .inside, properties <= limits.maxPropertiesPerComponent else { throw Self.unhandled }
-        let name = VObjectParser.uppercased(nameBytes)
-        let isVolatile = ContactCanonicalizer.isVolatile(name)
-        let lineName = ContactCanonicalizer.canonicalName(name)
+        let field = ContactField(nameBytes: nameBytes)
+        let isVolatile = field.isVolatile
         var hasPref = false, hasLabel = false
         writer.pairs.removeAll(keepingCapacity: true)
         let parts = self.parts // a copy, read while `interpret` writes the pairs
@@ -91,40 +90,39 @@ struct ContactSignatureScan: ContentLineSink {
             for range in values {
                 let value = String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
                 Canonical.collectParameter(parameter, value, into: &writer.pairs) {
-                    ContactCanonicalizer.drops($0, $1, of: lineName)
+                    ContactCanonicalizer.drops($0, $1, of: field)
                 }
             }
         }
         guard !transport.quotedPrintable else { throw Self.unhandled }
         if transport.base64, VObjectParser.isStrippedBase64(raw) {
-            take(name, lineName, value: raw, isVolatile: isVolatile, hasPref: hasPref, hasLabel: hasLabel)
+            take(field, value: raw, hasPref: hasPref, hasLabel: hasLabel)
         } else if transport.base64 {
             decoded.removeAll(keepingCapacity: true)
             decoded.reserveCapacity(raw.count)
-            try VObjectParser.appendBase64(raw, to: &decoded, property: name, line: number)
+            try VObjectParser.appendBase64(raw, to: &decoded, property: VObjectParser.uppercased(nameBytes), line: number)
             let value = decoded
             decoded = [] // moved out while `take` mutates self
-            value.withUnsafeBufferPointer { take(name, lineName, value: $0, isVolatile: isVolatile, hasPref: hasPref, hasLabel: hasLabel) }
+            value.withUnsafeBufferPointer { take(field, value: $0, hasPref: hasPref, hasLabel: hasLabel) }
             decoded = value
         } else {
             if let charset = transport.charset, LegacyCharset(name: charset) != .utf8 { throw Self.unhandled }
             guard UTF8Check.isValid(raw) else { throw Self.unhandled }
-            take(name, lineName, value: raw, isVolatile: isVolatile, hasPref: hasPref, hasLabel: hasLabel)
+            take(field, value: raw, hasPref: hasPref, hasLabel: hasLabel)
         }
         if hasEquivalents { throw Self.unhandled }
     }
 
     /// A property's decoded value into the keys and the canonical lines.
-    private mutating func take(_ name: String, _ lineName: String, value: UnsafeBufferPointer<UInt8>,
-                               isVolatile: Bool, hasPref: Bool, hasLabel: Bool) {
-        if wantsKeys, ContactKeys.reads(name) { keys.add(name, value: value) }
-        guard !isVolatile else { return }
-        if name == "ADR" ? hasLabel : ContactCanonicalizer.isMedia(name) && ContactCanonicalizer.startsWithData(value) {
+    private mutating func take(_ field: ContactField, value: UnsafeBufferPointer<UInt8>, hasPref: Bool, hasLabel: Bool) {
+        if wantsKeys, field.keySource != .none { keys.add(field.keySource, value: value) }
+        guard !field.isVolatile else { return }
+        if field.isAddress ? hasLabel : field.isMedia && ContactCanonicalizer.startsWithData(value) {
             hasEquivalents = true
             return
         }
         if hasPref { ContactCanonicalizer.addPreferred(to: &writer) }
-        if ContactCanonicalizer.write(lineName, value: value, into: &writer), lineName == "FN" { hasFN = true }
+        if ContactCanonicalizer.write(field, value: value, into: &writer), field.keySource == .fn { hasFN = true }
     }
 
     /// Whether ASCII name `bytes` is `upper` in any case.
