@@ -3,11 +3,13 @@
 # decode_ab.swift), built as SwiftPM's release build does: swiftc -O -wmo, the C
 # scanner at -O2. Needs nothing but the toolchain; builds in a temporary directory.
 #
-#   Benchmarks/baselines/decode-ab.sh BEFORE MESSAGE [repeats]      # repeats: 30
+#   Benchmarks/baselines/decode-ab.sh BEFORE MESSAGE...     # REPEATS=30 rounds per message
 #   syncml generate contacts --count 10000 -o /tmp/message.wbxml    # a message
+#   syncml encode /tmp/message.wbxml --xml > /tmp/message.xml       # the same in XML
 set -euo pipefail
-[[ $# -ge 2 ]] || { echo "usage: $0 BEFORE-COMMIT MESSAGE [repeats]" >&2; exit 2; }
-before=$1 message=$(readlink -f "$2") repeats=${3:-30}
+[[ $# -ge 2 ]] || { echo "usage: $0 BEFORE-COMMIT MESSAGE..." >&2; exit 2; }
+before=$1
+shift
 root=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -31,4 +33,6 @@ swiftc -O -package-name syncml -I "$work/modules" -Xcc -fmodule-map-file="$work/
     -Xcc -fmodule-map-file="$root/CSupport/system/zlib/module.modulemap" \
     "$root/Benchmarks/baselines/decode_ab.swift" "$work/SyncMLCodecBefore.o" "$work/SyncMLCodec.o" \
     "$work/wbxml_scanner.o" -o "$work/decode-ab"
-"$work/decode-ab" "$message" "$repeats"
+for message in "$@"; do
+    echo "$message: $("$work/decode-ab" "$message" "${REPEATS:-30}")"
+done

@@ -27,24 +27,39 @@ var chunk = [UInt8](repeating: 0, count: 1 << 16)
 while true { let n = fread(&chunk, 1, chunk.count, f); if n <= 0 { break }; bytes.append(contentsOf: chunk[0..<n]) }
 fclose(f)
 let mb = Double(bytes.count) / 1e6
+let isWBXML = SyncMLCodec.WBXMLRawScan.countTokens(bytes) != nil
 
-func streamAfter() throws -> Int {
-    var decoder = SyncMLCodec.SyncMLDecoder()
-    var commands = 0
-    for start in stride(from: 0, to: bytes.count, by: 1 << 20) {
-        decoder.feed(bytes[start..<min(start + (1 << 20), bytes.count)])
-        if start + (1 << 20) >= bytes.count { decoder.finish() }
-        while let event = try decoder.next() { if case .command = event { commands += 1 } }
-    }
-    return commands
+/// The two decoders' common surface, so that one loop drives both.
+protocol StreamingDecoder {
+    init()
+    mutating func feed(_ bytes: some Collection<UInt8>)
+    mutating func finish()
+    /// nil: feed more (or done); else whether the event was a command.
+    mutating func nextIsCommand() throws -> Bool?
 }
-func streamBefore() throws -> Int {
-    var decoder = SyncMLCodecBefore.SyncMLDecoder()
+
+extension SyncMLCodec.SyncMLDecoder: StreamingDecoder {
+    mutating func nextIsCommand() throws -> Bool? {
+        guard let event = try next() else { return nil }
+        if case .command = event { return true } else { return false }
+    }
+}
+
+extension SyncMLCodecBefore.SyncMLDecoder: StreamingDecoder {
+    mutating func nextIsCommand() throws -> Bool? {
+        guard let event = try next() else { return nil }
+        if case .command = event { return true } else { return false }
+    }
+}
+
+/// Fed 1 MiB at a time, every event pulled, as `syncml-bench decode`.
+func stream<Decoder: StreamingDecoder>(_: Decoder.Type) throws -> Int {
+    var decoder = Decoder()
     var commands = 0
     for start in stride(from: 0, to: bytes.count, by: 1 << 20) {
         decoder.feed(bytes[start..<min(start + (1 << 20), bytes.count)])
         if start + (1 << 20) >= bytes.count { decoder.finish() }
-        while let event = try decoder.next() { if case .command = event { commands += 1 } }
+        while let isCommand = try decoder.nextIsCommand() { if isCommand { commands += 1 } }
     }
     return commands
 }
@@ -56,16 +71,17 @@ func time(_ name: String, _ body: () throws -> Int) rethrows {
     let t = cpuNow(); _ = try body(); runs[name, default: []].append(cpuNow() - t)
 }
 for _ in 0..<repeats {
-    time("scan") { SyncMLCodec.WBXMLRawScan.countTokens(bytes)!.tokens }
-    try time("stream before", streamBefore)
-    try time("stream after", streamAfter)
+    if isWBXML { time("scan") { SyncMLCodec.WBXMLRawScan.countTokens(bytes)!.tokens } }
+    try time("stream before") { try stream(SyncMLCodecBefore.SyncMLDecoder.self) }
+    try time("stream after") { try stream(SyncMLCodec.SyncMLDecoder.self) }
     try time("whole before", wholeBefore)
     try time("whole after", wholeAfter)
 }
-let scan = mb / median(runs["scan"]!)
-var line = "scan \(Int(scan)) MB/s"
+// XML has no raw scan to compare with: rates only.
+let scan = isWBXML ? mb / median(runs["scan"]!) : nil
+var line = scan.map { "scan \(Int($0)) MB/s" } ?? "XML"
 for name in ["stream before", "stream after", "whole before", "whole after"] {
     let rate = mb / median(runs[name]!)
-    line += "; \(name) \(Int(rate)) MB/s (\(Int((rate / scan * 100).rounded())) %)"
+    line += "; \(name) \(Int(rate)) MB/s" + (scan.map { " (\(Int((rate / $0 * 100).rounded())) %)" } ?? "")
 }
 print(line)
