@@ -141,9 +141,12 @@ struct ElementReader {
         guard index + 1 < tokens.count else { return nil }
         let text = tokens[index]
         guard text.kind == .text, !text.isSideSlice, tokens[index + 1].kind == .end else { return nil }
+        let lower = text.lower - base, upper = text.upper - base
+        // Checked here: a buffer pointer's slice is not, in a release build.
+        guard 0 <= lower, lower <= upper, upper <= input.count else { return nil }
         index += 2
         return input.withUnsafeBufferPointer { all in
-            let bytes = UnsafeBufferPointer(rebasing: all[(text.lower - base)..<(text.upper - base)])
+            let bytes = UnsafeBufferPointer(rebasing: all[lower..<upper])
             return String(decoding: trimming ? Self.trimming(bytes) : bytes, as: UTF8.self)
         }
     }
