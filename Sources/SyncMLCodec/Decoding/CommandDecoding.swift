@@ -43,22 +43,28 @@ extension ElementReader {
     }
 
     mutating func itemCommand() throws(SyncMLDecodingError) -> ItemCommand {
-        var command = ItemCommand(cmdID: "", items: [])
+        // Fields in locals, the command built once at the end: filling a
+        // `var command` in place made the optimizer copy and destroy it.
+        var cmdID = ""
+        var noResp = false, archive = false, softDelete = false
+        var cred: Credential? = nil
+        var meta: Meta? = nil
+        var items: [Item] = []
+        var unknown: [MarkupElement] = []
         while let child = try nextChild() {
             switch child.tag(in: .syncML) {
-            case .cmdID?: command.cmdID = try trimmed()
-            case .noResp?: try skip(); command.noResp = true
-            case .archive?: try skip(); command.archive = true
-            case .sftDel?: try skip(); command.softDelete = true
-            case .cred?: command.cred = try credential()
-            case .meta?: command.meta = Meta(); try meta(into: &command.meta!)
-            case .item?:
-                command.items.append(Item())
-                try item(into: &command.items[command.items.count - 1])
-            default: command.unknown.append(try unknown(child))
+            case .cmdID?: cmdID = try trimmed()
+            case .noResp?: try skip(); noResp = true
+            case .archive?: try skip(); archive = true
+            case .sftDel?: try skip(); softDelete = true
+            case .cred?: cred = try credential()
+            case .meta?: meta = try self.meta()
+            case .item?: items.append(try item())
+            default: unknown.append(try self.unknown(child))
             }
         }
-        return command
+        return ItemCommand(cmdID: cmdID, meta: meta, items: items, noResp: noResp, archive: archive,
+                           softDelete: softDelete, cred: cred, unknown: unknown)
     }
 
     mutating func exchange() throws(SyncMLDecodingError) -> Exchange {

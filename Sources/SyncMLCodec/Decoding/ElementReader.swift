@@ -65,6 +65,8 @@ struct ElementReader {
 
     /// The next child element (its start consumed), or nil once the current
     /// element's end is consumed. Text between children is ignored.
+    /// Inlined into the parsers, where a known tag then needs no ElementName.
+    @inline(__always)
     mutating func nextChild() throws(SyncMLDecodingError) -> ElementName? {
         while true {
             let token = try take()
@@ -119,18 +121,42 @@ struct ElementReader {
 
     /// The content as a string (UTF-8; invalid sequences repaired).
     mutating func string() throws(SyncMLDecodingError) -> String {
-        String(decoding: try bytes(), as: UTF8.self)
+        if let string = singleInputText(trimming: false) { return string }
+        return String(decoding: try bytes(), as: UTF8.self)
     }
 
     /// The content as a string with surrounding white space removed, for
     /// values such as numbers, codes and URIs.
     mutating func trimmed() throws(SyncMLDecodingError) -> String {
+        if let string = singleInputText(trimming: true) { return string }
         let bytes = try bytes()
-        var start = bytes.startIndex
-        var end = bytes.endIndex
+        return bytes.withUnsafeBufferPointer { String(decoding: Self.trimming($0), as: UTF8.self) }
+    }
+
+    /// The common case of `string()`/`trimmed()`: the content is one text
+    /// piece in the input, then the end. Read straight from the input's
+    /// storage (no slice to retain and release); nil, consuming nothing, else.
+    private mutating func singleInputText(trimming: Bool) -> String? {
+        let tokens = recording.tokens
+        guard index + 1 < tokens.count else { return nil }
+        let text = tokens[index]
+        guard text.kind == .text, !text.isSideSlice, tokens[index + 1].kind == .end else { return nil }
+        let lower = text.lower - base, upper = text.upper - base
+        // Checked here: a buffer pointer's slice is not, in a release build.
+        guard 0 <= lower, lower <= upper, upper <= input.count else { return nil }
+        index += 2
+        return input.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[lower..<upper])
+            return String(decoding: trimming ? Self.trimming(bytes) : bytes, as: UTF8.self)
+        }
+    }
+
+    private static func trimming(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = bytes.count
         while start < end, bytes[start].isXMLWhitespace { start += 1 }
         while end > start, bytes[end - 1].isXMLWhitespace { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// The content as a non-negative decimal integer.
@@ -228,8 +254,14 @@ extension ElementName {
     /// This element read as a member of `namespace`: the tag itself if it is
     /// there, else the tag of the same name there. Peers forget `xmlns` on
     /// MetInf and DevInf children; context tells what they meant.
+    @inline(__always)
     func tag(in namespace: Namespace) -> Tag? {
         if case .known(let tag) = self, tag.namespace == namespace { return tag }
-        return CodePages.tag(named: localName, in: namespace)
+        return tag(byNameIn: namespace)
+    }
+
+    @inline(never)
+    private func tag(byNameIn namespace: Namespace) -> Tag? {
+        CodePages.tag(named: localName, in: namespace)
     }
 }

@@ -3,25 +3,27 @@
 
 extension ElementReader {
     mutating func item() throws(SyncMLDecodingError) -> Item {
-        var result = Item()
-        try item(into: &result)
-        return result
-    }
-
-    /// `item()` filled in place (see `meta(into:)`).
-    mutating func item(into item: inout Item) throws(SyncMLDecodingError) {
+        // Fields in locals, the Item built once (see `itemCommand()`).
+        var target: Location? = nil, source: Location? = nil
+        var sourceParent: String? = nil, targetParent: String? = nil
+        var meta: Meta? = nil
+        var data: ItemData? = nil
+        var moreData = false
+        var unknown: [MarkupElement] = []
         while let child = try nextChild() {
             switch child.tag(in: .syncML) {
-            case .target?: item.target = try location()
-            case .source?: item.source = try location()
-            case .sourceParent?: item.sourceParent = try parentURI()
-            case .targetParent?: item.targetParent = try parentURI()
-            case .meta?: item.meta = Meta(); try meta(into: &item.meta!)
-            case .data?: item.data = try itemData()
-            case .moreData?: try skip(); item.moreData = true
-            default: item.unknown.append(try unknown(child))
+            case .target?: target = try location()
+            case .source?: source = try location()
+            case .sourceParent?: sourceParent = try parentURI()
+            case .targetParent?: targetParent = try parentURI()
+            case .meta?: meta = try self.meta()
+            case .data?: data = try itemData()
+            case .moreData?: try skip(); moreData = true
+            default: unknown.append(try self.unknown(child))
             }
         }
+        return Item(target: target, source: source, sourceParent: sourceParent, targetParent: targetParent,
+                    meta: meta, data: data, moreData: moreData, unknown: unknown)
     }
 
     /// `Data` of an Item: bytes, an inline DevInf/Anchor, or a nested WBXML DevInf.

@@ -1,15 +1,10 @@
 // Typed parsers (see HeaderDecoding.swift): Meta and its MetInf children.
 
 extension ElementReader {
+    /// A Meta is 56 bytes (its rare fields boxed): built and returned, not
+    /// filled in place.
     mutating func meta() throws(SyncMLDecodingError) -> Meta {
-        var result = Meta()
-        try meta(into: &result)
-        return result
-    }
-
-    /// `meta()` filled in place: a Meta is hundreds of bytes, and a command
-    /// holding it would otherwise get a copy of the one returned.
-    mutating func meta(into meta: inout Meta) throws(SyncMLDecodingError) {
+        var meta = Meta()
         while let child = try nextChild() {
             guard let tag = child.tag(in: .metInf) else {
                 meta.unknown.append(try unknown(child))
@@ -31,6 +26,7 @@ extension ElementReader {
             default: meta.unknown.append(try unknown(child))
             }
         }
+        return meta
     }
 
     mutating func anchor() throws(SyncMLDecodingError) -> Anchor {

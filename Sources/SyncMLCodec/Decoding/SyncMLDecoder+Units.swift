@@ -141,7 +141,7 @@ extension SyncMLDecoder {
     }
 
     /// Parses the recorded unit; its event, if it has one.
-    private mutating func completeUnit() throws(SyncMLDecodingError) -> Event? {
+    mutating func completeUnit() throws(SyncMLDecodingError) -> Event? {
         guard let kind = unitKind else { return nil }
         unitKind = nil
         // A container's head ends where the token that closed it began.

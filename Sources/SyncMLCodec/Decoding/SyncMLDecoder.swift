@@ -75,6 +75,9 @@ public struct SyncMLDecoder {
     /// The tokens of the unit being recorded (cleared when the next one begins).
     var recording = TokenRecording()
     var sawHeader = false
+    /// Whether WBXML units are recorded in bulk (`recordInside`); off only in
+    /// tests that hold the bulk path to the token-by-token one.
+    var recordsInBulk = true
 
     /// A decoder waiting for its first bytes.
     public init() {}
@@ -155,6 +158,13 @@ public struct SyncMLDecoder {
         // a command is hundreds of bytes, and every move of it costs.
         while true {
             if done { return nil }
+            if format == .wbxml, unitKind != nil, recordsInBulk {
+                switch try recordInside() {
+                case .completed(let event?): return event
+                case .needsInput: return nil
+                case .completed(nil), .tokenByToken: break
+                }
+            }
             // WBXML gives most tokens as plain values (the hot path); XML, and
             // WBXML tokens whose content is not in the input, as MarkupTokens.
             let token: RecordedToken
@@ -192,6 +202,35 @@ public struct SyncMLDecoder {
             let event = try handle(token, markup)
             previousOffset = token.offset
             if let event { return event }
+        }
+    }
+
+    /// What `recordInside` did.
+    private enum Inside {
+        /// The unit is complete: its event, if it has one.
+        case completed(Event?)
+        case needsInput
+        /// Not for the fast path (or it stopped where the general path goes on).
+        case tokenByToken
+    }
+
+    /// Inside a recorded unit, WBXML tokens go straight into the recording
+    /// (`WBXMLTokenizer.recordElement`), not one by one through `handle`.
+    private mutating func recordInside() throws(SyncMLDecodingError) -> Inside {
+        guard let kind = unitKind else { return .tokenByToken }
+        // A container's head is watched token by token at its own level, where
+        // its first command ends it.
+        let floor = kind == .containerHead ? 1 : 0
+        guard unitDepth > floor else { return .tokenByToken }
+        var depth = unitDepth - floor
+        var last = previousOffset
+        let scan = try wbxml.recordElement(into: &recording, depth: &depth, lastOffset: &last)
+        unitDepth = depth + floor
+        previousOffset = last
+        switch scan {
+        case .complete: return floor == 0 ? .completed(try completeUnit()) : .tokenByToken
+        case .needsInput: return .needsInput
+        case .endOfDocument: throw SyncMLDecodingError(.truncated, at: wbxml.offset, "document ended inside the message")
         }
     }
 

@@ -74,6 +74,12 @@ public struct Meta: Hashable, Sendable {
         self.format = format
         self.type = type
         self.size = size
+        // `Meta()` and the common Type/Format/Size: no Values built and compared.
+        if mark == nil, anchor == nil, version == nil, nextNonce == nil, maxMsgSize == nil, maxObjSize == nil,
+           emi.isEmpty, mem == nil, !fieldLevel, unknown.isEmpty {
+            rare = nil
+            return
+        }
         let values = RareFields.Values(mark: mark, anchor: anchor, version: version, nextNonce: nextNonce, maxMsgSize: maxMsgSize,
                                        maxObjSize: maxObjSize, emi: emi, mem: mem, fieldLevel: fieldLevel, unknown: unknown)
         rare = values == RareFields.Values() ? nil : RareFields(values)

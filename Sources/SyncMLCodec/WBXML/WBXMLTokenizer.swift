@@ -51,6 +51,9 @@ package struct WBXMLTokenizer: MarkupTokenizer {
     private var finished = false
     private var failure: SyncMLDecodingError?
     package private(set) var documentInfo: DocumentInfo?
+    /// Read once here: the static table behind a lazy-initialization check
+    /// cost that check on every START token.
+    private let assigned = AssignedTokens.table
 
     package init(limits: WBXMLLimits = .default) {
         func clamp(_ value: Int) -> UInt32 { UInt32(clamping: max(value, 1)) }
@@ -136,17 +139,79 @@ package struct WBXMLTokenizer: MarkupTokenizer {
         }
     }
 
+    /// How `recordElement` stopped.
+    enum ElementScan {
+        /// The element's end was recorded.
+        case complete
+        case needsInput
+        case endOfDocument
+    }
+
+    /// Records the tokens of the element being read into `recording` until
+    /// its end (`depth` open elements, its own included, counted down to 0):
+    /// the decoder's inner loop, one borrow of the buffer for all tokens
+    /// instead of one event through the decoder per token. Records what
+    /// `nextRaw()` token by token would; `lastOffset` is where the last
+    /// recorded token ended.
+    mutating func recordElement(
+        into recording: inout TokenRecording, depth: inout Int, lastOffset: inout Int
+    ) throws(SyncMLDecodingError) -> ElementScan {
+        if let failure { throw failure }
+        let input = buffer
+        do {
+            return try input.withUnsafeBufferPointer { bytes throws(SyncMLDecodingError) -> ElementScan in
+                while true {
+                    let event: RawEvent
+                    if pendingEnd {
+                        pendingEnd = false
+                        event = .token(.end(at: offset))
+                    } else {
+                        guard let scanned = try scan(bytes) else { continue }
+                        event = scanned
+                    }
+                    let kind: RecordedToken.Kind
+                    switch event {
+                    case .token(let token):
+                        recording.append(token)
+                        kind = token.kind
+                    case .markup(let token):
+                        recording.append(token, at: offset)
+                        if case .start = token { kind = .start } else { kind = .text }
+                    case .needsInput:
+                        return .needsInput
+                    case .endOfDocument:
+                        return .endOfDocument
+                    }
+                    lastOffset = offset
+                    if kind == .start {
+                        depth += 1
+                    } else if kind == .end {
+                        depth -= 1
+                        if depth == 0 { return .complete }
+                    }
+                }
+            }
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
     /// One call of the C scanner: an event, or nil for a token that is not
     /// surfaced (the header, extensions).
     private mutating func step() throws(SyncMLDecodingError) -> RawEvent? {
-        var token = csupport_wbxml_token()
         // The scanner works on the stored state in place (the buffer is
         // borrowed through a local): copying the state in and out per token
         // stalled on reading back what C had just written.
         let input = buffer
-        let status = input.withUnsafeBufferPointer { bytes in
-            csupport_wbxml_next(&scanner, bytes.baseAddress, bytes.count, &position, &token)
-        }
+        return try input.withUnsafeBufferPointer { bytes throws(SyncMLDecodingError) in try scan(bytes) }
+    }
+
+    /// `step()` on the buffer's bytes, borrowed by the caller.
+    @inline(__always)
+    private mutating func scan(_ input: UnsafeBufferPointer<UInt8>) throws(SyncMLDecodingError) -> RawEvent? {
+        var token = csupport_wbxml_token()
+        let status = csupport_wbxml_next(&scanner, input.baseAddress, input.count, &position, &token)
 
         switch status {
         case CSUPPORT_WBXML_OK:
@@ -230,7 +295,7 @@ package struct WBXMLTokenizer: MarkupTokenizer {
             }
         guard let namespace else { return nil }
         let tag = Tag(namespace, token.tag)
-        return AssignedTokens.table.contains(tag) ? tag : nil
+        return assigned.contains(tag) ? tag : nil
     }
 
     /// The name of a START token that `knownTag` does not know.
