@@ -58,15 +58,16 @@ final class InteropWorkspace: @unchecked Sendable {
     func storePath(_ name: String = "server") -> URL { root.appendingPathComponent("\(name).sqlite") }
 
     /// Adds `users` to the store `name` (created on first use) and starts `syncml serve` on it.
-    func startServer(_ name: String = "server", users: [Account] = [.alice], transport: Transport = .http) async throws -> SyncMLServerProcess {
+    func startServer(_ name: String = "server", users: [Account] = [.alice], transport: Transport = .http,
+                     options: [String] = []) async throws -> SyncMLServerProcess {
         let store = storePath(name)
         for user in users { try await SyncMLTool.addUser(user, store: store) }
-        return try await startServer(on: store, transport: transport)
+        return try await startServer(on: store, transport: transport, options: options)
     }
 
-    /// Starts `syncml serve` on an existing store (its users and device anchors kept).
-    func startServer(on store: URL, transport: Transport = .http) async throws -> SyncMLServerProcess {
-        let server = try await SyncMLServerProcess(store: store, certificates: transport == .https ? certificates() : nil)
+    /// Starts `syncml serve` on an existing store (its users and device anchors kept), with further `options`.
+    func startServer(on store: URL, transport: Transport = .http, options: [String] = []) async throws -> SyncMLServerProcess {
+        let server = try await SyncMLServerProcess(store: store, certificates: transport == .https ? certificates() : nil, options: options)
         servers.append(server)
         return server
     }

@@ -31,7 +31,8 @@ final class SyncMLServerProcess: @unchecked Sendable {
     /// Starts a server on `store` (created if missing); its output goes to files beside the store.
     /// With `certificates`, it serves HTTPS with their server certificate.
     /// With `db`, the server runs on that store instead (a postgres:// URL, for several nodes on one database).
-    init(store: URL, db: String? = nil, certificates: TestCertificates? = nil) async throws {
+    /// `options` are further `serve` options (limits).
+    init(store: URL, db: String? = nil, certificates: TestCertificates? = nil, options: [String] = []) async throws {
         self.store = store
         self.db = db ?? store.path
         authority = certificates?.authority
@@ -42,7 +43,7 @@ final class SyncMLServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try SyncMLTool.requireExecutable())
         process.arguments = ["serve", "--db", self.db, "--host", "127.0.0.1", "--port", "0"]
-            + (certificates.map { ["--tls-cert", $0.chain, "--tls-key", $0.privateKey] } ?? [])
+            + (certificates.map { ["--tls-cert", $0.chain, "--tls-key", $0.privateKey] } ?? []) + options
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = standardOutput.handle
         process.standardError = standardError.handle
