@@ -17,7 +17,7 @@ extension InteropTests {
                 try Samples.fill(client)
                 let hog = try HeldRequest(to: server.url, announcing: 65_536)
                 defer { hog.close() }
-                try await Task.sleep(for: .milliseconds(500)) // the server reads the head and the first byte
+                try await HeldRequest.waitForBodyBytes(65_536, at: server.url)
 
                 let refused = try await client.sync(.slow)
                 #expect(refused.exitCode != 0, "\(refused)")
@@ -41,10 +41,49 @@ final class HeldRequest: @unchecked Sendable {
     private var descriptor: Int32
 
     init(to url: String, announcing length: Int) throws {
+        let (descriptor, host, path) = try Self.connected(to: url)
+        self.descriptor = descriptor
+        try send("POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/vnd.syncml+xml\r\nContent-Length: \(length)\r\n\r\n<")
+    }
+
+    /// Waits until the server's `syncml_http_body_bytes_in_flight` (its `/metrics`, on the
+    /// sync listener by default) says at least `bytes`: the held request was granted its room.
+    static func waitForBodyBytes(_ bytes: Int, at url: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        var last = ""
+        while ContinuousClock.now < deadline {
+            let metrics = try get(url.replacingOccurrences(of: "/sync", with: "/metrics"))
+            last = metrics.split(separator: "\n").first { $0.hasPrefix("syncml_http_body_bytes_in_flight ") }.map(String.init) ?? ""
+            if let value = Double(last.split(separator: " ").last ?? ""), value >= Double(bytes) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Subprocess.Failure(description: "the server never held \(bytes) body bytes (last: \(last))")
+    }
+
+    /// A GET's whole answer (HTTP/1.0: the server closes after it).
+    private static func get(_ url: String) throws -> String {
+        let (descriptor, host, path) = try connected(to: url)
+        let request = HeldRequest(descriptor: descriptor)
+        defer { request.close() }
+        try request.send("GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n")
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            answer += chunk[..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// A socket connected to `url`'s host and port, with the host and path to ask for.
+    private static func connected(to url: String) throws -> (descriptor: Int32, host: String, path: String) {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
             throw Subprocess.Failure(description: "not a URL with host and port: \(url)")
         }
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Subprocess.Failure(description: "socket() failed: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -56,15 +95,17 @@ final class HeldRequest: @unchecked Sendable {
             }
         }
         guard connected else {
-            close()
+            _ = Glibc.close(descriptor)
             throw Subprocess.Failure(description: "cannot connect to \(url): errno \(errno)")
         }
-        let head = "POST \(components.path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/vnd.syncml+xml\r\n"
-            + "Content-Length: \(length)\r\n\r\n<"
-        let bytes = Array(head.utf8)
-        guard bytes.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+        return (descriptor, host, components.path)
+    }
+
+    private func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
             close()
-            throw Subprocess.Failure(description: "cannot send to \(url): errno \(errno)")
+            throw Subprocess.Failure(description: "cannot send: errno \(errno)")
         }
     }
 
