@@ -133,14 +133,16 @@ extension SyncStore {
     /// The number of live items `datastore` had when its journal ended at `sequence`
     /// (`lastSequence(datastore:)` then): the count now, less the items written since
     /// that are live now, plus those that were live at `sequence` (by their version then,
-    /// through `journal_item_seq`). So a session can note the sequence when it starts,
+    /// walked down from the current one). So a session can note the sequence when it starts,
     /// which costs one indexed read, and count only if it comes to need the number.
     public func liveCount(datastore: DatastoreID, asOf sequence: Int64) throws(StoreError) -> Int {
         var count = try liveCount(datastore: datastore)
-        try database.forEach("""
-            SELECT i.deleted, (SELECT p.op FROM journal p WHERE p.item_id = i.id AND p.seq <= ? ORDER BY p.seq DESC LIMIT 1)
-            FROM items i WHERE i.id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)
-            """, [.integer(sequence), .integer(datastore.rawValue), .integer(sequence)]) { row in
+        let written = "i.id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)"
+        try database.forEach(Self.versionChain(itemsWhere: written, walkingWhile: "c.seq > ?") + """
+            , earlier(item_id, seq) AS (SELECT item_id, max(seq) FROM chain WHERE seq <= ? GROUP BY item_id)
+            SELECT i.deleted, j.op FROM items i LEFT JOIN earlier t ON t.item_id = i.id LEFT JOIN journal j ON j.seq = t.seq WHERE \(written)
+            """, [.integer(datastore.rawValue), .integer(sequence), .integer(sequence), .integer(sequence),
+                  .integer(datastore.rawValue), .integer(sequence)]) { row in
             let liveThen = !row.isNull(1) && row.integer(1) != Int64(ChangeOperation.delete.rawValue)
             count += (liveThen ? 1 : 0) - (row.integer(0) == 0 ? 1 : 0)
         }
