@@ -97,11 +97,18 @@ struct VersionChainTests {
         #expect(try await f.store.history(guid: guid, datastore: f.contacts).map(\.sequence) == journaled)
     }
 
-    @Test("Migration 12: a version-11 store keeps every item, version, map and answer, loses the index by item and the foreign key to items")
-    func migrationTwelve() async throws {
+    @Test("Migration 12: a version-11 store keeps every item, version, map and answer, loses the index by item and the foreign key to items (the definition edited in place, or, when it is not version 1's text, the journal copied)",
+          arguments: [false, true])
+    func migrationTwelve(definitionDiffers: Bool) async throws {
         let directory = TemporaryDirectory()
         let path = directory.path("v11.sqlite")
         try DeferredKeyTests.makeStore(at: path, version: 11) { db throws(StoreError) in
+            if definitionDiffers {
+                let version = try db.integer("PRAGMA schema_version") ?? 0
+                try db.execute("PRAGMA writable_schema=ON")
+                try db.run("UPDATE sqlite_master SET sql = replace(sql, 'REFERENCES items(id)', 'REFERENCES items (id)') WHERE name = 'journal'")
+                try db.execute("PRAGMA schema_version = \(version + 1); PRAGMA writable_schema=OFF")
+            }
             try db.run("INSERT INTO devices(id, user_id, dev_id) VALUES (1, 1, 'phone'), (2, 1, 'laptop')")
             try db.run("INSERT INTO sessions(id, device_id, started) VALUES (1, 1, 0)")
             try db.run("INSERT INTO device_datastores(device_id, datastore_id, acked_seq) VALUES (1, 1, 5), (2, 1, 2)")
@@ -126,13 +133,17 @@ struct VersionChainTests {
             try db.forEach("SELECT id, guid, deleted, version FROM items ORDER BY id") { rows.append("item \($0.integer(0)) \($0.text(1)) \($0.integer(2)) \($0.integer(3))") }
             return rows
         }
-        let before = try { () throws -> [String] in let db = try Database(path: path); return try dump(db) }()
+        let rootPage = "SELECT rootpage FROM sqlite_master WHERE name = 'journal'"
+        let (before, pageBefore) = try { () throws -> ([String], Int64?) in let db = try Database(path: path); return (try dump(db), try db.integer(rootPage)) }()
         let store = try SyncStore(path: path)
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.withDatabase { db throws(StoreError) in try dump(db) } == before)
+        let pageAfter = try await store.withDatabase { db throws(StoreError) in try db.integer(rootPage) }
+        #expect((pageAfter == pageBefore) == !definitionDiffers, "edited in place: the same table; copied: a new one")
         let shape = try await Self.journalShape(store)
         #expect(!shape.indexes.contains("journal_item_seq") && !shape.references.contains("items"))
-        #expect(shape.indexes.isSuperset(of: ["journal_store_seq", "journal_session", "journal_store_later"]))
+        #expect(shape.indexes == ["journal_store_seq", "journal_session", "journal_store_later"])
+        #expect(shape.references == ["datastores", "devices", "sessions"])
         let contacts = DatastoreID(rawValue: 1)
         #expect(try await store.history(guid: "1", datastore: contacts).map(\.sequence) == [1, 3, 4])
         #expect(try await store.history(guid: "2", datastore: contacts).map(\.sequence) == [2, 5])

@@ -35,7 +35,7 @@ package enum Migrations {
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
     static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8),
-                                 .sql(version9), .sql(version10), .sql(version11), .sql(version12)]
+                                 .sql(version9), .sql(version10), .sql(version11), .code(version12)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -267,11 +267,38 @@ package enum Migrations {
 
     /// One B-tree less per version (issue #16): no `journal_item_seq`. An item's versions
     /// are found from `items.version` down the `prev_seq` links (`SyncStore.versionChain`),
-    /// one primary-key read per version. Without that index SQLite's foreign key from
+    /// one primary-key read a version. Without that index SQLite's foreign key from
     /// `journal.item_id` to `items` would scan the journal for every item a removed user's
-    /// datastores delete, so the journal is rebuilt without it (the datastore's key still
-    /// deletes the rows, through `journal_store_seq`). Rewrites the journal once, here.
-    static let version12 = """
+    /// datastores delete, so it goes too (the datastore's key still deletes the rows,
+    /// through `journal_store_seq`). Dropping a foreign key leaves the rows' bytes as they
+    /// are, so the table's definition is edited in place as SQLite's documentation allows
+    /// (`writable_schema`, then a new `schema_version`); where that is refused (a
+    /// defensive build) or the definition is not the one version 1 wrote, the journal is
+    /// copied into a table without the key instead.
+    static func version12(_ database: Database) throws(StoreError) {
+        try database.execute("DROP INDEX journal_item_seq")
+        let reference = "item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+        let definition = try database.first("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'journal'") { $0.text(0) }
+        if let definition, definition.contains(reference) {
+            let edited = definition.replacing(reference, with: "item_id INTEGER NOT NULL,")
+            let schemaVersion = try database.integer("PRAGMA schema_version") ?? 0
+            try database.execute("PRAGMA writable_schema=ON")
+            let done: Bool
+            do {
+                try database.run("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'journal'", [.text(edited)])
+                try database.execute("PRAGMA schema_version = \(schemaVersion + 1)")
+                done = true
+            } catch {
+                done = false
+            }
+            try database.execute("PRAGMA writable_schema=OFF")
+            if done { return }
+        }
+        try database.execute(journalWithoutItemKey)
+    }
+
+    /// Version 12's fallback: the journal copied into a table without the foreign key to `items`.
+    static let journalWithoutItemKey = """
     CREATE TABLE journal_v12(
         seq INTEGER PRIMARY KEY,
         datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
