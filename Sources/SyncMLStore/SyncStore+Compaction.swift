@@ -161,13 +161,14 @@ extension SyncStore {
     /// must not drop a version from the middle, which would cut the chain the versions are
     /// found by). So what is dropped is always an item's oldest versions.
     /// Parameters: the items, the lowest acknowledged sequence, keepVersions, the cutoff.
-    private static let versionsByRule = versionChain(itemsWhere: "i.id IN (\(placeholders(rowsPerInsert)))") + """
+    private static let versionsByRule = versionChain(itemsWhere: "i.id IN (\(placeholders(rowsPerInsert)))",
+                                                     carrying: ["time": "j.time", "bytes": "length(j.payload)"]) + """
         , ranked AS (
-            SELECT c.item_id, j.seq, j.time, length(j.payload) AS bytes,
-                   row_number() OVER (PARTITION BY c.item_id ORDER BY j.seq DESC) AS rank,
-                   max(CASE WHEN j.seq <= ? THEN j.seq END) OVER (PARTITION BY c.item_id) AS base,
-                   max(j.time) OVER (PARTITION BY c.item_id ORDER BY j.seq ROWS UNBOUNDED PRECEDING) AS newest
-            FROM chain c JOIN journal j ON j.seq = c.seq)
+            SELECT item_id, seq, time, bytes,
+                   row_number() OVER (PARTITION BY item_id ORDER BY seq DESC) AS rank,
+                   max(CASE WHEN seq <= ? THEN seq END) OVER (PARTITION BY item_id) AS base,
+                   max(time) OVER (PARTITION BY item_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS newest
+            FROM chain)
         SELECT item_id, seq, coalesce(bytes, 0), CASE WHEN rank > ? AND seq < base AND newest < ? THEN 1 ELSE 0 END FROM ranked
         """
 }

@@ -11,27 +11,31 @@ extension SyncStore {
         return entries
     }
 
-    private static let itemHistory = versionChain(itemsWhere: "i.id = ?") + """
-        SELECT j.seq, j.op, j.fingerprint, j.time, j.device_id, j.session_id, length(j.payload)
-        FROM chain c JOIN journal j ON j.seq = c.seq ORDER BY j.seq
-        """
+    private static let itemHistory = versionChain(itemsWhere: "i.id = ?", carrying: [
+        "op": "j.op", "fingerprint": "j.fingerprint", "time": "j.time", "device_id": "j.device_id", "session_id": "j.session_id",
+        "bytes": "length(j.payload)",
+    ]) + "SELECT seq, op, fingerprint, time, device_id, session_id, bytes FROM chain ORDER BY seq"
 
-    /// `WITH RECURSIVE chain(item_id, seq, prev)`: the versions of the items `itemsWhere`
+    /// `WITH RECURSIVE chain(item_id, seq, prev, …)`: the versions of the items `itemsWhere`
     /// selects (a condition on `items i`), from each one's current version (`items.version`)
     /// down its `prev_seq` links, one primary-key read a version; the journal has no index
-    /// by item (schema 12). `walkingWhile` (on `c`, the version reached) stops the walk
-    /// early. The walk ends at a first version (`prev_seq` 0) or a compacted one, which
-    /// compaction only removes from the old end (`versionsByRule`), and only goes down in
-    /// seq, so a damaged link cannot loop. Callers append further CTEs or the SELECT.
-    static func versionChain(itemsWhere: String, walkingWhile: String? = nil) -> String {
-        """
-        WITH RECURSIVE chain(item_id, seq, prev) AS (
-            SELECT i.id, j.seq, j.prev_seq FROM items i JOIN journal j ON j.seq = i.version WHERE \(itemsWhere)
-            UNION ALL
-            SELECT c.item_id, j.seq, j.prev_seq FROM chain c JOIN journal j ON j.seq = c.prev
-            WHERE c.prev < c.seq\(walkingWhile.map { " AND " + $0 } ?? ""))
+    /// by item (schema 12). `carrying` adds columns, each a name and an expression over the
+    /// version's row `j`, so callers need not join the journal again (PostgreSQL planned such
+    /// a join over many items as a hash join reading the whole journal). `walkingWhile` (on
+    /// `c`, the version reached) stops the walk early. The walk ends at a first version
+    /// (`prev_seq` 0) or a compacted one, which compaction only removes from the old end
+    /// (`versionsByRule`), and only goes down in seq, so a damaged link cannot loop.
+    /// Callers append further CTEs or the SELECT.
+    static func versionChain(itemsWhere: String, carrying: KeyValuePairs<String, String>, walkingWhile: String? = nil) -> String {
+        let names = carrying.map { ", " + $0.key }.joined(), values = carrying.map { ", " + $0.value }.joined()
+        return """
+            WITH RECURSIVE chain(item_id, seq, prev\(names)) AS (
+                SELECT i.id, j.seq, j.prev_seq\(values) FROM items i JOIN journal j ON j.seq = i.version WHERE \(itemsWhere)
+                UNION ALL
+                SELECT c.item_id, j.seq, j.prev_seq\(values) FROM chain c JOIN journal j ON j.seq = c.prev
+                WHERE c.prev < c.seq\(walkingWhile.map { " AND " + $0 } ?? ""))
 
-        """
+            """
     }
 
     /// The version of item `id` that was current at journal sequence `sequence` (its newest
@@ -44,8 +48,9 @@ extension SyncStore {
     }
 
     /// Parameters: the item, the sequence twice. Walks only down to the first version at or below it.
-    private static let versionAt = versionChain(itemsWhere: "i.id = ?", walkingWhile: "c.seq > ?") + """
-        SELECT j.op, j.fingerprint FROM chain c JOIN journal j ON j.seq = c.seq WHERE c.seq <= ? ORDER BY c.seq DESC LIMIT 1
+    private static let versionAt = versionChain(itemsWhere: "i.id = ?", carrying: ["op": "j.op", "fingerprint": "j.fingerprint"],
+                                                walkingWhile: "c.seq > ?") + """
+        SELECT op, fingerprint FROM chain WHERE seq <= ? ORDER BY seq DESC LIMIT 1
         """
 
     /// The journal row of item `guid`'s current version (nil for an unknown item).

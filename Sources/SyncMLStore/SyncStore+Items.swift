@@ -137,14 +137,14 @@ extension SyncStore {
     /// which costs one indexed read, and count only if it comes to need the number.
     public func liveCount(datastore: DatastoreID, asOf sequence: Int64) throws(StoreError) -> Int {
         var count = try liveCount(datastore: datastore)
-        let written = "i.id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)"
-        try database.forEach(Self.versionChain(itemsWhere: written, walkingWhile: "c.seq > ?") + """
-            , earlier(item_id, seq) AS (SELECT item_id, max(seq) FROM chain WHERE seq <= ? GROUP BY item_id)
-            SELECT i.deleted, j.op FROM items i LEFT JOIN earlier t ON t.item_id = i.id LEFT JOIN journal j ON j.seq = t.seq WHERE \(written)
-            """, [.integer(datastore.rawValue), .integer(sequence), .integer(sequence), .integer(sequence),
-                  .integer(datastore.rawValue), .integer(sequence)]) { row in
-            let liveThen = !row.isNull(1) && row.integer(1) != Int64(ChangeOperation.delete.rawValue)
-            count += (liveThen ? 1 : 0) - (row.integer(0) == 0 ? 1 : 0)
+        var written: [(id: Int64, deleted: Bool)] = []
+        try database.forEach("SELECT id, deleted FROM items WHERE id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)",
+                             [.integer(datastore.rawValue), .integer(sequence)]) { row in written.append((row.integer(0), row.integer(1) != 0)) }
+        // One item's walk a statement: over many items at once PostgreSQL planned the walk as a hash join reading the whole journal.
+        for item in written {
+            let then = try version(ofItem: item.id, at: sequence)?.operation
+            let liveThen = then != nil && then != Int64(ChangeOperation.delete.rawValue)
+            count += (liveThen ? 1 : 0) - (item.deleted ? 0 : 1)
         }
         return count
     }
