@@ -42,11 +42,6 @@ package final class Database: StoreConnection {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeout)
-        // Pages of 8 KiB for a new file (an existing one keeps its size): a journal page ends
-        // where the next row does not fit, and with rows of 0.3–4 KB that left 16 % of 4 KiB
-        // pages empty, 100 bytes a contact; 8 KiB halves it (docs/BENCHMARKS.md, "Store diet 2").
-        // Must precede WAL mode, which writes the file's header.
-        try execute("PRAGMA page_size=\(Self.newFilePageSize)")
         if path != ":memory:" { try execute("PRAGMA journal_mode=WAL") }
         try execute(synchronousFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
@@ -59,7 +54,7 @@ package final class Database: StoreConnection {
         // abort half done, so SQLite journals the pages it changes; on disk that spilled
         // to a temporary file past 64 KiB, doubling the kernel time of a slow sync's writes.
         try execute("PRAGMA temp_store=MEMORY")
-        // The WAL folded back into the file every 5,000 pages (~40 MiB of 8 KiB pages), not SQLite's 1,000:
+        // The WAL folded back into the file every 10,000 pages (~40 MiB), not SQLite's 1,000:
         // a slow sync's commit rewrites ~1,400 random match-key and fingerprint index pages,
         // so at 1,000 every commit paid a checkpoint (copying its pages again, reading the
         // WAL back, two fsyncs); with ten commits a checkpoint, a page they share is copied
@@ -70,10 +65,7 @@ package final class Database: StoreConnection {
     }
 
     /// WAL pages after which a commit checkpoints (see `init`).
-    package static let walAutocheckpointPages = 5_000
-
-    /// The page size a new database file gets (see `init`).
-    package static let newFilePageSize = 8192
+    package static let walAutocheckpointPages = 10_000
 
     deinit {
         // Every statement is finalized before the close: with one still open,
