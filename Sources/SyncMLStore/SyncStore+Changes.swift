@@ -33,8 +33,7 @@ extension SyncStore {
             var known = luid != nil
             if !known {
                 // Did the item exist (not deleted) when the device was at `from`?
-                let opAtFrom = try database.integer("SELECT op FROM journal WHERE item_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
-                                                    [.integer(itemID), .integer(from)])
+                let opAtFrom = try version(ofItem: itemID, at: from)?.operation
                 known = opAtFrom != nil && opAtFrom != Int64(ChangeOperation.delete.rawValue)
             }
             let isDelete = entry.op == Int64(ChangeOperation.delete.rawValue)
@@ -47,9 +46,7 @@ extension SyncStore {
             }
             guard let change else { continue }
             if known, !isDelete, !changedByDevice.contains(itemID), let now = change.fingerprint,
-               let atFrom = try database.first("SELECT fingerprint FROM journal WHERE item_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
-                                               [.integer(itemID), .integer(from)], { row throws(StoreError) in try Self.fingerprint(row.optionalBlob(0)) }),
-               atFrom == now {
+               let atFrom = try version(ofItem: itemID, at: from)?.fingerprint, atFrom == now {
                 continue // changed and changed back (a held delete restored, an undo): the device has this version
             }
             result.append(OutgoingChange(sequence: entry.seq, guid: change.guid, luid: luid,

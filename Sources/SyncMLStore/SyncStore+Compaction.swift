@@ -131,7 +131,7 @@ extension SyncStore {
                 // Padded with its last id, so one statement text serves every chunk.
                 let ids = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: Self.rowsPerInsert - chunk.count)
                 var kept: [Int64: Int] = [:]
-                try database.forEach(Self.versionsByRule, [.integer(acked)] + ids.map { .integer($0) } + [.integer(Int64(keepVersions)), .integer(cutoff)]) { row in
+                try database.forEach(Self.versionsByRule, ids.map { .integer($0) } + [.integer(acked), .integer(Int64(keepVersions)), .integer(cutoff)]) { row in
                     if row.integer(3) == 1 {
                         doomed.append(row.integer(1))
                         bytes += Int(row.integer(2))
@@ -153,18 +153,22 @@ extension SyncStore {
         return last
     }
 
-    /// Every version of up to `rowsPerInsert` items, with 1 in the last column when the
-    /// rules drop it: not among the item's newest `keepVersions` (`rank`), below its base
-    /// (the newest version at or below the lowest acknowledged sequence), older than the cutoff.
-    /// Parameters: the lowest acknowledged sequence, the items, keepVersions, the cutoff. By item
-    /// only (an item's versions are all in its datastore): with the datastore in the WHERE,
-    /// SQLite read the datastore's whole `journal_store_seq` range instead of `journal_item_seq`.
-    private static let versionsByRule = """
-        WITH ranked AS (
-            SELECT item_id, seq, time, length(payload) AS bytes,
+    /// Every version of up to `rowsPerInsert` items (walked down their `prev_seq` links),
+    /// with 1 in the last column when the rules drop it: not among the item's newest
+    /// `keepVersions` (`rank`), below its base (the newest version at or below the lowest
+    /// acknowledged sequence), and it and every older version older than the cutoff
+    /// (`newest`: the same as its own time while time only grows with seq; a clock set back
+    /// must not drop a version from the middle, which would cut the chain the versions are
+    /// found by). So what is dropped is always an item's oldest versions.
+    /// Parameters: the items, the lowest acknowledged sequence, keepVersions, the cutoff.
+    private static let versionsByRule = versionChain(itemsWhere: "i.id IN (\(placeholders(rowsPerInsert)))",
+                                                     carrying: ["time": "j.time", "bytes": "length(j.payload)"]) + """
+        , ranked AS (
+            SELECT item_id, seq, time, bytes,
                    row_number() OVER (PARTITION BY item_id ORDER BY seq DESC) AS rank,
-                   max(CASE WHEN seq <= ? THEN seq END) OVER (PARTITION BY item_id) AS base
-            FROM journal WHERE item_id IN (\(placeholders(rowsPerInsert))))
-        SELECT item_id, seq, coalesce(bytes, 0), CASE WHEN rank > ? AND seq < base AND time < ? THEN 1 ELSE 0 END FROM ranked
+                   max(CASE WHEN seq <= ? THEN seq END) OVER (PARTITION BY item_id) AS base,
+                   max(time) OVER (PARTITION BY item_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS newest
+            FROM chain)
+        SELECT item_id, seq, coalesce(bytes, 0), CASE WHEN rank > ? AND seq < base AND newest < ? THEN 1 ELSE 0 END FROM ranked
         """
 }

@@ -1,3 +1,5 @@
+internal import SyncMLRecords
+
 // MARK: History: an item's versions, restoring one, undoing a session
 
 extension SyncStore {
@@ -5,10 +7,51 @@ extension SyncStore {
     public func history(guid: String, datastore: DatastoreID) throws(StoreError) -> [JournalEntry] {
         guard let item = try itemRow(guid: guid, datastore: datastore) else { throw StoreError(.notFound, "no item \(guid)") }
         var entries: [JournalEntry] = []
-        try database.forEach("SELECT seq, op, fingerprint, time, device_id, session_id, length(payload) FROM journal WHERE item_id = ? ORDER BY seq",
-                             [.integer(item.id)]) { row throws(StoreError) in entries.append(try Self.entry(row, guid: item.guid)) }
+        try database.forEach(Self.itemHistory, [.integer(item.id)]) { row throws(StoreError) in entries.append(try Self.entry(row, guid: item.guid)) }
         return entries
     }
+
+    private static let itemHistory = versionChain(itemsWhere: "i.id = ?", carrying: [
+        "op": "j.op", "fingerprint": "j.fingerprint", "time": "j.time", "device_id": "j.device_id", "session_id": "j.session_id",
+        "bytes": "length(j.payload)",
+    ]) + "SELECT seq, op, fingerprint, time, device_id, session_id, bytes FROM chain ORDER BY seq"
+
+    /// `WITH RECURSIVE chain(item_id, seq, prev, …)`: the versions of the items `itemsWhere`
+    /// selects (a condition on `items i`), from each one's current version (`items.version`)
+    /// down its `prev_seq` links, one primary-key read a version; the journal has no index
+    /// by item (schema 12). `carrying` adds columns, each a name and an expression over the
+    /// version's row `j`, so callers need not join the journal again (PostgreSQL planned such
+    /// a join over many items as a hash join reading the whole journal). `walkingWhile` (on
+    /// `c`, the version reached) stops the walk early. The walk ends at a first version
+    /// (`prev_seq` 0) or a compacted one, which compaction only removes from the old end
+    /// (`versionsByRule`), and only goes down in seq, so a damaged link cannot loop.
+    /// Callers append further CTEs or the SELECT.
+    static func versionChain(itemsWhere: String, carrying: KeyValuePairs<String, String>, walkingWhile: String? = nil) -> String {
+        let names = carrying.map { ", " + $0.key }.joined(), values = carrying.map { ", " + $0.value }.joined()
+        return """
+            WITH RECURSIVE chain(item_id, seq, prev\(names)) AS (
+                SELECT i.id, j.seq, j.prev_seq\(values) FROM items i JOIN journal j ON j.seq = i.version WHERE \(itemsWhere)
+                UNION ALL
+                SELECT c.item_id, j.seq, j.prev_seq\(values) FROM chain c JOIN journal j ON j.seq = c.prev
+                WHERE c.prev < c.seq\(walkingWhile.map { " AND " + $0 } ?? ""))
+
+            """
+    }
+
+    /// The version of item `id` that was current at journal sequence `sequence` (its newest
+    /// at or below it): the operation and fingerprint; nil when the item did not exist then
+    /// or that version was compacted away.
+    func version(ofItem id: Int64, at sequence: Int64) throws(StoreError) -> (operation: Int64, fingerprint: Fingerprint?)? {
+        try database.first(Self.versionAt, [.integer(id), .integer(sequence), .integer(sequence)]) { row throws(StoreError) in
+            (row.integer(0), try Self.fingerprint(row.optionalBlob(1)))
+        }
+    }
+
+    /// Parameters: the item, the sequence twice. Walks only down to the first version at or below it.
+    private static let versionAt = versionChain(itemsWhere: "i.id = ?", carrying: ["op": "j.op", "fingerprint": "j.fingerprint"],
+                                                walkingWhile: "c.seq > ?") + """
+        SELECT op, fingerprint FROM chain WHERE seq <= ? ORDER BY seq DESC LIMIT 1
+        """
 
     /// The journal row of item `guid`'s current version (nil for an unknown item).
     public func currentVersion(guid: String, datastore: DatastoreID) throws(StoreError) -> JournalEntry? {

@@ -133,16 +133,18 @@ extension SyncStore {
     /// The number of live items `datastore` had when its journal ended at `sequence`
     /// (`lastSequence(datastore:)` then): the count now, less the items written since
     /// that are live now, plus those that were live at `sequence` (by their version then,
-    /// through `journal_item_seq`). So a session can note the sequence when it starts,
+    /// walked down from the current one). So a session can note the sequence when it starts,
     /// which costs one indexed read, and count only if it comes to need the number.
     public func liveCount(datastore: DatastoreID, asOf sequence: Int64) throws(StoreError) -> Int {
         var count = try liveCount(datastore: datastore)
-        try database.forEach("""
-            SELECT i.deleted, (SELECT p.op FROM journal p WHERE p.item_id = i.id AND p.seq <= ? ORDER BY p.seq DESC LIMIT 1)
-            FROM items i WHERE i.id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)
-            """, [.integer(sequence), .integer(datastore.rawValue), .integer(sequence)]) { row in
-            let liveThen = !row.isNull(1) && row.integer(1) != Int64(ChangeOperation.delete.rawValue)
-            count += (liveThen ? 1 : 0) - (row.integer(0) == 0 ? 1 : 0)
+        var written: [(id: Int64, deleted: Bool)] = []
+        try database.forEach("SELECT id, deleted FROM items WHERE id IN (SELECT item_id FROM journal WHERE datastore_id = ? AND seq > ?)",
+                             [.integer(datastore.rawValue), .integer(sequence)]) { row in written.append((row.integer(0), row.integer(1) != 0)) }
+        // One item's walk a statement: over many items at once PostgreSQL planned the walk as a hash join reading the whole journal.
+        for item in written {
+            let then = try version(ofItem: item.id, at: sequence)?.operation
+            let liveThen = then != nil && then != Int64(ChangeOperation.delete.rawValue)
+            count += (liveThen ? 1 : 0) - (item.deleted ? 0 : 1)
         }
         return count
     }

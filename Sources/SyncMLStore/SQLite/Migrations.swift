@@ -35,7 +35,7 @@ package enum Migrations {
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
     static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8),
-                                 .sql(version9), .sql(version10), .sql(version11)]
+                                 .sql(version9), .sql(version10), .sql(version11), .code(version12)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -262,6 +262,62 @@ package enum Migrations {
         item_id INTEGER NOT NULL,
         PRIMARY KEY(datastore_id, item_id)
     ) WITHOUT ROWID;
+    CREATE INDEX journal_store_later ON journal(datastore_id, seq, item_id) WHERE prev_seq <> 0;
+    """
+
+    /// One B-tree less per version (issue #16): no `journal_item_seq`. An item's versions
+    /// are found from `items.version` down the `prev_seq` links (`SyncStore.versionChain`),
+    /// one primary-key read a version. Without that index SQLite's foreign key from
+    /// `journal.item_id` to `items` would scan the journal for every item a removed user's
+    /// datastores delete, so it goes too (the datastore's key still deletes the rows,
+    /// through `journal_store_seq`). Dropping a foreign key leaves the rows' bytes as they
+    /// are, so the table's definition is edited in place as SQLite's documentation allows
+    /// (`writable_schema`, then a new `schema_version`); where that is refused (a
+    /// defensive build) or the definition is not the one version 1 wrote, the journal is
+    /// copied into a table without the key instead.
+    static func version12(_ database: Database) throws(StoreError) {
+        try database.execute("DROP INDEX journal_item_seq")
+        let reference = "item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+        let definition = try database.first("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'journal'") { $0.text(0) }
+        if let definition, definition.contains(reference) {
+            let edited = definition.replacing(reference, with: "item_id INTEGER NOT NULL,")
+            let schemaVersion = try database.integer("PRAGMA schema_version") ?? 0
+            try database.execute("PRAGMA writable_schema=ON")
+            let done: Bool
+            do {
+                try database.run("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'journal'", [.text(edited)])
+                try database.execute("PRAGMA schema_version = \(schemaVersion + 1)")
+                done = true
+            } catch {
+                done = false
+            }
+            try database.execute("PRAGMA writable_schema=OFF")
+            if done { return }
+        }
+        try database.execute(journalWithoutItemKey)
+    }
+
+    /// Version 12's fallback: the journal copied into a table without the foreign key to `items`.
+    static let journalWithoutItemKey = """
+    CREATE TABLE journal_v12(
+        seq INTEGER PRIMARY KEY,
+        datastore_id INTEGER NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        item_id INTEGER NOT NULL,
+        op INTEGER NOT NULL CHECK (op IN (1, 2, 3)),
+        prev_seq INTEGER NOT NULL DEFAULT 0,
+        fingerprint BLOB,
+        match_keys TEXT,
+        payload BLOB,
+        time INTEGER NOT NULL,
+        device_id INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL
+    );
+    INSERT INTO journal_v12(seq, datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
+        SELECT seq, datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id FROM journal ORDER BY seq;
+    DROP TABLE journal;
+    ALTER TABLE journal_v12 RENAME TO journal;
+    CREATE INDEX journal_store_seq ON journal(datastore_id, seq);
+    CREATE INDEX journal_session ON journal(session_id) WHERE session_id IS NOT NULL;
     CREATE INDEX journal_store_later ON journal(datastore_id, seq, item_id) WHERE prev_seq <> 0;
     """
 
