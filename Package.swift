@@ -276,7 +276,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncMLStoreTests",
-            dependencies: ["SyncMLStore", "SyncMLPostgres", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "TestSupport", "store-crash-helper"],
+            dependencies: ["SyncMLStore", "SyncMLPostgres", "SyncMLRecords", "SyncMLProtocol", "SyncMLCodec", "CSupport", "SyncMLSampleData",
+                           "TestSupport", "store-crash-helper"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -55,7 +55,7 @@ build() {
             -ICSupport/include Fuzz/wbxml_scanner_fuzzer.c CSupport/src/wbxml_scanner.c \
             -o "$(binary "$target")"
     elif [[ $target == zframe ]]; then
-        # The frame codec and its fixed-Huffman encoder, against the system zlib.
+        # The frame codec and its fixed- and dynamic-Huffman encoders, against the system zlib.
         mkdir -p "$SCRATCH"
         nice -n 10 "$(dirname "$(readlink -f "$(command -v swift)")")/clang" \
             -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -112,6 +112,8 @@ seed_corpus() {
 options() {
     case $1 in
         decoder) echo "-dict=Fuzz/dictionaries/syncml.dict" ;;
+        # Long records (the dynamic-code encoder, up to 32,767 bytes) from the input itself too.
+        zframe) echo "-max_len=40000" ;;
         records) echo "-dict=Fuzz/dictionaries/records.dict" ;;
         # A fresh store per input leaves SQLite's and the runtime's caches with more
         # mallocs than frees after every run, so with leak detection libFuzzer re-runs

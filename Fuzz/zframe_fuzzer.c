@@ -1,18 +1,27 @@
 // libFuzzer target for the journal's frame codec (CSupport/src/zlib_frame.c and
-// the fixed-Huffman encoder in CSupport/src/fixed_deflate.c).
+// the fixed- and dynamic-Huffman encoders in CSupport/src/fixed_deflate.c).
 //
 // Built by Fuzz/run.sh with the toolchain's clang and
 // -fsanitize=fuzzer,address,undefined against the two sources and the system
 // zlib. The input's first byte chooses:
 //   - even: the next byte (0-255) is a dictionary length taken from the input
-//     that follows, the rest is a record. Encoding must succeed, the frame must
-//     be no longer than the stored form, decoding must give the record back,
-//     and the fast path must never have produced a frame that fails its own
-//     read-back check (a rejection means fixed_deflate.c wrote a wrong stream);
-//     the same record through zlib alone (fast limit 0) must decode too;
-//   - odd: the rest is a frame from a peer or a damaged disk; decoding it with
+//     that follows, the rest is a record. With bit 1 set, the record is that
+//     rest tiled (each copy's bytes plus the copy's number, so that long
+//     records of every kind come from short inputs) to 2,049 + 512 x (the
+//     first byte >> 2) bytes: past the fast limit and, from 0xF2 up, past the
+//     long limit. Each record is encoded three ways: default limits, every
+//     record through the dynamic-code encoder (fast limit 0), and zlib alone
+//     (both limits 0). Encoding must succeed, the frame must be no longer than
+//     the stored form, decoding must give the record back, and the fast paths
+//     must never have produced a frame that fails its own read-back check (a
+//     rejection means fixed_deflate.c wrote a wrong stream);
+//   - 0x01: the rest are symbol frequencies (1 << (byte % 16), byte >> 4 == 15: none)
+//     for csupport_huffman_code_lengths with limits 15 and 7: every length
+//     within the limit and the code exactly complete (Kraft sum 1);
+//   - other odd: the rest is a frame from a peer or a damaged disk; decoding it with
 //     and without a dictionary must return a status, never crash.
 #include "csupport_zlib.h"
+#include "fixed_deflate.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -26,11 +35,12 @@ static void fail(const char *what, size_t length) {
 
 static void round_trip(const uint8_t *dictionary, size_t dictionary_length, const uint8_t *record, size_t length) {
     static uint8_t frame[CSUPPORT_ZFRAME_HEADER_SIZE + 70000], back[70000];
-    for (int fast = 1; fast >= 0; fast--) {
+    for (int limits = 0; limits < 3; limits++) {
         csupport_zframe_codec *codec = csupport_zframe_codec_create(6, 13, 7);
         if (codec == NULL) fail("no codec", length);
         if (csupport_zframe_codec_prime(codec, dictionary, dictionary_length, dictionary_length ? 1 : 0) != 0) fail("prime", length);
-        if (!fast) csupport_zframe_codec_set_fast_limit(codec, 0);
+        if (limits > 0) csupport_zframe_codec_set_fast_limit(codec, 0);
+        if (limits > 1) csupport_zframe_codec_set_long_limit(codec, 0);
         long written = csupport_zframe_encode(codec, record, length, frame, sizeof frame);
         if (written <= 0) fail("encode failed", length);
         if ((size_t)written > csupport_zframe_bound(length)) fail("frame longer than the stored form", length);
@@ -42,8 +52,32 @@ static void round_trip(const uint8_t *dictionary, size_t dictionary_length, cons
     }
 }
 
+static void code_lengths(const uint8_t *data, size_t size) {
+    uint32_t frequency[286] = {0};
+    int count = size < 286 ? (int)size : 286;
+    if (count < 2) return;
+    for (int s = 0; s < count; s++) frequency[s] = (data[s] >> 4) == 15 ? 0 : 1u << (data[s] % 16);
+    for (int limit = 7; limit <= 15; limit += 8) {
+        if (limit == 7 && count > 19) continue;  // the code-length code has 19 symbols
+        uint8_t lengths[286];
+        csupport_huffman_code_lengths(frequency, count, limit, lengths);
+        uint64_t kraft = 0;
+        int used = 0;
+        for (int s = 0; s < count; s++) {
+            if (lengths[s] > limit) fail("code longer than its limit", (size_t)count);
+            if (frequency[s] && !lengths[s]) fail("a symbol that occurs has no code", (size_t)count);
+            if (lengths[s]) { kraft += 1ull << (15 - lengths[s]); used++; }
+        }
+        if (used < 2 || kraft != 1ull << 15) fail("incomplete or oversubscribed code", (size_t)count);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
+    if (data[0] == 1) {
+        code_lengths(data + 1, size - 1);
+        return 0;
+    }
     if ((data[0] & 1) == 0) {
         size_t dictionary_length = data[1] * 16u;
         const uint8_t *rest = data + 2;
@@ -51,7 +85,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (dictionary_length > remaining) dictionary_length = remaining;
         size_t length = remaining - dictionary_length;
         if (length > 65536) length = 65536;
-        round_trip(rest, dictionary_length, rest + dictionary_length, length);
+        if ((data[0] & 2) && length > 0) {
+            static uint8_t tiled[2049 + 512 * 63];
+            size_t tiled_length = 2049 + 512 * (size_t)(data[0] >> 2);
+            for (size_t i = 0; i < tiled_length; i++)
+                tiled[i] = (uint8_t)(rest[dictionary_length + i % length] + i / length);
+            round_trip(rest, dictionary_length, tiled, tiled_length);
+        } else {
+            round_trip(rest, dictionary_length, rest + dictionary_length, length);
+        }
     } else {
         static uint8_t out[1 << 16];
         static const uint8_t dictionary[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\r\nN:;;;;\r\nTEL;TYPE=CELL:\r\nEND:VCARD\r\n";

@@ -1,4 +1,5 @@
-// LZ77 + fixed Huffman codes, one final block: see fixed_deflate.h for why.
+// LZ77, then one final block with fixed Huffman codes (short records) or
+// codes of the record's own (long records): see fixed_deflate.h for why.
 #include "fixed_deflate.h"
 
 #include <stdlib.h>
@@ -6,13 +7,19 @@
 
 enum {
     DICTIONARY_MAX = 32768,                // deflate's largest distance
-    WINDOW = DICTIONARY_MAX + CSUPPORT_FIXED_DEFLATE_MAX_INPUT,
+    WINDOW = DICTIONARY_MAX + CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT,
     HASH_BITS = 12,
     HASH_SIZE = 1 << HASH_BITS,
     MIN_MATCH = 3,
     MAX_MATCH = 258,
     MAX_CHAIN = 8,                         // candidates tried per position
     LAZY_BELOW = 32,                       // a shorter match waits one byte for a longer one
+    // Long records (docs/BENCHMARKS.md, "Long records with codes of their own"): a base64
+    // photo has no matches worth taking, and searching every byte of it cost three
+    // times its Huffman coding. 3-byte matches there are chance (and cost more bits
+    // than 3 literals), and after 8 literals in a row the matcher skips ahead.
+    LONG_MIN_MATCH = 4,
+    LONG_SKIP_SHIFT = 3,                   // after 2^3 misses, skip misses >> 3 bytes per search
 };
 
 // Positions are stored plus one, so 0 means "none"; WINDOW fits in 16 bits.
@@ -32,6 +39,10 @@ struct csupport_fixed_deflater {
     uint8_t length_symbol[MAX_MATCH + 1];  // match length -> 0...28 (symbol 257 + n)
     uint8_t near_distance_symbol[512];     // distance - 1 < 512 -> 0...29
     uint8_t far_distance_symbol[256];      // (distance - 1) >> 7 -> 0...29
+    // Long records: LZ77 output held until the block's codes are known, and its symbol counts.
+    uint32_t tokens[CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT];  // literal: the byte; match: length << 16 | distance
+    uint32_t literal_count[286];
+    uint32_t distance_count[30];
 };
 
 static const uint16_t length_base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
@@ -147,13 +158,14 @@ static inline void finish_bits(bit_writer *w) {
 
 // Adds position `at` to its hash chain and returns the longest earlier match
 // (length 0 when none reaches MIN_MATCH is found among MAX_CHAIN candidates).
-static inline size_t longest_match(csupport_fixed_deflater *d, size_t at, size_t end, size_t *distance) {
+static inline __attribute__((always_inline)) size_t longest_match(csupport_fixed_deflater *d, size_t at, size_t end, size_t *distance,
+                                                                  int max_chain, size_t min_match) {
     const uint8_t *w = d->window;
     size_t best = 0;
     if (at + 2 >= end) return 0;
     size_t candidate = link_position(d, d->head, at);
     size_t limit = end - at < MAX_MATCH ? end - at : MAX_MATCH;
-    for (int tries = MAX_CHAIN; candidate != 0 && tries > 0; tries--) {
+    for (int tries = max_chain; candidate != 0 && tries > 0; tries--) {
         size_t from = candidate - 1;
         if (at - from > DICTIONARY_MAX) break;
         if (w[from + best] == w[at + best]) {
@@ -167,24 +179,94 @@ static inline size_t longest_match(csupport_fixed_deflater *d, size_t at, size_t
         }
         candidate = d->previous[from];
     }
-    return best >= MIN_MATCH ? best : 0;
+    return best >= min_match ? best : 0;
 }
 
 static inline void insert_positions(csupport_fixed_deflater *d, size_t from, size_t to, size_t end) {
     for (size_t at = from; at < to && at + 2 < end; at++) link_position(d, d->head, at);
 }
 
-static inline void put_literal(const csupport_fixed_deflater *d, bit_writer *w, uint8_t byte) {
-    put_bits(w, d->literal_code[byte], d->literal_bits[byte]);
+static inline int distance_symbol(const csupport_fixed_deflater *d, size_t distance) {
+    return distance <= 512 ? d->near_distance_symbol[distance - 1] : d->far_distance_symbol[(distance - 1) >> 7];
 }
 
-static inline void put_match(const csupport_fixed_deflater *d, bit_writer *w, size_t length, size_t distance) {
+// Where the matcher's output goes: straight into fixed-code bits (`tokens`
+// NULL), or into the token buffer with symbol counts (codes built afterwards).
+typedef struct {
+    bit_writer *bits;
+    uint32_t *tokens;
+    size_t token_count;
+} lz_sink;
+
+static inline void put_literal(csupport_fixed_deflater *d, lz_sink *sink, uint8_t byte) {
+    if (sink->tokens) {
+        sink->tokens[sink->token_count++] = byte;
+        d->literal_count[byte]++;
+        return;
+    }
+    put_bits(sink->bits, d->literal_code[byte], d->literal_bits[byte]);
+}
+
+static inline void put_match(csupport_fixed_deflater *d, lz_sink *sink, size_t length, size_t distance) {
     int ls = d->length_symbol[length];
+    int ds = distance_symbol(d, distance);
+    if (sink->tokens) {
+        sink->tokens[sink->token_count++] = (uint32_t)length << 16 | (uint32_t)distance;
+        d->literal_count[257 + ls]++;
+        d->distance_count[ds]++;
+        return;
+    }
+    bit_writer *w = sink->bits;
     put_bits(w, d->literal_code[257 + ls], d->literal_bits[257 + ls]);
     if (length_extra[ls]) put_bits(w, (uint32_t)(length - length_base[ls]), length_extra[ls]);
-    int ds = distance <= 512 ? d->near_distance_symbol[distance - 1] : d->far_distance_symbol[(distance - 1) >> 7];
     put_bits(w, d->distance_code[ds], 5);
     if (distance_extra[ds]) put_bits(w, (uint32_t)(distance - distance_base[ds]), distance_extra[ds]);
+}
+
+// LZ77 of window[start, end) against everything before it (3-byte hash,
+// MAX_CHAIN candidates, one byte of lazy matching). Returns 0, or -1 as soon as
+// the fixed-code bits pass `capacity`.
+static inline __attribute__((always_inline)) int parse(csupport_fixed_deflater *d, size_t start, size_t end, lz_sink *sink, size_t capacity,
+                                                       int max_chain, size_t min_match, size_t lazy_below, int skip_shift) {
+    const uint8_t *w = d->window;
+    memcpy(d->head, d->primed_head, sizeof d->head);
+    size_t at = start, misses = 0;
+    while (at < end) {
+        size_t distance = 0;
+        size_t match = longest_match(d, at, end, &distance, max_chain, min_match);
+        if (match && match < lazy_below) {
+            // Lazy evaluation: a longer match one byte on is worth a literal.
+            size_t next_distance = 0;
+            size_t next = longest_match(d, at + 1, end, &next_distance, max_chain, min_match);
+            if (next > match) {
+                put_literal(d, sink, w[at]);
+                put_match(d, sink, next, next_distance);
+                insert_positions(d, at + 2, at + 1 + next, end);
+                at += 1 + next;
+            } else {
+                put_match(d, sink, match, distance);
+                insert_positions(d, at + 2, at + match, end);
+                at += match;
+            }
+        } else if (match) {
+            put_match(d, sink, match, distance);
+            insert_positions(d, at + 1, at + match, end);
+            at += match;
+        } else {
+            put_literal(d, sink, w[at]);
+            at++;
+            if (skip_shift && ++misses >= (1u << skip_shift)) {
+                // A stretch without matches (a base64 photo): the next bytes
+                // go out as literals unsearched, more the longer it lasts.
+                for (size_t skip = misses >> skip_shift; skip > 0 && at < end; skip--) put_literal(d, sink, w[at++]);
+            }
+            goto next;
+        }
+        misses = 0;
+    next:
+        if (sink->bits && sink->bits->used >= capacity) return -1;
+    }
+    return 0;
 }
 
 long csupport_fixed_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length,
@@ -192,40 +274,208 @@ long csupport_fixed_deflate(csupport_fixed_deflater *d, const uint8_t *data, siz
     if (length == 0 || length > CSUPPORT_FIXED_DEFLATE_MAX_INPUT) return -1;
     size_t start = d->dictionary_length, end = start + length;
     memcpy(d->window + start, data, length);
-    memcpy(d->head, d->primed_head, sizeof d->head);
-    const uint8_t *w = d->window;
     bit_writer bits = {0, 0, out, 0, capacity};
     put_bits(&bits, 1, 1);  // BFINAL
     put_bits(&bits, 1, 2);  // BTYPE 01: fixed Huffman codes
-    size_t at = start;
-    while (at < end) {
-        size_t distance = 0;
-        size_t match = longest_match(d, at, end, &distance);
-        if (match && match < LAZY_BELOW) {
-            // Lazy evaluation: a longer match one byte on is worth a literal.
-            size_t next_distance = 0;
-            size_t next = longest_match(d, at + 1, end, &next_distance);
-            if (next > match) {
-                put_literal(d, &bits, w[at]);
-                put_match(d, &bits, next, next_distance);
-                insert_positions(d, at + 2, at + 1 + next, end);
-                at += 1 + next;
-            } else {
-                put_match(d, &bits, match, distance);
-                insert_positions(d, at + 2, at + match, end);
-                at += match;
+    lz_sink sink = {&bits, NULL, 0};
+    if (parse(d, start, end, &sink, capacity, MAX_CHAIN, MIN_MATCH, LAZY_BELOW, 0) != 0) return -1;
+    put_bits(&bits, d->literal_code[256], d->literal_bits[256]);  // end of block
+    finish_bits(&bits);
+    return bits.used <= capacity ? (long)bits.used : -1;
+}
+
+// Code lengths for `count` symbols from their frequencies, none longer than
+// `limit` bits (Moffat-Katajainen's in-place minimum-redundancy lengths, then
+// the longest codes shortened while the Kraft sum is repaired, as miniz does).
+// At least two symbols get a code, so every tree is complete (zlib's deflate
+// does the same: inflate rejects incomplete trees but for one distance code).
+typedef struct {
+    uint32_t frequency;
+    uint16_t symbol;
+} weighted_symbol;
+
+static void sort_by_frequency(weighted_symbol *symbols, int n) {
+    // Insertion sort: a few hundred symbols, mostly in order of their counts.
+    for (int i = 1; i < n; i++) {
+        weighted_symbol s = symbols[i];
+        int j = i - 1;
+        while (j >= 0 && symbols[j].frequency > s.frequency) { symbols[j + 1] = symbols[j]; j--; }
+        symbols[j + 1] = s;
+    }
+}
+
+static void minimum_redundancy(uint32_t *a, int n) {
+    if (n == 1) { a[0] = 1; return; }
+    int root = 0, leaf = 2, next;
+    a[0] += a[1];
+    for (next = 1; next < n - 1; next++) {
+        if (leaf >= n || a[root] < a[leaf]) { a[next] = a[root]; a[root++] = (uint32_t)next; }
+        else a[next] = a[leaf++];
+        if (leaf >= n || (root < next && a[root] < a[leaf])) { a[next] += a[root]; a[root++] = (uint32_t)next; }
+        else a[next] += a[leaf++];
+    }
+    a[n - 2] = 0;
+    for (next = n - 3; next >= 0; next--) a[next] = a[a[next]] + 1;
+    int available = 1, used = 0, depth = 0;
+    root = n - 2;
+    next = n - 1;
+    while (available > 0) {
+        while (root >= 0 && (int)a[root] == depth) { used++; root--; }
+        while (available > used) { a[next--] = (uint32_t)depth; available--; }
+        available = 2 * used;
+        depth++;
+        used = 0;
+    }
+}
+
+void csupport_huffman_code_lengths(const uint32_t *frequency, int count, int limit, uint8_t *lengths) {
+    weighted_symbol symbols[286];
+    uint32_t depth[286] = {0};
+    int n = 0;
+    memset(lengths, 0, (size_t)count);
+    for (int s = 0; s < count; s++)
+        if (frequency[s]) symbols[n++] = (weighted_symbol){frequency[s], (uint16_t)s};
+    for (int s = 0; n < 2 && s < count; s++)
+        if (!frequency[s]) symbols[n++] = (weighted_symbol){1, (uint16_t)s};
+    sort_by_frequency(symbols, n);
+    for (int i = 0; i < n; i++) depth[i] = symbols[i].frequency;
+    minimum_redundancy(depth, n);  // depth[i]: the length of symbols[i], longest first
+    int per_length[33] = {0};
+    for (int i = 0; i < n; i++) per_length[depth[i] < 32 ? depth[i] : 32]++;
+    for (int l = limit + 1; l <= 32; l++) { per_length[limit] += per_length[l]; per_length[l] = 0; }
+    uint32_t kraft = 0;
+    for (int l = 1; l <= limit; l++) kraft += (uint32_t)per_length[l] << (limit - l);
+    while (kraft > (1u << limit)) {
+        // One code at the limit goes; a shorter code splits in two to make room.
+        per_length[limit]--;
+        for (int l = limit - 1; l > 0; l--) {
+            if (per_length[l]) { per_length[l]--; per_length[l + 1] += 2; break; }
+        }
+        kraft--;
+    }
+    // The most frequent symbols (the end of `symbols`) get the shortest codes.
+    int i = n - 1;
+    for (int l = 1; l <= limit; l++)
+        for (int k = per_length[l]; k > 0; k--) lengths[symbols[i--].symbol] = (uint8_t)l;
+}
+
+// Canonical codes (RFC 1951 3.2.2), bit-reversed for an LSB-first stream.
+static void canonical_codes(const uint8_t *lengths, int count, uint16_t *codes) {
+    uint16_t per_length[16] = {0}, next[16] = {0};
+    for (int s = 0; s < count; s++) per_length[lengths[s]]++;
+    per_length[0] = 0;
+    uint32_t code = 0;
+    for (int l = 1; l < 16; l++) {
+        code = (code + per_length[l - 1]) << 1;
+        next[l] = (uint16_t)code;
+    }
+    for (int s = 0; s < count; s++)
+        if (lengths[s]) codes[s] = (uint16_t)reversed(next[lengths[s]]++, lengths[s]);
+}
+
+static const uint8_t code_length_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+// The literal/length and distance code lengths as one run-length coded
+// sequence (RFC 1951 3.2.7): each entry is a code-length symbol (0-18) in the
+// low byte and its repeat count's extra bits above.
+static int run_lengths(const uint8_t *lengths, int count, uint16_t *out, uint32_t *frequency) {
+    int n = 0;
+    for (int i = 0; i < count;) {
+        uint8_t value = lengths[i];
+        int run = 1;
+        while (i + run < count && lengths[i + run] == value) run++;
+        i += run;
+        if (value == 0) {
+            while (run >= 11) {
+                int take = run < 138 ? run : 138;
+                out[n++] = (uint16_t)(18 | (take - 11) << 8);
+                frequency[18]++;
+                run -= take;
             }
-        } else if (match) {
-            put_match(d, &bits, match, distance);
-            insert_positions(d, at + 1, at + match, end);
-            at += match;
+            if (run >= 3) {
+                out[n++] = (uint16_t)(17 | (run - 3) << 8);
+                frequency[17]++;
+                run = 0;
+            }
         } else {
-            put_literal(d, &bits, w[at]);
-            at++;
+            out[n++] = value;
+            frequency[value]++;
+            run--;
+            while (run >= 3) {
+                int take = run < 6 ? run : 6;
+                out[n++] = (uint16_t)(16 | (take - 3) << 8);
+                frequency[16]++;
+                run -= take;
+            }
+        }
+        while (run-- > 0) { out[n++] = value; frequency[value]++; }
+    }
+    return n;
+}
+
+static const uint8_t run_extra[19] = {[16] = 2, [17] = 3, [18] = 7};
+
+long csupport_dynamic_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length,
+                              uint8_t *out, size_t capacity) {
+    if (length == 0 || length > CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT) return -1;
+    size_t start = d->dictionary_length, end = start + length;
+    memcpy(d->window + start, data, length);
+    memset(d->literal_count, 0, sizeof d->literal_count);
+    memset(d->distance_count, 0, sizeof d->distance_count);
+    lz_sink sink = {NULL, d->tokens, 0};
+    parse(d, start, end, &sink, capacity, MAX_CHAIN, LONG_MIN_MATCH, LAZY_BELOW, LONG_SKIP_SHIFT);
+    d->literal_count[256] = 1;
+
+    uint8_t literal_lengths[286], distance_lengths[30], lengths[286 + 30];
+    csupport_huffman_code_lengths(d->literal_count, 286, 15, literal_lengths);
+    csupport_huffman_code_lengths(d->distance_count, 30, 15, distance_lengths);
+    int literals = 286, distances = 30;
+    while (literals > 257 && literal_lengths[literals - 1] == 0) literals--;
+    while (distances > 1 && distance_lengths[distances - 1] == 0) distances--;
+    memcpy(lengths, literal_lengths, (size_t)literals);
+    memcpy(lengths + literals, distance_lengths, (size_t)distances);
+
+    uint16_t runs[286 + 30];
+    uint32_t run_count[19] = {0};
+    int run_total = run_lengths(lengths, literals + distances, runs, run_count);
+    uint8_t run_bits[19];
+    uint16_t run_code[19];
+    csupport_huffman_code_lengths(run_count, 19, 7, run_bits);
+    canonical_codes(run_bits, 19, run_code);
+    int order_count = 19;
+    while (order_count > 4 && run_bits[code_length_order[order_count - 1]] == 0) order_count--;
+
+    uint16_t literal_code[286], distance_code[30];
+    canonical_codes(literal_lengths, 286, literal_code);
+    canonical_codes(distance_lengths, 30, distance_code);
+
+    bit_writer bits = {0, 0, out, 0, capacity};
+    put_bits(&bits, 1, 1);  // BFINAL
+    put_bits(&bits, 2, 2);  // BTYPE 10: dynamic Huffman codes
+    put_bits(&bits, (uint32_t)(literals - 257), 5);
+    put_bits(&bits, (uint32_t)(distances - 1), 5);
+    put_bits(&bits, (uint32_t)(order_count - 4), 4);
+    for (int i = 0; i < order_count; i++) put_bits(&bits, run_bits[code_length_order[i]], 3);
+    for (int i = 0; i < run_total; i++) {
+        int symbol = runs[i] & 0xFF;
+        put_bits(&bits, run_code[symbol], run_bits[symbol]);
+        if (run_extra[symbol]) put_bits(&bits, runs[i] >> 8, run_extra[symbol]);
+    }
+    for (size_t i = 0; i < sink.token_count; i++) {
+        uint32_t token = d->tokens[i];
+        if (token < 256) {
+            put_bits(&bits, literal_code[token], literal_lengths[token]);
+        } else {
+            size_t match = token >> 16, distance = token & 0xFFFF;
+            int ls = d->length_symbol[match], ds = distance_symbol(d, distance);
+            put_bits(&bits, literal_code[257 + ls], literal_lengths[257 + ls]);
+            if (length_extra[ls]) put_bits(&bits, (uint32_t)(match - length_base[ls]), length_extra[ls]);
+            put_bits(&bits, distance_code[ds], distance_lengths[ds]);
+            if (distance_extra[ds]) put_bits(&bits, (uint32_t)(distance - distance_base[ds]), distance_extra[ds]);
         }
         if (bits.used >= capacity) return -1;
     }
-    put_bits(&bits, d->literal_code[256], d->literal_bits[256]);  // end of block
+    put_bits(&bits, literal_code[256], literal_lengths[256]);  // end of block
     finish_bits(&bits);
     return bits.used <= capacity ? (long)bits.used : -1;
 }

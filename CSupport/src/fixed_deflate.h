@@ -1,4 +1,4 @@
-// A small raw-deflate encoder for short records (internal to CSupport).
+// A small raw-deflate encoder for journal records (internal to CSupport).
 //
 // Why: a journal record is 0.3-2 KB. zlib compresses each one as its own
 // block, and for a block that small most of deflate's time goes to building
@@ -9,6 +9,13 @@
 // output is ordinary raw deflate, read by zlib's inflate like any other, at
 // about a fifth of the cost and a few percent more bytes (docs/BENCHMARKS.md,
 // "Short records without Huffman trees").
+//
+// Long records (a contact with a ~4 KB base64 photo) are the opposite case:
+// fixed codes spend 8 bits on each base64 character, and zlib's deflate spends
+// most of its ~100 us searching a photo that has nothing to match. Their
+// encoder uses the same LZ77, cut short on such stretches, and one block with
+// Huffman codes built from the record's own counts ("Long records with codes
+// of their own").
 #ifndef CSUPPORT_FIXED_DEFLATE_H
 #define CSUPPORT_FIXED_DEFLATE_H
 
@@ -17,8 +24,10 @@
 
 #include "csupport_zlib.h"
 
-/// The longest record the encoder takes (the frame codec's fast limit).
+/// The longest record the fixed-code encoder takes (the frame codec's fast limit).
 #define CSUPPORT_FIXED_DEFLATE_MAX_INPUT CSUPPORT_ZFRAME_FAST_LIMIT_MAX
+/// The longest record the dynamic-code encoder takes (the frame codec's long limit).
+#define CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT CSUPPORT_ZFRAME_LONG_LIMIT_MAX
 
 typedef struct csupport_fixed_deflater csupport_fixed_deflater;
 
@@ -37,5 +46,19 @@ const uint8_t *csupport_fixed_deflater_dictionary(const csupport_fixed_deflater 
 /// never depends on the records before it.
 long csupport_fixed_deflate(csupport_fixed_deflater *deflater, const uint8_t *data, size_t length,
                             uint8_t *out, size_t capacity);
+
+/// Compresses `length` bytes (1 to CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT) with
+/// the same LZ77 as csupport_fixed_deflate into one final block with Huffman
+/// codes built from the record's own symbol counts (RFC 1951 BTYPE 10): what
+/// long records need, whose base64 photos cost 8 bits a character in fixed
+/// codes and ~6 in their own. Same contract as csupport_fixed_deflate.
+long csupport_dynamic_deflate(csupport_fixed_deflater *deflater, const uint8_t *data, size_t length,
+                              uint8_t *out, size_t capacity);
+
+/// Huffman code lengths of at most `limit` bits for `count` (2 to 286)
+/// symbols of the given frequencies: 0 for symbols that do not occur, and
+/// always a complete code of at least two symbols (deflate's inflaters refuse
+/// incomplete ones). Internal; declared here for the fuzz target.
+void csupport_huffman_code_lengths(const uint32_t *frequency, int count, int limit, uint8_t *lengths);
 
 #endif

@@ -31,10 +31,13 @@ struct csupport_zframe_codec {
     int window_bits;
     int mem_level;
     // Short records skip zlib's deflate (fixed_deflate.h): primed with the same
-    // dictionary, used up to `fast_limit` bytes, each output checked by inflating it.
+    // dictionary, fixed codes up to `fast_limit` bytes, the record's own codes
+    // above it up to `long_limit`, each output checked by inflating it into `check`.
     csupport_fixed_deflater *fast;
     size_t fast_limit;
+    size_t long_limit;
     unsigned long fast_rejections;
+    uint8_t check[CSUPPORT_ZFRAME_LONG_LIMIT_MAX];
 };
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -70,6 +73,7 @@ csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, 
     codec->window_bits = (window_bits < 9 || window_bits > MAX_WBITS) ? MAX_WBITS : window_bits;
     codec->mem_level = (mem_level < 1 || mem_level > 9) ? 8 : mem_level;
     codec->fast_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_FAST_LIMIT_MAX;
+    codec->long_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_LONG_LIMIT_MAX;
     return codec;
 }
 
@@ -176,17 +180,21 @@ static int ready_inflater(csupport_zframe_codec *codec) {
 // frame that would not read back is never returned (zlib compresses instead).
 static int fast_output_checks(csupport_zframe_codec *codec, const uint8_t *frame, size_t body_length,
                               const uint8_t *data, size_t length) {
-    uint8_t check[CSUPPORT_ZFRAME_FAST_LIMIT_MAX];
     size_t dictionary_length = 0;
     const uint8_t *dictionary = csupport_fixed_deflater_dictionary(codec->fast, &dictionary_length);
     int status = csupport_zframe_decode(codec, dictionary, dictionary_length, codec->primed_id,
-                                        frame, CSUPPORT_ZFRAME_HEADER_SIZE + body_length, check, sizeof check);
-    return status == CSUPPORT_ZFRAME_OK && memcmp(check, data, length) == 0;
+                                        frame, CSUPPORT_ZFRAME_HEADER_SIZE + body_length, codec->check, sizeof codec->check);
+    return status == CSUPPORT_ZFRAME_OK && memcmp(codec->check, data, length) == 0;
 }
 
 void csupport_zframe_codec_set_fast_limit(csupport_zframe_codec *codec, size_t limit) {
     if (codec->level == 0) return;  // level 0 stores: no fast path either
     codec->fast_limit = limit < CSUPPORT_ZFRAME_FAST_LIMIT_MAX ? limit : CSUPPORT_ZFRAME_FAST_LIMIT_MAX;
+}
+
+void csupport_zframe_codec_set_long_limit(csupport_zframe_codec *codec, size_t limit) {
+    if (codec->level == 0) return;
+    codec->long_limit = limit < CSUPPORT_ZFRAME_LONG_LIMIT_MAX ? limit : CSUPPORT_ZFRAME_LONG_LIMIT_MAX;
 }
 
 unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec) {
@@ -203,8 +211,10 @@ long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, s
     put32(out + 7, crc);
     uint8_t *body = out + CSUPPORT_ZFRAME_HEADER_SIZE;
 
-    if (length > 1 && length <= codec->fast_limit && codec->fast != NULL) {
-        long written = csupport_fixed_deflate(codec->fast, data, length, body, length - 1);
+    int fixed = length <= codec->fast_limit, dynamic = !fixed && length <= codec->long_limit;
+    if (length > 1 && (fixed || dynamic) && codec->fast != NULL) {
+        long written = fixed ? csupport_fixed_deflate(codec->fast, data, length, body, length - 1)
+                             : csupport_dynamic_deflate(codec->fast, data, length, body, length - 1);
         if (written > 0) {
             out[1] = CSUPPORT_ZFRAME_METHOD_DEFLATE;
             out[2] = codec->primed_id;

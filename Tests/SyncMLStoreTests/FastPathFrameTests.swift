@@ -21,10 +21,10 @@ struct FastPathFrameTests {
         #expect(try codec.decode(frame) == Array("abcabcabcabcabcabcabcabc".utf8))
     }
 
-    @Test("Records up to 2,048 bytes take the fast path, longer ones zlib's own deflate, and fastLimit 0 turns it off")
+    @Test("Records up to 2,048 bytes take the fast path, longer ones their own codes (LongRecordFrameTests), and limits 0 turn both off")
     func whichPath() throws {
-        let codec = PayloadCodec()
-        let zlibOnly = PayloadCodec(fastLimit: 0)
+        let codec = PayloadCodec(longLimit: 0)
+        let zlibOnly = PayloadCodec(fastLimit: 0, longLimit: 0)
         for contact in AddressBook.contacts(50, seed: 5) {
             #expect(contact.count <= 2048)
             #expect(blockHeader(try codec.encode(contact)) == 0b011)
@@ -39,14 +39,14 @@ struct FastPathFrameTests {
         // Without a dictionary every record goes to zlib (fixed codes would lose ~10 % there).
         let plain = PayloadCodec(useDictionary: false)
         for contact in AddressBook.contacts(5, seed: 5) {
-            #expect(try plain.encode(contact) == PayloadCodec(useDictionary: false, fastLimit: 0).encode(contact))
+            #expect(try plain.encode(contact) == PayloadCodec(useDictionary: false, fastLimit: 0, longLimit: 0).encode(contact))
         }
     }
 
     @Test("Every length from 2 to 2,100 bytes round-trips, for text, runs, near repeats, dictionary pieces and noise")
     func everyLength() throws {
         let codec = PayloadCodec()
-        let zlibOnly = PayloadCodec(fastLimit: 0)
+        let zlibOnly = PayloadCodec(fastLimit: 0, longLimit: 0)
         let dictionary = PayloadDictionary.bytes(for: PayloadDictionary.current)!
         let text = Array(AddressBook.contacts(10, seed: 9).joined())
         var rng = SeededGenerator(seed: 2026)
@@ -55,8 +55,8 @@ struct FastPathFrameTests {
                 Array(text[(length % 97)..<(length % 97 + length)]),
                 Array(repeating: UInt8(truncatingIfNeeded: length), count: length),  // distance 1, lengths up to 258
                 (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) },   // stored: nothing to gain
-                nearRepeats(length, using: &rng),
-                dictionaryPieces(length, dictionary: dictionary, using: &rng),       // the farthest distances here
+                Self.nearRepeats(length, using: &rng),
+                Self.dictionaryPieces(length, dictionary: dictionary, using: &rng),       // the farthest distances here
             ]
             for sample in samples {
                 let frame = try codec.encode(sample)
@@ -73,14 +73,14 @@ struct FastPathFrameTests {
     func ratio() throws {
         let contacts = AddressBook.contacts(2000, seed: 13)
         let fast = try contacts.reduce(0) { try $0 + PayloadCodec().encode($1).count }
-        let zlib = try contacts.reduce(0) { try $0 + PayloadCodec(fastLimit: 0).encode($1).count }
+        let zlib = try contacts.reduce(0) { try $0 + PayloadCodec(fastLimit: 0, longLimit: 0).encode($1).count }
         let raw = contacts.reduce(0) { $0 + $1.count }
         print("fast path: \(fast / contacts.count) B/frame, zlib: \(zlib / contacts.count) B/frame, records \(raw / contacts.count) B")
         #expect(Double(fast) <= Double(zlib) * 1.05)
     }
 
     /// Short random sequences repeated with small changes: many short matches at many distances.
-    private func nearRepeats(_ length: Int, using rng: inout SeededGenerator) -> [UInt8] {
+    static func nearRepeats(_ length: Int, using rng: inout SeededGenerator) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(length)
         while bytes.count < length {
@@ -95,7 +95,7 @@ struct FastPathFrameTests {
     }
 
     /// Pieces of the dictionary in random order: matches that reach back into it.
-    private func dictionaryPieces(_ length: Int, dictionary: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+    static func dictionaryPieces(_ length: Int, dictionary: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(length)
         while bytes.count < length {

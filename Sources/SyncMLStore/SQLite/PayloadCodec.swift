@@ -19,12 +19,14 @@ package final class PayloadCodec {
     /// A codec that compresses with the current built-in dictionary
     /// (`useDictionary: false` compresses without one, for comparisons) and
     /// decodes frames made with any built-in dictionary.
-    package convenience init(useDictionary: Bool = true, level: Int = 6, fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX)) {
+    package convenience init(useDictionary: Bool = true, level: Int = 6, fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX),
+                             longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX)) {
         var dictionaries: [UInt8: [UInt8]] = [:]
         for id in UInt8(1)...PayloadDictionary.current {
             if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
         }
-        self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level, fastLimit: fastLimit)
+        self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level, fastLimit: fastLimit,
+                  longLimit: longLimit)
     }
 
     /// A codec with an explicit dictionary table (tests: dictionary mismatches).
@@ -34,14 +36,16 @@ package final class PayloadCodec {
     /// vCard after the ~3 KB dictionary fits 2^13 bytes, and memoryLevel 7
     /// measured as fast as 8 with half the table (docs/BENCHMARKS.md,
     /// "Per-record floor"). Frames written with any window decode. Records up to
-    /// `fastLimit` bytes (at most 2,048) are written by the fixed-Huffman fast path
-    /// instead of zlib's deflate (`csupport_zlib.h`; 0: zlib only).
+    /// `fastLimit` bytes (at most 2,048) are written by the fixed-Huffman fast path,
+    /// longer ones up to `longLimit` (at most 32,767) as one block with codes of
+    /// their own, instead of by zlib's deflate (`csupport_zlib.h`; 0 and 0: zlib only).
     init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7,
-         fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX)) {
+         fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX), longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX)) {
         guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
         csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0))
+        csupport_zframe_codec_set_long_limit(codec, max(longLimit, 0))
         let dictionary = dictionaries[current] ?? []
         let primed = dictionary.withUnsafeBufferPointer { dict in
             csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
