@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static const uint8_t alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static inline int value_of(uint8_t c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
