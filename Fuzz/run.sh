@@ -59,7 +59,7 @@ build() {
         mkdir -p "$SCRATCH"
         nice -n 10 "$(dirname "$(readlink -f "$(command -v swift)")")/clang" \
             -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-            -ICSupport/include -ICSupport/src Fuzz/zframe_fuzzer.c CSupport/src/zlib_frame.c CSupport/src/fixed_deflate.c \
+            -ICSupport/include -ICSupport/src Fuzz/zframe_fuzzer.c CSupport/src/zlib_frame.c CSupport/src/fixed_deflate.c CSupport/src/base64_lift.c \
             -lz -o "$(binary "$target")"
     else
         # lld: gold fails to link Swift with libFuzzer here (an internal error in its DWARF reader).
@@ -91,7 +91,9 @@ seed_corpus() {
         zframe)
             # Even first byte: a record after a dictionary of 16 x the second byte (here none); odd: a frame.
             while IFS= read -r -d '' file; do seed "$corpus" '\000\000' "$file"; done \
-                < <(find "$FIXTURES" -path '*client-data-before/*' -type f -print0) ;;
+                < <(find "$FIXTURES" -path '*client-data-before/*' -type f -print0)
+            # 0x03: records with long base64 values; 0x05: a lifted frame.
+            cp Fuzz/seeds/zframe/* "$corpus/" ;;
         decoder)
             for file in "$FIXTURES"/*/*-c2s.* "$FIXTURES"/*/*-s2c.* Examples/*.wbxml; do seed "$corpus" "" "$file"; done ;;
         records)

@@ -11,10 +11,16 @@
 //     first byte >> 2) bytes: past the fast limit and, from 0xF2 up, past the
 //     long limit. Each record is encoded three ways: default limits, every
 //     record through the dynamic-code encoder (fast limit 0), and zlib alone
-//     (both limits 0). Encoding must succeed, the frame must be no longer than
+//     (both limits 0), and a fourth time without lifting base64. Encoding must succeed, the frame must be no longer than
 //     the stored form, decoding must give the record back, and the fast paths
 //     must never have produced a frame that fails its own read-back check (a
 //     rejection means fixed_deflate.c wrote a wrong stream);
+//   - 0x03: a record with a long base64 value (what lifted frames keep as bytes):
+//     the next bytes choose the first line's length (1-64), the line length
+//     (0: unfolded), the separator (CRLF+space, LF+space, CRLF, CRLF+tab,
+//     CRLF+4 spaces, space), a character to overwrite (0: none) and the length
+//     of a text prefix taken from the input; the rest are the bytes, tiled to at
+//     least 96. Round-tripped as even inputs are, with and without a dictionary;
 //   - 0x01: the rest are symbol frequencies (1 << (byte % 16), byte >> 4 == 15: none)
 //     for csupport_huffman_code_lengths with limits 15 and 7: every length
 //     within the limit and the code exactly complete (Kraft sum 1);
@@ -35,12 +41,13 @@ static void fail(const char *what, size_t length) {
 
 static void round_trip(const uint8_t *dictionary, size_t dictionary_length, const uint8_t *record, size_t length) {
     static uint8_t frame[CSUPPORT_ZFRAME_HEADER_SIZE + 70000], back[70000];
-    for (int limits = 0; limits < 3; limits++) {
+    for (int limits = 0; limits < 4; limits++) {
         csupport_zframe_codec *codec = csupport_zframe_codec_create(6, 13, 7);
         if (codec == NULL) fail("no codec", length);
         if (csupport_zframe_codec_prime(codec, dictionary, dictionary_length, dictionary_length ? 1 : 0) != 0) fail("prime", length);
-        if (limits > 0) csupport_zframe_codec_set_fast_limit(codec, 0);
-        if (limits > 1) csupport_zframe_codec_set_long_limit(codec, 0);
+        if (limits == 1 || limits == 2) csupport_zframe_codec_set_fast_limit(codec, 0);
+        if (limits == 2) csupport_zframe_codec_set_long_limit(codec, 0);
+        if (limits == 3) csupport_zframe_codec_set_lifting(codec, 0);
         long written = csupport_zframe_encode(codec, record, length, frame, sizeof frame);
         if (written <= 0) fail("encode failed", length);
         if ((size_t)written > csupport_zframe_bound(length)) fail("frame longer than the stored form", length);
@@ -72,8 +79,60 @@ static void code_lengths(const uint8_t *data, size_t size) {
     }
 }
 
+static const uint8_t vcard_dictionary[] =
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\r\nN:;;;;\r\nPHOTO;ENCODING=b;TYPE=JPEG:\r\nEND:VCARD\r\n";
+
+// A vCard-like record around base64 of the input (0x03 inputs, above).
+static void base64_record(const uint8_t *data, size_t size) {
+    static const char *const separators[] = {"\r\n ", "\n ", "\r\n", "\r\n\t", "\r\n    ", " "};
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static uint8_t bytes[8192], text[16384], record[20000];
+    if (size < 6) return;
+    size_t first = 1 + (data[0] & 63), line = data[1], overwrite = data[3], prefix = data[4] % 64;
+    const char *separator = separators[data[2] % 6];
+    data += 5;
+    size = size - 5;
+    if (prefix > size) prefix = size;
+    const uint8_t *input = data + prefix;
+    size_t input_length = size - prefix, length = input_length < 96 ? 96 : input_length;
+    if (length > sizeof bytes) length = sizeof bytes;
+    for (size_t i = 0; i < length; i++) bytes[i] = input_length ? (uint8_t)(input[i % input_length] + i / input_length) : (uint8_t)i;
+    size_t characters = 0;
+    for (size_t i = 0; i < length; i += 3) {
+        uint32_t v = (uint32_t)bytes[i] << 16 | (i + 1 < length ? (uint32_t)bytes[i + 1] << 8 : 0) | (i + 2 < length ? bytes[i + 2] : 0);
+        text[characters++] = (uint8_t)alphabet[v >> 18];
+        text[characters++] = (uint8_t)alphabet[(v >> 12) & 63];
+        text[characters++] = i + 1 < length ? (uint8_t)alphabet[(v >> 6) & 63] : '=';
+        text[characters++] = i + 2 < length ? (uint8_t)alphabet[v & 63] : '=';
+    }
+    if (overwrite) text[(overwrite * 37u) % characters] = data[overwrite % size];
+    static const char opening[] = "BEGIN:VCARD\r\nPHOTO;ENCODING=b;TYPE=JPEG:";
+    size_t n = sizeof opening - 1;
+    memcpy(record, opening, n);
+    memcpy(record + n, data, prefix);
+    n += prefix;
+    size_t left = first;
+    for (size_t i = 0; i < characters; i++) {
+        if (left == 0 && line) {
+            memcpy(record + n, separator, strlen(separator));
+            n += strlen(separator);
+            left = line;
+        }
+        record[n++] = text[i];
+        if (left) left--;
+    }
+    memcpy(record + n, "\r\nEND:VCARD\r\n", 13);
+    n += 13;
+    round_trip(vcard_dictionary, sizeof vcard_dictionary - 1, record, n);
+    round_trip(NULL, 0, record, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
+    if (data[0] == 3) {
+        base64_record(data + 1, size - 1);
+        return 0;
+    }
     if (data[0] == 1) {
         code_lengths(data + 1, size - 1);
         return 0;

@@ -14,7 +14,10 @@
 // counts (src/fixed_deflate.h; about half zlib's time, ~1.6 % larger). zlib's
 // inflate reads both like any deflate stream; each such output is inflated
 // back and compared before it is returned (zlib compresses it otherwise).
-// Inflate: one stream reset per record.
+// Inflate: one stream reset per record. A record holding long base64 values
+// (a contact's PHOTO) is written as a lifted frame (method 2): the values'
+// bytes and layout, and the rest of the record compressed as above
+// (src/base64_lift.h says which values and why).
 // The state is opaque to Swift: no zlib type appears in this header.
 //
 // Frame layout (all integers little-endian), 11-byte header:
@@ -23,13 +26,32 @@
 //   0      1     magic and format version: 0xD1 = magic nibble 0xD, version 1
 //   1      1     method: 0 = stored (the body is the payload itself, used when
 //                deflate would not make it smaller), 1 = raw deflate (RFC 1951,
-//                no zlib header or Adler-32: the CRC below covers the data)
+//                no zlib header or Adler-32: the CRC below covers the data),
+//                2 = lifted (below)
 //   2      1     preset dictionary id: 0 = none; otherwise the id of the
 //                dictionary deflate was primed with (deflateSetDictionary).
 //                Always 0 for stored frames.
 //   3      4     uncompressed length
 //   7      4     CRC-32 (zlib's crc32, ISO-HDLC polynomial) of the uncompressed payload
 //   11     ...   body: the deflate stream, or the stored payload
+//
+// A lifted body: the record with its base64 segments taken out (the "rest"),
+// and each segment as its decoded bytes and the layout that writes its text
+// back (varints are LEB128, at most 5 bytes):
+//
+//   1      the rest's method: 0 stored, 1 raw deflate (with the header's dictionary)
+//   1      segment count n, 1-16
+//   n x    varint gap (bytes of the rest before the segment, after the previous one),
+//          varint byte count (>= 1), varint first (characters before the first
+//          separator), varint line (characters between separators; 0 = unfolded,
+//          then first is all of them), 1 byte separator length s (0-15, 0 iff
+//          line is 0), s separator bytes
+//   ...    the n segments' bytes, in order
+//   ...    the rest: stored, or a raw deflate stream
+//
+// A segment's text is standard base64 with '=' padding: first characters,
+// then the separator before every further `line` of them. The header's length
+// and CRC are the whole record's.
 //
 // Decoding checks every field: an unknown magic/version/method, a length the
 // body does not produce exactly, trailing bytes after the end of the deflate
@@ -50,6 +72,7 @@ extern "C" {
 #define CSUPPORT_ZFRAME_HEADER_SIZE 11
 #define CSUPPORT_ZFRAME_METHOD_STORED 0
 #define CSUPPORT_ZFRAME_METHOD_DEFLATE 1
+#define CSUPPORT_ZFRAME_METHOD_LIFTED 2
 /// The longest record the fixed-Huffman fast path takes (the default limit).
 #define CSUPPORT_ZFRAME_FAST_LIMIT_MAX 2048
 /// The longest record the dynamic-Huffman long path takes (the default long
@@ -103,7 +126,11 @@ void csupport_zframe_codec_set_fast_limit(csupport_zframe_codec *codec, size_t l
 /// Huffman codes of the record's own; 0 sends them to zlib's deflate.
 void csupport_zframe_codec_set_long_limit(csupport_zframe_codec *codec, size_t limit);
 
-/// How many fast-path outputs failed their read-back check and went to zlib
+/// Whether long base64 values are kept as their bytes (lifted frames, method 2;
+/// on by default except at level 0); 0 writes only methods 0 and 1 (comparisons).
+void csupport_zframe_codec_set_lifting(csupport_zframe_codec *codec, int lifting);
+
+/// How many fast-path (or lifted) outputs failed their read-back check and went to zlib
 /// instead (expected: 0; tests watch it).
 unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec);
 

@@ -1,6 +1,7 @@
 // zlib frame codec for journal payloads; the layout is documented in
 // include/csupport_zlib.h.
 #include "csupport_zlib.h"
+#include "base64_lift.h"
 #include "fixed_deflate.h"
 
 #include <limits.h>
@@ -38,6 +39,11 @@ struct csupport_zframe_codec {
     size_t long_limit;
     unsigned long fast_rejections;
     uint8_t check[CSUPPORT_ZFRAME_LONG_LIMIT_MAX];
+    // Long base64 values kept as their bytes (base64_lift.h); `scratch` holds
+    // the rest of the record, its frame and the read-back of the whole.
+    int lifting;
+    uint8_t *scratch;
+    size_t scratch_capacity;
 };
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -74,6 +80,7 @@ csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, 
     codec->mem_level = (mem_level < 1 || mem_level > 9) ? 8 : mem_level;
     codec->fast_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_FAST_LIMIT_MAX;
     codec->long_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_LONG_LIMIT_MAX;
+    codec->lifting = codec->level != 0;
     return codec;
 }
 
@@ -90,6 +97,7 @@ void csupport_zframe_codec_destroy(csupport_zframe_codec *codec) {
     release_primed(codec);
     if (codec->inflater_ready) inflateEnd(&codec->inflater);
     free(codec->arena);
+    free(codec->scratch);
     free(codec);
 }
 
@@ -197,8 +205,118 @@ void csupport_zframe_codec_set_long_limit(csupport_zframe_codec *codec, size_t l
     codec->long_limit = limit < CSUPPORT_ZFRAME_LONG_LIMIT_MAX ? limit : CSUPPORT_ZFRAME_LONG_LIMIT_MAX;
 }
 
+void csupport_zframe_codec_set_lifting(csupport_zframe_codec *codec, int lifting) {
+    if (codec->level == 0) return;
+    codec->lifting = lifting != 0;
+}
+
 unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec) {
     return codec->fast_rejections;
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+// At most 5 bytes (32 bits): every count in a frame is below its 32-bit length.
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+    uint64_t value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+        if (*p >= end) return 0;
+        uint8_t byte = *(*p)++;
+        value |= (uint64_t)(byte & 0x7F) << shift;
+        if (!(byte & 0x80)) {
+            *v = value;
+            return value <= UINT32_MAX;
+        }
+    }
+    return 0;
+}
+
+static int reserve_scratch(csupport_zframe_codec *codec, size_t size) {
+    if (size <= codec->scratch_capacity) return 1;
+    uint8_t *larger = realloc(codec->scratch, size);
+    if (larger == NULL) return 0;
+    codec->scratch = larger;
+    codec->scratch_capacity = size;
+    return 1;
+}
+
+// The largest table: inner method, count, and per segment four varints, a separator length and its bytes.
+#define LIFT_TABLE_MAX (2 + CSUPPORT_LIFT_MAX_SEGMENTS * (4 * 5 + 1 + CSUPPORT_LIFT_MAX_SEPARATOR))
+
+// The lifted frame of a record with long base64 values (method 2, csupport_zlib.h),
+// or 0 when it has none or the frame would not be shorter than the record.
+// `out` holds the header's length and CRC already.
+static long encode_lifted(csupport_zframe_codec *codec, const uint8_t *data, size_t length, uint8_t *out) {
+    csupport_lift_segment segments[CSUPPORT_LIFT_MAX_SEGMENTS];
+    size_t count = csupport_lift_find(data, length, segments, CSUPPORT_LIFT_MAX_SEGMENTS);
+    if (count == 0) return 0;
+    uint8_t table[LIFT_TABLE_MAX];
+    size_t table_length = 2, lifted_text = 0, lifted_bytes = 0, previous_end = 0;
+    table[1] = (uint8_t)count;
+    for (size_t i = 0; i < count; i++) {
+        const csupport_lift_segment *segment = &segments[i];
+        table_length += put_varint(table + table_length, segment->start - previous_end);
+        table_length += put_varint(table + table_length, segment->bytes);
+        table_length += put_varint(table + table_length, segment->first);
+        table_length += put_varint(table + table_length, segment->line);
+        table[table_length++] = segment->separator_length;
+        memcpy(table + table_length, segment->separator, segment->separator_length);
+        table_length += segment->separator_length;
+        lifted_text += segment->text_length;
+        lifted_bytes += segment->bytes;
+        previous_end = segment->start + segment->text_length;
+    }
+    if (table_length + lifted_bytes >= length) return 0;
+
+    size_t rest = length - lifted_text, inner_bound = csupport_zframe_bound(rest);
+    if (!reserve_scratch(codec, rest + inner_bound + length)) return CSUPPORT_ZFRAME_NO_MEMORY;
+    uint8_t *text = codec->scratch, *inner = text + rest, *check = inner + inner_bound;
+    size_t from = 0, to = 0;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(text + to, data + from, segments[i].start - from);
+        to += segments[i].start - from;
+        from = segments[i].start + segments[i].text_length;
+    }
+    memcpy(text + to, data + from, length - from);
+
+    // The rest is compressed as any record would be (fast paths, zlib, stored).
+    codec->lifting = 0;
+    long inner_length = csupport_zframe_encode(codec, text, rest, inner, inner_bound);
+    codec->lifting = 1;
+    if (inner_length < 0) return inner_length;
+    size_t inner_body = (size_t)inner_length - CSUPPORT_ZFRAME_HEADER_SIZE;
+    size_t body_length = table_length + lifted_bytes + inner_body;
+    if (body_length >= length) return 0;
+
+    table[0] = inner[1];
+    uint8_t *body = out + CSUPPORT_ZFRAME_HEADER_SIZE;
+    memcpy(body, table, table_length);
+    uint8_t *bytes = body + table_length;
+    for (size_t i = 0; i < count; i++) {
+        csupport_lift_decode(data, &segments[i], bytes);
+        bytes += segments[i].bytes;
+    }
+    memcpy(bytes, inner + CSUPPORT_ZFRAME_HEADER_SIZE, inner_body);
+    out[1] = CSUPPORT_ZFRAME_METHOD_LIFTED;
+    out[2] = inner[2];
+
+    // Read back, as the fast paths' output is: a frame that would not is never returned.
+    size_t frame_length = CSUPPORT_ZFRAME_HEADER_SIZE + body_length, dictionary_length = 0;
+    const uint8_t *dictionary = codec->fast ? csupport_fixed_deflater_dictionary(codec->fast, &dictionary_length) : NULL;
+    int status = csupport_zframe_decode(codec, dictionary, dictionary_length, codec->primed_id, out, frame_length, check, length);
+    if (status != CSUPPORT_ZFRAME_OK || memcmp(check, data, length) != 0) {
+        codec->fast_rejections++;
+        return 0;
+    }
+    return (long)frame_length;
 }
 
 long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, size_t length,
@@ -210,6 +328,17 @@ long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, s
     put32(out + 3, (uint32_t)length);
     put32(out + 7, crc);
     uint8_t *body = out + CSUPPORT_ZFRAME_HEADER_SIZE;
+
+    if (codec->lifting && length >= CSUPPORT_LIFT_MIN_CHARS) {
+        long lifted = encode_lifted(codec, data, length, out);
+        // A large record's scratch is not kept for the next one.
+        if (codec->scratch_capacity > ((size_t)1 << 20)) {
+            free(codec->scratch);
+            codec->scratch = NULL;
+            codec->scratch_capacity = 0;
+        }
+        if (lifted != 0) return lifted;
+    }
 
     int fixed = length <= codec->fast_limit, dynamic = !fixed && length <= codec->long_limit;
     if (length > 1 && (fixed || dynamic) && codec->fast != NULL) {
@@ -260,12 +389,109 @@ int csupport_zframe_read_header(const uint8_t *frame, size_t frame_length, csupp
         if (body != header->length) return body < header->length ? CSUPPORT_ZFRAME_TRUNCATED : CSUPPORT_ZFRAME_BAD_LENGTH;
         return CSUPPORT_ZFRAME_OK;
     case CSUPPORT_ZFRAME_METHOD_DEFLATE:
-        // The encoder only keeps deflate output shorter than the payload.
+    case CSUPPORT_ZFRAME_METHOD_LIFTED:
+        // The encoder only keeps deflate (or lifted) output shorter than the payload.
         if (header->length < 2 || body == 0 || body >= header->length) return CSUPPORT_ZFRAME_BAD_LENGTH;
         return CSUPPORT_ZFRAME_OK;
     default:
         return CSUPPORT_ZFRAME_BAD_METHOD;
     }
+}
+
+// Inflates a raw deflate body into exactly `length` bytes at `out`.
+static int inflate_body(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
+                        const uint8_t *body, size_t body_length, uint8_t *out, size_t length) {
+    int status = ready_inflater(codec);
+    if (status != 0) return status;
+    z_stream *s = &codec->inflater;
+    if (dictionary_id != 0) {
+        // Raw inflate takes its dictionary right after a reset.
+        if (inflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+    }
+    s->next_in = (Bytef *)body;
+    s->avail_in = (uInt)body_length;
+    s->next_out = out;
+    s->avail_out = (uInt)length;
+    int z = inflate(s, Z_FINISH);
+    switch (z) {
+    case Z_STREAM_END:
+        if (s->total_out != length) return CSUPPORT_ZFRAME_BAD_LENGTH;
+        if (s->avail_in != 0) return CSUPPORT_ZFRAME_TRAILING_BYTES;
+        return CSUPPORT_ZFRAME_OK;
+    case Z_OK:
+    case Z_BUF_ERROR:
+        // Either the output is full before the stream ends (longer than
+        // announced) or the input ran out (truncated).
+        return s->avail_out == 0 ? CSUPPORT_ZFRAME_BAD_LENGTH : CSUPPORT_ZFRAME_TRUNCATED;
+    case Z_MEM_ERROR:
+        return CSUPPORT_ZFRAME_NO_MEMORY;
+    default:
+        return CSUPPORT_ZFRAME_DATA_ERROR;
+    }
+}
+
+// A lifted body (csupport_zlib.h): the rest of the record goes to the end of
+// `out`, and the record is then written forward from the start, each
+// segment's text made from its bytes; the writer never passes the reader.
+static int decode_lifted(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
+                         const csupport_zframe_header *header, const uint8_t *body, size_t body_length, uint8_t *out) {
+    const uint8_t *p = body, *end = body + body_length;
+    if (body_length < 2) return CSUPPORT_ZFRAME_TRUNCATED;
+    uint8_t inner_method = *p++;
+    size_t count = *p++;
+    if (inner_method > CSUPPORT_ZFRAME_METHOD_DEFLATE) return CSUPPORT_ZFRAME_BAD_METHOD;
+    if (inner_method == CSUPPORT_ZFRAME_METHOD_STORED && header->dictionary_id != 0) return CSUPPORT_ZFRAME_BAD_METHOD;
+    if (count == 0 || count > CSUPPORT_LIFT_MAX_SEGMENTS) return CSUPPORT_ZFRAME_DATA_ERROR;
+    csupport_lift_segment segments[CSUPPORT_LIFT_MAX_SEGMENTS];
+    uint64_t lifted_text = 0, lifted_bytes = 0, gaps = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t gap, bytes, first, line;
+        if (!get_varint(&p, end, &gap) || !get_varint(&p, end, &bytes) || !get_varint(&p, end, &first) ||
+            !get_varint(&p, end, &line) || p >= end)
+            return CSUPPORT_ZFRAME_DATA_ERROR;
+        size_t separator_length = *p++;
+        if (separator_length > CSUPPORT_LIFT_MAX_SEPARATOR || (size_t)(end - p) < separator_length) return CSUPPORT_ZFRAME_DATA_ERROR;
+        csupport_lift_segment *segment = &segments[i];
+        segment->start = (size_t)gap;  // here: the gap before the segment
+        segment->bytes = (size_t)bytes;
+        segment->first = (size_t)first;
+        segment->line = (size_t)line;
+        segment->separator_length = (uint8_t)separator_length;
+        memcpy(segment->separator, p, separator_length);
+        p += separator_length;
+        segment->text_length = csupport_lift_text_length(segment->bytes, segment->first, segment->line, separator_length);
+        if (segment->text_length == 0) return CSUPPORT_ZFRAME_DATA_ERROR;
+        lifted_text += segment->text_length;
+        lifted_bytes += bytes;
+        gaps += gap;
+        if (lifted_text + gaps > header->length) return CSUPPORT_ZFRAME_BAD_LENGTH;
+    }
+    if ((uint64_t)(end - p) < lifted_bytes) return CSUPPORT_ZFRAME_TRUNCATED;
+    const uint8_t *bytes = p;
+    p += lifted_bytes;
+    size_t rest = header->length - (size_t)lifted_text;
+    uint8_t *text = out + lifted_text;
+    if (inner_method == CSUPPORT_ZFRAME_METHOD_STORED) {
+        if ((size_t)(end - p) != rest) return (size_t)(end - p) < rest ? CSUPPORT_ZFRAME_TRUNCATED : CSUPPORT_ZFRAME_BAD_LENGTH;
+        if (rest) memcpy(text, p, rest);
+    } else {
+        if (header->dictionary_id != dictionary_id) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+        int status = inflate_body(codec, dictionary, dictionary_length, header->dictionary_id, p, (size_t)(end - p), text, rest);
+        if (status != CSUPPORT_ZFRAME_OK) return status;
+    }
+    uint8_t *write = out;
+    const uint8_t *read = text;
+    for (size_t i = 0; i < count; i++) {
+        const csupport_lift_segment *segment = &segments[i];
+        memmove(write, read, segment->start);
+        write += segment->start;
+        read += segment->start;
+        csupport_lift_encode(bytes, segment->bytes, segment->first, segment->line, segment->separator, segment->separator_length, write);
+        write += segment->text_length;
+        bytes += segment->bytes;
+    }
+    memmove(write, read, (size_t)(out + header->length - write));
+    return CSUPPORT_ZFRAME_OK;
 }
 
 int csupport_zframe_decode(csupport_zframe_codec *codec,
@@ -284,34 +510,13 @@ int csupport_zframe_decode(csupport_zframe_codec *codec,
         if (body_length) memcpy(out, body, body_length);
         return CSUPPORT_ZFRAME_OK;
     }
-    if (header.dictionary_id != dictionary_id) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
-    status = ready_inflater(codec);
-    if (status != 0) return status;
-    z_stream *s = &codec->inflater;
-    if (header.dictionary_id != 0) {
-        // Raw inflate takes its dictionary right after a reset.
-        if (inflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+    if (header.method == CSUPPORT_ZFRAME_METHOD_LIFTED) {
+        status = decode_lifted(codec, dictionary, dictionary_length, dictionary_id, &header, body, body_length, out);
+    } else {
+        if (header.dictionary_id != dictionary_id) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+        status = inflate_body(codec, dictionary, dictionary_length, header.dictionary_id, body, body_length, out, header.length);
     }
-    s->next_in = (Bytef *)body;
-    s->avail_in = (uInt)body_length;
-    s->next_out = out;
-    s->avail_out = (uInt)header.length;
-    int z = inflate(s, Z_FINISH);
-    switch (z) {
-    case Z_STREAM_END:
-        if (s->total_out != header.length) return CSUPPORT_ZFRAME_BAD_LENGTH;
-        if (s->avail_in != 0) return CSUPPORT_ZFRAME_TRAILING_BYTES;
-        break;
-    case Z_OK:
-    case Z_BUF_ERROR:
-        // Either the output is full before the stream ends (longer than
-        // announced) or the input ran out (truncated).
-        return s->avail_out == 0 ? CSUPPORT_ZFRAME_BAD_LENGTH : CSUPPORT_ZFRAME_TRUNCATED;
-    case Z_MEM_ERROR:
-        return CSUPPORT_ZFRAME_NO_MEMORY;
-    default:
-        return CSUPPORT_ZFRAME_DATA_ERROR;
-    }
+    if (status != CSUPPORT_ZFRAME_OK) return status;
     if (csupport_crc32(out, header.length) != header.crc32) return CSUPPORT_ZFRAME_CRC_MISMATCH;
     return CSUPPORT_ZFRAME_OK;
 }

@@ -5,8 +5,10 @@ private import CSupport
 ///
 /// Deflate starts every record from a state primed once with the dictionary
 /// (copied per record, not re-hashed: `csupport_zlib.h`); one inflate stream
-/// is reset per record. Owned by one actor at a time (the `SyncStore`); not
-/// thread-safe.
+/// is reset per record. A record with long base64 values (a contact's `PHOTO`)
+/// keeps their bytes and layout instead of their text (a lifted frame,
+/// `CSupport/src/base64_lift.h`). Owned by one actor at a time (the `SyncStore`);
+/// not thread-safe.
 package final class PayloadCodec {
     /// Payloads larger than this are refused, and frames announcing more are
     /// corrupt: a flipped length byte must not make us allocate gigabytes.
@@ -20,13 +22,13 @@ package final class PayloadCodec {
     /// (`useDictionary: false` compresses without one, for comparisons) and
     /// decodes frames made with any built-in dictionary.
     package convenience init(useDictionary: Bool = true, level: Int = 6, fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX),
-                             longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX)) {
+                             longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX), liftsBase64: Bool = true) {
         var dictionaries: [UInt8: [UInt8]] = [:]
         for id in UInt8(1)...PayloadDictionary.current {
             if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
         }
         self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level, fastLimit: fastLimit,
-                  longLimit: longLimit)
+                  longLimit: longLimit, liftsBase64: liftsBase64)
     }
 
     /// A codec with an explicit dictionary table (tests: dictionary mismatches).
@@ -39,13 +41,16 @@ package final class PayloadCodec {
     /// `fastLimit` bytes (at most 2,048) are written by the fixed-Huffman fast path,
     /// longer ones up to `longLimit` (at most 32,767) as one block with codes of
     /// their own, instead of by zlib's deflate (`csupport_zlib.h`; 0 and 0: zlib only).
+    /// `liftsBase64: false` writes no lifted frames (comparisons); every codec reads them.
     init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7,
-         fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX), longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX)) {
+         fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX), longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX),
+         liftsBase64: Bool = true) {
         guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
         csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0))
         csupport_zframe_codec_set_long_limit(codec, max(longLimit, 0))
+        csupport_zframe_codec_set_lifting(codec, liftsBase64 ? 1 : 0)
         let dictionary = dictionaries[current] ?? []
         let primed = dictionary.withUnsafeBufferPointer { dict in
             csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
@@ -58,7 +63,7 @@ package final class PayloadCodec {
 
     deinit { csupport_zframe_codec_destroy(codec) }
 
-    /// Fast-path outputs that failed their read-back check and were compressed by zlib instead (expected: 0).
+    /// Fast-path or lifted outputs that failed their read-back check and were compressed by zlib instead (expected: 0).
     package var fastPathRejections: Int { Int(csupport_zframe_codec_fast_rejections(codec)) }
 
     /// The id of the dictionary `encode` primes deflate with (0: none).
