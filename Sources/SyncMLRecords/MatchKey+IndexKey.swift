@@ -34,12 +34,30 @@ extension MatchKey {
 
         /// What the entry is made of.
         public let kind: Kind
-        /// The text the store keeps and looks the entry up by; the same bytes for the
-        /// same key in every version that uses this encoding (existing stores rely on it).
-        public let storedForm: String
         /// What the store keeps and looks the entry up by: a 64-bit hash of
         /// `storedForm` (`digest(ofStoredForm:)`), fixed forever, as stores hold it.
         public let digest: Int64
+        /// The stored form's parts after `kind:`: `text`, then `|point` when there is one.
+        /// Kept apart, and joined only when `storedForm` is asked for: a server writes a
+        /// contact's ~7 entries by their digests alone, and a joined name-and-e-mail is
+        /// a heap `String` each.
+        private let text: String
+        private let point: String?
+
+        /// The text the store keeps and looks the entry up by; the same bytes for the
+        /// same key in every version that uses this encoding (existing stores rely on it).
+        public var storedForm: String {
+            var form = ""
+            form.reserveCapacity(Self.storedLength(kind, text, point))
+            form += kind.rawValue
+            form += ":"
+            form += text
+            if let point {
+                form += "|"
+                form += point
+            }
+            return form
+        }
 
         /// The seed of `digest` ("MKEY"): part of its definition, like the hash.
         static let digestSeed: UInt32 = 0x4D4B_4559
@@ -52,21 +70,38 @@ extension MatchKey {
             Int64(bitPattern: Fingerprint.hash(text.utf8, seed: digestSeed).high)
         }
 
-        /// The entry `kind:value`, or `kind:value|point` for a name paired with an
-        /// e-mail or a phone; built in one allocation.
-        init(_ kind: Kind, _ value: String, point: String? = nil) {
-            var text = ""
-            text.reserveCapacity(kind.rawValue.utf8.count + 1 + value.utf8.count + (point.map { $0.utf8.count + 1 } ?? 0))
-            text += kind.rawValue
-            text += ":"
-            text += value
-            if let point {
-                text += "|"
-                text += point
+        /// `digest(ofStoredForm:)` of the stored form of these parts, written into
+        /// scratch on the stack instead of a `String`.
+        private static func digest(_ kind: Kind, _ text: String, _ point: String?) -> Int64 {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: storedLength(kind, text, point)) { buffer in
+                var end = 0
+                func put(_ part: String) {
+                    end = UnsafeMutableBufferPointer(rebasing: buffer[end...]).initialize(from: part.utf8).1 + end
+                }
+                put(kind.rawValue)
+                buffer[end] = UInt8(ascii: ":")
+                end += 1
+                put(text)
+                if let point {
+                    buffer[end] = UInt8(ascii: "|")
+                    end += 1
+                    put(point)
+                }
+                return Int64(bitPattern: Fingerprint.hash(UnsafeBufferPointer(rebasing: buffer[..<end]), seed: digestSeed).high)
             }
+        }
+
+        private static func storedLength(_ kind: Kind, _ text: String, _ point: String?) -> Int {
+            kind.rawValue.utf8.count + 1 + text.utf8.count + (point.map { $0.utf8.count + 1 } ?? 0)
+        }
+
+        /// The entry `kind:value`, or `kind:value|point` for a name paired with an
+        /// e-mail or a phone; its stored form is not written until asked for.
+        init(_ kind: Kind, _ value: String, point: String? = nil) {
             self.kind = kind
-            self.storedForm = text
-            self.digest = Self.digest(ofStoredForm: text)
+            self.text = value
+            self.point = point
+            self.digest = Self.digest(kind, value, point)
         }
 
         /// Reads an entry back from its stored form; nil when the text is not one
@@ -77,9 +112,21 @@ extension MatchKey {
                   let kind = Kind(rawValue: String(storedForm[..<colon])) else { return nil }
             if kind == .nameAndEmail || kind == .nameAndPhone, !storedForm[colon...].contains("|") { return nil }
             self.kind = kind
-            self.storedForm = storedForm
+            self.text = String(storedForm[storedForm.utf8.index(after: colon)...])
+            self.point = nil
             self.digest = Self.digest(ofStoredForm: storedForm)
         }
+
+        /// Equal when the stored forms are (the parts may split them differently:
+        /// a key read back keeps its point in `text`).
+        public static func == (a: Self, b: Self) -> Bool {
+            guard a.kind == b.kind, a.digest == b.digest else { return false }
+            if a.point == b.point, a.text == b.text { return true }
+            return a.storedForm == b.storedForm
+        }
+
+        /// By the digest, which equal stored forms share.
+        public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
         /// The part after the kind: the name, the address, the phone key or `name|point`.
         public var value: Substring {

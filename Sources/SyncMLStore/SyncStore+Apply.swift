@@ -152,24 +152,14 @@ extension SyncStore {
                 try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
             }
-            // A new item, inserted in its final state: its GUID is the caller's or its row id, its
-            // version the journal row written next (inside this transaction nobody else appends).
+            // A new item, inserted in its final state, with its first journal row.
             // While keys are deferred, its fingerprint waits out of the index too (`indexPendingKeys`).
-            let inserted = try database.first("""
-                INSERT INTO items(datastore_id, guid, type, fingerprint, version, fingerprint_pending)
-                VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?, \(nextJournalSeq), ?)
-                RETURNING id, guid, version
-                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), .fingerprint(change.fingerprint),
-                      rows.defersKeys ? .integer(1) : .null]) { row in
-                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: row.integer(2))
-            }
-            guard let created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
             let frame = try codec.encode(change.payload)
-            try insertJournalRow(seq: created.version, item: created.id, previous: 0, datastore: datastore, operation: .add,
-                                 fingerprint: change.fingerprint, keys: change.matchKeys.map(\.digest), frame: frame,
-                                 device: device, session: session, time: time)
+            let digests = change.matchKeys.map(\.digest)
+            let created = try insertNewItem(change, frame: frame, keys: digests, fingerprintPending: rows.defersKeys, datastore: datastore,
+                                            device: device, session: session, time: time)
             // Deferred keys are in the journal row only, until `indexPendingKeys`.
-            let keys = rows.defersKeys ? [] : Set(change.matchKeys.map(\.digest))
+            let keys = rows.defersKeys ? [] : Set(digests)
             if rows.defersKeys, rows.firstDeferred == nil { rows.firstDeferred = created.version }
             if found == .absent(twinCheck: false) {
                 // Its keys and map wait for the batch's multi-row INSERTs (`write(_:)`).
@@ -186,6 +176,47 @@ extension SyncStore {
                 }
             }
             return AppliedChange(outcome: .added, guid: created.guid, luid: change.luid, sequence: created.version)
+        }
+    }
+
+    /// Inserts a new item in its final state and its first journal row (an add): its GUID
+    /// is the caller's or its row id, its version the journal row written next (inside
+    /// this transaction nobody else appends).
+    private func insertNewItem(_ change: ItemChange, frame: [UInt8], keys: [Int64], fingerprintPending: Bool, datastore: DatastoreID,
+                               device: DeviceID?, session: SessionID?, time: Int64) throws(StoreError) -> ItemRow {
+        let pending: SQLValue = fingerprintPending ? .integer(1) : .null
+        let fingerprint = SQLValue.fingerprint(change.fingerprint) // its bytes once for both rows
+        switch database.dialect {
+        case .postgres:
+            let inserted = try database.first("""
+                INSERT INTO items(datastore_id, guid, type, fingerprint, version, fingerprint_pending)
+                VALUES (?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)), ?, ?, \(nextJournalSeq), ?)
+                RETURNING id, guid, version
+                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), fingerprint,
+                      pending]) { row in
+                ItemRow(id: row.integer(0), guid: row.text(1), type: change.type, fingerprint: change.fingerprint, deleted: false, version: row.integer(2))
+            }
+            guard let created = inserted else { throw StoreError(.sqlite, "inserting an item returned no row") }
+            try insertJournalRow(seq: created.version, item: created.id, previous: 0, datastore: datastore, operation: .add,
+                                 fingerprint: change.fingerprint, keys: keys, frame: frame, device: device, session: session, time: time)
+            return created
+        case .sqlite:
+            // Without RETURNING, which SQLite buffers in an ephemeral table: ~30 mallocs an item. The
+            // row id is the one SQLite would pick (max + 1), given explicitly so that the default GUID
+            // is its text by construction; the journal row takes the item's version as its seq.
+            let id = try database.insert("""
+                INSERT INTO items(id, datastore_id, guid, type, fingerprint, version, fingerprint_pending)
+                VALUES ((SELECT coalesce(max(id), 0) + 1 FROM items), ?, coalesce(?, CAST((SELECT coalesce(max(id), 0) + 1 FROM items) AS TEXT)),
+                        ?, ?, \(nextJournalSeq), ?)
+                """, [.integer(datastore.rawValue), change.guid.map { .text($0) } ?? .null, .text(change.type), fingerprint,
+                      pending], returning: "id")
+            let seq = try database.insert("""
+                INSERT INTO journal(seq, datastore_id, item_id, op, prev_seq, fingerprint, match_keys, payload, time, device_id, session_id)
+                VALUES ((SELECT version FROM items WHERE id = ?), ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                """, [.integer(id), .integer(datastore.rawValue), .integer(id), .integer(Int64(ChangeOperation.add.rawValue)),
+                      fingerprint, .digests(keys), .blob(frame), .integer(time), .id(device), .id(session)],
+                returning: "seq")
+            return ItemRow(id: id, guid: change.guid ?? String(id), type: change.type, fingerprint: change.fingerprint, deleted: false, version: seq)
         }
     }
 

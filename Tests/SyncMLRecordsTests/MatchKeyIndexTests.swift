@@ -72,6 +72,23 @@ struct MatchKeyIndexTests {
         #expect(key.indexKeys.allSatisfy { MatchKey.IndexKey(storedForm: $0.storedForm) == $0 })
     }
 
+    @Test("An entry keeps its parts and writes its stored form when asked: equal, hashed and digested as the stored form read back", arguments: MatchKey.IndexKey.Kind.allCases)
+    func partsAgreeWithStoredForm(kind: MatchKey.IndexKey.Kind) throws {
+        let isPair = kind == .nameAndEmail || kind == .nameAndPhone
+        for (value, point) in [("muller|jorg", "jm@example.com"), ("", ""), ("müller|jörg", "☎ 1234567"), ("a|b", "c")] {
+            let written = MatchKey.IndexKey(kind, value, point: isPair ? point : nil)
+            let read = try #require(MatchKey.IndexKey(storedForm: written.storedForm))
+            #expect(written.digest == MatchKey.IndexKey.digest(ofStoredForm: written.storedForm))
+            #expect(read == written && read.hashValue == written.hashValue && read.digest == written.digest)
+            #expect(!(read < written) && !(written < read))
+        }
+        // The same stored form from parts split elsewhere is the same entry.
+        let split = MatchKey.IndexKey(.nameAndEmail, "a|b", point: "c"), other = MatchKey.IndexKey(.nameAndEmail, "a", point: "b|c")
+        #expect(split == other && Set([split, other]).count == 1 && split.storedForm == "ne:a|b|c")
+        #expect(MatchKey.IndexKey(.name, "a") != MatchKey.IndexKey(.email, "a"))
+        #expect(MatchKey.IndexKey(.nameAndEmail, "a", point: "b") != MatchKey.IndexKey(.nameAndEmail, "a", point: "c"))
+    }
+
     @Test("A contact's entries, spelled out")
     func contactEntries() throws {
         let key = try RecordSignature(parsing: Array(Self.samples[0].utf8)).matchKey

@@ -53,7 +53,21 @@ public struct CanonicalRecord: Hashable, Sendable {
     }
 
     /// `KIND:kind` and LF: the first line hashed.
-    static func header(_ kind: RecordKind) -> [UInt8] { Array("KIND:\(kind.rawValue)\n".utf8) }
+    static func header(_ kind: RecordKind) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendHeader(kind, to: &bytes)
+        return bytes
+    }
+
+    /// Appends `header(kind)` to `bytes` (without an array of its own).
+    static func appendHeader(_ kind: RecordKind, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "KIND:".utf8)
+        bytes.append(contentsOf: kind.rawValue.utf8)
+        bytes.append(0x0A)
+    }
+
+    /// The length of `header(kind)`.
+    static func headerLength(_ kind: RecordKind) -> Int { "KIND:".utf8.count + kind.rawValue.utf8.count + 1 }
 
     /// The bytes of `lines` (already sorted) after the `KIND` line, and where each ends.
     static func joined(kind: RecordKind, lines: [String]) -> (bytes: [UInt8], lineEnds: [Int]) {

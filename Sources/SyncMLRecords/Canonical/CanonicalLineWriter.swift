@@ -252,10 +252,9 @@ struct CanonicalLineWriter {
                 return a.count < b.count
             }
         }
-        let header = CanonicalRecord.header(kind)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(header.count + buffer.count + order.count)
-        bytes.append(contentsOf: header)
+        bytes.reserveCapacity(CanonicalRecord.headerLength(kind) + buffer.count + order.count)
+        CanonicalRecord.appendHeader(kind, to: &bytes)
         var lineEnds: [Int] = []
         lineEnds.reserveCapacity(order.count)
         var previous: Range<Int>? = nil

@@ -51,8 +51,15 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// The 16 bytes in the reference implementation's order (h1, h2 little-endian).
+    /// Written in place: the store binds one per item it writes or looks up.
     public var bytes: [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: high >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (8 * $0)) }
+        [UInt8](unsafeUninitializedCapacity: 16) { out, count in
+            for index in 0..<8 {
+                out[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
+                out[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * index))
+            }
+            count = 16
+        }
     }
 
     /// 32 lowercase hex digits of `bytes`.

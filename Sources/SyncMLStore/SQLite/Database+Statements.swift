@@ -7,9 +7,10 @@ extension Database {
         if !isInTransaction { try counters.writePoint(sql) }
         counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
-        try statement.bind(values)
-        while try statement.step() {}
-        return changedRows
+        return try statement.withBindings(values) { () throws(StoreError) -> Int in
+            while try statement.step() {}
+            return changedRows
+        }
     }
 
     /// Runs an INSERT and returns `last_insert_rowid()` (the rowid is the integer primary key `column`).
@@ -22,18 +23,18 @@ extension Database {
     package func forEach(_ sql: String, _ values: [SQLValue], _ row: (borrowing Row) throws(StoreError) -> Void) throws(StoreError) {
         counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
-        defer { statement.reset() }
-        try statement.bind(values)
-        while try statement.step() { try row(Row(statement: statement.handle)) }
+        try statement.withBindings(values) { () throws(StoreError) in
+            while try statement.step() { try row(Row(statement: statement.handle)) }
+        }
     }
 
     /// The first row of a query mapped by `transform`, or nil when there is none.
     package func first<T>(_ sql: String, _ values: [SQLValue], _ transform: (borrowing Row) throws(StoreError) -> T) throws(StoreError) -> T? {
         counters.statementsRun += 1
         let statement = try statements.statement(sql, in: self)
-        defer { statement.reset() }
-        try statement.bind(values)
-        guard try statement.step() else { return nil }
-        return try transform(Row(statement: statement.handle))
+        return try statement.withBindings(values) { () throws(StoreError) -> T? in
+            guard try statement.step() else { return nil }
+            return try transform(Row(statement: statement.handle))
+        }
     }
 }
