@@ -30,12 +30,18 @@ final class Statement {
     ///
     /// Text and blobs are bound where they lie (`SQLITE_STATIC`), not copied by
     /// SQLite: each is bound inside its own `withUnsafeBytes` scope, the next ones
-    /// and `body` nested within it, and the bindings are cleared before the scopes
-    /// end, so SQLite never holds a pointer past them. (A copy per text and blob
-    /// was a malloc, a memcpy and a free per payload, fingerprint and LUID written.)
+    /// and `body` nested within it, and the statement is reset (its bindings
+    /// cleared) as `body` ends, inside the innermost scope, so SQLite never holds a
+    /// pointer past them. (A copy per text and blob was a malloc, a memcpy and a
+    /// free per payload, fingerprint and LUID written.) A value that fails to bind
+    /// resets the statement as its error leaves.
     func withBindings<R>(_ values: [SQLValue], _ body: () throws(StoreError) -> R) throws(StoreError) -> R {
-        defer { reset() }
-        return try bind(values, from: 0, body)
+        do {
+            return try bind(values, from: 0, body)
+        } catch {
+            reset()
+            throw error
+        }
     }
 
     private func bind<R>(_ values: [SQLValue], from start: Int, _ body: () throws(StoreError) -> R) throws(StoreError) -> R {
@@ -72,6 +78,7 @@ final class Statement {
             }
             offset = next
         }
+        defer { reset() }
         return try body()
     }
 
