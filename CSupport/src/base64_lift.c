@@ -6,14 +6,22 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static inline int value_of(uint8_t c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+// Each byte's value in the alphabet, -1 for any other byte. A table, not comparisons: every
+// record is scanned for long runs, and most of its bytes are letters of ordinary text.
+static const int8_t values[256] = {
+#define X16 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+    X16, X16,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,                 // ' ' ... '/'
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,                 // '0' ... '?'
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,                            // '@' ... 'O'
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,                 // 'P' ... '_'
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,                 // '`' ... 'o'
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,                 // 'p' ... DEL
+    X16, X16, X16, X16, X16, X16, X16, X16,
+#undef X16
+};
+
+static inline int value_of(uint8_t c) { return values[c]; }
 
 static inline int is_separator_byte(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -204,7 +212,25 @@ static int find_segment(const uint8_t *data, size_t length, size_t start, csuppo
     return 0;
 }
 
+// Whether `data` has a stretch of alphabet characters, '=' and separator bytes holding
+// at least the alphabet characters of the shortest segment (its quads less two pads).
+// Every segment is such a stretch; ordinary text breaks them with punctuation, so most
+// records are passed over in this one pass and never reach the layout scan.
+static int may_hold_segment(const uint8_t *data, size_t length) {
+    size_t characters = 0;
+    for (size_t at = 0; at < length; at++) {
+        uint8_t c = data[at];
+        if (values[c] >= 0) {
+            if (++characters >= CSUPPORT_LIFT_MIN_CHARS - 2) return 1;
+        } else if (c != '=' && !is_separator_byte(c)) {
+            characters = 0;
+        }
+    }
+    return 0;
+}
+
 size_t csupport_lift_find(const uint8_t *data, size_t length, csupport_lift_segment *segments, size_t capacity) {
+    if (!may_hold_segment(data, length)) return 0;
     size_t found = 0, at = 0;
     while (at + CSUPPORT_LIFT_MIN_CHARS <= length && found < capacity) {
         if (value_of(data[at]) < 0) {

@@ -58,6 +58,24 @@ struct LiftedFrameTests {
         #expect(codec.fastPathRejections == 0 && noDictionary.fastPathRejections == 0)
     }
 
+    @Test("The shortest values lifted: 94 and 95 bytes are 128 characters with two and one '=', 126 and 127 of the alphabet",
+          arguments: [(10_000, 0), (75, 75), (20, 76), (64, 64)])
+    func shortestLifted(first: Int, line: Int) throws {
+        // Every record is first read for a stretch of that many alphabet characters (separators
+        // and '=' between them); a record without one is passed over, so the count must be exact.
+        let codec = PayloadCodec()
+        var rng = SeededGenerator(seed: 94)
+        for count in [93, 94, 95] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // Bytes outside the alphabet on both sides ("END" after a line break would count).
+            let record = Array("BEGIN:VCARD\r\nVERSION:3.0\r\nKEY;ENCODING=b:".utf8)
+                + Self.base64(bytes, first: first, line: line, separator: "\r\n ") + Array(";\r\n".utf8)
+            let frame = try codec.encode(record)
+            #expect(try codec.decode(frame) == record)
+            #expect((frame[1] == Self.lifted) == (count >= 94), "\(count) bytes, \(first)/\(line)")
+        }
+    }
+
     @Test("A vCard 2.1 with quoted-printable neighbours and two BASE64 values round-trips, both values lifted")
     func vCard21() throws {
         var rng = SeededGenerator(seed: 21)
