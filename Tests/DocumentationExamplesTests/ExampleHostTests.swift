@@ -13,7 +13,7 @@ struct ExampleHostTests {
         let executable = try #require(BuiltExecutable.url(named: "syncml-example-host"), "syncml-example-host is not built next to the tests")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-host-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try GuideTests.freeLocalPort()
+        let port = try #require(LoopbackPort.free())
         let host = Process()
         host.executableURL = executable
         host.arguments = ["--port", "\(port)", "--directory", directory.path]

@@ -6,6 +6,7 @@ import SyncMLHTTP
 import SyncMLServer
 import SyncMLStore
 import Testing
+import TestSupport
 
 /// The guides are documentation that runs: their code is compiled here, and
 /// what they promise (a CRM syncs; a server mounted in Hummingbird serves it; a
@@ -38,7 +39,7 @@ struct GuideTests {
         let store = try SyncStore(path: ":memory:")
         try await store.addUser(name: "anna", password: "secret", md5: true, iterations: 1_000)
         let engine = SyncServer(store: store, logger: Logger(label: "guide", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let port = try Self.freeLocalPort()
+        let port = try #require(LoopbackPort.free())
         let router = Router()
         mountSyncML(engine, on: router, publicURL: "http://127.0.0.1:\(port)/sync")
         let (ready, started) = AsyncStream.makeStream(of: Void.self)
@@ -95,24 +96,6 @@ struct GuideTests {
 
     static func trimmedLines(_ text: String) -> [String] {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// A port nobody listens on now (the kernel's pick for a socket bound to port 0).
-    static func freeLocalPort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -4,10 +4,6 @@ import SyncMLHTTP
 import TestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 let xmlType = "application/vnd.syncml+xml"
 
 /// The error `body` throws, which must be a `SyncClientError`.
@@ -71,7 +67,7 @@ struct HTTPClientTransportTests {
     func connectionRefused() async throws {
         // A port bound by a socket that never listens refuses every connection, and no other
         // test's server can take it meanwhile (a stopped server's port could be reused).
-        let socket = try #require(RefusingPort())
+        let socket = try #require(LoopbackPort())
         defer { socket.close() }
         let port = socket.port
         let error = await clientError {
@@ -251,32 +247,4 @@ struct HTTPClientTransportTests {
             #expect(await transport.connectionsOpened == 0)
         }
     }
-}
-
-/// A loopback TCP port held by a socket that is bound and never listens: connecting to it is refused.
-struct RefusingPort {
-    let descriptor: Int32
-    let port: Int
-
-    init?() {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                Glibc.bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else {
-            Glibc.close(descriptor)
-            return nil
-        }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { Glibc.close(descriptor) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -99,7 +100,8 @@ final class SyncEvolutionServer: @unchecked Sendable {
         }
 
         // The script cannot listen on port 0 and tell us the port; take one that was free a moment ago.
-        url = "http://127.0.0.1:\(try Self.freePort())/syncevolution"
+        guard let port = LoopbackPort.free() else { throw Subprocess.Failure(description: "cannot bind a loopback port: errno \(errno)") }
+        url = "http://127.0.0.1:\(port)/syncevolution"
         output = root.appendingPathComponent("serve.log")
         let command = "dbus-send --session --print-reply --dest=org.syncevolution /org/syncevolution/Server "
             + "org.syncevolution.Server.GetVersions >/dev/null && exec \(Self.python) \(Self.script) \(url)"
@@ -146,23 +148,6 @@ final class SyncEvolutionServer: @unchecked Sendable {
     /// thread of its own reaps the leader (deinit cannot await).
     deinit {
         if claimStop() { SessionLeader.kill(processGroup) }
-    }
-
-    private static func freePort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard probe >= 0 else { throw Subprocess.Failure(description: "socket() failed: errno \(errno)") }
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(probe, socketAddress, length) == 0 && getsockname(probe, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw Subprocess.Failure(description: "cannot bind a loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     // MARK: What it holds
