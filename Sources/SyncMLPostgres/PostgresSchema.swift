@@ -31,6 +31,7 @@ enum PostgresSchema {
             user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             name text COLLATE "C" NOT NULL,
             keys_pending_from bigint,
+            fingerprints_unindexed bigint NOT NULL DEFAULT 0,
             UNIQUE(user_id, name)
         )
         """,
@@ -44,10 +45,12 @@ enum PostgresSchema {
             deleted bigint NOT NULL DEFAULT 0,
             version bigint NOT NULL DEFAULT 0,
             fingerprint_pending bigint,
+            fingerprint_unindexed bytea,
             UNIQUE(datastore_id, guid)
         )
         """,
         "CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0 AND fingerprint_pending IS NULL",
+        "CREATE INDEX items_fingerprint_unindexed ON items(datastore_id, fingerprint_unindexed) WHERE fingerprint_unindexed IS NOT NULL",
         """
         CREATE TABLE match_keys(
             datastore_id bigint NOT NULL,
@@ -154,7 +157,8 @@ enum PostgresSchema {
     /// `Migrations` step n added (version 7: `live_sessions`; 8: `live_session_items` and
     /// `live_session_queue`; 9: the column `datastores.keys_pending_from`; 10: `items.fingerprint_pending`;
     /// 11: `datastores.compacted_through`, `compaction_pending` and `journal_store_later`;
-    /// 12 drops `journal_item_seq` and the journal's foreign key to `items`; docs/STORE.md). Version 11's statements are idempotent (`IF NOT EXISTS`): the
+    /// 12 drops `journal_item_seq` and the journal's foreign key to `items`; 13: `items.fingerprint_unindexed`,
+    /// its index and `datastores.fingerprints_unindexed`; docs/STORE.md). Version 11's and 13's statements are idempotent (`IF NOT EXISTS`): the
     /// creation script runs them on a new store too.
     static let upgrades: [Int: [String]] = [
         7: [
@@ -221,6 +225,11 @@ enum PostgresSchema {
         12: [
             "DROP INDEX IF EXISTS journal_item_seq",
             "ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_item_id_fkey",
+        ],
+        13: [
+            "ALTER TABLE items ADD COLUMN IF NOT EXISTS fingerprint_unindexed bytea",
+            "CREATE INDEX IF NOT EXISTS items_fingerprint_unindexed ON items(datastore_id, fingerprint_unindexed) WHERE fingerprint_unindexed IS NOT NULL",
+            "ALTER TABLE datastores ADD COLUMN IF NOT EXISTS fingerprints_unindexed bigint NOT NULL DEFAULT 0",
         ],
     ]
 

@@ -50,6 +50,7 @@ extension SyncStore {
             }
             try write(&rows)
             if let first = rows.firstDeferred { try markKeysPending(from: first, datastore: datastore) }
+            if rows.fingerprintsUnindexed > 0 { try countUnindexedFingerprints(rows.fingerprintsUnindexed, datastore: datastore) }
             return results
         }
     }
@@ -109,7 +110,8 @@ extension SyncStore {
             }
             guard !item.deleted else { return AppliedChange(outcome: .unchanged, guid: item.guid, luid: change.luid) }
             guard let seq = try writeVersion(of: &item, datastore: datastore, operation: .delete, fingerprint: nil, keys: [], frame: nil,
-                                             type: item.type, device: device, session: session, time: time, indexed: keys) else {
+                                             type: item.type, device: device, session: session, time: time, indexed: keys,
+                                             unindexed: &rows.fingerprintsUnindexed) else {
                 return try apply(change, found: nil, datastore: datastore, device: device, session: session, time: time, rows: &rows)
             }
             return AppliedChange(outcome: .deleted, guid: item.guid, luid: change.luid, sequence: seq)
@@ -125,7 +127,7 @@ extension SyncStore {
                 let frame = try codec.encode(change.payload)
                 guard let seq = try writeVersion(of: &existing, datastore: datastore, operation: operation, fingerprint: change.fingerprint,
                                                  keys: change.matchKeys.map(\.digest), frame: frame, type: change.type, device: device,
-                                                 session: session, time: time, indexed: keys) else {
+                                                 session: session, time: time, indexed: keys, unindexed: &rows.fingerprintsUnindexed) else {
                     // Changed by another connection since the lookup: looked up again.
                     return try apply(change, found: nil, datastore: datastore, device: device, session: session, time: time, rows: &rows)
                 }
@@ -144,11 +146,17 @@ extension SyncStore {
             }
             if checksTwin, let device, let fingerprint = change.fingerprint,
                let twin = try database.first("""
-                   SELECT id, guid, type, fingerprint, deleted, version FROM items i
-                   WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL
-                     AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
-                   ORDER BY id LIMIT 1
-                   """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue)], { row throws(StoreError) in try ItemRow(row) }) {
+                   SELECT * FROM (
+                     SELECT id, guid, type, fingerprint, deleted, version FROM items i
+                     WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL AND fingerprint_unindexed IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
+                     UNION ALL
+                     SELECT id, guid, type, fingerprint_unindexed, deleted, version FROM items i
+                     WHERE datastore_id = ? AND fingerprint_unindexed = ? AND deleted = 0
+                       AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
+                   ) twins ORDER BY id LIMIT 1
+                   """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue),
+                         .integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue)], { row throws(StoreError) in try ItemRow(row) }) {
                 try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
             }
@@ -234,6 +242,8 @@ extension SyncStore {
         /// Deferred fingerprints were indexed in this batch's transaction (a twin check's
         /// catch-up): a batch that does not defer adds none, so later twin checks need not ask.
         var fingerprintsIndexed = false
+        /// New versions whose fingerprints the batch left out of `items_fingerprint` (`items.fingerprint_unindexed`).
+        var fingerprintsUnindexed = 0
         var keys: [(key: Int64, item: Int64)] = []
         var maps: [(luid: String, item: Int64)] = []
     }
@@ -295,8 +305,10 @@ extension SyncStore {
     /// difference is written. For an item read in the caller's transaction.
     func writeVersion(of item: inout ItemRow, datastore: DatastoreID, operation: ChangeOperation, fingerprint: Fingerprint?,
                       keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?, time: Int64) throws(StoreError) -> Int64 {
+        var unindexed = 0 // a version written here joins the fingerprint index at once
         guard let seq = try writeVersion(of: &item, datastore: datastore, operation: operation, fingerprint: fingerprint, keys: keys, frame: frame,
-                                         type: type, device: device, session: session, time: time, indexed: nil) else {
+                                         type: type, device: device, session: session, time: time, indexed: nil, unindexed: &unindexed,
+                                         indexesFingerprint: true) else {
             throw StoreError(.conflict, "item \(item.guid) changed while it was being written")
         }
         return seq
@@ -305,9 +317,15 @@ extension SyncStore {
     /// `writeVersion`, with the keys the item had (`indexed`) when the caller knows them
     /// from its lookup. Nil when the item's version is no longer `item.version` (another
     /// connection wrote it since the caller read it): nothing is written then.
+    ///
+    /// A new fingerprint of a live item whose fingerprint is indexed waits out of the index
+    /// (`items.fingerprint_unindexed`, counted in `unindexed`) unless `indexesFingerprint`: the
+    /// UPDATE then writes no column `items_fingerprint` reads, so SQLite leaves the index's
+    /// leaves alone (two random ones an edit otherwise, most of what an edit wrote at 1M items).
     private func writeVersion(of item: inout ItemRow, datastore: DatastoreID, operation: ChangeOperation, fingerprint: Fingerprint?,
                               keys: [Int64], frame: [UInt8]?, type: String, device: DeviceID?, session: SessionID?,
-                              time: Int64, indexed known: Set<Int64>?) throws(StoreError) -> Int64? {
+                              time: Int64, indexed known: Set<Int64>?, unindexed: inout Int,
+                              indexesFingerprint: Bool = false) throws(StoreError) -> Int64? {
         let deleted = operation == .delete
         var indexed: Set<Int64> = []
         if let known {
@@ -317,10 +335,22 @@ extension SyncStore {
         }
         // The item's new state first, guarded by the version it was read at; its version is the
         // journal row written next (inside this transaction nobody else appends).
-        let updated = try database.first("""
-            UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = \(nextJournalSeq), fingerprint_pending = NULL
-            WHERE id = ? AND version = ? RETURNING version
-            """, [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
+        var updated: Int64?
+        if !indexesFingerprint, !deleted, !item.deleted, let fingerprint {
+            // Only where the indexed fingerprint is the item's (live, not pending); otherwise as below.
+            updated = try database.first("""
+                UPDATE items SET type = ?, fingerprint_unindexed = nullif(?, fingerprint), version = \(nextJournalSeq)
+                WHERE id = ? AND version = ? AND deleted = 0 AND fingerprint_pending IS NULL AND fingerprint IS NOT NULL RETURNING version
+                """, [.text(type), .blob(fingerprint.bytes), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
+            if updated != nil { unindexed += 1 }
+        }
+        if updated == nil {
+            updated = try database.first("""
+                UPDATE items SET type = ?, fingerprint = ?, deleted = ?, version = \(nextJournalSeq), fingerprint_pending = NULL,
+                    fingerprint_unindexed = NULL
+                WHERE id = ? AND version = ? RETURNING version
+                """, [.text(type), .fingerprint(fingerprint), .integer(deleted ? 1 : 0), .integer(item.id), .integer(item.version)]) { row in row.integer(0) }
+        }
         guard let seq = updated else { return nil }
         try insertJournalRow(seq: seq, item: item.id, previous: item.version, datastore: datastore, operation: operation,
                              fingerprint: fingerprint, keys: keys, frame: frame, device: device, session: session, time: time)

@@ -66,7 +66,13 @@ extension SyncStore {
         case .collecting:
             if try collectChangedItems(job) { job.stage = .examining(after: 0) }
         case .examining(let after):
-            job.stage = try examinePendingItems(after: after, job: &job).map { .examining(after: $0) } ?? .done
+            if let next = try examinePendingItems(after: after, job: &job) {
+                job.stage = .examining(after: next)
+            } else {
+                // The edits' fingerprints waiting out of their index join it with the journal's clean-up.
+                try indexUnindexedFingerprints(datastore: job.datastore)
+                job.stage = .done
+            }
         case .done:
             break
         }

@@ -105,6 +105,34 @@ extension SyncStore {
                          [.integer(seq), .integer(datastore.rawValue)])
     }
 
+    /// Edited fingerprints a datastore leaves out of `items_fingerprint` before
+    /// `indexUnindexedFingerprints` moves them in: their own index stays a few hundred
+    /// pages, and the catch-up dirties each leaf of the large one about once.
+    public static let unindexedFingerprintLimit = 10_000
+
+    /// Adds `count` new versions whose fingerprints wait (`items.fingerprint_unindexed`) to
+    /// `datastore`'s count, and indexes them all once the count passes the limit. In the
+    /// transaction of the batch that wrote them.
+    func countUnindexedFingerprints(_ count: Int, datastore: DatastoreID, limit: Int = unindexedFingerprintLimit) throws(StoreError) {
+        let waiting = try database.first("""
+            UPDATE datastores SET fingerprints_unindexed = fingerprints_unindexed + ? WHERE id = ? RETURNING fingerprints_unindexed
+            """, [.integer(Int64(count)), .integer(datastore.rawValue)]) { row in row.integer(0) } ?? 0
+        if waiting > limit { try indexUnindexedFingerprints(datastore: datastore) }
+    }
+
+    /// Moves the fingerprints of `datastore`'s edited items that wait out of `items_fingerprint`
+    /// (`items.fingerprint_unindexed`) into it, in one transaction. Lookups find the waiting ones
+    /// anyway (through their own small index); this keeps that index small. Compaction calls it.
+    public func indexUnindexedFingerprints(datastore: DatastoreID) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            try database.run("""
+                UPDATE items SET fingerprint = fingerprint_unindexed, fingerprint_unindexed = NULL
+                WHERE datastore_id = ? AND fingerprint_unindexed IS NOT NULL
+                """, [.integer(datastore.rawValue)])
+            try database.run("UPDATE datastores SET fingerprints_unindexed = 0 WHERE id = ?", [.integer(datastore.rawValue)])
+        }
+    }
+
     /// Whether `datastore` holds a live item: one probe, not a count.
     public func hasLiveItems(datastore: DatastoreID) throws(StoreError) -> Bool {
         try database.integer("SELECT CASE WHEN EXISTS (SELECT 1 FROM items WHERE datastore_id = ? AND deleted = 0) THEN 1 ELSE 0 END",

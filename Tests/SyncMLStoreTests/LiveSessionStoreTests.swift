@@ -144,6 +144,9 @@ struct LiveSessionStoreTests {
                 try db.execute("ALTER TABLE datastores DROP COLUMN keys_pending_from")
                 try db.execute("DROP INDEX items_fingerprint")
                 try db.execute("ALTER TABLE items DROP COLUMN fingerprint_pending")
+                try db.execute("DROP INDEX items_fingerprint_unindexed")
+                try db.execute("ALTER TABLE items DROP COLUMN fingerprint_unindexed")
+                try db.execute("ALTER TABLE datastores DROP COLUMN fingerprints_unindexed")
                 try db.execute("CREATE INDEX items_fingerprint ON items(datastore_id, fingerprint) WHERE deleted = 0")
                 try db.run("UPDATE syncml_schema SET version = 6")
             }
@@ -165,6 +168,11 @@ struct LiveSessionStoreTests {
             try db.integer("SELECT count(*) FROM items WHERE fingerprint_pending IS NOT NULL")
         }
         #expect(pending == 1)
+        // Version 13: the column an edit's fingerprint waits in, and the datastore's count of them.
+        let waiting = try await store.withDatabase { db throws(StoreError) in
+            try db.integer("SELECT count(*) + (SELECT sum(fingerprints_unindexed) FROM datastores) FROM items WHERE fingerprint_unindexed IS NOT NULL")
+        }
+        #expect(waiting == 0)
     }
 
     @Test("On SQLite, where one process serves a store, the user's lock is always granted")

@@ -156,7 +156,8 @@ struct MatchKeyStorageTests {
         #expect(try await f.store.sessionState(session) == .active)
         #expect(try await f.store.history(guid: guid, datastore: f.contacts).count == 2)
         _ = try await f.store.withDatabase { db throws(StoreError) in
-            try db.run("UPDATE items SET fingerprint = ? WHERE guid = ?", [.blob([1, 2]), .text(guid)])
+            // Both columns: the edit's fingerprint waits out of the index (`fingerprint_unindexed`).
+            try db.run("UPDATE items SET fingerprint = ?, fingerprint_unindexed = ? WHERE guid = ?", [.blob([1, 2]), .blob([1, 2]), .text(guid)])
         }
         await #expect { try await f.store.item(guid: guid, datastore: f.contacts) } throws: { ($0 as? StoreError)?.kind == .corruptRow }
     }

@@ -35,7 +35,7 @@ package enum Migrations {
 
     /// Migration n+1 is `steps[n]`. Never edit a released step; append one.
     static let steps: [Step] = [.sql(version1), .sql(version2), .sql(version3), .sql(version4), .code(version5), .sql(version6), .sql(version7), .sql(version8),
-                                 .sql(version9), .sql(version10), .sql(version11), .code(version12)]
+                                 .sql(version9), .sql(version10), .sql(version11), .code(version12), .sql(version13)]
 
     static let version1 = """
     CREATE TABLE users(
@@ -296,6 +296,21 @@ package enum Migrations {
         }
         try database.execute(journalWithoutItemKey)
     }
+
+    /// A new version's fingerprint may wait out of `items_fingerprint` (issue #16): an edit
+    /// of an indexed item writes its new fingerprint to `fingerprint_unindexed` and leaves
+    /// `fingerprint` (and so the index, whose random keys cost an edit two leaves there at
+    /// 1M items) as it was. The item's fingerprint is `coalesce(fingerprint_unindexed,
+    /// fingerprint)`; a lookup reads `items_fingerprint` for items without one and the small
+    /// `items_fingerprint_unindexed` for the others. `datastores.fingerprints_unindexed`
+    /// counts the waiting ones (at least), and `SyncStore.indexUnindexedFingerprints` moves
+    /// them into the index, all at once, past `SyncStore.unindexedFingerprintLimit` and at
+    /// compaction.
+    static let version13 = """
+    ALTER TABLE items ADD COLUMN fingerprint_unindexed BLOB;
+    CREATE INDEX items_fingerprint_unindexed ON items(datastore_id, fingerprint_unindexed) WHERE fingerprint_unindexed IS NOT NULL;
+    ALTER TABLE datastores ADD COLUMN fingerprints_unindexed INTEGER NOT NULL DEFAULT 0;
+    """
 
     /// Version 12's fallback: the journal copied into a table without the foreign key to `items`.
     static let journalWithoutItemKey = """
