@@ -63,7 +63,7 @@ struct OperatorCommandTests {
 
         let inspect = try await cli.run(["inspect", "--json"]).json()
         #expect(keys(inspect) == ["store", "schema_version", "file_bytes", "users", "datastores", "devices", "journal"])
-        #expect(inspect["schema_version"] as? Int == 12)
+        #expect(inspect["schema_version"] as? Int == 13)
         let datastores = try #require(inspect["datastores"] as? [[String: Any]])
         #expect(keys(datastores.first) == ["user", "name", "items", "deleted_items", "last_sequence"])
         #expect(datastores.first { $0["name"] as? String == "contacts" }?["items"] as? Int == 3)

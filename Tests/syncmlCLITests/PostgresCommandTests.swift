@@ -51,7 +51,7 @@ struct PostgresCommandTests {
 
         let inspect = try await cli.run(["inspect", "--db", db])
         #expect(inspect.status == 0, "\(inspect.error)")
-        #expect(inspect.output.contains("schema version 12"))
+        #expect(inspect.output.contains("schema version 13"))
         #expect(inspect.lines.contains { $0.hasPrefix("test") && $0.contains("contacts") && $0.contains(" 4 ") }, "\(inspect.output)")
         let sessions = try await cli.run(["sessions", "--user", "test", "--db", db])
         #expect(sessions.lines.contains { $0.contains("import") } && sessions.lines.contains { $0.contains("sync") }, "\(sessions.output)")

@@ -139,7 +139,7 @@ struct StoreCommandTests {
         // Inspect and sessions.
         let inspect = try await cli.run(["inspect"] + db)
         #expect(inspect.status == 0)
-        #expect(inspect.output.contains("schema version 12"))
+        #expect(inspect.output.contains("schema version 13"))
         #expect(inspect.lines.contains { $0.hasPrefix("test") && $0.contains("contacts") && $0.contains(" 3 ") })
         #expect(inspect.output.contains("journal: 7 versions"))
         let sessions = try await cli.run(["sessions", "--user", "test"] + db)
