@@ -106,18 +106,18 @@ extension SyncStore {
     }
 
     /// Edited fingerprints a datastore leaves out of `items_fingerprint` before
-    /// `indexUnindexedFingerprints` moves them in: their own index stays a few hundred
-    /// pages, and the catch-up dirties each leaf of the large one about once.
+    /// `indexUnindexedFingerprints` moves them in, by default: their own index stays a few
+    /// hundred pages, and the catch-up dirties each leaf of the large one about once.
     public static let unindexedFingerprintLimit = 10_000
 
     /// Adds `count` new versions whose fingerprints wait (`items.fingerprint_unindexed`) to
-    /// `datastore`'s count, and indexes them all once the count passes the limit. In the
-    /// transaction of the batch that wrote them.
-    func countUnindexedFingerprints(_ count: Int, datastore: DatastoreID, limit: Int = unindexedFingerprintLimit) throws(StoreError) {
+    /// `datastore`'s count, and indexes them all once the count passes the store's
+    /// `unindexedFingerprintLimit`. In the transaction of the batch that wrote them.
+    func countUnindexedFingerprints(_ count: Int, datastore: DatastoreID) throws(StoreError) {
         let waiting = try database.first("""
             UPDATE datastores SET fingerprints_unindexed = fingerprints_unindexed + ? WHERE id = ? RETURNING fingerprints_unindexed
             """, [.integer(Int64(count)), .integer(datastore.rawValue)]) { row in row.integer(0) } ?? 0
-        if waiting > limit { try indexUnindexedFingerprints(datastore: datastore) }
+        if waiting > unindexedFingerprintLimit { try indexUnindexedFingerprints(datastore: datastore) }
     }
 
     /// Moves the fingerprints of `datastore`'s edited items that wait out of `items_fingerprint`

@@ -21,6 +21,9 @@ public actor SyncStore {
     let codec: PayloadCodec
     private let clock: @Sendable () -> Date
     private let executor = StoreExecutor()
+    /// Edited fingerprints a datastore leaves out of `items_fingerprint` before the batch
+    /// that passes this moves them in (`unindexedFingerprintLimit`; tests set a small one).
+    package var unindexedFingerprintLimit = SyncStore.unindexedFingerprintLimit
 
     /// The store runs on a serial queue of its own (`StoreExecutor`): its calls block
     /// on disk or network, and must not hold a thread of the concurrency pool.
@@ -45,6 +48,9 @@ public actor SyncStore {
         codec = PayloadCodec(useDictionary: useDictionary)
         self.clock = clock
     }
+
+    /// Sets `unindexedFingerprintLimit` (tests).
+    package func setUnindexedFingerprintLimit(_ limit: Int) { unindexedFingerprintLimit = limit }
 
     /// Now, as the store writes times.
     var nowMillis: Int64 { Self.millis(clock()) }
