@@ -6,7 +6,7 @@ internal import SyncMLRecords
 /// not read back (a damaged file, a row written by hand) is a `.corruptRow`
 /// error, never a guess.
 extension SyncStore {
-    /// An item's current state (`items`, read as `id, guid, type, fingerprint, deleted, version`).
+    /// An item's current state (`items`, read as `ItemRow.columns`).
     struct ItemRow: Sendable, Hashable {
         var id: Int64
         var guid: String
@@ -26,6 +26,36 @@ extension SyncStore {
 
         var stored: StoredItem {
             StoredItem(guid: guid, type: type, fingerprint: fingerprint, deleted: deleted, version: version)
+        }
+
+        /// The columns `init(_:)` reads, of `items` unaliased. An item's fingerprint is
+        /// the one waiting out of the index when an edit left it there
+        /// (`fingerprint_unindexed`, schema 13), else the indexed one.
+        static let columns = columns(of: "items")
+        /// `columns` of `items` named `i` in the statement.
+        static let aliasedColumns = columns(of: "i")
+
+        private static func columns(of table: String) -> String {
+            "\(table).id, \(table).guid, \(table).type, coalesce(\(table).fingerprint_unindexed, \(table).fingerprint), \(table).deleted, \(table).version"
+        }
+
+        /// A lookup of live items by fingerprint that reads only the two indexes that
+        /// hold fingerprints: a `UNION ALL` of one arm over `items_fingerprint` (items whose
+        /// fingerprint is indexed and not overridden by a waiting one) and one over
+        /// `items_fingerprint_unindexed`. Each arm reads the six columns `init(_:)` reads, then
+        /// `extraColumns`; `join` follows `FROM items i`; `test` is the fingerprint's
+        /// comparison (`= ?`, `IN (...)`); `condition` is appended to both arms' WHERE.
+        /// Each arm binds, in order: `join`'s values, the datastore, `test`'s, `condition`'s;
+        /// the caller passes them twice.
+        static func byFingerprint(test: String, extraColumns: String = "", join: String = "", condition: String = "") -> String {
+            func arm(reading column: String, where filter: String) -> String {
+                """
+                SELECT i.id, i.guid, i.type, \(column), i.deleted, i.version\(extraColumns) FROM items i \(join)
+                WHERE i.datastore_id = ? AND i.deleted = 0 AND \(filter) \(test) \(condition)
+                """
+            }
+            return arm(reading: "i.fingerprint", where: "i.fingerprint_pending IS NULL AND i.fingerprint_unindexed IS NULL AND i.fingerprint")
+                + "\nUNION ALL\n" + arm(reading: "i.fingerprint_unindexed", where: "i.fingerprint_unindexed")
         }
     }
 

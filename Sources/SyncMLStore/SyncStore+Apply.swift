@@ -145,17 +145,7 @@ extension SyncStore {
                 rows.fingerprintsIndexed = true
             }
             if checksTwin, let device, let fingerprint = change.fingerprint,
-               let twin = try database.first("""
-                   SELECT * FROM (
-                     SELECT id, guid, type, fingerprint, deleted, version FROM items i
-                     WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL AND fingerprint_unindexed IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
-                     UNION ALL
-                     SELECT id, guid, type, fingerprint_unindexed, deleted, version FROM items i
-                     WHERE datastore_id = ? AND fingerprint_unindexed = ? AND deleted = 0
-                       AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)
-                   ) twins ORDER BY id LIMIT 1
-                   """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue),
+               let twin = try database.first(Self.unmappedTwin, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue),
                          .integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(device.rawValue)], { row throws(StoreError) in try ItemRow(row) }) {
                 try mapIfNeeded(change.luid, item: twin.id, device: device, datastore: datastore)
                 return AppliedChange(outcome: .unchanged, guid: twin.guid, luid: change.luid)
@@ -250,6 +240,10 @@ extension SyncStore {
 
     /// Rows per multi-row INSERT: full chunks share one cached statement, the rest one per count.
     static let rowsPerInsert = 64
+
+    /// The first live item (by row id) with the fingerprint bound that no map of the device bound names.
+    static let unmappedTwin = "SELECT * FROM (" + ItemRow.byFingerprint(
+        test: "= ?", condition: "AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.item_id = i.id AND m.device_id = ?)") + ") twins ORDER BY id LIMIT 1"
 
     /// Writes `rows`' keys and maps, and empties them. A LUID mapped since its lookup is a `.conflict`.
     private func write(_ rows: inout NewItemRows) throws(StoreError) {

@@ -4,19 +4,19 @@ public import SyncMLRecords
 
 extension SyncStore {
     func itemRow(guid: String, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
-        try database.first("SELECT id, guid, type, coalesce(fingerprint_unindexed, fingerprint), deleted, version FROM items WHERE datastore_id = ? AND guid = ?",
+        try database.first("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND guid = ?",
                            [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try ItemRow(row) }
     }
 
     func itemRow(id: Int64) throws(StoreError) -> ItemRow? {
-        try database.first("SELECT id, guid, type, coalesce(fingerprint_unindexed, fingerprint), deleted, version FROM items WHERE id = ?", [.integer(id)]) { row throws(StoreError) in
+        try database.first("SELECT \(ItemRow.columns) FROM items WHERE id = ?", [.integer(id)]) { row throws(StoreError) in
             try ItemRow(row)
         }
     }
 
     func itemRow(luid: String, device: DeviceID, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
         try database.first("""
-            SELECT i.id, i.guid, i.type, coalesce(i.fingerprint_unindexed, i.fingerprint), i.deleted, i.version FROM maps m JOIN items i ON i.id = m.item_id
+            SELECT \(ItemRow.aliasedColumns) FROM maps m JOIN items i ON i.id = m.item_id
             WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid = ?
             """, [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid)]) { row throws(StoreError) in try ItemRow(row) }
     }
@@ -30,15 +30,11 @@ extension SyncStore {
     public func items(withFingerprint fingerprint: Fingerprint, datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
         try indexPendingKeys(datastore: datastore)
         var items: [StoredItem] = []
-        try database.forEach("""
-            SELECT id, guid, type, fingerprint, deleted, version FROM items
-            WHERE datastore_id = ? AND fingerprint = ? AND deleted = 0 AND fingerprint_pending IS NULL AND fingerprint_unindexed IS NULL
-            UNION ALL
-            SELECT id, guid, type, fingerprint_unindexed, deleted, version FROM items
-            WHERE datastore_id = ? AND fingerprint_unindexed = ? AND deleted = 0
-            """, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(datastore.rawValue), .blob(fingerprint.bytes)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
+        try database.forEach(Self.itemsWithFingerprint, [.integer(datastore.rawValue), .blob(fingerprint.bytes), .integer(datastore.rawValue), .blob(fingerprint.bytes)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
         return items
     }
+
+    private static let itemsWithFingerprint = ItemRow.byFingerprint(test: "= ?")
 
     /// Live items having any of `keys` (indexed; deferred keys are indexed first), each once, in GUID order.
     /// `limitPerKey` bounds the rows read per key, so that a key thousands of
@@ -55,7 +51,7 @@ extension SyncStore {
             // The items read in the same statement: LIMIT takes the key's first rows in index
             // order, as a query of match_keys alone would, and only those are joined.
             try database.forEach("""
-                SELECT i.id, i.guid, i.type, coalesce(i.fingerprint_unindexed, i.fingerprint), i.deleted, i.version
+                SELECT \(ItemRow.aliasedColumns)
                 FROM (SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? ORDER BY item_id LIMIT ?) m
                 JOIN items i ON i.id = m.item_id
                 """, [.integer(datastore.rawValue), .integer(digest), .integer(limitPerKey.map(Int64.init) ?? Int64.max)]) { row throws(StoreError) in
@@ -91,7 +87,7 @@ extension SyncStore {
     /// Every live item's GUID (for slow syncs), in GUID order.
     public func liveItems(datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
         var items: [StoredItem] = []
-        try database.forEach("SELECT id, guid, type, coalesce(fingerprint_unindexed, fingerprint), deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+        try database.forEach("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
                              [.integer(datastore.rawValue)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
         return items
     }
@@ -102,7 +98,7 @@ extension SyncStore {
     /// datastore the client already holds costs a scan, not its copy in memory.
     public func liveItems(datastore: DatastoreID, except held: [String: Fingerprint]) throws(StoreError) -> [StoredItem] {
         var items: [StoredItem] = []
-        try database.forEach("SELECT id, guid, type, coalesce(fingerprint_unindexed, fingerprint), deleted, version FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+        try database.forEach("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
                              [.integer(datastore.rawValue)]) { row throws(StoreError) in
             let guid = row.text(1)
             if let has = held[guid], has == (try Self.fingerprint(row.optionalBlob(3))) { return }
@@ -119,7 +115,7 @@ extension SyncStore {
         items.reserveCapacity(max(0, min(limit, 10_000)))
         // The first page has no lower bound: an empty GUID (a host may give one) sorts first and is not skipped.
         try database.forEach("""
-            SELECT id, guid, type, coalesce(fingerprint_unindexed, fingerprint), deleted, version FROM items
+            SELECT \(ItemRow.columns) FROM items
             WHERE datastore_id = ? AND deleted = 0\(guid == nil ? "" : " AND guid > ?") ORDER BY guid LIMIT ?
             """, [.integer(datastore.rawValue)] + (guid.map { [.text($0)] } ?? []) + [.integer(Int64(max(0, limit)))]) { row throws(StoreError) in
             items.append(try ItemRow(row).stored)

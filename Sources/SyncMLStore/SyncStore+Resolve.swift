@@ -147,7 +147,7 @@ extension SyncStore {
 
     private static func candidatesSQL(join: String) -> String {
         let arm = "SELECT * FROM (SELECT key, item_id FROM match_keys WHERE datastore_id = ? AND key = ? LIMIT ?) k"
-        return "SELECT i.id, i.guid, i.type, coalesce(i.fingerprint_unindexed, i.fingerprint), i.deleted, i.version, m.key FROM ("
+        return "SELECT \(ItemRow.aliasedColumns), m.key FROM ("
             + Array(repeating: arm, count: resolveChunk).joined(separator: " UNION ALL ") + ") m \(join) items i ON i.id = m.item_id"
     }
 
@@ -173,7 +173,7 @@ extension SyncStore {
     /// The live or deleted item `guid`, with its current version.
     private func knownRow(guid: String, datastore: DatastoreID) throws(StoreError) -> KnownRow? {
         try database.first("""
-            SELECT i.id, i.guid, i.type, coalesce(i.fingerprint_unindexed, i.fingerprint), i.deleted, i.version, \(Self.journalColumns)
+            SELECT \(ItemRow.aliasedColumns), \(Self.journalColumns)
             FROM items i LEFT JOIN journal j ON j.seq = i.version WHERE i.datastore_id = ? AND i.guid = ?
             """, [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try KnownRow(row) }
     }
@@ -182,7 +182,7 @@ extension SyncStore {
     private func mappedItems(luids: [String], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [String: KnownRow] {
         var found: [String: KnownRow] = [:]
         let sql = """
-            SELECT i.id, i.guid, i.type, coalesce(i.fingerprint_unindexed, i.fingerprint), i.deleted, i.version, \(Self.journalColumns), m.luid
+            SELECT \(ItemRow.aliasedColumns), \(Self.journalColumns), m.luid
             FROM maps m JOIN items i ON i.id = m.item_id LEFT JOIN journal j ON j.seq = i.version
             WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid IN (\(Self.placeholders))
             """
@@ -198,20 +198,10 @@ extension SyncStore {
     /// order, with the device's LUID for each.
     private func liveTwins(fingerprints: [Fingerprint], datastore: DatastoreID, device: DeviceID) throws(StoreError) -> [Fingerprint: [Resolution.Twin]] {
         var found: [Fingerprint: [(id: Int64, twin: Resolution.Twin)]] = [:]
-        let sql = """
-            SELECT i.id, i.guid, i.type, i.fingerprint, i.deleted, i.version, m.luid FROM items i
-            LEFT JOIN maps m ON m.item_id = i.id AND m.device_id = ? AND m.datastore_id = ?
-            WHERE i.datastore_id = ? AND i.deleted = 0 AND i.fingerprint_pending IS NULL AND i.fingerprint_unindexed IS NULL
-              AND i.fingerprint IN (\(Self.placeholders))
-            UNION ALL
-            SELECT i.id, i.guid, i.type, i.fingerprint_unindexed, i.deleted, i.version, m.luid FROM items i
-            LEFT JOIN maps m ON m.item_id = i.id AND m.device_id = ? AND m.datastore_id = ?
-            WHERE i.datastore_id = ? AND i.deleted = 0 AND i.fingerprint_unindexed IN (\(Self.placeholders))
-            """
         for chunk in Self.chunks(Array(Set(fingerprints))) {
             let arm: [SQLValue] = [.integer(device.rawValue), .integer(datastore.rawValue), .integer(datastore.rawValue)] + chunk.map { .blob($0.bytes) }
             let values = arm + arm
-            try database.forEach(sql, values) { row throws(StoreError) in
+            try database.forEach(Self.liveTwinsSQL, values) { row throws(StoreError) in
                 let item = try ItemRow(row)
                 guard let fingerprint = item.fingerprint else { return }
                 found[fingerprint, default: []].append((item.id, Resolution.Twin(item: item.stored, luid: row.isNull(6) ? nil : row.text(6))))
@@ -219,6 +209,9 @@ extension SyncStore {
         }
         return found.mapValues { $0.sorted { $0.id < $1.id }.map(\.twin) }
     }
+
+    private static let liveTwinsSQL = ItemRow.byFingerprint(test: "IN (\(placeholders))", extraColumns: ", m.luid",
+                                                            join: "LEFT JOIN maps m ON m.item_id = i.id AND m.device_id = ? AND m.datastore_id = ?")
 
     private static var placeholders: String { Array(repeating: "?", count: resolveChunk).joined(separator: ", ") }
 

@@ -178,13 +178,7 @@ struct CompactionTests {
     @Test("collecting the changed items reads the partial index of later versions, not the journal")
     func collectingUsesThePartialIndex() async throws {
         let f = try await Fixture()
-        let plan = try await f.store.withDatabase { db throws(StoreError) in
-            var details: [String] = []
-            try db.forEach("""
-                EXPLAIN QUERY PLAN SELECT seq, item_id FROM journal WHERE datastore_id = 1 AND seq > 0 AND prev_seq <> 0 ORDER BY seq LIMIT 10
-                """) { row in details.append(row.text(3)) }
-            return details.joined(separator: "; ")
-        }
+        let plan = try await f.store.queryPlan("SELECT seq, item_id FROM journal WHERE datastore_id = 1 AND seq > 0 AND prev_seq <> 0 ORDER BY seq LIMIT 10")
         #expect(plan.contains("INDEX journal_store_later"), "\(plan)")
     }
 

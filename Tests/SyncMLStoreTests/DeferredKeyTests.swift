@@ -279,13 +279,7 @@ struct DeferredKeyTests {
         let store = try SyncStore(path: path)
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.items(withFingerprint: fingerprint, datastore: DatastoreID(rawValue: 1)).map(\.guid) == ["1"])
-        let plan = try await store.withDatabase { db throws(StoreError) in
-            var details: [String] = []
-            try db.forEach("""
-                EXPLAIN QUERY PLAN SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0 AND fingerprint_pending IS NULL
-                """) { row in details.append(row.text(3)) }
-            return details.joined(separator: "; ")
-        }
+        let plan = try await store.queryPlan("SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0 AND fingerprint_pending IS NULL")
         #expect(plan.contains("items_fingerprint"))
     }
 }

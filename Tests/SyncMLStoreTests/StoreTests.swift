@@ -271,12 +271,8 @@ struct StoreTests {
         #expect(lookup.map(\.storedForm) == ["ne:muller|jorg|jm@example.com", "np:muller|jorg|1234567", "e:jm@example.com", "p:1234567"])
         #expect(try await f.store.items(matchingKeys: lookup, datastore: f.contacts, limitPerKey: 1).map(\.guid) == [added[0].guid!])
         if backend == .sqlite {
-            let plan = try await f.store.withDatabase { db throws(StoreError) in
-                try db.first("EXPLAIN QUERY PLAN SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0 AND fingerprint_pending IS NULL") {
-                    $0.text(3)
-                }
-            }
-            #expect(plan?.contains("items_fingerprint") == true)
+            let plan = try await f.store.queryPlan("SELECT id FROM items WHERE datastore_id = 1 AND fingerprint = x'00' AND deleted = 0 AND fingerprint_pending IS NULL")
+            #expect(plan.contains("items_fingerprint"))
         }
         _ = try await f.store.apply([change(.delete, luid: "m", "")], datastore: f.contacts, device: f.phone)
         #expect(try await f.store.items(withFingerprint: signature.fingerprint, datastore: f.contacts).isEmpty)

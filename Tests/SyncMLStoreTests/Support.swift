@@ -97,3 +97,15 @@ func indexKeys(_ stored: [String]) -> [MatchKey.IndexKey] {
 func card(_ name: String, _ extra: String = "") -> String {
     "BEGIN:VCARD\r\nVERSION:3.0\r\nN:\(name);;;;\r\nFN:\(name)\r\n\(extra)END:VCARD\r\n"
 }
+
+extension SyncStore {
+    /// SQLite's plan for `sql` (`EXPLAIN QUERY PLAN`), its details joined by "; ":
+    /// what a test reads to see which index a statement uses.
+    func queryPlan(_ sql: String) async throws -> String {
+        try await withDatabase { db throws(StoreError) in
+            var details: [String] = []
+            try db.forEach("EXPLAIN QUERY PLAN " + sql) { row in details.append(row.text(3)) }
+            return details.joined(separator: "; ")
+        }
+    }
+}

@@ -121,13 +121,7 @@ struct UnindexedFingerprintTests {
         #expect(try await store.withDatabase { db throws(StoreError) in try db.userVersion() } == Migrations.latest)
         #expect(try await store.items(withFingerprint: fingerprint, datastore: DatastoreID(rawValue: 1)).map(\.guid) == ["1"])
         #expect(try await Self.waiting(store) == (0, 0))
-        let plan = try await store.withDatabase { db throws(StoreError) in
-            var details: [String] = []
-            try db.forEach("""
-                EXPLAIN QUERY PLAN SELECT id FROM items WHERE datastore_id = 1 AND fingerprint_unindexed = x'00' AND deleted = 0
-                """) { row in details.append(row.text(3)) }
-            return details.joined(separator: "; ")
-        }
+        let plan = try await store.queryPlan("SELECT id FROM items WHERE datastore_id = 1 AND fingerprint_unindexed = x'00' AND deleted = 0")
         #expect(plan.contains("items_fingerprint_unindexed"))
     }
 }
