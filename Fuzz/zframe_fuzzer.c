@@ -1,5 +1,5 @@
 // libFuzzer target for the journal's frame codec (CSupport/src/zlib_frame.c and
-// the fixed- and dynamic-Huffman encoders in CSupport/src/fixed_deflate.c).
+// the fixed-, implied- and dynamic-Huffman encoders in CSupport/src/fixed_deflate.c).
 //
 // Built by Fuzz/run.sh with the toolchain's clang and
 // -fsanitize=fuzzer,address,undefined against the two sources and the system
@@ -11,7 +11,8 @@
 //     first byte >> 2) bytes: past the fast limit and, from 0xF2 up, past the
 //     long limit. Each record is encoded three ways: default limits, every
 //     record through the dynamic-code encoder (fast limit 0), and zlib alone
-//     (both limits 0), and a fourth time without lifting base64. Encoding must succeed, the frame must be no longer than
+//     (both limits 0), a fourth time without lifting base64 and a fifth with fixed
+//     codes only (no coded frames). Encoding must succeed, the frame must be no longer than
 //     the stored form, decoding must give the record back, and the fast paths
 //     must never have produced a frame that fails its own read-back check (a
 //     rejection means fixed_deflate.c wrote a wrong stream);
@@ -41,13 +42,14 @@ static void fail(const char *what, size_t length) {
 
 static void round_trip(const uint8_t *dictionary, size_t dictionary_length, const uint8_t *record, size_t length) {
     static uint8_t frame[CSUPPORT_ZFRAME_HEADER_SIZE + 70000], back[70000];
-    for (int limits = 0; limits < 4; limits++) {
+    for (int limits = 0; limits < 5; limits++) {
         csupport_zframe_codec *codec = csupport_zframe_codec_create(6, 13, 7);
         if (codec == NULL) fail("no codec", length);
         if (csupport_zframe_codec_prime(codec, dictionary, dictionary_length, dictionary_length ? 1 : 0) != 0) fail("prime", length);
         if (limits == 1 || limits == 2) csupport_zframe_codec_set_fast_limit(codec, 0);
         if (limits == 2) csupport_zframe_codec_set_long_limit(codec, 0);
         if (limits == 3) csupport_zframe_codec_set_lifting(codec, 0);
+        if (limits == 4) csupport_zframe_codec_set_coding(codec, 0);
         long written = csupport_zframe_encode(codec, record, length, frame, sizeof frame);
         if (written <= 0) fail("encode failed", length);
         if ((size_t)written > csupport_zframe_bound(length)) fail("frame longer than the stored form", length);

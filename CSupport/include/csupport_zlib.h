@@ -8,8 +8,8 @@
 // is copied per record (deflateCopy) into an arena the codec owns, so a record
 // costs a memory copy and no allocation. With a dictionary, records up to
 // CSUPPORT_ZFRAME_FAST_LIMIT_MAX bytes skip zlib's deflate: a small encoder of
-// our own writes them as one fixed-Huffman block (src/fixed_deflate.h says
-// why), and longer records up to CSUPPORT_ZFRAME_LONG_LIMIT_MAX (photos) as
+// our own writes them as one fixed-Huffman block or, when shorter, as a coded
+// frame (method 3, below; src/fixed_deflate.h says why), and longer records up to CSUPPORT_ZFRAME_LONG_LIMIT_MAX (photos) as
 // one block with dynamic Huffman codes built from the record's own symbol
 // counts (src/fixed_deflate.h; about half zlib's time, ~1.6 % larger). zlib's
 // inflate reads both like any deflate stream; each such output is inflated
@@ -27,7 +27,7 @@
 //   1      1     method: 0 = stored (the body is the payload itself, used when
 //                deflate would not make it smaller), 1 = raw deflate (RFC 1951,
 //                no zlib header or Adler-32: the CRC below covers the data),
-//                2 = lifted (below)
+//                2 = lifted (below), 3 = coded (below)
 //   2      1     preset dictionary id: 0 = none; otherwise the id of the
 //                dictionary deflate was primed with (deflateSetDictionary).
 //                Always 0 for stored frames.
@@ -35,11 +35,21 @@
 //   7      4     CRC-32 (zlib's crc32, ISO-HDLC polynomial) of the uncompressed payload
 //   11     ...   body: the deflate stream, or the stored payload
 //
+// A coded body: a raw deflate stream of one final block with dynamic Huffman
+// codes, always the same ones (the implied codes, src/fixed_deflate.c, trained
+// on vCard and iCalendar text), without that block's header: the body's first
+// bit is the bit after the header's last (the header, 948 bits, is implied).
+// The decoder has zlib's inflate read the header once (its whole bytes, then
+// its last bits by inflatePrime), which builds the codes' tables, and inflates
+// each coded body from a copy of that stream. Short records (the fast path) are
+// written coded when that is shorter than fixed codes: text letters cost 5-7
+// bits instead of 8 and the header costs nothing.
+//
 // A lifted body: the record with its base64 segments taken out (the "rest"),
 // and each segment as its decoded bytes and the layout that writes its text
 // back (varints are LEB128, at most 5 bytes):
 //
-//   1      the rest's method: 0 stored, 1 raw deflate (with the header's dictionary)
+//   1      the rest's method: 0 stored, 1 raw deflate, 3 coded (both with the header's dictionary)
 //   1      segment count n, 1-16
 //   n x    varint gap (bytes of the rest before the segment, after the previous one),
 //          varint byte count (>= 1), varint first (characters before the first
@@ -73,12 +83,16 @@ extern "C" {
 #define CSUPPORT_ZFRAME_METHOD_STORED 0
 #define CSUPPORT_ZFRAME_METHOD_DEFLATE 1
 #define CSUPPORT_ZFRAME_METHOD_LIFTED 2
+#define CSUPPORT_ZFRAME_METHOD_CODED 3
 /// The longest record the fixed-Huffman fast path takes (the default limit).
 #define CSUPPORT_ZFRAME_FAST_LIMIT_MAX 2048
 /// The longest record the dynamic-Huffman long path takes (the default long
 /// limit): 32 KiB - 1, so that the dictionary (at most 32 KiB) and the record
 /// share one window addressed by 16-bit positions.
 #define CSUPPORT_ZFRAME_LONG_LIMIT_MAX 32767
+
+/// Room for the implied block header of coded frames (its bytes are fewer).
+#define CSUPPORT_CODED_HEADER_MAX 256
 
 /// Status codes; 0 is success, every failure is negative and distinct.
 typedef enum {
@@ -130,6 +144,10 @@ void csupport_zframe_codec_set_long_limit(csupport_zframe_codec *codec, size_t l
 /// on by default except at level 0); 0 writes only methods 0 and 1 (comparisons).
 void csupport_zframe_codec_set_lifting(csupport_zframe_codec *codec, int lifting);
 
+/// Whether short records may be written as coded frames (method 3; on by
+/// default); 0 writes them with fixed codes only (comparisons). Every codec reads them.
+void csupport_zframe_codec_set_coding(csupport_zframe_codec *codec, int coding);
+
 /// How many fast-path (or lifted) outputs failed their read-back check and went to zlib
 /// instead (expected: 0; tests watch it).
 unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec);
@@ -163,6 +181,11 @@ int csupport_zframe_decode(csupport_zframe_codec *codec,
                            const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
                            const uint8_t *frame, size_t frame_length,
                            uint8_t *out, size_t capacity);
+
+/// Writes the block header coded frames leave out (method 3: BFINAL, a dynamic
+/// block, the implied codes) into `out`, and returns its length in bits (0 if
+/// `capacity` is too small). Frames depend on it: tests pin its bits.
+size_t csupport_coded_header(uint8_t *out, size_t capacity);
 
 /// zlib's CRC-32 of `length` bytes (for tests and for pinning dictionary contents).
 uint32_t csupport_crc32(const uint8_t *data, size_t length);

@@ -39,6 +39,12 @@ struct csupport_fixed_deflater {
     uint8_t length_symbol[MAX_MATCH + 1];  // match length -> 0...28 (symbol 257 + n)
     uint8_t near_distance_symbol[512];     // distance - 1 < 512 -> 0...29
     uint8_t far_distance_symbol[256];      // (distance - 1) >> 7 -> 0...29
+    uint16_t fixed_distance_code[30];      // the fixed codes' distances, as the coded ones are kept
+    uint8_t fixed_distance_bits[30];
+    // Coded frames: the implied codes (`coded_lengths`), and their block header's bits.
+    uint16_t coded_code[286 + 30];
+    uint8_t coded_header[CSUPPORT_CODED_HEADER_MAX];
+    size_t coded_header_bits;
     // Long records: LZ77 output held until the block's codes are known, and its symbol counts.
     uint32_t tokens[CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT];  // literal: the byte; match: length << 16 | distance
     uint32_t literal_count[286];
@@ -53,6 +59,40 @@ static const uint16_t distance_base[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 
                                            257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 static const uint8_t distance_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
                                            6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+// The implied codes of coded frames (method 3, csupport_zlib.h): lengths of the 286
+// literal/length codes, then of the 30 distance codes, of one dynamic block whose
+// header every coded frame leaves out. Trained by Benchmarks/train-codes.py on
+// generated vCards 2.1/3.0/4.0, iCalendar and vCalendar events and tasks (seed 7)
+// and the SyncEvolution fixtures' records, compressed against dictionary 1: text
+// letters get 5-7 bits instead of 8, the dictionary's far references 3-5 bits
+// instead of 5 plus 7-8. Every symbol has a code (at most 15 bits), so any record
+// can be written with them; a record they would not shorten keeps fixed codes.
+// Frames depend on these bytes: never edit them (a test pins the header they make).
+static const uint8_t coded_lengths[286 + 30] = {
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 9, 15, 15, 9, 15, 15,
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+    5, 15, 15, 12, 15, 15, 13, 11, 12, 12, 15, 11, 9, 5, 7, 9,
+    5, 5, 5, 5, 5, 5, 5, 6, 5, 5, 7, 6, 15, 6, 15, 15,
+    9, 7, 7, 8, 8, 8, 9, 8, 11, 9, 11, 10, 10, 8, 8, 10,
+    9, 12, 9, 8, 8, 11, 10, 10, 10, 11, 8, 15, 10, 15, 15, 10,
+    15, 5, 6, 6, 6, 5, 6, 8, 7, 6, 10, 8, 7, 8, 6, 6,
+    8, 11, 6, 7, 6, 7, 8, 8, 10, 8, 10, 15, 15, 15, 11, 15,
+    10, 10, 10, 11, 12, 12, 12, 12, 11, 12, 12, 11, 10, 12, 11, 11,
+    11, 12, 12, 14, 12, 11, 12, 11, 12, 12, 12, 12, 10, 11, 13, 11,
+    11, 12, 13, 13, 10, 11, 13, 11, 10, 10, 12, 12, 11, 11, 10, 12,
+    11, 11, 13, 11, 11, 11, 11, 11, 10, 12, 10, 11, 9, 11, 13, 12,
+    15, 15, 15, 8, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+    15, 15, 15, 10, 10, 8, 9, 10, 10, 10, 11, 11, 10, 12, 15, 14,
+    14, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+    8, 4, 6, 6, 6, 7, 7, 7, 7, 7, 6, 7, 9, 7, 8, 9,
+    11, 8, 10, 11, 13, 14, 15, 15, 15, 15, 15, 15, 15, 15, 12, 11,
+    9, 10, 8, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4,
+    3, 4, 3, 3, 3, 7, 15, 15, 15, 15, 14, 14,
+};
+
+static void prepare_coded(csupport_fixed_deflater *d);
 
 static uint32_t reversed(uint32_t code, int bits) {
     uint32_t result = 0;
@@ -77,7 +117,11 @@ static void build_tables(csupport_fixed_deflater *d) {
         d->literal_code[s] = (uint16_t)reversed(code, bits);
         d->literal_bits[s] = (uint8_t)bits;
     }
-    for (int c = 0; c < 30; c++) d->distance_code[c] = (uint8_t)reversed((uint32_t)c, 5);
+    for (int c = 0; c < 30; c++) {
+        d->distance_code[c] = (uint8_t)reversed((uint32_t)c, 5);
+        d->fixed_distance_code[c] = d->distance_code[c];
+        d->fixed_distance_bits[c] = 5;
+    }
     for (int l = MIN_MATCH; l <= MAX_MATCH; l++) d->length_symbol[l] = (uint8_t)symbol_for(length_base, 29, (unsigned)l);
     for (int n = 0; n < 512; n++) d->near_distance_symbol[n] = (uint8_t)symbol_for(distance_base, 30, (unsigned)n + 1);
     for (int i = 0; i < 256; i++) d->far_distance_symbol[i] = (uint8_t)symbol_for(distance_base, 30, ((unsigned)i << 7) + 1);
@@ -102,6 +146,7 @@ csupport_fixed_deflater *csupport_fixed_deflater_create(const uint8_t *dictionar
     csupport_fixed_deflater *d = calloc(1, sizeof *d);
     if (d == NULL) return NULL;
     build_tables(d);
+    prepare_coded(d);
     if (dictionary_length > DICTIONARY_MAX) {
         dictionary += dictionary_length - DICTIONARY_MAX;
         dictionary_length = DICTIONARY_MAX;
@@ -190,44 +235,27 @@ static inline int distance_symbol(const csupport_fixed_deflater *d, size_t dista
     return distance <= 512 ? d->near_distance_symbol[distance - 1] : d->far_distance_symbol[(distance - 1) >> 7];
 }
 
-// Where the matcher's output goes: straight into fixed-code bits (`tokens`
-// NULL), or into the token buffer with symbol counts (codes built afterwards).
+// Where the matcher's output goes: the token buffer, with symbol counts (the codes are chosen afterwards).
 typedef struct {
-    bit_writer *bits;
     uint32_t *tokens;
     size_t token_count;
 } lz_sink;
 
 static inline void put_literal(csupport_fixed_deflater *d, lz_sink *sink, uint8_t byte) {
-    if (sink->tokens) {
-        sink->tokens[sink->token_count++] = byte;
-        d->literal_count[byte]++;
-        return;
-    }
-    put_bits(sink->bits, d->literal_code[byte], d->literal_bits[byte]);
+    sink->tokens[sink->token_count++] = byte;
+    d->literal_count[byte]++;
 }
 
 static inline void put_match(csupport_fixed_deflater *d, lz_sink *sink, size_t length, size_t distance) {
-    int ls = d->length_symbol[length];
-    int ds = distance_symbol(d, distance);
-    if (sink->tokens) {
-        sink->tokens[sink->token_count++] = (uint32_t)length << 16 | (uint32_t)distance;
-        d->literal_count[257 + ls]++;
-        d->distance_count[ds]++;
-        return;
-    }
-    bit_writer *w = sink->bits;
-    put_bits(w, d->literal_code[257 + ls], d->literal_bits[257 + ls]);
-    if (length_extra[ls]) put_bits(w, (uint32_t)(length - length_base[ls]), length_extra[ls]);
-    put_bits(w, d->distance_code[ds], 5);
-    if (distance_extra[ds]) put_bits(w, (uint32_t)(distance - distance_base[ds]), distance_extra[ds]);
+    sink->tokens[sink->token_count++] = (uint32_t)length << 16 | (uint32_t)distance;
+    d->literal_count[257 + d->length_symbol[length]]++;
+    d->distance_count[distance_symbol(d, distance)]++;
 }
 
 // LZ77 of window[start, end) against everything before it (3-byte hash,
-// MAX_CHAIN candidates, one byte of lazy matching). Returns 0, or -1 as soon as
-// the fixed-code bits pass `capacity`.
-static inline __attribute__((always_inline)) int parse(csupport_fixed_deflater *d, size_t start, size_t end, lz_sink *sink, size_t capacity,
-                                                       int max_chain, size_t min_match, size_t lazy_below, int skip_shift) {
+// MAX_CHAIN candidates, one byte of lazy matching) into `sink`.
+static inline __attribute__((always_inline)) void parse(csupport_fixed_deflater *d, size_t start, size_t end, lz_sink *sink,
+                                                        int max_chain, size_t min_match, size_t lazy_below, int skip_shift) {
     const uint8_t *w = d->window;
     memcpy(d->head, d->primed_head, sizeof d->head);
     size_t at = start, misses = 0;
@@ -260,28 +288,10 @@ static inline __attribute__((always_inline)) int parse(csupport_fixed_deflater *
                 // go out as literals unsearched, more the longer it lasts.
                 for (size_t skip = misses >> skip_shift; skip > 0 && at < end; skip--) put_literal(d, sink, w[at++]);
             }
-            goto next;
+            continue;
         }
         misses = 0;
-    next:
-        if (sink->bits && sink->bits->used >= capacity) return -1;
     }
-    return 0;
-}
-
-long csupport_fixed_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length,
-                            uint8_t *out, size_t capacity) {
-    if (length == 0 || length > CSUPPORT_FIXED_DEFLATE_MAX_INPUT) return -1;
-    size_t start = d->dictionary_length, end = start + length;
-    memcpy(d->window + start, data, length);
-    bit_writer bits = {0, 0, out, 0, capacity};
-    put_bits(&bits, 1, 1);  // BFINAL
-    put_bits(&bits, 1, 2);  // BTYPE 01: fixed Huffman codes
-    lz_sink sink = {&bits, NULL, 0};
-    if (parse(d, start, end, &sink, capacity, MAX_CHAIN, MIN_MATCH, LAZY_BELOW, 0) != 0) return -1;
-    put_bits(&bits, d->literal_code[256], d->literal_bits[256]);  // end of block
-    finish_bits(&bits);
-    return bits.used <= capacity ? (long)bits.used : -1;
 }
 
 // Code lengths for `count` symbols from their frequencies, none longer than
@@ -415,26 +425,13 @@ static int run_lengths(const uint8_t *lengths, int count, uint16_t *out, uint32_
 
 static const uint8_t run_extra[19] = {[16] = 2, [17] = 3, [18] = 7};
 
-long csupport_dynamic_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length,
-                              uint8_t *out, size_t capacity) {
-    if (length == 0 || length > CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT) return -1;
-    size_t start = d->dictionary_length, end = start + length;
-    memcpy(d->window + start, data, length);
-    memset(d->literal_count, 0, sizeof d->literal_count);
-    memset(d->distance_count, 0, sizeof d->distance_count);
-    lz_sink sink = {NULL, d->tokens, 0};
-    parse(d, start, end, &sink, capacity, MAX_CHAIN, LONG_MIN_MATCH, LAZY_BELOW, LONG_SKIP_SHIFT);
-    d->literal_count[256] = 1;
-
-    uint8_t literal_lengths[286], distance_lengths[30], lengths[286 + 30];
-    csupport_huffman_code_lengths(d->literal_count, 286, 15, literal_lengths);
-    csupport_huffman_code_lengths(d->distance_count, 30, 15, distance_lengths);
-    int literals = 286, distances = 30;
-    while (literals > 257 && literal_lengths[literals - 1] == 0) literals--;
-    while (distances > 1 && distance_lengths[distances - 1] == 0) distances--;
+// Writes a final dynamic block's header (RFC 1951 3.2.7) for these code lengths:
+// BFINAL, BTYPE 10, the counts, the code-length code and the run-length coded lengths.
+static void put_dynamic_header(bit_writer *bits, const uint8_t *literal_lengths, int literals, const uint8_t *distance_lengths,
+                               int distances) {
+    uint8_t lengths[286 + 30];
     memcpy(lengths, literal_lengths, (size_t)literals);
     memcpy(lengths + literals, distance_lengths, (size_t)distances);
-
     uint16_t runs[286 + 30];
     uint32_t run_count[19] = {0};
     int run_total = run_lengths(lengths, literals + distances, runs, run_count);
@@ -445,37 +442,116 @@ long csupport_dynamic_deflate(csupport_fixed_deflater *d, const uint8_t *data, s
     int order_count = 19;
     while (order_count > 4 && run_bits[code_length_order[order_count - 1]] == 0) order_count--;
 
+    put_bits(bits, 1, 1);  // BFINAL
+    put_bits(bits, 2, 2);  // BTYPE 10: dynamic Huffman codes
+    put_bits(bits, (uint32_t)(literals - 257), 5);
+    put_bits(bits, (uint32_t)(distances - 1), 5);
+    put_bits(bits, (uint32_t)(order_count - 4), 4);
+    for (int i = 0; i < order_count; i++) put_bits(bits, run_bits[code_length_order[i]], 3);
+    for (int i = 0; i < run_total; i++) {
+        int symbol = runs[i] & 0xFF;
+        put_bits(bits, run_code[symbol], run_bits[symbol]);
+        if (run_extra[symbol]) put_bits(bits, runs[i] >> 8, run_extra[symbol]);
+    }
+}
+
+// Writes the parsed tokens and the end of block with the given codes; -1 once past `capacity`.
+static int put_tokens(const csupport_fixed_deflater *d, size_t token_count, bit_writer *bits, size_t capacity,
+                      const uint16_t *literal_code, const uint8_t *literal_lengths,
+                      const uint16_t *distance_code, const uint8_t *distance_lengths) {
+    for (size_t i = 0; i < token_count; i++) {
+        uint32_t token = d->tokens[i];
+        if (token < 256) {
+            put_bits(bits, literal_code[token], literal_lengths[token]);
+        } else {
+            size_t match = token >> 16, distance = token & 0xFFFF;
+            int ls = d->length_symbol[match], ds = distance_symbol(d, distance);
+            put_bits(bits, literal_code[257 + ls], literal_lengths[257 + ls]);
+            if (length_extra[ls]) put_bits(bits, (uint32_t)(match - length_base[ls]), length_extra[ls]);
+            put_bits(bits, distance_code[ds], distance_lengths[ds]);
+            if (distance_extra[ds]) put_bits(bits, (uint32_t)(distance - distance_base[ds]), distance_extra[ds]);
+        }
+        if (bits->used >= capacity) return -1;
+    }
+    put_bits(bits, literal_code[256], literal_lengths[256]);  // end of block
+    return 0;
+}
+
+// The LZ77 of a record into the token buffer, with its symbol counts.
+static size_t parse_tokens(csupport_fixed_deflater *d, const uint8_t *data, size_t length, size_t min_match, int skip_shift) {
+    size_t start = d->dictionary_length, end = start + length;
+    memcpy(d->window + start, data, length);
+    memset(d->literal_count, 0, sizeof d->literal_count);
+    memset(d->distance_count, 0, sizeof d->distance_count);
+    lz_sink sink = {d->tokens, 0};
+    parse(d, start, end, &sink, MAX_CHAIN, min_match, LAZY_BELOW, skip_shift);
+    d->literal_count[256] = 1;
+    return sink.token_count;
+}
+
+long csupport_dynamic_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length,
+                              uint8_t *out, size_t capacity) {
+    if (length == 0 || length > CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT) return -1;
+    size_t token_count = parse_tokens(d, data, length, LONG_MIN_MATCH, LONG_SKIP_SHIFT);
+
+    uint8_t literal_lengths[286], distance_lengths[30];
+    csupport_huffman_code_lengths(d->literal_count, 286, 15, literal_lengths);
+    csupport_huffman_code_lengths(d->distance_count, 30, 15, distance_lengths);
+    int literals = 286, distances = 30;
+    while (literals > 257 && literal_lengths[literals - 1] == 0) literals--;
+    while (distances > 1 && distance_lengths[distances - 1] == 0) distances--;
     uint16_t literal_code[286], distance_code[30];
     canonical_codes(literal_lengths, 286, literal_code);
     canonical_codes(distance_lengths, 30, distance_code);
 
     bit_writer bits = {0, 0, out, 0, capacity};
-    put_bits(&bits, 1, 1);  // BFINAL
-    put_bits(&bits, 2, 2);  // BTYPE 10: dynamic Huffman codes
-    put_bits(&bits, (uint32_t)(literals - 257), 5);
-    put_bits(&bits, (uint32_t)(distances - 1), 5);
-    put_bits(&bits, (uint32_t)(order_count - 4), 4);
-    for (int i = 0; i < order_count; i++) put_bits(&bits, run_bits[code_length_order[i]], 3);
-    for (int i = 0; i < run_total; i++) {
-        int symbol = runs[i] & 0xFF;
-        put_bits(&bits, run_code[symbol], run_bits[symbol]);
-        if (run_extra[symbol]) put_bits(&bits, runs[i] >> 8, run_extra[symbol]);
+    put_dynamic_header(&bits, literal_lengths, literals, distance_lengths, distances);
+    if (put_tokens(d, token_count, &bits, capacity, literal_code, literal_lengths, distance_code, distance_lengths) != 0) return -1;
+    finish_bits(&bits);
+    return bits.used <= capacity ? (long)bits.used : -1;
+}
+
+// The implied codes' canonical codes, and their block header written once.
+static void prepare_coded(csupport_fixed_deflater *d) {
+    canonical_codes(coded_lengths, 286, d->coded_code);
+    canonical_codes(coded_lengths + 286, 30, d->coded_code + 286);
+    d->coded_header_bits = csupport_coded_header(d->coded_header, sizeof d->coded_header);
+}
+
+size_t csupport_coded_header(uint8_t *out, size_t capacity) {
+    bit_writer bits = {0, 0, out, 0, capacity};
+    put_dynamic_header(&bits, coded_lengths, 286, coded_lengths + 286, 30);
+    size_t written = bits.used * 8 + (size_t)bits.count;
+    finish_bits(&bits);
+    return bits.used <= capacity ? written : 0;
+}
+
+long csupport_short_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length, uint8_t *out, size_t capacity,
+                            int may_code, int *coded) {
+    if (length == 0 || length > CSUPPORT_FIXED_DEFLATE_MAX_INPUT || d->coded_header_bits == 0) return -1;
+    size_t token_count = parse_tokens(d, data, length, MIN_MATCH, 0);
+    // Both ways spend the same extra bits: the codes decide (a coded body starts with its first code).
+    uint64_t fixed = 3, implied = 0;
+    for (int s = 0; s < 286; s++) {
+        fixed += (uint64_t)d->literal_count[s] * d->literal_bits[s];
+        implied += (uint64_t)d->literal_count[s] * coded_lengths[s];
     }
-    for (size_t i = 0; i < sink.token_count; i++) {
-        uint32_t token = d->tokens[i];
-        if (token < 256) {
-            put_bits(&bits, literal_code[token], literal_lengths[token]);
-        } else {
-            size_t match = token >> 16, distance = token & 0xFFFF;
-            int ls = d->length_symbol[match], ds = distance_symbol(d, distance);
-            put_bits(&bits, literal_code[257 + ls], literal_lengths[257 + ls]);
-            if (length_extra[ls]) put_bits(&bits, (uint32_t)(match - length_base[ls]), length_extra[ls]);
-            put_bits(&bits, distance_code[ds], distance_lengths[ds]);
-            if (distance_extra[ds]) put_bits(&bits, (uint32_t)(distance - distance_base[ds]), distance_extra[ds]);
-        }
-        if (bits.used >= capacity) return -1;
+    for (int s = 0; s < 30; s++) {
+        fixed += (uint64_t)d->distance_count[s] * 5;
+        implied += (uint64_t)d->distance_count[s] * coded_lengths[286 + s];
     }
-    put_bits(&bits, literal_code[256], literal_lengths[256]);  // end of block
+    *coded = may_code && implied < fixed;
+    bit_writer bits = {0, 0, out, 0, capacity};
+    int status;
+    if (*coded) {
+        status = put_tokens(d, token_count, &bits, capacity, d->coded_code, coded_lengths, d->coded_code + 286, coded_lengths + 286);
+    } else {
+        put_bits(&bits, 1, 1);  // BFINAL
+        put_bits(&bits, 1, 2);  // BTYPE 01: fixed Huffman codes
+        status = put_tokens(d, token_count, &bits, capacity, d->literal_code, d->literal_bits, d->fixed_distance_code,
+                            d->fixed_distance_bits);
+    }
+    if (status != 0) return -1;
     finish_bits(&bits);
     return bits.used <= capacity ? (long)bits.used : -1;
 }

@@ -8,7 +8,10 @@
 // codes (RFC 1951 3.2.6) after LZ77 against the same preset dictionary: the
 // output is ordinary raw deflate, read by zlib's inflate like any other, at
 // about a fifth of the cost and a few percent more bytes (docs/BENCHMARKS.md,
-// "Short records without Huffman trees").
+// "Short records without Huffman trees"). Or, when shorter, one block with
+// codes trained once on such records, whose header is the same for every
+// record and so left out of the frame (coded frames, method 3 in
+// csupport_zlib.h).
 //
 // Long records (a contact with a ~4 KB base64 photo) are the opposite case:
 // fixed codes spend 8 bits on each base64 character, and zlib's deflate spends
@@ -39,19 +42,22 @@ void csupport_fixed_deflater_destroy(csupport_fixed_deflater *deflater);
 /// The dictionary bytes the deflater refers to (what inflate must be given).
 const uint8_t *csupport_fixed_deflater_dictionary(const csupport_fixed_deflater *deflater, size_t *length);
 
-/// Compresses `length` bytes (1 to CSUPPORT_FIXED_DEFLATE_MAX_INPUT) into
-/// `out` as one final fixed-Huffman block. Returns the byte count, or -1 when
+/// Compresses `length` bytes (1 to CSUPPORT_FIXED_DEFLATE_MAX_INPUT) by LZ77
+/// against the primed dictionary, then writes them with whichever codes are
+/// shorter: fixed codes, as one whole final fixed-Huffman block (`*coded` 0),
+/// or, if `may_code`, the implied codes, as the body of a coded frame: the
+/// block after its header (`*coded` 1). Returns the byte count, or -1 when
 /// the output would not fit in `capacity` (the caller then stores or uses
 /// zlib). Every call starts from the primed dictionary: a record's output
 /// never depends on the records before it.
-long csupport_fixed_deflate(csupport_fixed_deflater *deflater, const uint8_t *data, size_t length,
-                            uint8_t *out, size_t capacity);
+long csupport_short_deflate(csupport_fixed_deflater *deflater, const uint8_t *data, size_t length,
+                            uint8_t *out, size_t capacity, int may_code, int *coded);
 
 /// Compresses `length` bytes (1 to CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT) with
-/// the same LZ77 as csupport_fixed_deflate into one final block with Huffman
+/// the same LZ77 as csupport_short_deflate into one final block with Huffman
 /// codes built from the record's own symbol counts (RFC 1951 BTYPE 10): what
 /// long records need, whose base64 photos cost 8 bits a character in fixed
-/// codes and ~6 in their own. Same contract as csupport_fixed_deflate.
+/// codes and ~6 in their own. Same contract as csupport_short_deflate.
 long csupport_dynamic_deflate(csupport_fixed_deflater *deflater, const uint8_t *data, size_t length,
                               uint8_t *out, size_t capacity);
 

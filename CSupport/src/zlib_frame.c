@@ -9,9 +9,54 @@
 #include <string.h>
 #include <zlib.h>
 
+// A bump allocator for zlib: while `active`, allocations come from `base` (rewound
+// for each copy of a primed stream; its blocks are never freed one by one), otherwise
+// from the heap (the primed streams themselves).
+typedef struct {
+    uint8_t *base;
+    size_t capacity;
+    size_t used;
+    int active;
+} arena;
+
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size) {
+    arena *a = opaque;
+    if (!a->active) return calloc(items, size);
+    size_t length = ((size_t)items * size + 63) & ~(size_t)63;
+    if (length > a->capacity - a->used) return Z_NULL;
+    voidpf block = a->base + a->used;
+    a->used += length;
+    return block;
+}
+
+static void arena_free(voidpf opaque, voidpf block) {
+    arena *a = opaque;
+    uint8_t *byte = block;
+    if (byte >= a->base && byte < a->base + a->capacity) return;
+    free(block);
+}
+
+// Gives the arena `capacity` bytes if it has none yet.
+static int arena_reserve(arena *a, size_t capacity) {
+    if (a->base != NULL) return 1;
+    a->base = malloc(capacity);
+    a->capacity = a->base ? capacity : 0;
+    return a->base != NULL;
+}
+
+// Twice the room, for a zlib whose state is larger than estimated.
+static int arena_grow(arena *a) {
+    uint8_t *larger = malloc(a->capacity * 2);
+    if (larger == NULL) return 0;
+    free(a->base);
+    a->base = larger;
+    a->capacity *= 2;
+    return 1;
+}
+
 struct csupport_zframe_codec {
     // The stream each record is compressed with: a copy of `primed` made
-    // into `arena` (deflateCopy), so it starts with the dictionary already
+    // into `deflate_arena` (deflateCopy), so it starts with the dictionary already
     // hashed in and costs no allocation.
     z_stream deflater;
     // Initialised once per dictionary, never compressed with: deflateInit2 +
@@ -21,13 +66,8 @@ struct csupport_zframe_codec {
     int primed_ready;
     int inflater_ready;
     uint8_t primed_id;
-    // Bump allocator for the per-record copy: zlib's allocations go to the
-    // heap while `arena_active` is 0 (the primed stream, the inflater) and
-    // into the arena while a copy is made; the arena is rewound per record.
-    uint8_t *arena;
-    size_t arena_capacity;
-    size_t arena_used;
-    int arena_active;
+    // Where the per-record copy of `primed` lives.
+    arena deflate_arena;
     int level;
     int window_bits;
     int mem_level;
@@ -42,8 +82,17 @@ struct csupport_zframe_codec {
     // Long base64 values kept as their bytes (base64_lift.h); `scratch` holds
     // the rest of the record, its frame and the read-back of the whole.
     int lifting;
+    // Whether short records may be written as coded frames (method 3).
+    int coding;
     uint8_t *scratch;
     size_t scratch_capacity;
+    // Coded frames (method 3): an inflate stream that has read the implied block
+    // header once (its code tables built: the costly part of a dynamic block),
+    // copied per coded body into `inflate_arena`, as the deflate state is.
+    z_stream coded_primed;
+    z_stream coded_inflater;
+    int coded_primed_ready;
+    arena inflate_arena;
 };
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -57,21 +106,6 @@ static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static voidpf codec_alloc(voidpf opaque, uInt items, uInt size) {
-    csupport_zframe_codec *codec = opaque;
-    if (!codec->arena_active) return calloc(items, size);
-    size_t length = ((size_t)items * size + 63) & ~(size_t)63;
-    if (length > codec->arena_capacity - codec->arena_used) return Z_NULL;
-    voidpf block = codec->arena + codec->arena_used;
-    codec->arena_used += length;
-    return block;
-}
-
-static void codec_free(voidpf opaque, voidpf block) {
-    csupport_zframe_codec *codec = opaque;
-    if (!codec->arena_active) free(block);
-}
-
 csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, int mem_level) {
     csupport_zframe_codec *codec = calloc(1, sizeof *codec);
     if (codec == NULL) return NULL;
@@ -81,11 +115,12 @@ csupport_zframe_codec *csupport_zframe_codec_create(int level, int window_bits, 
     codec->fast_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_FAST_LIMIT_MAX;
     codec->long_limit = codec->level == 0 ? 0 : CSUPPORT_ZFRAME_LONG_LIMIT_MAX;
     codec->lifting = codec->level != 0;
+    codec->coding = 1;
     return codec;
 }
 
 static void release_primed(csupport_zframe_codec *codec) {
-    codec->arena_active = 0;
+    codec->deflate_arena.active = 0;
     if (codec->primed_ready) deflateEnd(&codec->primed);
     codec->primed_ready = 0;
     csupport_fixed_deflater_destroy(codec->fast);
@@ -96,7 +131,10 @@ void csupport_zframe_codec_destroy(csupport_zframe_codec *codec) {
     if (codec == NULL) return;
     release_primed(codec);
     if (codec->inflater_ready) inflateEnd(&codec->inflater);
-    free(codec->arena);
+    codec->inflate_arena.active = 0;
+    if (codec->coded_primed_ready) inflateEnd(&codec->coded_primed);
+    free(codec->inflate_arena.base);
+    free(codec->deflate_arena.base);
     free(codec->scratch);
     free(codec);
 }
@@ -109,9 +147,9 @@ int csupport_zframe_codec_prime(csupport_zframe_codec *codec,
     codec->primed_id = dictionary_length > 0 ? dictionary_id : 0;
     z_stream *s = &codec->primed;
     memset(s, 0, sizeof *s);
-    s->zalloc = codec_alloc;
-    s->zfree = codec_free;
-    s->opaque = codec;
+    s->zalloc = arena_alloc;
+    s->zfree = arena_free;
+    s->opaque = &codec->deflate_arena;
     if (deflateInit2(s, codec->level, Z_DEFLATED, -codec->window_bits, codec->mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
         return CSUPPORT_ZFRAME_NO_MEMORY;
     codec->primed_ready = 1;
@@ -126,18 +164,13 @@ int csupport_zframe_codec_prime(csupport_zframe_codec *codec,
         release_primed(codec);
         return CSUPPORT_ZFRAME_NO_MEMORY;
     }
-    if (codec->arena == NULL) {
-        // What deflateCopy allocates: the state (a few KiB), the window
-        // (2 x 2^window_bits), prev (2 x 2^window_bits), head
-        // (2 x 2^(mem_level + 7)) and the pending buffer (4-5 x 2^(mem_level + 6)),
-        // with room to spare; ready_deflater grows it if a zlib needs more.
-        size_t window = (size_t)1 << codec->window_bits;
-        size_t hash = (size_t)1 << (codec->mem_level + 7);
-        size_t capacity = 4 * window + 2 * hash + 3 * hash + 32768;
-        codec->arena = malloc(capacity);
-        if (codec->arena == NULL) return CSUPPORT_ZFRAME_NO_MEMORY;
-        codec->arena_capacity = capacity;
-    }
+    // What deflateCopy allocates: the state (a few KiB), the window
+    // (2 x 2^window_bits), prev (2 x 2^window_bits), head
+    // (2 x 2^(mem_level + 7)) and the pending buffer (4-5 x 2^(mem_level + 6)),
+    // with room to spare; ready_deflater grows it if a zlib needs more.
+    size_t window = (size_t)1 << codec->window_bits;
+    size_t hash = (size_t)1 << (codec->mem_level + 7);
+    if (!arena_reserve(&codec->deflate_arena, 4 * window + 2 * hash + 3 * hash + 32768)) return CSUPPORT_ZFRAME_NO_MEMORY;
     return CSUPPORT_ZFRAME_OK;
 }
 
@@ -160,18 +193,62 @@ static int ready_deflater(csupport_zframe_codec *codec) {
         if (status != 0) return status;
     }
     for (int attempt = 0; attempt < 4; attempt++) {
-        codec->arena_used = 0;
-        codec->arena_active = 1;
+        codec->deflate_arena.used = 0;
+        codec->deflate_arena.active = 1;
         int z = deflateCopy(&codec->deflater, &codec->primed);
-        codec->arena_active = 0;
+        codec->deflate_arena.active = 0;
         if (z == Z_OK) return 0;
-        if (z != Z_MEM_ERROR) return CSUPPORT_ZFRAME_NO_MEMORY;
-        // This zlib's state is larger than estimated: a bigger arena.
-        uint8_t *larger = malloc(codec->arena_capacity * 2);
-        if (larger == NULL) return CSUPPORT_ZFRAME_NO_MEMORY;
-        free(codec->arena);
-        codec->arena = larger;
-        codec->arena_capacity *= 2;
+        if (z != Z_MEM_ERROR || !arena_grow(&codec->deflate_arena)) return CSUPPORT_ZFRAME_NO_MEMORY;
+    }
+    return CSUPPORT_ZFRAME_NO_MEMORY;
+}
+
+// Reads the implied header into `coded_primed` once: its whole bytes, then its last
+// bits primed (inflatePrime), so the stream stands at the block's first code.
+static int prime_coded_inflater(csupport_zframe_codec *codec) {
+    uint8_t header[CSUPPORT_CODED_HEADER_MAX];
+    size_t bits = csupport_coded_header(header, sizeof header);
+    if (bits == 0) return CSUPPORT_ZFRAME_NO_MEMORY;
+    z_stream *s = &codec->coded_primed;
+    memset(s, 0, sizeof *s);
+    s->zalloc = arena_alloc;
+    s->zfree = arena_free;
+    s->opaque = &codec->inflate_arena;
+    codec->inflate_arena.active = 0;
+    if (inflateInit2(s, -MAX_WBITS) != Z_OK) return CSUPPORT_ZFRAME_NO_MEMORY;
+    codec->coded_primed_ready = 1;
+    uint8_t nothing;
+    s->next_in = header;
+    s->avail_in = (uInt)(bits / 8);
+    s->next_out = &nothing;
+    s->avail_out = 1;
+    int z = inflate(s, Z_NO_FLUSH);
+    if (bits % 8 && z == Z_OK) {
+        z = inflatePrime(s, (int)(bits % 8), header[bits / 8] & ((1 << (bits % 8)) - 1));
+        // No input left: inflate reads the primed bits, builds the tables and stops at the first code.
+        if (z == Z_OK) z = inflate(s, Z_NO_FLUSH);
+        if (z == Z_BUF_ERROR) z = Z_OK;
+    }
+    if (z != Z_OK || s->avail_in != 0 || s->total_out != 0) return CSUPPORT_ZFRAME_DATA_ERROR;
+    // A copy's state (~7 KiB) and its window (32 KiB), with room to spare; grown if a zlib needs more.
+    return arena_reserve(&codec->inflate_arena, 65536) ? 0 : CSUPPORT_ZFRAME_NO_MEMORY;
+}
+
+// A copy of the primed coded inflater in the rewound arena, given the dictionary.
+static int ready_coded_inflater(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id) {
+    if (!codec->coded_primed_ready) {
+        int status = prime_coded_inflater(codec);
+        if (status != 0) return status;
+    }
+    for (int attempt = 0; attempt < 4; attempt++) {
+        codec->inflate_arena.used = 0;
+        codec->inflate_arena.active = 1;
+        int z = inflateCopy(&codec->coded_inflater, &codec->coded_primed);
+        if (z == Z_OK && dictionary_id != 0) z = inflateSetDictionary(&codec->coded_inflater, dictionary, (uInt)dictionary_length);
+        if (z == Z_OK) return 0;
+        codec->inflate_arena.active = 0;
+        if (z != Z_MEM_ERROR) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+        if (!arena_grow(&codec->inflate_arena)) return CSUPPORT_ZFRAME_NO_MEMORY;
     }
     return CSUPPORT_ZFRAME_NO_MEMORY;
 }
@@ -213,6 +290,8 @@ void csupport_zframe_codec_set_lifting(csupport_zframe_codec *codec, int lifting
     if (codec->level == 0) return;
     codec->lifting = lifting != 0;
 }
+
+void csupport_zframe_codec_set_coding(csupport_zframe_codec *codec, int coding) { codec->coding = coding != 0; }
 
 unsigned long csupport_zframe_codec_fast_rejections(const csupport_zframe_codec *codec) {
     return codec->fast_rejections;
@@ -345,10 +424,11 @@ long csupport_zframe_encode(csupport_zframe_codec *codec, const uint8_t *data, s
 
     int fixed = length <= codec->fast_limit, dynamic = !fixed && length <= codec->long_limit;
     if (length > 1 && (fixed || dynamic) && codec->fast != NULL) {
-        long written = fixed ? csupport_fixed_deflate(codec->fast, data, length, body, length - 1)
+        int coded = 0;
+        long written = fixed ? csupport_short_deflate(codec->fast, data, length, body, length - 1, codec->coding, &coded)
                              : csupport_dynamic_deflate(codec->fast, data, length, body, length - 1);
         if (written > 0) {
-            out[1] = CSUPPORT_ZFRAME_METHOD_DEFLATE;
+            out[1] = coded ? CSUPPORT_ZFRAME_METHOD_CODED : CSUPPORT_ZFRAME_METHOD_DEFLATE;
             out[2] = codec->primed_id;
             if (fast_output_checks(codec, out, (size_t)written, data, length)) return (long)CSUPPORT_ZFRAME_HEADER_SIZE + written;
             codec->fast_rejections++;
@@ -393,7 +473,8 @@ int csupport_zframe_read_header(const uint8_t *frame, size_t frame_length, csupp
         return CSUPPORT_ZFRAME_OK;
     case CSUPPORT_ZFRAME_METHOD_DEFLATE:
     case CSUPPORT_ZFRAME_METHOD_LIFTED:
-        // The encoder only keeps deflate (or lifted) output shorter than the payload.
+    case CSUPPORT_ZFRAME_METHOD_CODED:
+        // The encoder only keeps deflate (lifted, coded) output shorter than the payload.
         if (header->length < 2 || body == 0 || body >= header->length) return CSUPPORT_ZFRAME_BAD_LENGTH;
         return CSUPPORT_ZFRAME_OK;
     default:
@@ -401,21 +482,32 @@ int csupport_zframe_read_header(const uint8_t *frame, size_t frame_length, csupp
     }
 }
 
-// Inflates a raw deflate body into exactly `length` bytes at `out`.
+// Inflates a raw deflate body (`method` 1), or a coded one (3: the implied header's
+// bytes first), into exactly `length` bytes at `out`.
 static int inflate_body(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
-                        const uint8_t *body, size_t body_length, uint8_t *out, size_t length) {
-    int status = ready_inflater(codec);
-    if (status != 0) return status;
-    z_stream *s = &codec->inflater;
-    if (dictionary_id != 0) {
-        // Raw inflate takes its dictionary right after a reset.
-        if (inflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+                        uint8_t method, const uint8_t *body, size_t body_length, uint8_t *out, size_t length) {
+    z_stream *s;
+    if (method == CSUPPORT_ZFRAME_METHOD_CODED) {
+        // A copy of the stream that has read the implied header; the arena stays
+        // active while it inflates (its window, if it had none, is allocated there).
+        int status = ready_coded_inflater(codec, dictionary, dictionary_length, dictionary_id);
+        if (status != 0) return status;
+        s = &codec->coded_inflater;
+    } else {
+        int status = ready_inflater(codec);
+        if (status != 0) return status;
+        s = &codec->inflater;
+        if (dictionary_id != 0) {
+            // Raw inflate takes its dictionary right after a reset.
+            if (inflateSetDictionary(s, dictionary, (uInt)dictionary_length) != Z_OK) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
+        }
     }
-    s->next_in = (Bytef *)body;
-    s->avail_in = (uInt)body_length;
     s->next_out = out;
     s->avail_out = (uInt)length;
+    s->next_in = (Bytef *)body;
+    s->avail_in = (uInt)body_length;
     int z = inflate(s, Z_FINISH);
+    codec->inflate_arena.active = 0;
     switch (z) {
     case Z_STREAM_END:
         if (s->total_out != length) return CSUPPORT_ZFRAME_BAD_LENGTH;
@@ -442,7 +534,9 @@ static int decode_lifted(csupport_zframe_codec *codec, const uint8_t *dictionary
     if (body_length < 2) return CSUPPORT_ZFRAME_TRUNCATED;
     uint8_t inner_method = *p++;
     size_t count = *p++;
-    if (inner_method > CSUPPORT_ZFRAME_METHOD_DEFLATE) return CSUPPORT_ZFRAME_BAD_METHOD;
+    if (inner_method != CSUPPORT_ZFRAME_METHOD_STORED && inner_method != CSUPPORT_ZFRAME_METHOD_DEFLATE &&
+        inner_method != CSUPPORT_ZFRAME_METHOD_CODED)
+        return CSUPPORT_ZFRAME_BAD_METHOD;
     if (inner_method == CSUPPORT_ZFRAME_METHOD_STORED && header->dictionary_id != 0) return CSUPPORT_ZFRAME_BAD_METHOD;
     if (count == 0 || count > CSUPPORT_LIFT_MAX_SEGMENTS) return CSUPPORT_ZFRAME_DATA_ERROR;
     csupport_lift_segment segments[CSUPPORT_LIFT_MAX_SEGMENTS];
@@ -479,7 +573,7 @@ static int decode_lifted(csupport_zframe_codec *codec, const uint8_t *dictionary
         if (rest) memcpy(text, p, rest);
     } else {
         if (header->dictionary_id != dictionary_id) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
-        int status = inflate_body(codec, dictionary, dictionary_length, header->dictionary_id, p, (size_t)(end - p), text, rest);
+        int status = inflate_body(codec, dictionary, dictionary_length, header->dictionary_id, inner_method, p, (size_t)(end - p), text, rest);
         if (status != CSUPPORT_ZFRAME_OK) return status;
     }
     uint8_t *write = out;
@@ -515,7 +609,7 @@ static int decode_unchecked(csupport_zframe_codec *codec, const uint8_t *diction
     if (header->method == CSUPPORT_ZFRAME_METHOD_LIFTED)
         return decode_lifted(codec, dictionary, dictionary_length, dictionary_id, header, body, body_length, out);
     if (header->dictionary_id != dictionary_id) return CSUPPORT_ZFRAME_DICTIONARY_MISMATCH;
-    return inflate_body(codec, dictionary, dictionary_length, header->dictionary_id, body, body_length, out, header->length);
+    return inflate_body(codec, dictionary, dictionary_length, header->dictionary_id, header->method, body, body_length, out, header->length);
 }
 
 static int reads_back(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length,

@@ -13,8 +13,8 @@ struct FastPathFrameTests {
 
     @Test("A short record is one final fixed-Huffman block: a, b, c, then <length 21, distance 3>, end of block")
     func knownBytes() throws {
-        // A dictionary without a, b or c: nothing in it to refer to.
-        let codec = PayloadCodec(dictionaries: [1: Array(repeating: UInt8(ascii: "z"), count: 64)], current: 1)
+        // A dictionary without a, b or c: nothing in it to refer to. (Coded, the record is shorter: CodedFrameTests.)
+        let codec = PayloadCodec(dictionaries: [1: Array(repeating: UInt8(ascii: "z"), count: 64)], current: 1, codesShortRecords: false)
         let frame = try codec.encode(Array("abcabcabcabcabcabcabcabc".utf8))
         #expect(frame[1] == 1 && frame[2] == 1)
         #expect(Array(frame[header...]) == [0x4B, 0x4C, 0x4A, 0xC6, 0x8A, 0x00])
@@ -23,7 +23,7 @@ struct FastPathFrameTests {
 
     @Test("Records up to 2,048 bytes take the fast path, longer ones their own codes (LongRecordFrameTests), and limits 0 turn both off")
     func whichPath() throws {
-        let codec = PayloadCodec(longLimit: 0)
+        let codec = PayloadCodec(longLimit: 0, codesShortRecords: false)
         let zlibOnly = PayloadCodec(fastLimit: 0, longLimit: 0)
         for contact in AddressBook.contacts(50, seed: 5) {
             #expect(contact.count <= 2048)
@@ -45,7 +45,10 @@ struct FastPathFrameTests {
 
     @Test("Every length from 2 to 2,100 bytes round-trips, for text, runs, near repeats, dictionary pieces and noise")
     func everyLength() throws {
-        let codec = PayloadCodec()
+        for codec in [PayloadCodec(), PayloadCodec(codesShortRecords: false)] { try everyLength(codec) }
+    }
+
+    private func everyLength(_ codec: PayloadCodec) throws {
         let zlibOnly = PayloadCodec(fastLimit: 0, longLimit: 0)
         let dictionary = PayloadDictionary.bytes(for: PayloadDictionary.current)!
         let text = Array(AddressBook.contacts(10, seed: 9).joined())

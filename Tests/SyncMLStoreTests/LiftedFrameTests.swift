@@ -159,22 +159,7 @@ struct LiftedFrameTests {
                 + Array("\r\nEND:VCARD\r\n".utf8)
             let frame = try codec.encode(record)
             #expect(frame[1] == Self.lifted)
-            for index in frame.indices {
-                for mask: UInt8 in [0x01, 0x80, 0xFF] {
-                    var damaged = frame
-                    damaged[index] ^= mask
-                    do {
-                        #expect(try codec.decode(damaged) == record, "byte \(index) ^ \(mask) decoded to different data")
-                    } catch {
-                        #expect(error.kind == .corruptFrame || error.kind == .unknownDictionary)
-                    }
-                }
-            }
-            for length in 0..<frame.count {
-                #expect(throws: StoreError.self) { try codec.decode(Array(frame[..<length])) }
-            }
-            #expect(throws: StoreError.self) { try codec.decode(frame + [0]) }
-            #expect(try codec.decode(frame) == record)
+            try expectDamageCaught(in: frame, of: record, codec: codec)
         }
     }
 

@@ -109,3 +109,31 @@ extension SyncStore {
         }
     }
 }
+
+/// Every byte of `frame` flipped three ways decodes to `record` exactly or throws a typed
+/// error (`corruptFrame`, `unknownDictionary`); every truncation and an appended byte throw.
+/// `between` runs after each flip (another frame read by the same codec, say). Returns how
+/// many flips decoded (to the original: a flip in deflate's padding bits, say).
+@discardableResult
+func expectDamageCaught(in frame: [UInt8], of record: [UInt8], codec: PayloadCodec, between: () throws -> Void = {}) throws -> Int {
+    var silent = 0
+    for index in frame.indices {
+        for mask: UInt8 in [0x01, 0x80, 0xFF] {
+            var damaged = frame
+            damaged[index] ^= mask
+            do {
+                #expect(try codec.decode(damaged) == record, "byte \(index) ^ \(mask) decoded to different data")
+                silent += 1
+            } catch {
+                #expect(error.kind == .corruptFrame || error.kind == .unknownDictionary)
+            }
+            try between()
+        }
+    }
+    for length in 0..<frame.count {
+        #expect(throws: StoreError.self) { try codec.decode(Array(frame[..<length])) }
+    }
+    #expect(throws: StoreError.self) { try codec.decode(frame + [0]) }
+    #expect(try codec.decode(frame) == record)
+    return silent
+}

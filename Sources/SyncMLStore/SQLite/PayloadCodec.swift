@@ -7,8 +7,10 @@ private import CSupport
 /// (copied per record, not re-hashed: `csupport_zlib.h`); one inflate stream
 /// is reset per record. A record with long base64 values (a contact's `PHOTO`)
 /// keeps their bytes and layout instead of their text (a lifted frame,
-/// `CSupport/src/base64_lift.h`). Owned by one actor at a time (the `SyncStore`);
-/// not thread-safe.
+/// `CSupport/src/base64_lift.h`); a short record is usually a coded frame,
+/// written with Huffman codes trained once on such records, whose block
+/// header is implied rather than stored (`csupport_zlib.h`, method 3).
+/// Owned by one actor at a time (the `SyncStore`); not thread-safe.
 package final class PayloadCodec {
     /// Payloads larger than this are refused, and frames announcing more are
     /// corrupt: a flipped length byte must not make us allocate gigabytes.
@@ -22,13 +24,13 @@ package final class PayloadCodec {
     /// (`useDictionary: false` compresses without one, for comparisons) and
     /// decodes frames made with any built-in dictionary.
     package convenience init(useDictionary: Bool = true, level: Int = 6, fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX),
-                             longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX), liftsBase64: Bool = true) {
+                             longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX), liftsBase64: Bool = true, codesShortRecords: Bool = true) {
         var dictionaries: [UInt8: [UInt8]] = [:]
         for id in UInt8(1)...PayloadDictionary.current {
             if let bytes = PayloadDictionary.bytes(for: id) { dictionaries[id] = bytes }
         }
         self.init(dictionaries: dictionaries, current: useDictionary ? PayloadDictionary.current : 0, level: level, fastLimit: fastLimit,
-                  longLimit: longLimit, liftsBase64: liftsBase64)
+                  longLimit: longLimit, liftsBase64: liftsBase64, codesShortRecords: codesShortRecords)
     }
 
     /// A codec with an explicit dictionary table (tests: dictionary mismatches).
@@ -38,19 +40,22 @@ package final class PayloadCodec {
     /// vCard after the ~3 KB dictionary fits 2^13 bytes, and memoryLevel 7
     /// measured as fast as 8 with half the table (docs/BENCHMARKS.md,
     /// "Per-record floor"). Frames written with any window decode. Records up to
-    /// `fastLimit` bytes (at most 2,048) are written by the fixed-Huffman fast path,
+    /// `fastLimit` bytes (at most 2,048) are written by the fast path (fixed codes, or the
+    /// implied codes of a coded frame when shorter),
     /// longer ones up to `longLimit` (at most 32,767) as one block with codes of
     /// their own, instead of by zlib's deflate (`csupport_zlib.h`; 0 and 0: zlib only).
-    /// `liftsBase64: false` writes no lifted frames (comparisons); every codec reads them.
+    /// `liftsBase64: false` writes no lifted frames, `codesShortRecords: false` no coded
+    /// frames (comparisons); every codec reads both.
     init(dictionaries: [UInt8: [UInt8]], current: UInt8, level: Int = 6, windowBits: Int = 13, memoryLevel: Int = 7,
          fastLimit: Int = Int(CSUPPORT_ZFRAME_FAST_LIMIT_MAX), longLimit: Int = Int(CSUPPORT_ZFRAME_LONG_LIMIT_MAX),
-         liftsBase64: Bool = true) {
+         liftsBase64: Bool = true, codesShortRecords: Bool = true) {
         guard let codec = csupport_zframe_codec_create(Int32(level), Int32(windowBits), Int32(memoryLevel)) else {
             fatalError("zlib: cannot allocate a codec")
         }
         csupport_zframe_codec_set_fast_limit(codec, max(fastLimit, 0))
         csupport_zframe_codec_set_long_limit(codec, max(longLimit, 0))
         csupport_zframe_codec_set_lifting(codec, liftsBase64 ? 1 : 0)
+        csupport_zframe_codec_set_coding(codec, codesShortRecords ? 1 : 0)
         let dictionary = dictionaries[current] ?? []
         let primed = dictionary.withUnsafeBufferPointer { dict in
             csupport_zframe_codec_prime(codec, dict.baseAddress, dict.count, current)
