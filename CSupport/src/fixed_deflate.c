@@ -35,16 +35,13 @@ struct csupport_fixed_deflater {
     // stream; per deflater rather than global, so nothing is shared between threads.
     uint16_t literal_code[288];
     uint8_t literal_bits[288];
-    uint8_t distance_code[30];
     uint8_t length_symbol[MAX_MATCH + 1];  // match length -> 0...28 (symbol 257 + n)
     uint8_t near_distance_symbol[512];     // distance - 1 < 512 -> 0...29
     uint8_t far_distance_symbol[256];      // (distance - 1) >> 7 -> 0...29
-    uint16_t fixed_distance_code[30];      // the fixed codes' distances, as the coded ones are kept
-    uint8_t fixed_distance_bits[30];
-    // Coded frames: the implied codes (`coded_lengths`), and their block header's bits.
+    uint16_t distance_code[30];            // the fixed codes' distances (5 bits each)
+    uint8_t distance_bits[30];
+    // Coded frames: the implied codes (`coded_lengths`) as canonical codes.
     uint16_t coded_code[286 + 30];
-    uint8_t coded_header[CSUPPORT_CODED_HEADER_MAX];
-    size_t coded_header_bits;
     // Long records: LZ77 output held until the block's codes are known, and its symbol counts.
     uint32_t tokens[CSUPPORT_DYNAMIC_DEFLATE_MAX_INPUT];  // literal: the byte; match: length << 16 | distance
     uint32_t literal_count[286];
@@ -118,9 +115,8 @@ static void build_tables(csupport_fixed_deflater *d) {
         d->literal_bits[s] = (uint8_t)bits;
     }
     for (int c = 0; c < 30; c++) {
-        d->distance_code[c] = (uint8_t)reversed((uint32_t)c, 5);
-        d->fixed_distance_code[c] = d->distance_code[c];
-        d->fixed_distance_bits[c] = 5;
+        d->distance_code[c] = (uint16_t)reversed((uint32_t)c, 5);
+        d->distance_bits[c] = 5;
     }
     for (int l = MIN_MATCH; l <= MAX_MATCH; l++) d->length_symbol[l] = (uint8_t)symbol_for(length_base, 29, (unsigned)l);
     for (int n = 0; n < 512; n++) d->near_distance_symbol[n] = (uint8_t)symbol_for(distance_base, 30, (unsigned)n + 1);
@@ -511,11 +507,10 @@ long csupport_dynamic_deflate(csupport_fixed_deflater *d, const uint8_t *data, s
     return bits.used <= capacity ? (long)bits.used : -1;
 }
 
-// The implied codes' canonical codes, and their block header written once.
+// The implied codes' canonical codes.
 static void prepare_coded(csupport_fixed_deflater *d) {
     canonical_codes(coded_lengths, 286, d->coded_code);
     canonical_codes(coded_lengths + 286, 30, d->coded_code + 286);
-    d->coded_header_bits = csupport_coded_header(d->coded_header, sizeof d->coded_header);
 }
 
 size_t csupport_coded_header(uint8_t *out, size_t capacity) {
@@ -528,7 +523,7 @@ size_t csupport_coded_header(uint8_t *out, size_t capacity) {
 
 long csupport_short_deflate(csupport_fixed_deflater *d, const uint8_t *data, size_t length, uint8_t *out, size_t capacity,
                             int may_code, int *coded) {
-    if (length == 0 || length > CSUPPORT_FIXED_DEFLATE_MAX_INPUT || d->coded_header_bits == 0) return -1;
+    if (length == 0 || length > CSUPPORT_FIXED_DEFLATE_MAX_INPUT) return -1;
     size_t token_count = parse_tokens(d, data, length, MIN_MATCH, 0);
     // Both ways spend the same extra bits: the codes decide (a coded body starts with its first code).
     uint64_t fixed = 3, implied = 0;
@@ -548,8 +543,8 @@ long csupport_short_deflate(csupport_fixed_deflater *d, const uint8_t *data, siz
     } else {
         put_bits(&bits, 1, 1);  // BFINAL
         put_bits(&bits, 1, 2);  // BTYPE 01: fixed Huffman codes
-        status = put_tokens(d, token_count, &bits, capacity, d->literal_code, d->literal_bits, d->fixed_distance_code,
-                            d->fixed_distance_bits);
+        status = put_tokens(d, token_count, &bits, capacity, d->literal_code, d->literal_bits, d->distance_code,
+                            d->distance_bits);
     }
     if (status != 0) return -1;
     finish_bits(&bits);
