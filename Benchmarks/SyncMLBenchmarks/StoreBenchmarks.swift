@@ -110,7 +110,9 @@ func storeBenchmarks() {
         scalingFactor: .one,
         maxDuration: .seconds(60),
         maxIterations: 3,
-        thresholds: [.mallocCountTotal: BenchmarkThresholds(relative: [.p90: 1.0], absolute: [.p90: 1_000])]
+        // Its count moves by a few thousand between runs (13,279,787-13,285,628 in three runs at
+        // cf96cd6: the WAL's checkpoints fall differently), so 1,000 flagged runs of the same build.
+        thresholds: [.mallocCountTotal: BenchmarkThresholds(relative: [.p90: 1.0], absolute: [.p90: 20_000])]
     )
     let count = 100_000
 
