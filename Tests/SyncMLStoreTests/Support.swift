@@ -101,8 +101,8 @@ func card(_ name: String, _ extra: String = "") -> String {
 extension SyncStore {
     /// SQLite's plan for `sql` (`EXPLAIN QUERY PLAN`), its details joined by "; ":
     /// what a test reads to see which index a statement uses.
-    func queryPlan(_ sql: String) async throws -> String {
-        try await withDatabase { db throws(StoreError) in
+    func queryPlan(_ sql: String) throws -> String {
+        try withDatabase { db throws(StoreError) in
             var details: [String] = []
             try db.forEach("EXPLAIN QUERY PLAN " + sql) { row in details.append(row.text(3)) }
             return details.joined(separator: "; ")
