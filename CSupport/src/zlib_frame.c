@@ -216,7 +216,6 @@ static int prime_coded_inflater(csupport_zframe_codec *codec) {
     s->opaque = &codec->inflate_arena;
     codec->inflate_arena.active = 0;
     if (inflateInit2(s, -MAX_WBITS) != Z_OK) return CSUPPORT_ZFRAME_NO_MEMORY;
-    codec->coded_primed_ready = 1;
     uint8_t nothing;
     s->next_in = header;
     s->avail_in = (uInt)(bits / 8);
@@ -229,9 +228,13 @@ static int prime_coded_inflater(csupport_zframe_codec *codec) {
         if (z == Z_OK) z = inflate(s, Z_NO_FLUSH);
         if (z == Z_BUF_ERROR) z = Z_OK;
     }
-    if (z != Z_OK || s->avail_in != 0 || s->total_out != 0) return CSUPPORT_ZFRAME_DATA_ERROR;
     // A copy's state (~7 KiB) and its window (32 KiB), with room to spare; grown if a zlib needs more.
-    return arena_reserve(&codec->inflate_arena, 65536) ? 0 : CSUPPORT_ZFRAME_NO_MEMORY;
+    int status = z != Z_OK || s->avail_in != 0 || s->total_out != 0 ? CSUPPORT_ZFRAME_DATA_ERROR
+                 : arena_reserve(&codec->inflate_arena, 65536) ? 0 : CSUPPORT_ZFRAME_NO_MEMORY;
+    // Ready only when it stands at the first code; otherwise the next coded frame primes again.
+    if (status == 0) codec->coded_primed_ready = 1;
+    else inflateEnd(s);
+    return status;
 }
 
 // A copy of the primed coded inflater in the rewound arena, given the dictionary.
@@ -482,8 +485,8 @@ int csupport_zframe_read_header(const uint8_t *frame, size_t frame_length, csupp
     }
 }
 
-// Inflates a raw deflate body (`method` 1), or a coded one (3: the implied header's
-// bytes first), into exactly `length` bytes at `out`.
+// Inflates a raw deflate body (`method` 1), or a coded one (3: from a copy of the
+// stream that has read the implied header), into exactly `length` bytes at `out`.
 static int inflate_body(csupport_zframe_codec *codec, const uint8_t *dictionary, size_t dictionary_length, uint8_t dictionary_id,
                         uint8_t method, const uint8_t *body, size_t body_length, uint8_t *out, size_t length) {
     z_stream *s;

@@ -3,22 +3,33 @@ public import SyncMLRecords
 // MARK: Items: current state, lookups by fingerprint and match key, payloads
 
 extension SyncStore {
+    // The per-item lookups' statements, built once: the cache finds them by their text.
+    private static let itemByGUID = "SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND guid = ?"
+    private static let itemByID = "SELECT \(ItemRow.columns) FROM items WHERE id = ?"
+    private static let itemByLUID = """
+        SELECT \(ItemRow.aliasedColumns) FROM maps m JOIN items i ON i.id = m.item_id
+        WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid = ?
+        """
+    private static let itemsByDigest = """
+        SELECT \(ItemRow.aliasedColumns)
+        FROM (SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? ORDER BY item_id LIMIT ?) m
+        JOIN items i ON i.id = m.item_id
+        """
+    private static let liveItemsByGUID = "SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid"
+
     func itemRow(guid: String, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
-        try database.first("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND guid = ?",
+        try database.first(Self.itemByGUID,
                            [.integer(datastore.rawValue), .text(guid)]) { row throws(StoreError) in try ItemRow(row) }
     }
 
     func itemRow(id: Int64) throws(StoreError) -> ItemRow? {
-        try database.first("SELECT \(ItemRow.columns) FROM items WHERE id = ?", [.integer(id)]) { row throws(StoreError) in
+        try database.first(Self.itemByID, [.integer(id)]) { row throws(StoreError) in
             try ItemRow(row)
         }
     }
 
     func itemRow(luid: String, device: DeviceID, datastore: DatastoreID) throws(StoreError) -> ItemRow? {
-        try database.first("""
-            SELECT \(ItemRow.aliasedColumns) FROM maps m JOIN items i ON i.id = m.item_id
-            WHERE m.device_id = ? AND m.datastore_id = ? AND m.luid = ?
-            """, [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid)]) { row throws(StoreError) in try ItemRow(row) }
+        try database.first(Self.itemByLUID, [.integer(device.rawValue), .integer(datastore.rawValue), .text(luid)]) { row throws(StoreError) in try ItemRow(row) }
     }
 
     /// The current state of item `guid`.
@@ -50,11 +61,7 @@ extension SyncStore {
         for digest in digests {
             // The items read in the same statement: LIMIT takes the key's first rows in index
             // order, as a query of match_keys alone would, and only those are joined.
-            try database.forEach("""
-                SELECT \(ItemRow.aliasedColumns)
-                FROM (SELECT item_id FROM match_keys WHERE datastore_id = ? AND key = ? ORDER BY item_id LIMIT ?) m
-                JOIN items i ON i.id = m.item_id
-                """, [.integer(datastore.rawValue), .integer(digest), .integer(limitPerKey.map(Int64.init) ?? Int64.max)]) { row throws(StoreError) in
+            try database.forEach(Self.itemsByDigest, [.integer(datastore.rawValue), .integer(digest), .integer(limitPerKey.map(Int64.init) ?? Int64.max)]) { row throws(StoreError) in
                 let item = try ItemRow(row)
                 found[item.id] = item
             }
@@ -87,7 +94,7 @@ extension SyncStore {
     /// Every live item's GUID (for slow syncs), in GUID order.
     public func liveItems(datastore: DatastoreID) throws(StoreError) -> [StoredItem] {
         var items: [StoredItem] = []
-        try database.forEach("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+        try database.forEach(Self.liveItemsByGUID,
                              [.integer(datastore.rawValue)]) { row throws(StoreError) in items.append(try ItemRow(row).stored) }
         return items
     }
@@ -98,7 +105,7 @@ extension SyncStore {
     /// datastore the client already holds costs a scan, not its copy in memory.
     public func liveItems(datastore: DatastoreID, except held: [String: Fingerprint]) throws(StoreError) -> [StoredItem] {
         var items: [StoredItem] = []
-        try database.forEach("SELECT \(ItemRow.columns) FROM items WHERE datastore_id = ? AND deleted = 0 ORDER BY guid",
+        try database.forEach(Self.liveItemsByGUID,
                              [.integer(datastore.rawValue)]) { row throws(StoreError) in
             let guid = row.text(1)
             if let has = held[guid], has == (try Self.fingerprint(row.optionalBlob(3))) { return }
